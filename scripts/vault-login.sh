@@ -1,0 +1,222 @@
+#!/bin/sh
+# Log in to Vault's Kubernetes auth method with this pod's ServiceAccount JWT and print
+# ONLY the Vault client token, so callers can do VAULT_TOKEN=$(vault-login.sh --role x).
+# POSIX sh (dash, busybox ash); needs curl, awk, sed, tr, cat; uses jq when present.
+# Self-contained on purpose: it is mounted into pods on its own (e.g. from a ConfigMap).
+set -u
+
+prog=${0##*/}
+default_token_file=/var/run/secrets/kubernetes.io/serviceaccount/token
+
+usage() {
+	cat <<EOF
+Usage: $prog --role ROLE [--mount PATH] [--token-file FILE]
+
+Logs in to Vault with a Kubernetes ServiceAccount token and prints only the Vault
+client token on stdout.
+
+Options (environment variable in brackets):
+  --role ROLE         Vault role to log in as, one of clusters[].roles[].name
+                      in vault-k8s-auth.yaml (required) [VAULT_ROLE]
+  --mount PATH        auth mount path, clusters[].auth.path (default: atlantis)
+                      [VAULT_AUTH_MOUNT]
+  --token-file FILE   ServiceAccount JWT; point it at a projected token to use an
+                      audience (default: $default_token_file)
+                      [VAULT_SA_TOKEN_FILE]
+  -h, --help          show this help
+
+Environment:
+  VAULT_ADDR          Vault address, e.g. https://vault.vault.svc:8200 (required)
+  VAULT_NAMESPACE     sent as X-Vault-Namespace (Vault Enterprise / HCP)
+  VAULT_CACERT        CA bundle (PEM) to verify Vault's TLS certificate
+
+Exit status: 0 ok, 1 Vault refused the login, 2 usage or local input error,
+3 Vault could not be reached.
+EOF
+}
+
+die() { # die STATUS MESSAGE...
+	status=$1
+	shift
+	printf '%s: %s\n' "$prog" "$*" >&2
+	exit "$status"
+}
+
+# json_get KEY... < JSON: print the value at that key path (strings raw, arrays joined
+# with "; ", anything else as JSON); status 1 when absent or not JSON.
+json_get() {
+	if command -v jq >/dev/null 2>&1; then
+		jq -r '$ARGS.positional as $p
+			| (try getpath($p[:-1]) catch null) as $o
+			| if ($o | type) == "object" and ($o | has($p[-1])) then $o[$p[-1]]
+				| if type == "string" then .
+				  elif type == "array" then map(if type == "string" then . else tojson end) | join("; ")
+				  else tojson end
+			  else "" | halt_error(1) end' --args "$@" 2>/dev/null
+		return
+	fi
+	# No jq: a small recursive-descent JSON reader, because secret values and Vault's
+	# messages carry escapes (\" \\ \u0026 ...) that sed patterns get wrong.
+	JSON_GET_PATH=$(printf '%s\n' "$@") LC_ALL=C awk '
+		function ws() { while (pos <= len && index(" \t\r\n", substr(s, pos, 1))) pos++ }
+		function fail() { exit 2 }
+		function hex(h, i, v) {
+			for (i = 1; i <= 4; i++) v = v * 16 + index("0123456789abcdef", tolower(substr(h, i, 1))) - 1
+			return v
+		}
+		function utf8(c) {
+			if (c < 128) return sprintf("%c", c)
+			if (c < 2048) return sprintf("%c%c", 192 + int(c / 64), 128 + c % 64)
+			if (c < 65536) return sprintf("%c%c%c", 224 + int(c / 4096), 128 + int(c / 64) % 64, 128 + c % 64)
+			return sprintf("%c%c%c%c", 240 + int(c / 262144), 128 + int(c / 4096) % 64, 128 + int(c / 64) % 64, 128 + c % 64)
+		}
+		function str(out, c, lo) {
+			pos++
+			while (pos <= len) {
+				c = substr(s, pos++, 1)
+				if (c == "\"") return out
+				if (c == "\\") {
+					c = substr(s, pos++, 1)
+					if (c == "u") {
+						c = hex(substr(s, pos, 4)); pos += 4
+						if (c >= 55296 && c < 56320 && substr(s, pos, 2) == "\\u") {
+							lo = hex(substr(s, pos + 2, 4))
+							if (lo >= 56320 && lo < 57344) { c = 65536 + (c - 55296) * 1024 + lo - 56320; pos += 6 }
+						}
+						c = utf8(c)
+					} else if (c == "n") c = "\n"; else if (c == "t") c = "\t"; else if (c == "r") c = "\r"
+					else if (c == "b") c = "\b"; else if (c == "f") c = "\f"
+				}
+				out = out c
+			}
+			fail()
+		}
+		# val(ON_PATH, DEPTH): parse one value and return its text; print it if it is the target.
+		function val(on, d, c, start, k, out, sep) {
+			ws(); c = substr(s, pos, 1); start = pos
+			if (c == "{") {
+				pos++; ws()
+				if (substr(s, pos, 1) == "}") pos++
+				else for (;;) {
+					ws(); if (substr(s, pos, 1) != "\"") fail()
+					k = str(); ws(); if (substr(s, pos++, 1) != ":") fail()
+					val(on && d < n && k == want[d + 1], d + 1)
+					ws(); c = substr(s, pos++, 1)
+					if (c == "}") break
+					if (c != ",") fail()
+				}
+				out = substr(s, start, pos - start)
+			} else if (c == "[") {
+				pos++; ws()
+				if (substr(s, pos, 1) == "]") pos++
+				else for (;;) {
+					out = out sep val(0, d + 1); sep = "; "
+					ws(); c = substr(s, pos++, 1)
+					if (c == "]") break
+					if (c != ",") fail()
+				}
+			} else if (c == "\"") out = str()
+			else {
+				while (pos <= len && index("-+.0123456789eEtruefalsn", substr(s, pos, 1))) pos++
+				if (pos == start) fail()
+				out = substr(s, start, pos - start)
+			}
+			if (on && d == n) { print out; found = 1 }
+			return out
+		}
+		{ s = s $0 "\n" }
+		END {
+			n = split(ENVIRON["JSON_GET_PATH"], want, "\n"); len = length(s); pos = 1
+			val(1, 0)
+			exit found ? 0 : 1
+		}'
+}
+
+oneline() { printf '%s' "$1" | tr '\n\t' '  ' | sed 's/  */ /g; s/^ //; s/ $//'; }
+
+role=${VAULT_ROLE:-}
+mount=${VAULT_AUTH_MOUNT:-atlantis}
+token_file=${VAULT_SA_TOKEN_FILE:-$default_token_file}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h | --help) usage; exit 0 ;;
+	--*=*) opt=${1%%=*} arg=${1#*=}; shift; set -- "$opt" "$arg" "$@"; continue ;;
+	--role | --mount | --token-file) [ $# -ge 2 ] || die 2 "$1 needs a value (see --help)" ;;
+	*) die 2 "unknown argument: $1 (see --help)" ;;
+	esac
+	case $1 in
+	--role) role=$2 ;;
+	--mount) mount=$2 ;;
+	--token-file) token_file=$2 ;;
+	esac
+	shift 2
+done
+
+addr=${VAULT_ADDR:-}
+addr=${addr%/}
+[ -n "$addr" ] || die 2 "VAULT_ADDR is not set (e.g. export VAULT_ADDR=https://vault.vault.svc:8200)"
+[ -n "$role" ] || die 2 "no role given: pass --role ROLE or set VAULT_ROLE (one of clusters[].roles[].name in vault-k8s-auth.yaml)"
+case $role in *[[:cntrl:]]*) die 2 "--role contains control characters" ;; esac
+mount=${mount#/}
+mount=${mount%/}
+case $mount in "" | *[!A-Za-z0-9._/-]*) die 2 "invalid --mount '$mount' (expected a Vault path such as atlantis)" ;; esac
+if [ -n "${VAULT_CACERT:-}" ] && [ ! -r "$VAULT_CACERT" ]; then
+	die 2 "VAULT_CACERT=$VAULT_CACERT is not a readable file"
+fi
+[ -r "$token_file" ] || die 2 "cannot read the ServiceAccount token file $token_file (is the token mounted, i.e. automountServiceAccountToken / Helm serviceAccount.mount? for a projected token pass --token-file or VAULT_SA_TOKEN_FILE)"
+jwt=$(tr -d ' \t\r\n' <"$token_file")
+# A JWT is base64url segments joined by dots: checking that keeps the hand-built JSON
+# body valid and never lets file contents reach an error message.
+case $jwt in
+"") die 2 "the token file $token_file is empty" ;;
+*[!A-Za-z0-9._-]*) jwt= ;;
+*.*.*) ;;
+*) jwt= ;;
+esac
+[ -n "$jwt" ] || die 2 "the token file $token_file does not contain a JWT"
+role_json=$(printf '%s' "$role" | sed 's/[\\"]/\\&/g')
+
+set -- -sS --connect-timeout 10 --max-time 60 -w '%{http_code}' \
+	-X POST -H 'Content-Type: application/json' --data-binary @-
+[ -n "${VAULT_CACERT:-}" ] && set -- "$@" --cacert "$VAULT_CACERT"
+[ -n "${VAULT_NAMESPACE:-}" ] && set -- "$@" -H "X-Vault-Namespace: $VAULT_NAMESPACE"
+# The body goes through stdin (printf is a builtin) so the JWT never shows up in ps.
+resp=$(printf '{"role":"%s","jwt":"%s"}' "$role_json" "$jwt" | curl "$@" "$addr/v1/auth/$mount/login")
+rc=$?
+[ "$rc" -eq 0 ] || die 3 "could not reach Vault at $addr (curl exit code $rc); check VAULT_ADDR, the network path from this pod to Vault (DNS, NetworkPolicy), and VAULT_CACERT for TLS errors"
+code=${resp#"${resp%???}"}
+body=${resp%???}
+
+if [ "$code" -ge 200 ] && [ "$code" -lt 300 ] && token=$(printf '%s' "$body" | json_get auth client_token) && [ -n "$token" ]; then
+	printf '%s\n' "$token"
+	exit 0
+fi
+
+msg=$(printf '%s' "$body" | json_get errors) || msg=
+msg=$(oneline "$msg")
+case $msg in
+*"service account name not authorized"*)
+	hint="the pod's ServiceAccount is not bound to role '$role': clusters[].roles[].boundServiceAccountNames in vault-k8s-auth.yaml must include it (for Atlantis: serviceAccount.name of the Helm release)" ;;
+*"namespace not authorized"*)
+	hint="the pod's namespace is not bound to role '$role': clusters[].roles[].boundServiceAccountNamespaces in vault-k8s-auth.yaml must include it" ;;
+*"invalid audience"*)
+	hint="clusters[].roles[].audience of role '$role' must equal the audience of the token in $token_file: mount a projected token whose serviceAccountToken.audience (pod spec) is that value and point --token-file (VAULT_SA_TOKEN_FILE) at it" ;;
+*"invalid role name"*)
+	hint="--role '$role' is not a role of auth mount '$mount': use one of clusters[].roles[].name of the cluster whose clusters[].auth.path is '$mount' in vault-k8s-auth.yaml" ;;
+*"no handler for route"*)
+	hint="nothing is mounted at auth/$mount: --mount (VAULT_AUTH_MOUNT) must equal clusters[].auth.path in vault-k8s-auth.yaml" ;;
+*"permission denied"*)
+	hint="the JWT was rejected by the Kubernetes TokenReview: check clusters[].auth.reviewer in vault-k8s-auth.yaml and that its ServiceAccount has a ClusterRoleBinding to system:auth-delegator, that $token_file holds a current ServiceAccount token of this cluster, and that the auth mount's kubernetes host and CA certificate point at this cluster; Vault also says this when nothing is mounted at auth/$mount (--mount must equal clusters[].auth.path)" ;;
+*)
+	if [ "$code" = 404 ]; then
+		hint="nothing answers at auth/$mount/login: --mount (VAULT_AUTH_MOUNT) must equal clusters[].auth.path in vault-k8s-auth.yaml"
+	elif [ "$code" -ge 200 ] && [ "$code" -lt 300 ]; then
+		hint="the reply has no .auth.client_token; is VAULT_ADDR really a Vault server?"
+	else
+		hint="see Vault's server log for details"
+	fi ;;
+esac
+printf '%s: Vault refused the login (HTTP %s): %s\n' "$prog" "$code" "${msg:-no error message}" >&2
+printf '%s: hint: %s\n' "$prog" "$hint" >&2
+exit 1

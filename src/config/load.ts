@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from "node:fs";
+import { extname, relative, resolve } from "node:path";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { z } from "zod";
+import { show, ValidationError } from "../validation";
+import { DEFAULT_CONFIG } from "./defaults";
+import { type Config, configSchema } from "./schema";
+
+export const DEFAULT_CONFIG_FILE = "vault-k8s-auth.yaml";
+export const CONFIG_ENV = "VAULT_K8S_AUTH_CONFIG";
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** The file it came from, or "built-in default". */
+  readonly source: string;
+}
+
+/**
+ * Finds, parses and validates the config: `$VAULT_K8S_AUTH_CONFIG` if set (it must exist),
+ * else `vault-k8s-auth.yaml` in `cwd` if present, else the built-in default (the seed).
+ * Throws one ValidationError listing every problem, each with line, field, value and fix.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
+  const chosen = env[CONFIG_ENV];
+  if (chosen !== undefined && chosen.trim() === "") {
+    throw new ValidationError(`${CONFIG_ENV} is set but empty; unset it or name a YAML or JSON file`);
+  }
+  const file = resolve(cwd, chosen ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (chosen === undefined)
+      return { config: parseConfig(DEFAULT_CONFIG, "built-in default"), source: "built-in default" };
+    throw new ValidationError(`${CONFIG_ENV}=${chosen}: no such file (looked in ${cwd}); fix the path or unset it`);
+  }
+  const name = relative(cwd, file) || file;
+  return { config: parseConfigText(readFileSync(file, "utf8"), name), source: name };
+}
+
+/** Parses YAML or JSON text (JSON is YAML) and validates it; `name` labels every message. */
+export function parseConfigText(text: string, name: string): Config {
+  if (text.trim() === "") {
+    throw new ValidationError(
+      `${name} is empty; it needs a mapping with a clusters list (see the README's Configure section)`,
+    );
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const kind = extname(name) === ".json" ? "JSON" : "YAML";
+  if (document.errors.length > 0) {
+    const lines = document.errors.map((error) => {
+      const at = lineCounter.linePos(error.pos[0]);
+      return `  ${name}:${at.line}:${at.col}: ${error.message.split("\n")[0]}`;
+    });
+    throw new ValidationError(`${name} is not valid ${kind}:\n${lines.join("\n")}`);
+  }
+  const data: unknown = document.toJS();
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ValidationError(
+      `${name} must be a mapping with a clusters list at the top, but holds ${Array.isArray(data) ? "a list" : show(data)}`,
+    );
+  }
+  return parseConfig(data, name, (path) => {
+    const node = locate(document.contents, path);
+    if (!node?.range) return "";
+    const at = lineCounter.linePos(node.range[0]);
+    return `:${at.line}:${at.col}`;
+  });
+}
+
+/** Validates already-parsed data. `where` turns a field path into a `:line:col` suffix. */
+export function parseConfig(data: unknown, name: string, where: (path: PropertyKey[]) => string = () => ""): Config {
+  const result = configSchema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
+    return `  ${name}${where(path)}: ${formatPath(path)}: ${describe(issue)}`;
+  });
+  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
+  throw new ValidationError(`${name} has ${count}; nothing was synthesized:\n${problems.join("\n")}`);
+}
+
+/** `clusters[0].roles[1].name`: the path as a person writes it. */
+export function formatPath(path: PropertyKey[]): string {
+  return (
+    path
+      .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${String(part)}`))
+      .join("") || "(top level)"
+  );
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined
+        ? `is required (expected ${issue.expected})`
+        : `expected ${issue.expected}, got ${show(issue.input)}`;
+    case "too_small":
+      return issue.message.startsWith("Too small") ? `${show(issue.input)} is too short or too small` : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+/** The YAML node at `path` (or its key, for an unknown key), for line numbers. */
+function locate(root: unknown, path: PropertyKey[]): Node | undefined {
+  let node = root as Node | undefined;
+  let last = node;
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === part);
+      if (!pair) return last;
+      last = (pair.key as Node) ?? last;
+      node = (pair.value as Node | null) ?? undefined;
+      if (node) last = node;
+    } else if (isSeq(node) && typeof part === "number") {
+      node = node.items[part] as Node | undefined;
+      if (node) last = node;
+    } else {
+      return last;
+    }
+  }
+  return last;
+}

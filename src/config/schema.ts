@@ -1,0 +1,333 @@
+import { closest } from "fastest-levenshtein";
+import { z } from "zod";
+import { CAPABILITIES } from "../constructs/vault-policy";
+import { Duration } from "../duration";
+import { type RuleName, rules, show } from "../validation";
+
+/**
+ * The config file's schema, written once: it validates the file, gives the TypeScript types
+ * (`Config`), and is exported as `vault-k8s-auth.schema.json` for editors.
+ */
+
+/** A strict object whose unknown-key error suggests the closest known key (typos). */
+function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, description?: string) {
+  const known = Object.keys(shape);
+  const schema = z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code !== "unrecognized_keys") return undefined;
+      return issue.keys
+        .map((key) => {
+          const guess = closest(key, known);
+          return `unknown key ${show(key)}; did you mean ${show(guess)}? (allowed: ${known.join(", ")})`;
+        })
+        .join("; ");
+    },
+  });
+  return description ? schema.describe(description) : schema;
+}
+
+/** A string checked by one of the shared rules; its pattern also goes into the JSON Schema for editors. */
+function ruled(rule: RuleName, what: string) {
+  const error = (issue: { input?: unknown }) => `${show(issue.input)} is not ${what}; ${rules[rule].fix}`;
+  return z
+    .string()
+    .regex(rules[rule].pattern, { error, abort: true })
+    .refine((value) => rules[rule].test(value), { error });
+}
+
+const label = (what: string) => ruled("dns1123Label", what);
+
+const DURATION_PATTERN = /^(\d+|(\d+h)?(\d+m)?(\d+s)?)$/;
+const duration = z
+  .union([
+    z.int().min(0, { error: (issue) => `${show(issue.input)} is negative; use a duration such as 30m, 1800s or 1h` }),
+    z.string().regex(DURATION_PATTERN, {
+      error: (issue) =>
+        `${show(issue.input)} is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+    }),
+  ])
+  .transform((value) => Duration.parse(value)?.toSeconds() ?? 0)
+  .describe("A duration: 30m, 1800s, 1h, 1h30m, or a whole number of seconds");
+
+const boundList = (what: string) =>
+  z
+    .array(z.union([z.literal("*"), label(`a valid ${what}`)]), {
+      error: () => `expected a list of ${what}s, or ["*"] for any`,
+    })
+    .min(1, { error: () => `is empty; list at least one ${what}, or "*" for any` })
+    .refine((values) => !(values.includes("*") && values.length > 1), {
+      error: (issue) => `${show(issue.input)} mixes "*" with names, which Vault rejects; use ["*"] alone or only names`,
+    });
+
+const eksSchema = strictObject(
+  {
+    clusterName: z.string().min(1).describe("EKS cluster name, as in `aws eks describe-cluster --name`"),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+      error: (issue) => `${show(issue.input)} is not an AWS region; use e.g. ap-northeast-1`,
+    }),
+  },
+  "An EKS cluster, looked up by name with the deploy environment's AWS credentials",
+);
+
+const kubernetesSchema = strictObject(
+  {
+    eks: eksSchema.optional(),
+    host: ruled("https", "an https URL").optional().describe("Kubernetes API URL as Vault reaches it"),
+    caCertificate: ruled("pemCertificate", "a PEM certificate").optional().describe("PEM CA of that API"),
+    kubeconfig: strictObject({
+      path: z.string().min(1).optional().describe("Default ~/.kube/config"),
+      context: z.string().min(1).optional().describe("Default: the kubeconfig's current context"),
+    })
+      .optional()
+      .describe("How Terraform reaches the cluster when it is not EKS"),
+  },
+  "Either eks, or host + caCertificate (+ kubeconfig)",
+);
+
+const reviewerSchema = z
+  .discriminatedUnion(
+    "mode",
+    [
+      strictObject({
+        mode: z.literal("long-lived-token"),
+        serviceAccountName: label("a ServiceAccount name").default("vault-reviewer"),
+        namespace: label("a namespace").default("vault"),
+        secretName: label("a Secret name").optional(),
+        bindingName: label("a ClusterRoleBinding name").optional(),
+      }),
+      strictObject({
+        mode: z.literal("vault-pod"),
+        serviceAccountName: label("a ServiceAccount name").default("vault"),
+        namespace: label("a namespace").default("vault"),
+        bindingName: label("a ClusterRoleBinding name").optional(),
+      }),
+      strictObject({ mode: z.literal("client-jwt") }),
+    ],
+    {
+      error: (issue) =>
+        issue.code === "invalid_union"
+          ? `reviewer mode ${show((issue.input as { mode?: unknown } | undefined)?.mode)} is not one of long-lived-token, vault-pod, client-jwt`
+          : undefined,
+    },
+  )
+  .describe("Who presents a JWT to the TokenReview API (README: Reviewer modes)");
+
+const authSchema = strictObject({
+  path: ruled("vaultMountPath", "a Vault mount path")
+    .default("kubernetes")
+    .describe("Mount path: pods log in at auth/<path>/login"),
+  description: z.string().optional(),
+  reviewer: reviewerSchema.default({
+    mode: "long-lived-token",
+    serviceAccountName: "vault-reviewer",
+    namespace: "vault",
+  }),
+  preventDestroy: z
+    .boolean()
+    .default(true)
+    .describe("Terraform refuses to destroy the mount (which would revoke its tokens)"),
+  disableIssValidation: z.boolean().default(true),
+});
+
+const capability = z.enum(CAPABILITIES, {
+  error: (issue) => `${show(issue.input)} is not a capability; use one of ${CAPABILITIES.join(", ")}`,
+});
+
+const ruleSchema = strictObject(
+  {
+    path: z.string().min(1).optional().describe("Vault API path; needs capabilities"),
+    capabilities: z.array(capability).min(1).optional(),
+    description: z.string().optional(),
+    kvRead: strictObject({
+      mount: ruled("vaultMountPath", "a Vault mount path"),
+      path: z.string().min(1),
+      version: z.union([z.literal(1), z.literal(2)]).default(2),
+    })
+      .optional()
+      .describe("Read one KV secret (v2: the data/ and metadata/ paths)"),
+    list: z.string().min(1).optional().describe("Allow list on this path"),
+    deny: z.string().min(1).optional().describe("Deny everything on this path"),
+  },
+  "One rule: path + capabilities, or one of kvRead, list, deny",
+).superRefine((rule, context) => {
+  const forms = (["path", "kvRead", "list", "deny"] as const).filter((form) => rule[form] !== undefined);
+  if (forms.length !== 1) {
+    context.addIssue({
+      code: "custom",
+      message:
+        forms.length === 0
+          ? "a rule needs one of path (with capabilities), kvRead, list or deny"
+          : `a rule takes one of path, kvRead, list, deny; this one has ${forms.join(" and ")}: split it into ${forms.length} rules`,
+    });
+  } else if (rule.path !== undefined && rule.capabilities === undefined) {
+    context.addIssue({ code: "custom", path: ["capabilities"], message: `path ${show(rule.path)} needs capabilities` });
+  } else if (rule.path === undefined && (rule.capabilities !== undefined || rule.description !== undefined)) {
+    context.addIssue({ code: "custom", message: "capabilities and description go with path" });
+  }
+});
+
+const policySchema = strictObject({
+  name: ruled("vaultName", "a policy name").refine((name) => !["root", "default"].includes(name), {
+    error: (issue) => `${show(issue.input)} is reserved by Vault; choose another name`,
+  }),
+  preset: z
+    .enum(["admin", "terraform-vault-provider"], {
+      error: (issue) => `${show(issue.input)} is not a preset; use admin or terraform-vault-provider`,
+    })
+    .optional()
+    .describe("admin: every capability on every path (warned). terraform-vault-provider: child tokens + rules"),
+  rules: z.array(ruleSchema).optional(),
+}).superRefine((policy, context) => {
+  if (policy.preset === "admin" && policy.rules !== undefined) {
+    context.addIssue({
+      code: "custom",
+      path: ["rules"],
+      message: "preset admin already grants everything; drop rules",
+    });
+  }
+  if (policy.preset !== "admin" && (policy.rules === undefined || policy.rules.length === 0)) {
+    context.addIssue({
+      code: "custom",
+      path: ["rules"],
+      message: "a policy needs at least one rule (or preset: admin); e.g. - kvRead: { mount: secret, path: myscrt }",
+    });
+  }
+});
+
+const roleSchema = strictObject({
+  name: ruled("vaultName", "a role name").describe("What the pod names when it logs in"),
+  boundServiceAccountNames: boundList("ServiceAccount name"),
+  boundServiceAccountNamespaces: boundList("namespace"),
+  tokenPolicies: z.array(z.string().min(1)).default([]).describe("Names of policies of this cluster, or default"),
+  tokenPeriod: duration.optional(),
+  tokenTtl: duration.optional(),
+  tokenMaxTtl: duration.optional(),
+  audience: z.string().min(1).optional().describe("The aud claim the pod's (projected) token must carry"),
+});
+
+const vaultSchema = strictObject({
+  address: ruled("https", "an https URL").optional().describe("Default: VAULT_ADDR of the deploy environment"),
+  namespace: z.string().min(1).optional().describe("Vault Enterprise / HCP namespace"),
+});
+
+const stateSchema = strictObject({
+  s3: strictObject({
+    bucket: z.string().min(3),
+    key: z.string().min(1).optional().describe("Default: vault-k8s-auth/<cluster name>.tfstate"),
+    region: z.string().min(1),
+  }).describe("S3 backend with encryption and S3-native locking (use_lockfile)"),
+}).describe("Where Terraform keeps this cluster's state. Default: local file terraform.<cluster>.tfstate");
+
+const clusterSchemaShape = strictObject({
+  name: label("a cluster name").describe("Stack id: cdktf.out/stacks/<name>, and its own state"),
+  kubernetes: kubernetesSchema,
+  vault: vaultSchema.default({}),
+  auth: authSchema.default({
+    path: "kubernetes",
+    reviewer: { mode: "long-lived-token", serviceAccountName: "vault-reviewer", namespace: "vault" },
+    preventDestroy: true,
+    disableIssValidation: true,
+  }),
+  policies: z.array(policySchema).default([]),
+  roles: z.array(roleSchema).min(1, { error: () => "is empty; define at least one role" }),
+  state: stateSchema.optional(),
+});
+
+export const clusterSchema = clusterSchemaShape.superRefine(checkCluster);
+
+export const configSchema = strictObject({
+  $schema: z.string().optional(),
+  clusters: z
+    .array(clusterSchema)
+    .min(1, { error: () => "is empty; define at least one cluster" })
+    .superRefine((clusters, context) => duplicates(clusters, "cluster", [], context)),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type RoleConfig = z.output<typeof roleSchema>;
+export type PolicyConfig = z.output<typeof policySchema>;
+export type RuleConfig = z.output<typeof ruleSchema>;
+
+type Context = z.core.$RefinementCtx;
+
+/** Reports every name that occurs twice, at the later occurrence. Linear: one Map. */
+function duplicates(items: { name: string }[], what: string, path: (string | number)[], context: Context): void {
+  const first = new Map<string, number>();
+  items.forEach((item, index) => {
+    const earlier = first.get(item.name);
+    if (earlier === undefined) {
+      first.set(item.name, index);
+    } else {
+      context.addIssue({
+        code: "custom",
+        path: [...path, index, "name"],
+        message: `${what} name ${show(item.name)} is already used by ${path.concat(earlier).join(".")}; names must be unique`,
+      });
+    }
+  });
+}
+
+/** The checks that need more than one field of a cluster. */
+function checkCluster(cluster: z.output<typeof clusterSchemaShape>, context: Context): void {
+  const { kubernetes, auth } = cluster;
+  if (kubernetes.eks && (kubernetes.host || kubernetes.caCertificate || kubernetes.kubeconfig)) {
+    context.addIssue({
+      code: "custom",
+      path: ["kubernetes"],
+      message: "give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig, not both",
+    });
+  } else if (!kubernetes.eks && !kubernetes.host) {
+    context.addIssue({
+      code: "custom",
+      path: ["kubernetes"],
+      message: "say how to reach the cluster: eks: { clusterName, region }, or host + caCertificate (+ kubeconfig)",
+    });
+  } else if (!kubernetes.eks && !kubernetes.caCertificate && auth.reviewer.mode !== "vault-pod") {
+    context.addIssue({
+      code: "custom",
+      path: ["kubernetes", "caCertificate"],
+      message: `is required with the ${auth.reviewer.mode} reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM`,
+    });
+  }
+
+  duplicates(cluster.policies, "policy", ["policies"], context);
+  duplicates(cluster.roles, "role", ["roles"], context);
+  const policyNames = new Set(cluster.policies.map((policy) => policy.name));
+  const known = [...policyNames, "default"];
+  cluster.roles.forEach((role, index) => {
+    role.tokenPolicies.forEach((name, position) => {
+      if (!policyNames.has(name) && name !== "default") {
+        context.addIssue({
+          code: "custom",
+          path: ["roles", index, "tokenPolicies", position],
+          message:
+            known.length > 1
+              ? `policy ${show(name)} is not defined in this cluster's policies; did you mean ${show(closest(name, known))}?`
+              : `policy ${show(name)} is not defined; add it under policies`,
+        });
+      }
+    });
+    if (role.tokenTtl !== undefined && role.tokenMaxTtl !== undefined && role.tokenTtl > role.tokenMaxTtl) {
+      context.addIssue({
+        code: "custom",
+        path: ["roles", index, "tokenTtl"],
+        message: `${role.tokenTtl}s is greater than tokenMaxTtl (${role.tokenMaxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
+      });
+    }
+    if (auth.reviewer.mode === "client-jwt") {
+      for (const field of ["boundServiceAccountNames", "boundServiceAccountNamespaces"] as const) {
+        if (role[field].includes("*")) {
+          context.addIssue({
+            code: "custom",
+            path: ["roles", index, field],
+            message:
+              'is "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; ' +
+              "list concrete names, or use the long-lived-token or vault-pod reviewer",
+          });
+        }
+      }
+    }
+  });
+}

@@ -1,0 +1,116 @@
+import { Construct } from "constructs";
+import { AuthBackend, KubernetesAuthBackendConfig } from "../providers";
+import { check, ValidationError } from "../validation";
+import { KubernetesAuthRole, type KubernetesAuthRoleOptions } from "./kubernetes-auth-role";
+import { Reviewer, type ReviewerMode } from "./reviewer";
+
+export interface KubernetesAuthBackendProps {
+  /**
+   * Where the auth method is mounted: pods log in at `auth/<path>/login`.
+   * @default "kubernetes"
+   */
+  readonly path?: string;
+  /** @default - no description */
+  readonly description?: string;
+  /** Kubernetes API URL as Vault reaches it (`kubernetes_host`). */
+  readonly kubernetesHost: string;
+  /**
+   * PEM CA certificate of the Kubernetes API. Left out of the config for the `vaultPod`
+   * reviewer, which reads its own pod's CA.
+   * @default - none (Vault uses the system trust store unless the reviewer supplies one)
+   */
+  readonly kubernetesCaCert?: string;
+  /** @default Reviewer.longLivedToken() */
+  readonly reviewer?: Reviewer;
+  /**
+   * Skip the `iss` claim check. The provider sends `false` when this is omitted, which fails
+   * logins with tokens from clusters whose issuer is not Vault's default, so it is always sent.
+   * @default true
+   */
+  readonly disableIssValidation?: boolean;
+  /**
+   * Terraform refuses to destroy the mount: destroying it revokes every token issued through it.
+   * README, "Removing a mount on purpose", says how to opt out.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * A Kubernetes auth method mount in Vault and its config (API host, CA, reviewer).
+ * Add roles with `addRole`.
+ * See https://developer.hashicorp.com/vault/docs/auth/kubernetes
+ */
+export class KubernetesAuthBackend extends Construct {
+  readonly path: string;
+  readonly reviewerMode: ReviewerMode;
+  private readonly reviewer: Reviewer;
+  private readonly mount: AuthBackend;
+  /** Roles live under their own scope, so a role named like another child ("Config") cannot clash. */
+  private readonly roleScope: Construct;
+  private readonly roleList: KubernetesAuthRole[] = [];
+
+  constructor(scope: Construct, id: string, props: KubernetesAuthBackendProps) {
+    super(scope, id);
+    this.path = props.path ?? "kubernetes";
+    check("vaultMountPath", "auth mount path", this.path);
+    check("https", "kubernetesHost", props.kubernetesHost);
+    this.reviewer = props.reviewer ?? Reviewer.longLivedToken();
+    this.reviewerMode = this.reviewer.mode;
+
+    this.mount = new AuthBackend(this, "Resource", {
+      type: "kubernetes",
+      path: this.path,
+      description: props.description,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+
+    this.roleScope = new Construct(this, "Roles");
+    const reviewer = this.reviewer.bind(this);
+    if (reviewer.needsCaCert && props.kubernetesCaCert === undefined) {
+      throw new ValidationError(
+        `auth mount ${this.path}: the ${this.reviewerMode} reviewer needs the cluster CA; set kubernetesCaCert`,
+      );
+    }
+
+    new KubernetesAuthBackendConfig(this, "Config", {
+      backend: this.mount.path,
+      kubernetesHost: props.kubernetesHost,
+      kubernetesCaCert: reviewer.needsCaCert ? props.kubernetesCaCert : undefined,
+      tokenReviewerJwt: reviewer.tokenReviewerJwt,
+      disableLocalCaJwt: reviewer.disableLocalCaJwt,
+      disableIssValidation: props.disableIssValidation ?? true,
+    });
+  }
+
+  /** Adds a Vault role to this mount; its construct id is the role name, so its address is stable. */
+  addRole(roleName: string, options: KubernetesAuthRoleOptions): KubernetesAuthRole {
+    if (this.roleList.some((role) => role.roleName === roleName)) {
+      throw new ValidationError(
+        `auth mount ${this.path}: role ${roleName} is defined twice; give each role its own name`,
+      );
+    }
+    // A reference to the mount's path, not the literal, so Terraform creates the mount first.
+    const role = new KubernetesAuthRole(this.roleScope, roleName, {
+      ...options,
+      backendPath: this.mount.path,
+      roleName,
+    });
+    const accounts = options.boundServiceAccountNamespaces.flatMap((namespace) =>
+      options.boundServiceAccountNames.map((name) => ({ name, namespace })),
+    );
+    this.reviewer.bindRole(role, this.path, roleName, accounts);
+    this.roleList.push(role);
+    return role;
+  }
+
+  /** The roles added so far (a copy). */
+  get roles(): KubernetesAuthRole[] {
+    return [...this.roleList];
+  }
+
+  /** Where a pod posts its JWT: `auth/<path>/login`. */
+  get loginPath(): string {
+    return `auth/${this.path}/login`;
+  }
+}

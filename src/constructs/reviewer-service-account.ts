@@ -1,0 +1,65 @@
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { SecretV1, ServiceAccountV1 } from "../providers";
+import { check } from "../validation";
+
+export interface ReviewerServiceAccountProps {
+  /**
+   * Name of the ServiceAccount whose token Vault presents to the TokenReview API.
+   * @default "vault-reviewer"
+   */
+  readonly serviceAccountName?: string;
+  /**
+   * Namespace of the ServiceAccount; its token Secret is created in the same namespace.
+   * @default "vault"
+   */
+  readonly namespace?: string;
+  /**
+   * Name of the long-lived `kubernetes.io/service-account-token` Secret.
+   * @default - `<serviceAccountName>-token`
+   */
+  readonly secretName?: string;
+}
+
+/**
+ * The reviewer ServiceAccount and its long-lived token.
+ *
+ * Since Kubernetes 1.24 no token Secret is created for a ServiceAccount automatically, so this
+ * construct creates a `kubernetes.io/service-account-token` Secret, in the ServiceAccount's own
+ * namespace (a Secret in another namespace is never populated), and waits until the token
+ * controller has filled it in. The token does not expire: it lives in Terraform state and in
+ * Vault until the Secret is deleted.
+ * See https://developer.hashicorp.com/vault/docs/auth/kubernetes#use-long-lived-tokens
+ */
+export class ReviewerServiceAccount extends Construct {
+  readonly serviceAccountName: string;
+  readonly namespace: string;
+  /** The reviewer JWT, as a sensitive Terraform reference. */
+  readonly token: string;
+
+  constructor(scope: Construct, id: string, props: ReviewerServiceAccountProps = {}) {
+    super(scope, id);
+    this.serviceAccountName = props.serviceAccountName ?? "vault-reviewer";
+    this.namespace = props.namespace ?? "vault";
+    const secretName = props.secretName ?? `${this.serviceAccountName}-token`;
+    check("dns1123Label", "reviewer serviceAccountName", this.serviceAccountName);
+    check("dns1123Label", "reviewer namespace", this.namespace);
+
+    const account = new ServiceAccountV1(this, "Resource", {
+      metadata: { name: this.serviceAccountName, namespace: this.namespace },
+    });
+
+    const secret = new SecretV1(this, "TokenSecret", {
+      metadata: {
+        name: secretName,
+        namespace: this.namespace,
+        annotations: { "kubernetes.io/service-account.name": account.metadata.name },
+      },
+      type: "kubernetes.io/service-account-token",
+      waitForServiceAccountToken: true,
+    });
+
+    // No default value: a missing token must fail the apply, not configure Vault with "".
+    this.token = Fn.sensitive(Fn.lookup(secret.data, "token"));
+  }
+}

@@ -1,0 +1,136 @@
+import type { Construct } from "constructs";
+import { ValidationError } from "../validation";
+import { AuthDelegatorBinding, type ServiceAccountRef } from "./auth-delegator-binding";
+import { ReviewerServiceAccount, type ReviewerServiceAccountProps } from "./reviewer-service-account";
+
+/** How an auth mount's config is filled in by its reviewer. */
+export interface ReviewerConfig {
+  /** `token_reviewer_jwt`, or undefined when Vault must not store one. */
+  readonly tokenReviewerJwt?: string;
+  /** Whether Vault needs the cluster CA in its config (false: it reads its own pod's CA). */
+  readonly needsCaCert: boolean;
+  /** `disable_local_ca_jwt`: true when Vault must not fall back to its own pod's token. */
+  readonly disableLocalCaJwt?: boolean;
+}
+
+export type ReviewerMode = "long-lived-token" | "vault-pod" | "client-jwt";
+
+export interface LongLivedTokenReviewerProps extends ReviewerServiceAccountProps {
+  /**
+   * Name of the ClusterRoleBinding to `system:auth-delegator`.
+   * @default - `<namespace>-<serviceAccountName>-auth-delegator`
+   */
+  readonly bindingName?: string;
+}
+
+export interface VaultPodReviewerProps {
+  /**
+   * Vault's own ServiceAccount (the official Helm chart names it after the release).
+   * @default "vault"
+   */
+  readonly serviceAccountName?: string;
+  /** @default "vault" */
+  readonly namespace?: string;
+  /** @default - `<namespace>-<serviceAccountName>-auth-delegator` */
+  readonly bindingName?: string;
+}
+
+/**
+ * Who presents a JWT to the Kubernetes TokenReview API when Vault checks a pod's login.
+ * See https://developer.hashicorp.com/vault/docs/auth/kubernetes#how-to-work-with-short-lived-kubernetes-tokens
+ *
+ * - `longLivedToken`: a reviewer ServiceAccount with a non-expiring token stored in Vault (the seed's
+ *   design; works wherever Vault runs; the token is in Terraform state and never rotates).
+ * - `vaultPod`: Vault runs in the cluster and uses its own, rotated pod token and CA.
+ * - `clientJwt`: Vault outside the cluster stores nothing; each workload's own JWT reviews
+ *   itself, so every ServiceAccount a role binds needs the auth-delegator binding.
+ */
+export abstract class Reviewer {
+  static longLivedToken(props: LongLivedTokenReviewerProps = {}): Reviewer {
+    return new LongLivedTokenReviewer(props);
+  }
+
+  static vaultPod(props: VaultPodReviewerProps = {}): Reviewer {
+    return new VaultPodReviewer(props);
+  }
+
+  static clientJwt(): Reviewer {
+    return new ClientJwtReviewer();
+  }
+
+  abstract readonly mode: ReviewerMode;
+
+  /** Creates what the mode needs under `scope` and says how to configure the mount. */
+  abstract bind(scope: Construct): ReviewerConfig;
+
+  /**
+   * Called for each role of the mount. Only `clientJwt` acts: it binds the role's
+   * ServiceAccounts to `system:auth-delegator`.
+   */
+  bindRole(_scope: Construct, _mountPath: string, _roleName: string, _serviceAccounts: ServiceAccountRef[]): void {}
+}
+
+function defaultBindingName(account: { namespace: string; serviceAccountName: string }): string {
+  return `${account.namespace}-${account.serviceAccountName}-auth-delegator`;
+}
+
+class LongLivedTokenReviewer extends Reviewer {
+  readonly mode = "long-lived-token";
+
+  constructor(private readonly props: LongLivedTokenReviewerProps) {
+    super();
+  }
+
+  bind(scope: Construct): ReviewerConfig {
+    const account = new ReviewerServiceAccount(scope, "ReviewerServiceAccount", this.props);
+    new AuthDelegatorBinding(scope, "ReviewerAuthDelegator", {
+      name: this.props.bindingName ?? defaultBindingName(account),
+      serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
+    });
+    return { tokenReviewerJwt: account.token, needsCaCert: true };
+  }
+}
+
+class VaultPodReviewer extends Reviewer {
+  readonly mode = "vault-pod";
+
+  constructor(private readonly props: VaultPodReviewerProps) {
+    super();
+  }
+
+  bind(scope: Construct): ReviewerConfig {
+    const account = {
+      serviceAccountName: this.props.serviceAccountName ?? "vault",
+      namespace: this.props.namespace ?? "vault",
+    };
+    new AuthDelegatorBinding(scope, "VaultAuthDelegator", {
+      name: this.props.bindingName ?? defaultBindingName(account),
+      serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
+    });
+    return { needsCaCert: false };
+  }
+}
+
+class ClientJwtReviewer extends Reviewer {
+  readonly mode = "client-jwt";
+
+  bind(): ReviewerConfig {
+    return { needsCaCert: true, disableLocalCaJwt: true };
+  }
+
+  override bindRole(scope: Construct, mountPath: string, roleName: string, serviceAccounts: ServiceAccountRef[]): void {
+    const wildcard = serviceAccounts.find((account) => account.name === "*" || account.namespace === "*");
+    if (wildcard) {
+      throw new ValidationError(
+        `role ${roleName}: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator, ` +
+          `so boundServiceAccountNames and boundServiceAccountNamespaces must list concrete names, not "*"; ` +
+          `list them, or use the long-lived-token or vault-pod reviewer`,
+      );
+    }
+    const name = `vault-client-jwt-${mountPath}-${roleName}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+    new AuthDelegatorBinding(scope, "ClientAuthDelegator", {
+      name: name.slice(0, 253),
+      serviceAccounts,
+    });
+  }
+}

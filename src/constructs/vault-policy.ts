@@ -1,0 +1,89 @@
+import { Annotations } from "cdktf";
+import { Construct } from "constructs";
+import { DataVaultPolicyDocument, Policy } from "../providers";
+import { check, ValidationError } from "../validation";
+
+/** The capabilities a Vault policy rule can grant (or, with `deny`, take away). */
+export const CAPABILITIES = ["create", "read", "update", "patch", "delete", "list", "sudo", "deny"] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+/** One `path` stanza of a Vault policy. */
+export interface PolicyRule {
+  /** Vault API path, may end in `*` or use `+` segments, e.g. `secret/data/atlantis/*`. */
+  readonly path: string;
+  readonly capabilities: Capability[];
+  /** @default - none */
+  readonly description?: string;
+}
+
+export interface VaultPolicyProps {
+  /** Policy name, as roles list it in `tokenPolicies`. */
+  readonly name: string;
+  /** At least one rule. Build them by hand or with `PolicyRules`. */
+  readonly rules: PolicyRule[];
+}
+
+/**
+ * A named Vault ACL policy, rendered to HCL by the provider's `vault_policy_document`
+ * data source (so Terraform, not string templates, writes the HCL).
+ * Grants of `sudo`, or of anything on `*`, raise a synth warning: they must be seen.
+ * See https://developer.hashicorp.com/vault/docs/concepts/policies
+ */
+export class VaultPolicy extends Construct {
+  readonly name: string;
+  readonly rules: PolicyRule[];
+  /** The policy's name as a Terraform reference: roles that use it are created after it. */
+  readonly policyName: string;
+
+  constructor(scope: Construct, id: string, props: VaultPolicyProps) {
+    super(scope, id);
+    check("vaultName", "policy name", props.name);
+    if (["root", "default"].includes(props.name)) {
+      throw new ValidationError(`policy name ${JSON.stringify(props.name)} is reserved by Vault; choose another name`);
+    }
+    if (props.rules.length === 0) {
+      throw new ValidationError(`policy ${props.name}: rules is empty; give at least one rule`);
+    }
+    for (const rule of props.rules) {
+      const bad = rule.capabilities.filter((capability) => !CAPABILITIES.includes(capability));
+      if (bad.length > 0 || rule.capabilities.length === 0) {
+        throw new ValidationError(
+          `policy ${props.name}: path ${rule.path}: capabilities ${JSON.stringify(rule.capabilities)} ` +
+            `must be a non-empty list of ${CAPABILITIES.join(", ")}`,
+        );
+      }
+    }
+    this.name = props.name;
+    this.rules = props.rules.map((rule) => ({ ...rule, capabilities: [...rule.capabilities] }));
+
+    const document = new DataVaultPolicyDocument(this, "Document", {
+      rule: this.rules.map((rule) => ({
+        path: rule.path,
+        capabilities: rule.capabilities,
+        description: rule.description,
+      })),
+    });
+    this.policyName = new Policy(this, "Resource", { name: props.name, policy: document.hcl }).name;
+
+    for (const warning of policyWarnings(this.name, this.rules)) {
+      Annotations.of(this).addWarning(warning);
+    }
+  }
+}
+
+/** What a reviewer must see about a policy: `sudo` anywhere, or any grant on every path. */
+export function policyWarnings(name: string, rules: PolicyRule[]): string[] {
+  const warnings: string[] = [];
+  for (const rule of rules) {
+    const grants = rule.capabilities.filter((capability) => capability !== "deny");
+    if (rule.path === "*" && grants.length > 0) {
+      warnings.push(
+        `policy ${name} grants ${grants.join(", ")} on every path ("*"): full control of Vault. ` +
+          `Grant only the paths the workload reads (e.g. a kvRead rule) unless admin is intended.`,
+      );
+    } else if (grants.includes("sudo")) {
+      warnings.push(`policy ${name} grants sudo on ${rule.path}: root-protected endpoints become reachable.`);
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,151 @@
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import type { ClusterConfig, PolicyConfig, RuleConfig } from "../config/schema";
+import {
+  ClusterConnection,
+  KubernetesAuthBackend,
+  PolicyPresets,
+  type PolicyRule,
+  PolicyRules,
+  Reviewer,
+  VaultPolicy,
+} from "../constructs";
+import { Duration } from "../duration";
+import { VaultProvider } from "../providers";
+
+export interface VaultK8sAuthStackProps {
+  /** One validated cluster entry of the config file. */
+  readonly cluster: ClusterConfig;
+}
+
+/** The default Kubernetes token path; a projected token with an audience lives elsewhere. */
+const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/**
+ * Everything Vault's Kubernetes auth needs for one cluster: providers, the reviewer, the auth
+ * mount and its config, policies and roles, and outputs that tell a workload how to log in.
+ * Construct ids come from names, never list positions, so Terraform addresses survive edits.
+ */
+export class VaultK8sAuthStack extends TerraformStack {
+  readonly authBackend: KubernetesAuthBackend;
+
+  constructor(scope: Construct, id: string, props: VaultK8sAuthStackProps) {
+    super(scope, id);
+    const { cluster } = props;
+    configureState(this, id, cluster);
+
+    // The token is never set here: the provider reads VAULT_TOKEN from the deploy environment.
+    new VaultProvider(this, "vault", { address: cluster.vault.address, namespace: cluster.vault.namespace });
+
+    const { eks, host, caCertificate, kubeconfig } = cluster.kubernetes;
+    const connection = eks
+      ? ClusterConnection.eks({ clusterName: eks.clusterName, region: eks.region })
+      : ClusterConnection.explicit({
+          host: host as string,
+          caCertificate: caCertificate as string,
+          kubeconfigPath: kubeconfig?.path,
+          kubeconfigContext: kubeconfig?.context,
+        });
+    const endpoint = connection.bind(this);
+
+    const policyScope = new Construct(this, "Policies");
+    const policies = new Map<string, string>();
+    for (const policy of cluster.policies) {
+      const construct = new VaultPolicy(policyScope, policy.name, { name: policy.name, rules: policyRules(policy) });
+      policies.set(policy.name, construct.policyName);
+    }
+
+    const { auth } = cluster;
+    this.authBackend = new KubernetesAuthBackend(this, "KubernetesAuth", {
+      path: auth.path,
+      description: auth.description,
+      kubernetesHost: endpoint.host,
+      kubernetesCaCert: endpoint.caCertificate,
+      reviewer: reviewerOf(auth.reviewer),
+      disableIssValidation: auth.disableIssValidation,
+      preventDestroy: auth.preventDestroy,
+    });
+
+    for (const role of cluster.roles) {
+      this.authBackend.addRole(role.name, {
+        boundServiceAccountNames: role.boundServiceAccountNames,
+        boundServiceAccountNamespaces: role.boundServiceAccountNamespaces,
+        tokenPolicies: role.tokenPolicies.map((name) => policies.get(name) ?? name),
+        tokenPeriod: seconds(role.tokenPeriod),
+        tokenTtl: seconds(role.tokenTtl),
+        tokenMaxTtl: seconds(role.tokenMaxTtl),
+        audience: role.audience,
+      });
+    }
+
+    const loginPath = this.authBackend.loginPath;
+    new TerraformOutput(this, "mount_path", {
+      value: auth.path,
+      description: "Vault path of the Kubernetes auth mount",
+    });
+    new TerraformOutput(this, "login_path", {
+      value: loginPath,
+      description: "Where a pod posts its ServiceAccount JWT",
+    });
+    new TerraformOutput(this, "role_names", { value: cluster.roles.map((role) => role.name) });
+    new TerraformOutput(this, "login_commands", {
+      description: "Per role: the command a pod runs to get a Vault token (needs VAULT_ADDR)",
+      value: Object.fromEntries(cluster.roles.map((role) => [role.name, loginCommand(loginPath, role.name)])),
+    });
+  }
+}
+
+function configureState(stack: TerraformStack, id: string, cluster: ClusterConfig): void {
+  const s3 = cluster.state?.s3;
+  if (s3) {
+    const backend = new S3Backend(stack, {
+      bucket: s3.bucket,
+      key: s3.key ?? `vault-k8s-auth/${id}.tfstate`,
+      region: s3.region,
+      encrypt: true,
+    });
+    // S3-native locking (Terraform >= 1.10) postdates cdktf 0.21's typed backend config.
+    backend.addOverride("use_lockfile", true);
+  } else {
+    // Relative to cdktf.out/stacks/<id>, where Terraform runs: the project root. cdktf's default
+    // is an absolute path (different on every machine), and anything inside cdktf.out is
+    // deleted by the next synth.
+    new LocalBackend(stack, { path: `../../../terraform.${id}.tfstate` });
+  }
+}
+
+function reviewerOf(reviewer: ClusterConfig["auth"]["reviewer"]): Reviewer {
+  switch (reviewer.mode) {
+    case "long-lived-token":
+      return Reviewer.longLivedToken(reviewer);
+    case "vault-pod":
+      return Reviewer.vaultPod(reviewer);
+    case "client-jwt":
+      return Reviewer.clientJwt();
+  }
+}
+
+function policyRules(policy: PolicyConfig): PolicyRule[] {
+  if (policy.preset === "admin") return PolicyPresets.admin();
+  const rules = (policy.rules ?? []).flatMap(ruleOf);
+  return policy.preset === "terraform-vault-provider" ? PolicyPresets.terraformVaultProvider(rules) : rules;
+}
+
+function ruleOf(rule: RuleConfig): PolicyRule[] {
+  if (rule.kvRead) return PolicyPresets.kvReadOnly(rule.kvRead.mount, rule.kvRead.path, rule.kvRead.version);
+  if (rule.list !== undefined) return PolicyRules.list(rule.list);
+  if (rule.deny !== undefined) return PolicyRules.deny(rule.deny);
+  return [{ path: rule.path as string, capabilities: rule.capabilities ?? [], description: rule.description }];
+}
+
+function seconds(value: number | undefined): Duration | undefined {
+  return value === undefined ? undefined : Duration.seconds(value);
+}
+
+function loginCommand(loginPath: string, role: string): string {
+  return (
+    `curl --silent --fail-with-body --request POST ` +
+    `--data "{\\"role\\": \\"${role}\\", \\"jwt\\": \\"$(cat ${SERVICE_ACCOUNT_TOKEN})\\"}" ` +
+    `"$VAULT_ADDR/v1/${loginPath}"`
+  );
+}

@@ -1,0 +1,77 @@
+import { X509Certificate } from "node:crypto";
+import { Token } from "cdktf";
+
+/**
+ * An error in what the user asked for (props or the config file). The entry point prints its
+ * message alone, without a stack trace: the message is the whole report.
+ */
+export class ValidationError extends Error {
+  override readonly name = "ValidationError";
+}
+
+const DNS1123_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const VAULT_MOUNT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+const VAULT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Rules shared by the constructs and the config schema, so both say the same thing. */
+export const rules = {
+  dns1123Label: {
+    pattern: DNS1123_LABEL,
+    test: (value: string) => DNS1123_LABEL.test(value),
+    fix: "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+  },
+  vaultMountPath: {
+    pattern: VAULT_MOUNT_PATH,
+    test: (value: string) => VAULT_MOUNT_PATH.test(value),
+    fix: "use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+  },
+  vaultName: {
+    pattern: VAULT_NAME,
+    test: (value: string) => VAULT_NAME.test(value),
+    fix: "use letters, digits, '_', '-' and '.', starting with a letter or digit",
+  },
+  https: {
+    pattern: /^https:\/\//,
+    test: (value: string) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === "https:" && url.hostname !== "";
+      } catch {
+        return false;
+      }
+    },
+    fix: "use an https:// URL such as https://vault.example.com:8200",
+  },
+  pemCertificate: {
+    pattern: /-----BEGIN CERTIFICATE-----/,
+    test: (value: string) => {
+      if (!/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(value)) return false;
+      try {
+        new X509Certificate(value);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    fix: "paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)",
+  },
+} as const satisfies Record<string, { pattern: RegExp; test: (value: string) => boolean; fix: string }>;
+
+export type RuleName = keyof typeof rules;
+
+/** Shows a value the way it was written, for error messages. */
+export function show(value: unknown): string {
+  if (typeof value === "string" && value.length > 80) return JSON.stringify(`${value.slice(0, 77)}...`);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/**
+ * Throws a ValidationError naming `field`, the bad value and the fix, unless the value is an
+ * unresolved token (a `${...}` reference is checked by Terraform, not by us).
+ */
+export function check(rule: RuleName, field: string, value: string | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!rules[rule].test(value)) {
+    throw new ValidationError(`${field}: ${show(value)} is not valid; ${rules[rule].fix}`);
+  }
+}
