@@ -1,0 +1,221 @@
+import { Testing } from "cdktf";
+import {
+  KubernetesAuthBackend,
+  PolicyPresets,
+  PolicyRules,
+  policyWarnings,
+  Reviewer,
+  VaultPolicy,
+} from "../../src/constructs";
+import { Duration } from "../../src/duration";
+import { DataVaultPolicyDocument, KubernetesAuthBackendRole, Policy } from "../../src/providers";
+import { newStack, only, synthJson, TEST_CA, warningsOf } from "../helpers";
+
+function backend() {
+  const stack = newStack();
+  const auth = new KubernetesAuthBackend(stack, "Auth", {
+    path: "k8s/prod",
+    kubernetesHost: "https://kubernetes.example.com",
+    kubernetesCaCert: TEST_CA,
+    reviewer: Reviewer.vaultPod(),
+  });
+  return { stack, auth };
+}
+
+describe("KubernetesAuthRole", () => {
+  test("renders names, namespaces, policies, durations in seconds and the audience", () => {
+    const { stack, auth } = backend();
+    const role = auth.addRole("atlantis", {
+      boundServiceAccountNames: ["atlantis"],
+      boundServiceAccountNamespaces: ["atlantis", "atlantis-dev"],
+      tokenPolicies: ["atlantis-read"],
+      tokenPeriod: Duration.minutes(30),
+      tokenTtl: Duration.parse("20m"),
+      tokenMaxTtl: Duration.hours(1),
+      audience: "vault",
+    });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(KubernetesAuthBackendRole, {
+      role_name: "atlantis",
+      backend: expect.stringMatching(/^\$\{vault_auth_backend\.[^.]+\.path\}$/),
+      bound_service_account_names: ["atlantis"],
+      bound_service_account_namespaces: ["atlantis", "atlantis-dev"],
+      token_policies: ["atlantis-read"],
+      token_period: 1800,
+      token_ttl: 1200,
+      token_max_ttl: 3600,
+      audience: "vault",
+    });
+    expect(warningsOf(role)).toEqual([]);
+    expect(auth.loginPath).toBe("auth/k8s/prod/login");
+  });
+
+  test("warns when no audience is bound, saying how to bind one", () => {
+    const { auth } = backend();
+    const role = auth.addRole("ci", { boundServiceAccountNames: ["ci"], boundServiceAccountNamespaces: ["ci"] });
+    expect(warningsOf(role)).toEqual([expect.stringContaining("role ci: no audience is bound")]);
+    expect(warningsOf(role)[0]).toContain("projected ServiceAccount token");
+  });
+
+  test("warns when any ServiceAccount of any namespace may log in", () => {
+    const { auth } = backend();
+    const role = auth.addRole("all", {
+      boundServiceAccountNames: ["*"],
+      boundServiceAccountNamespaces: ["*"],
+      audience: "vault",
+    });
+    expect(warningsOf(role)).toEqual([expect.stringContaining("lets every ServiceAccount of the cluster log in")]);
+  });
+
+  test("keys each role's address by its name, not its position", () => {
+    const roleAddresses = (names: string[]) => {
+      const { stack, auth } = backend();
+      for (const name of names)
+        auth.addRole(name, { boundServiceAccountNames: [name], boundServiceAccountNamespaces: [name] });
+      return Object.keys(synthJson(stack).resource.vault_kubernetes_auth_backend_role);
+    };
+    const [alone] = roleAddresses(["a"]);
+    expect(alone).toMatch(/^Auth_Roles_a_[0-9A-F]{8}$/);
+    expect(roleAddresses(["b", "a"])).toContain(alone);
+  });
+
+  test.each([
+    [["*", "atlantis"], 'mixes "*" with names'],
+    [[], "is empty; list at least one name"],
+    [["Atlantis"], '"Atlantis" is not valid'],
+  ])("rejects boundServiceAccountNames %j", (names, message) => {
+    const { auth } = backend();
+    expect(() => auth.addRole("x", { boundServiceAccountNames: names, boundServiceAccountNamespaces: ["x"] })).toThrow(
+      message,
+    );
+  });
+
+  test("rejects a TTL greater than the max TTL", () => {
+    const { auth } = backend();
+    expect(() =>
+      auth.addRole("x", {
+        boundServiceAccountNames: ["x"],
+        boundServiceAccountNamespaces: ["x"],
+        tokenTtl: Duration.hours(2),
+        tokenMaxTtl: Duration.hours(1),
+      }),
+    ).toThrow("role x: tokenTtl (7200s) is greater than tokenMaxTtl (3600s)");
+  });
+
+  test("rejects the same role name twice on one mount", () => {
+    const { auth } = backend();
+    const props = { boundServiceAccountNames: ["x"], boundServiceAccountNamespaces: ["x"] };
+    auth.addRole("x", props);
+    expect(() => auth.addRole("x", props)).toThrow("auth mount k8s/prod: role x is defined twice");
+  });
+});
+
+describe("KubernetesAuthBackend", () => {
+  test("mounts kubernetes auth at the path, keeps it from being destroyed and disables iss validation", () => {
+    const { stack } = backend();
+    const json = synthJson(stack);
+    expect(only(json, "vault_auth_backend")).toMatchObject({
+      type: "kubernetes",
+      path: "k8s/prod",
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(only(json, "vault_kubernetes_auth_backend_config")).toMatchObject({
+      kubernetes_host: "https://kubernetes.example.com",
+      disable_iss_validation: true,
+    });
+  });
+
+  test("lets prevent_destroy be switched off on purpose", () => {
+    const stack = newStack();
+    new KubernetesAuthBackend(stack, "Auth", {
+      kubernetesHost: "https://k",
+      reviewer: Reviewer.vaultPod(),
+      preventDestroy: false,
+    });
+    expect(only(synthJson(stack), "vault_auth_backend")).toMatchObject({ lifecycle: { prevent_destroy: false } });
+  });
+
+  test.each([
+    ["/atlantis", "auth mount path"],
+    ["atlantis/", "auth mount path"],
+    ["at lantis", "auth mount path"],
+  ])("rejects the mount path %j", (path, field) => {
+    expect(
+      () =>
+        new KubernetesAuthBackend(newStack(), "Auth", {
+          path,
+          kubernetesHost: "https://k",
+          reviewer: Reviewer.vaultPod(),
+        }),
+    ).toThrow(`${field}: ${JSON.stringify(path)} is not valid; use letters, digits`);
+  });
+
+  test("rejects a non-https Kubernetes host", () => {
+    expect(
+      () =>
+        new KubernetesAuthBackend(newStack(), "Auth", {
+          kubernetesHost: "http://k:6443",
+          reviewer: Reviewer.vaultPod(),
+        }),
+    ).toThrow('kubernetesHost: "http://k:6443" is not valid; use an https:// URL');
+  });
+});
+
+describe("VaultPolicy", () => {
+  test("renders typed rules through vault_policy_document and names the policy", () => {
+    const stack = newStack();
+    new VaultPolicy(stack, "Read", { name: "atlantis-read", rules: PolicyRules.kvV2Read("secret", "atlantis/*") });
+    const synthesized = Testing.synth(stack);
+    expect(synthesized).toHaveDataSourceWithProperties(DataVaultPolicyDocument, {
+      rule: [
+        { path: "secret/data/atlantis/*", capabilities: ["read"] },
+        { path: "secret/metadata/atlantis/*", capabilities: ["read", "list"] },
+      ],
+    });
+    expect(synthesized).toHaveResourceWithProperties(Policy, {
+      name: "atlantis-read",
+      policy: expect.stringMatching(/^\$\{data\.vault_policy_document\.[^.]+\.hcl\}$/),
+    });
+  });
+
+  test("reproduces the seed's admin policy exactly, and warns about it", () => {
+    const stack = newStack();
+    const policy = new VaultPolicy(stack, "Admin", { name: "admin", rules: PolicyPresets.admin() });
+    expect(Testing.synth(stack)).toHaveDataSourceWithProperties(DataVaultPolicyDocument, {
+      rule: [
+        {
+          path: "*",
+          capabilities: ["sudo", "read", "create", "update", "delete", "list", "patch"],
+          description: "allow all",
+        },
+      ],
+    });
+    expect(warningsOf(policy)).toEqual([expect.stringContaining("policy admin grants sudo, read, create")]);
+  });
+
+  test("presets: KV v1 read-only and the Terraform vault provider's child token", () => {
+    expect(PolicyPresets.kvReadOnly("kv", "/team/app/", 1)).toEqual([{ path: "kv/team/app", capabilities: ["read"] }]);
+    expect(PolicyPresets.kvReadOnly("secret", "myscrt")).toEqual(PolicyRules.kvV2Read("secret", "myscrt"));
+    expect(PolicyPresets.terraformVaultProvider(PolicyRules.list("secret/metadata"))).toEqual([
+      { path: "auth/token/create", capabilities: ["update"], description: "the vault provider's child token" },
+      { path: "secret/metadata", capabilities: ["list"] },
+    ]);
+    expect(PolicyRules.deny("sys/*")).toEqual([{ path: "sys/*", capabilities: ["deny"] }]);
+  });
+
+  test("warns about sudo anywhere and any grant on every path, but not about deny", () => {
+    expect(policyWarnings("p", [{ path: "sys/raw", capabilities: ["read", "sudo"] }])).toEqual([
+      "policy p grants sudo on sys/raw: root-protected endpoints become reachable.",
+    ]);
+    expect(policyWarnings("p", [{ path: "*", capabilities: ["list"] }])).toHaveLength(1);
+    expect(policyWarnings("p", [{ path: "*", capabilities: ["deny"] }])).toEqual([]);
+    expect(policyWarnings("p", PolicyRules.kvV2Read("secret", "x"))).toEqual([]);
+  });
+
+  test.each([
+    [{ name: "root", rules: PolicyRules.list("x") }, 'policy name "root" is reserved by Vault'],
+    [{ name: "p", rules: [] }, "policy p: rules is empty"],
+    [{ name: "p", rules: [{ path: "x", capabilities: ["write" as never] }] }, 'capabilities ["write"] must be'],
+  ])("rejects invalid policy props (%#)", (props, message) => {
+    expect(() => new VaultPolicy(newStack(), "P", props)).toThrow(message);
+  });
+});

@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { App, TerraformStack, Testing } from "cdktf";
+import type { IConstruct } from "constructs";
+import { parseConfig } from "../src/config/load";
+import type { ConfigInput } from "../src/config/schema";
+import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
+
+export type ClusterInput = ConfigInput["clusters"][number];
+
+/** A self-signed test CA certificate (its private key was never kept). */
+export const TEST_CA = readFileSync(join(__dirname, "fixtures", "test-ca.pem"), "utf8");
+
+/** The seed's cluster entry, as a starting point for variations. */
+export function seedCluster(overrides: Partial<ClusterInput> = {}): ClusterInput {
+  return {
+    name: "eks-test",
+    kubernetes: { eks: { clusterName: "eks-test", region: "ap-northeast-1" } },
+    auth: { path: "atlantis" },
+    policies: [{ name: "admin", preset: "admin" }],
+    roles: [
+      {
+        name: "atlantis",
+        boundServiceAccountNames: ["atlantis"],
+        boundServiceAccountNamespaces: ["atlantis"],
+        tokenPolicies: ["admin"],
+        tokenPeriod: "1800s",
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** Validates one cluster entry like the config file loader does, and builds its stack. */
+export function stackFor(cluster: ClusterInput): VaultK8sAuthStack {
+  const config = parseConfig({ clusters: [cluster] }, "test");
+  return new VaultK8sAuthStack(Testing.app(), config.clusters[0].name, { cluster: config.clusters[0] });
+}
+
+/** Synthesized Terraform JSON of a stack, parsed. */
+export function synthJson(stack: TerraformStack): TerraformJson {
+  return JSON.parse(Testing.synth(stack)) as TerraformJson;
+}
+
+export interface TerraformJson {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  provider: Record<string, Record<string, unknown>[]>;
+  output: Record<string, { value: unknown }>;
+  terraform: Record<string, unknown>;
+}
+
+/** `type.name` of every resource and data source: the Terraform addresses. */
+export function addresses(json: TerraformJson): string[] {
+  const list = (blocks: TerraformJson["resource"] | undefined, prefix: string) =>
+    Object.entries(blocks ?? {}).flatMap(([type, named]) =>
+      Object.keys(named).map((name) => `${prefix}${type}.${name}`),
+    );
+  return [...list(json.resource, ""), ...list(json.data, "data.")].sort();
+}
+
+/** The single resource of a type (fails the test when there is not exactly one). */
+export function only(json: TerraformJson, type: string): Record<string, unknown> {
+  const named = Object.values(json.resource[type] ?? {});
+  if (named.length !== 1) throw new Error(`expected one ${type}, found ${named.length}`);
+  return named[0];
+}
+
+/** Synth warnings (cdktf annotations) under a scope. */
+export function warningsOf(scope: IConstruct): string[] {
+  return scope.node
+    .findAll()
+    .flatMap((construct) => construct.node.metadata)
+    .filter((entry) => entry.type === "@cdktf/warn")
+    .map((entry) => String(entry.data));
+}
+
+export function newStack(): TerraformStack {
+  return new TerraformStack(new App({ stackTraces: false }), "test");
+}
