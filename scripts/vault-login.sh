@@ -153,6 +153,7 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 
+command -v curl >/dev/null 2>&1 || die 2 "curl is required but not found in PATH"
 addr=${VAULT_ADDR:-}
 addr=${addr%/}
 [ -n "$addr" ] || die 2 "VAULT_ADDR is not set (e.g. export VAULT_ADDR=https://vault.vault.svc:8200)"
@@ -207,7 +208,7 @@ case $msg in
 *"no handler for route"*)
 	hint="nothing is mounted at auth/$mount: --mount (VAULT_AUTH_MOUNT) must equal clusters[].auth.path in vault-k8s-auth.yaml" ;;
 *"permission denied"*)
-	hint="the JWT was rejected by the Kubernetes TokenReview: check clusters[].auth.reviewer in vault-k8s-auth.yaml and that its ServiceAccount has a ClusterRoleBinding to system:auth-delegator, that $token_file holds a current ServiceAccount token of this cluster, and that the auth mount's kubernetes host and CA certificate point at this cluster; Vault also says this when nothing is mounted at auth/$mount (--mount must equal clusters[].auth.path)" ;;
+	hint="the JWT was rejected by the Kubernetes TokenReview: check clusters[].auth.reviewer in vault-k8s-auth.yaml and that its ServiceAccount has a ClusterRoleBinding to system:auth-delegator (with mode client-jwt: this pod's own ServiceAccount), that $token_file holds a current ServiceAccount token of this cluster, and that the auth mount's kubernetes host and CA certificate point at this cluster; Vault also says this when nothing is mounted at auth/$mount (--mount must equal clusters[].auth.path)" ;;
 *)
 	if [ "$code" = 404 ]; then
 		hint="nothing answers at auth/$mount/login: --mount (VAULT_AUTH_MOUNT) must equal clusters[].auth.path in vault-k8s-auth.yaml"

@@ -154,6 +154,7 @@ path=${1#/}
 path=${path%/}
 field=$2
 
+command -v curl >/dev/null 2>&1 || die 2 "curl is required but not found in PATH"
 addr=${VAULT_ADDR:-}
 addr=${addr%/}
 [ -n "$addr" ] || die 2 "VAULT_ADDR is not set (e.g. export VAULT_ADDR=https://vault.vault.svc:8200)"
@@ -198,7 +199,7 @@ msg=$(printf '%s' "$body" | json_get errors) || msg=
 msg=$(oneline "$msg")
 case $msg in
 *"permission denied"*)
-	hint="the token's policies do not allow reading $api_path: the role's tokenPolicies (clusters[].policies[].rules in vault-k8s-auth.yaml) must grant capabilities [\"read\"] on path \"$api_path\" (KV v2 reads go to <mount>/data/<path>); an expired token is refused the same way, so log in again with vault-login.sh" ;;
+	hint="the token's policies do not allow reading $api_path: a policy in the role's tokenPolicies must grant read on path \"$api_path\" (KV v2 reads go to <mount>/data/<path>), i.e. clusters[].policies[].rules in vault-k8s-auth.yaml needs e.g. - kvRead: { mount: $mount, path: $path, version: $kv }; an expired token is refused the same way, so log in again with vault-login.sh" ;;
 *)
 	if [ "$code" = 404 ]; then
 		hint="no secret at $mount/$path (GET /v1/$api_path), so field '$field' cannot be read: check PATH, --mount and --kv-version"

@@ -1,0 +1,446 @@
+/**
+ * Runs scripts/vault-login.sh and scripts/vault-read-secret.sh with /bin/sh against a
+ * local HTTP server that answers like Vault's Kubernetes login and KV endpoints.
+ * PATH holds only the tools the scripts may use: once without jq (sed/awk fallback),
+ * once with jq and once with BusyBox sh/awk/sed (as in the Alpine Atlantis image), the
+ * last two only where jq / busybox are installed.
+ */
+import { execFile } from "node:child_process";
+import { accessSync, constants, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+
+const LOGIN = join(__dirname, "..", "scripts", "vault-login.sh");
+const READ = join(__dirname, "..", "scripts", "vault-read-secret.sh");
+const TOOLS = ["sh", "curl", "awk", "sed", "tr", "cat"];
+const JWT =
+  "eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6YXRsYW50aXM6YXRsYW50aXMifQ.c2lnbmF0dXJlLW5vdC1jaGVja2Vk";
+const CLIENT_TOKEN = "hvs.CAESIFakeClientTokenForTests";
+// Raw JSON, because Vault (Go) escapes & < > as \u00XX and the scripts must decode that.
+const KV2_BODY =
+  '{"request_id":"1","data":{"metadata":{"custom_metadata":{"access_key":"not-this-one"},"version":3},' +
+  '"data":{"access_key":"AKIAEXAMPLE","password":"p\\u0026ss \\"q\\" \\\\ \\u00e9 \\ud83d\\ude00","port":5432}},"warnings":null}';
+const KV1_BODY = '{"request_id":"2","data":{"access_key":"AKIAV1EXAMPLE"},"lease_duration":2764800}';
+
+interface Received {
+  method?: string;
+  url?: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+interface Reply {
+  status: number;
+  body: string;
+}
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const errors = (status: number, ...messages: string[]): Reply => ({
+  status,
+  body: JSON.stringify({ errors: messages }),
+});
+
+/** What Vault answers; the scenario is chosen by the role name, the mount or the secret path. */
+function vault(req: Received): Reply {
+  const login = /^\/v1\/auth\/([^/]+)\/login$/.exec(req.url ?? "");
+  if (login) {
+    if (login[1] !== "atlantis") {
+      return errors(404, `no handler for route "auth/${login[1]}/login". route entry not found.`);
+    }
+    const { role, jwt } = JSON.parse(req.body) as { role: string; jwt: string };
+    // Like the TokenReview: a JWT other than the pod's is not a valid ServiceAccount token.
+    if (jwt !== JWT) return errors(403, "permission denied");
+    switch (role) {
+      case "atlantis":
+        return {
+          status: 200,
+          body: JSON.stringify({ auth: { client_token: CLIENT_TOKEN, policies: ["default", "atlantis"] } }),
+        };
+      case "reviewer-broken":
+        return errors(403, "permission denied");
+      case "other-sa":
+        return errors(403, "service account name not authorized");
+      case "other-ns":
+        return errors(403, "namespace not authorized");
+      case "needs-aud":
+        return errors(400, "invalid audience (aud) claim: audience claim does not match any expected audience");
+      default:
+        return errors(400, `invalid role name "${role}"`);
+    }
+  }
+  if (req.headers["x-vault-token"] !== CLIENT_TOKEN) return errors(403, "permission denied");
+  switch (req.url) {
+    case "/v1/secret/data/myscrt":
+      return { status: 200, body: KV2_BODY };
+    case "/v1/kv/myscrt":
+      return { status: 200, body: KV1_BODY };
+    case "/v1/secret/data/forbidden":
+      return errors(403, "1 error occurred:\n\t* permission denied\n\n");
+    default:
+      return errors(404);
+  }
+}
+
+let server: Server;
+let addr: string;
+let received: Received[] = [];
+let work: string;
+let tokenFile: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "pod-scripts-"));
+  tokenFile = join(work, "token");
+  // Kubelet writes the token without a newline; a trailing one must not break the login.
+  writeFileSync(tokenFile, `${JWT}\n`);
+  server = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      const r: Received = { method: req.method, url: req.url, headers: req.headers, body };
+      received.push(r);
+      const reply = vault(r);
+      res.writeHead(reply.status, { "Content-Type": "application/json" }).end(reply.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  addr = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(work, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  received = [];
+});
+
+function which(tool: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    try {
+      accessSync(join(dir, tool), constants.X_OK);
+      return join(dir, tool);
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/** A directory holding links to exactly these tools, to be used as the whole PATH. */
+function binDir(tools: string[], busybox?: string): string {
+  const dir = mkdtempSync(join(work, "bin-"));
+  for (const tool of tools) {
+    const found = busybox && tool !== "curl" && tool !== "jq" ? busybox : which(tool);
+    if (!found) throw new Error(`${tool} is needed to run the pod scripts but is not installed`);
+    symlinkSync(found, join(dir, tool));
+  }
+  return dir;
+}
+
+/** Runs `sh ...argv` with PATH limited to `path` (and that directory's sh). */
+function run(path: string, argv: string[], env: Record<string, string | undefined>): Promise<Run> {
+  const base: Record<string, string | undefined> = {
+    PATH: path,
+    VAULT_ADDR: addr,
+    VAULT_SA_TOKEN_FILE: tokenFile,
+  };
+  // Only what the test sets: no VAULT_* of the machine running the tests leaks in.
+  const full = Object.fromEntries(
+    Object.entries({ ...base, ...env }).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  return new Promise((resolve) => {
+    execFile(join(path, "sh"), argv, { env: full, timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const jq = which("jq");
+const busybox = which("busybox");
+const variants: { name: string; tools: string[]; busybox?: string }[] = [
+  { name: "with the system sh, without jq", tools: TOOLS },
+  ...(jq ? [{ name: "with the system sh and jq", tools: [...TOOLS, "jq"] }] : []),
+  ...(busybox ? [{ name: "with BusyBox sh/awk/sed, without jq", tools: TOOLS, busybox }] : []),
+];
+
+if (!jq) {
+  test.skip("runs the scripts with jq as well (skipped: jq is not installed, only the sed/awk fallback ran)", () => {});
+}
+if (!busybox) {
+  test.skip("runs the scripts with BusyBox sh/awk/sed as well (skipped: busybox is not installed)", () => {});
+}
+
+describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
+  let path: string;
+  const login = (args: string[], env: Record<string, string | undefined> = {}) => run(path, [LOGIN, ...args], env);
+  const read = (args: string[], env: Record<string, string | undefined> = {}) =>
+    run(path, [READ, ...args], { VAULT_TOKEN: CLIENT_TOKEN, ...env });
+
+  beforeAll(() => {
+    path = binDir(tools, busybox);
+  });
+
+  describe("vault-login.sh", () => {
+    test("prints only the Vault client token after posting the role and the ServiceAccount JWT", async () => {
+      const r = await login(["--role", "atlantis"]);
+      expect(r).toEqual({ code: 0, stdout: `${CLIENT_TOKEN}\n`, stderr: "" });
+      expect(received).toHaveLength(1);
+      const [req] = received;
+      expect(req.method).toBe("POST");
+      expect(req.url).toBe("/v1/auth/atlantis/login");
+      expect(req.headers["content-type"]).toBe("application/json");
+      expect(req.headers["x-vault-namespace"]).toBeUndefined();
+      expect(JSON.parse(req.body)).toEqual({ role: "atlantis", jwt: JWT });
+    });
+
+    test("takes the role, mount and token file from VAULT_ROLE, VAULT_AUTH_MOUNT and VAULT_SA_TOKEN_FILE", async () => {
+      const r = await login([], { VAULT_ROLE: "atlantis", VAULT_AUTH_MOUNT: "/atlantis/", VAULT_ADDR: `${addr}/` });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${CLIENT_TOKEN}\n`);
+      expect(received.map((q) => q.url)).toEqual(["/v1/auth/atlantis/login"]);
+    });
+
+    test("reads a projected token given by --token-file and sends VAULT_NAMESPACE as X-Vault-Namespace", async () => {
+      const projected = join(work, "projected-vault-token");
+      writeFileSync(projected, JWT);
+      const r = await login(["--role=atlantis", "--token-file", projected], {
+        VAULT_SA_TOKEN_FILE: join(work, "does-not-exist"),
+        VAULT_NAMESPACE: "team-a",
+      });
+      expect(r.stdout).toBe(`${CLIENT_TOKEN}\n`);
+      expect(received[0].headers["x-vault-namespace"]).toBe("team-a");
+      expect(JSON.parse(received[0].body).jwt).toBe(JWT);
+    });
+
+    test("sends a role name containing quotes and backslashes as valid JSON", async () => {
+      const role = 'we"ird\\role';
+      const r = await login(["--role", role]);
+      expect(JSON.parse(received[0].body)).toEqual({ role, jwt: JWT });
+      expect(r.stderr).toContain(`invalid role name "${role}"`);
+    });
+
+    test.each([
+      {
+        scenario: "permission denied to the TokenReview reviewer and token checks",
+        args: ["--role", "reviewer-broken"],
+        vaultSays: "(HTTP 403): permission denied",
+        fields: ["clusters[].auth.reviewer", "system:auth-delegator", "current ServiceAccount token", "CA"],
+      },
+      {
+        scenario: "a foreign ServiceAccount to boundServiceAccountNames",
+        args: ["--role", "other-sa"],
+        vaultSays: "service account name not authorized",
+        fields: ["clusters[].roles[].boundServiceAccountNames"],
+      },
+      {
+        scenario: "a foreign namespace to boundServiceAccountNamespaces",
+        args: ["--role", "other-ns"],
+        vaultSays: "namespace not authorized",
+        fields: ["clusters[].roles[].boundServiceAccountNamespaces"],
+      },
+      {
+        scenario: "a wrong audience to the role's audience and the projected token",
+        args: ["--role", "needs-aud"],
+        vaultSays: "invalid audience (aud) claim: audience claim does not match any expected audience",
+        fields: ["clusters[].roles[].audience", "serviceAccountToken.audience", "--token-file"],
+      },
+      {
+        scenario: "an unknown role to the role names of the mount",
+        args: ["--role", "nosuchrole"],
+        vaultSays: '(HTTP 400): invalid role name "nosuchrole"',
+        fields: ["clusters[].roles[].name", "clusters[].auth.path is 'atlantis'"],
+      },
+      {
+        scenario: "a missing mount (404) to the auth path",
+        args: ["--role", "atlantis", "--mount", "kubernetes"],
+        vaultSays: '(HTTP 404): no handler for route "auth/kubernetes/login"',
+        fields: ["--mount", "clusters[].auth.path"],
+      },
+    ])("maps $scenario", async ({ args, vaultSays, fields }) => {
+      const r = await login(args);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(vaultSays);
+      const hint = r.stderr.split("\n").find((line) => line.includes("hint:"));
+      for (const field of fields) expect(hint).toContain(field);
+      expect(r.stderr).not.toContain(JWT);
+    });
+
+    test("maps a rejected (not current) token file to the TokenReview hint without printing the token", async () => {
+      const stale = join(work, "stale-token");
+      writeFileSync(stale, "eyJvbGQiOjF9.eyJzdWIiOiJvbGQifQ.b2xk");
+      const r = await login(["--role", "atlantis", "--token-file", stale]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("permission denied");
+      expect(r.stderr).toContain(stale);
+      expect(r.stderr).not.toContain("eyJvbGQiOjF9");
+    });
+
+    test("fails with a clear error when VAULT_ADDR is not set", async () => {
+      const r = await login(["--role", "atlantis"], { VAULT_ADDR: undefined });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/VAULT_ADDR is not set/);
+      expect(received).toHaveLength(0);
+    });
+
+    test("fails with a clear error when no role is given", async () => {
+      const r = await login([]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("--role");
+      expect(r.stderr).toContain("VAULT_ROLE");
+      expect(received).toHaveLength(0);
+    });
+
+    test("fails with a clear error when the token file is missing", async () => {
+      const missing = join(work, "no-token-here");
+      const r = await login(["--role", "atlantis", "--token-file", missing]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`cannot read the ServiceAccount token file ${missing}`);
+      expect(received).toHaveLength(0);
+    });
+
+    test("rejects a token file that does not hold a JWT without echoing its content", async () => {
+      const bogus = join(work, "bogus-token");
+      writeFileSync(bogus, 'secret"stuff');
+      const r = await login(["--role", "atlantis", "--token-file", bogus]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("does not contain a JWT");
+      expect(r.stderr).not.toContain("stuff");
+      expect(received).toHaveLength(0);
+    });
+
+    test("fails with a VAULT_ADDR / network / VAULT_CACERT hint when Vault cannot be reached", async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      const r = await login(["--role", "atlantis"], { VAULT_ADDR: `http://127.0.0.1:${port}` });
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/could not reach Vault at http:\/\/127\.0\.0\.1:\d+ \(curl exit code 7\)/);
+      expect(r.stderr).toContain("VAULT_CACERT");
+    });
+
+    test("rejects a VAULT_CACERT that is not a readable file", async () => {
+      const r = await login(["--role", "atlantis"], { VAULT_CACERT: join(work, "no-ca.pem") });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("VAULT_CACERT");
+      expect(received).toHaveLength(0);
+    });
+
+    test("fails with a clear error when curl is not installed", async () => {
+      const r = await run(
+        binDir(
+          tools.filter((t) => t !== "curl"),
+          busybox,
+        ),
+        [LOGIN, "--role", "atlantis"],
+        {},
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("curl is required");
+    });
+
+    test("prints its usage with --help", async () => {
+      const r = await login(["--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("Usage: vault-login.sh --role ROLE");
+      expect(r.stdout).toContain("VAULT_SA_TOKEN_FILE");
+    });
+  });
+
+  describe("vault-read-secret.sh", () => {
+    test("prints a KV v2 field read with X-Vault-Token and X-Vault-Namespace", async () => {
+      const r = await read(["myscrt", "access_key"], { VAULT_NAMESPACE: "team-a" });
+      expect(r).toEqual({ code: 0, stdout: "AKIAEXAMPLE\n", stderr: "" });
+      expect(received).toHaveLength(1);
+      expect(received[0].method).toBe("GET");
+      expect(received[0].url).toBe("/v1/secret/data/myscrt");
+      expect(received[0].headers["x-vault-token"]).toBe(CLIENT_TOKEN);
+      expect(received[0].headers["x-vault-namespace"]).toBe("team-a");
+    });
+
+    test("decodes JSON escapes in the value and prints non-strings as JSON", async () => {
+      expect((await read(["myscrt", "password"])).stdout).toBe('p&ss "q" \\ é 😀\n');
+      expect((await read(["myscrt", "port"])).stdout).toBe("5432\n");
+    });
+
+    test("reads a KV v1 field from /v1/<mount>/<path>", async () => {
+      const r = await read(["--mount", "kv", "--kv-version", "1", "myscrt", "access_key"]);
+      expect(r).toEqual({ code: 0, stdout: "AKIAV1EXAMPLE\n", stderr: "" });
+      expect(received[0].url).toBe("/v1/kv/myscrt");
+    });
+
+    test("reads a secret with the token printed by vault-login.sh, as the Atlantis env step does", async () => {
+      const r = await run(
+        path,
+        ["-c", 'VAULT_TOKEN="$(sh "$0" --role atlantis)" sh "$1" myscrt access_key', LOGIN, READ],
+        {},
+      );
+      expect(r).toEqual({ code: 0, stdout: "AKIAEXAMPLE\n", stderr: "" });
+      expect(received.map((q) => q.url)).toEqual(["/v1/auth/atlantis/login", "/v1/secret/data/myscrt"]);
+    });
+
+    test("fails naming the path and field when the secret has no such field", async () => {
+      const r = await read(["myscrt", "secret_key"]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain("secret secret/myscrt has no field 'secret_key'");
+    });
+
+    test("fails naming the path and field when the secret does not exist (404)", async () => {
+      const r = await read(["nothere", "access_key"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("HTTP 404");
+      expect(r.stderr).toContain("no secret at secret/nothere");
+      expect(r.stderr).toContain("field 'access_key'");
+    });
+
+    test("maps permission denied to the read rule the role's policies need", async () => {
+      const r = await read(["forbidden", "access_key"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("(HTTP 403): 1 error occurred: * permission denied");
+      expect(r.stderr).toContain("tokenPolicies");
+      expect(r.stderr).toContain('read on path "secret/data/forbidden"');
+      expect(r.stderr).toContain(
+        "clusters[].policies[].rules in vault-k8s-auth.yaml needs e.g. - kvRead: { mount: secret, path: forbidden, version: 2 }",
+      );
+      expect(r.stderr).not.toContain(CLIENT_TOKEN);
+    });
+
+    test("maps a token Vault does not accept to the same hint without echoing it", async () => {
+      const r = await read(["myscrt", "access_key"], { VAULT_TOKEN: "hvs.expired" });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("permission denied");
+      expect(r.stderr).toContain("log in again with vault-login.sh");
+      expect(r.stderr).not.toContain("hvs.expired");
+    });
+
+    test("fails with a clear error when VAULT_TOKEN is not set", async () => {
+      const r = await read(["myscrt", "access_key"], { VAULT_TOKEN: undefined });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("VAULT_TOKEN is not set");
+      expect(received).toHaveLength(0);
+    });
+
+    test("rejects a call without PATH and FIELD and an unknown KV version", async () => {
+      const missing = await read(["myscrt"]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain("expected PATH and FIELD");
+      const version = await read(["--kv-version", "3", "myscrt", "access_key"]);
+      expect(version.code).toBe(2);
+      expect(version.stderr).toContain("--kv-version must be 1 or 2");
+      expect(received).toHaveLength(0);
+    });
+  });
+});
