@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { show, ValidationError } from "../validation";
 import { DEFAULT_CONFIG } from "./defaults";
 import { type Config, configSchema } from "./schema";
+import { type Problem, semanticProblems } from "./semantic";
 
 export const DEFAULT_CONFIG_FILE = "vault-k8s-auth.yaml";
 export const CONFIG_ENV = "VAULT_K8S_AUTH_CONFIG";
@@ -31,7 +32,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       return { config: parseConfig(DEFAULT_CONFIG, "built-in default"), source: "built-in default" };
     throw new ValidationError(`${CONFIG_ENV}=${chosen}: no such file (looked in ${cwd}); fix the path or unset it`);
   }
-  const name = relative(cwd, file) || file;
+  const inside = relative(cwd, file);
+  const name = inside && !inside.startsWith("..") ? inside : file;
   return { config: parseConfigText(readFileSync(file, "utf8"), name), source: name };
 }
 
@@ -58,8 +60,8 @@ export function parseConfigText(text: string, name: string): Config {
       `${name} must be a mapping with a clusters list at the top, but holds ${Array.isArray(data) ? "a list" : show(data)}`,
     );
   }
-  return parseConfig(data, name, (path) => {
-    const node = locate(document.contents, path);
+  return parseConfig(data, name, (path, atKey) => {
+    const node = locate(document.contents, path, atKey);
     if (!node?.range) return "";
     const at = lineCounter.linePos(node.range[0]);
     return `:${at.line}:${at.col}`;
@@ -67,15 +69,32 @@ export function parseConfigText(text: string, name: string): Config {
 }
 
 /** Validates already-parsed data. `where` turns a field path into a `:line:col` suffix. */
-export function parseConfig(data: unknown, name: string, where: (path: PropertyKey[]) => string = () => ""): Config {
+export function parseConfig(
+  data: unknown,
+  name: string,
+  where: (path: PropertyKey[], atKey: boolean) => string = () => "",
+): Config {
   const result = configSchema.safeParse(data, { reportInput: true });
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]] : issue.path;
-    return `  ${name}${where(path)}: ${formatPath(path)}: ${describe(issue)}`;
-  });
-  const count = problems.length === 1 ? "1 problem" : `${problems.length} problems`;
-  throw new ValidationError(`${name} has ${count}; nothing was synthesized:\n${problems.join("\n")}`);
+  const problems: Problem[] = (result.error?.issues ?? []).map((issue) =>
+    issue.code === "unrecognized_keys"
+      ? { path: [...issue.path, issue.keys[0]], message: describe(issue), atKey: true }
+      : { path: issue.path, message: describe(issue) },
+  );
+  problems.push(...semanticProblems(data));
+  if (result.success && problems.length === 0) return result.data;
+  const lines = problems
+    .map(({ path, message, atKey }) => {
+      const separator = /^(is|holds|says) /.test(message) ? " " : ": ";
+      return { at: where(path, atKey === true), text: `${formatPath(path)}${separator}${message}` };
+    })
+    .sort((a, b) => lineOf(a.at) - lineOf(b.at))
+    .map(({ at, text }) => `  ${name}${at}: ${text}`);
+  const count = lines.length === 1 ? "1 problem" : `${lines.length} problems`;
+  throw new ValidationError(`${name} has ${count}; nothing was synthesized:\n${lines.join("\n")}`);
+}
+
+function lineOf(at: string): number {
+  return Number(/^:(\d+):/.exec(at)?.[1] ?? 0);
 }
 
 /** `clusters[0].roles[1].name`: the path as a person writes it. */
@@ -100,15 +119,16 @@ function describe(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** The YAML node at `path` (or its key, for an unknown key), for line numbers. */
-function locate(root: unknown, path: PropertyKey[]): Node | undefined {
+/** The YAML node at `path` (or, with `atKey`, the key that names it), for line numbers. */
+function locate(root: unknown, path: PropertyKey[], atKey: boolean): Node | undefined {
   let node = root as Node | undefined;
   let last = node;
-  for (const part of path) {
+  for (const [index, part] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === part);
       if (!pair) return last;
       last = (pair.key as Node) ?? last;
+      if (atKey && index === path.length - 1) return last;
       node = (pair.value as Node | null) ?? undefined;
       if (node) last = node;
     } else if (isSeq(node) && typeof part === "number") {

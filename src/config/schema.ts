@@ -51,9 +51,14 @@ const duration = z
 
 const boundList = (what: string) =>
   z
-    .array(z.union([z.literal("*"), label(`a valid ${what}`)]), {
-      error: () => `expected a list of ${what}s, or ["*"] for any`,
-    })
+    .array(
+      z.string().regex(new RegExp(`^\\*$|${rules.dns1123Label.pattern.source}`), {
+        error: (issue) => `${show(issue.input)} is not a valid ${what}; ${rules.dns1123Label.fix}, or "*" alone`,
+      }),
+      {
+        error: () => `expected a list of ${what}s, or ["*"] for any`,
+      },
+    )
     .min(1, { error: () => `is empty; list at least one ${what}, or "*" for any` })
     .refine((values) => !(values.includes("*") && values.length > 1), {
       error: (issue) => `${show(issue.input)} mixes "*" with names, which Vault rejects; use ["*"] alone or only names`,
@@ -218,7 +223,7 @@ const stateSchema = strictObject({
   }).describe("S3 backend with encryption and S3-native locking (use_lockfile)"),
 }).describe("Where Terraform keeps this cluster's state. Default: local file terraform.<cluster>.tfstate");
 
-const clusterSchemaShape = strictObject({
+export const clusterSchema = strictObject({
   name: label("a cluster name").describe("Stack id: cdktf.out/stacks/<name>, and its own state"),
   kubernetes: kubernetesSchema,
   vault: vaultSchema.default({}),
@@ -233,14 +238,9 @@ const clusterSchemaShape = strictObject({
   state: stateSchema.optional(),
 });
 
-export const clusterSchema = clusterSchemaShape.superRefine(checkCluster);
-
 export const configSchema = strictObject({
   $schema: z.string().optional(),
-  clusters: z
-    .array(clusterSchema)
-    .min(1, { error: () => "is empty; define at least one cluster" })
-    .superRefine((clusters, context) => duplicates(clusters, "cluster", [], context)),
+  clusters: z.array(clusterSchema).min(1, { error: () => "is empty; define at least one cluster" }),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -249,85 +249,3 @@ export type ClusterConfig = z.output<typeof clusterSchema>;
 export type RoleConfig = z.output<typeof roleSchema>;
 export type PolicyConfig = z.output<typeof policySchema>;
 export type RuleConfig = z.output<typeof ruleSchema>;
-
-type Context = z.core.$RefinementCtx;
-
-/** Reports every name that occurs twice, at the later occurrence. Linear: one Map. */
-function duplicates(items: { name: string }[], what: string, path: (string | number)[], context: Context): void {
-  const first = new Map<string, number>();
-  items.forEach((item, index) => {
-    const earlier = first.get(item.name);
-    if (earlier === undefined) {
-      first.set(item.name, index);
-    } else {
-      context.addIssue({
-        code: "custom",
-        path: [...path, index, "name"],
-        message: `${what} name ${show(item.name)} is already used by ${path.concat(earlier).join(".")}; names must be unique`,
-      });
-    }
-  });
-}
-
-/** The checks that need more than one field of a cluster. */
-function checkCluster(cluster: z.output<typeof clusterSchemaShape>, context: Context): void {
-  const { kubernetes, auth } = cluster;
-  if (kubernetes.eks && (kubernetes.host || kubernetes.caCertificate || kubernetes.kubeconfig)) {
-    context.addIssue({
-      code: "custom",
-      path: ["kubernetes"],
-      message: "give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig, not both",
-    });
-  } else if (!kubernetes.eks && !kubernetes.host) {
-    context.addIssue({
-      code: "custom",
-      path: ["kubernetes"],
-      message: "say how to reach the cluster: eks: { clusterName, region }, or host + caCertificate (+ kubeconfig)",
-    });
-  } else if (!kubernetes.eks && !kubernetes.caCertificate && auth.reviewer.mode !== "vault-pod") {
-    context.addIssue({
-      code: "custom",
-      path: ["kubernetes", "caCertificate"],
-      message: `is required with the ${auth.reviewer.mode} reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM`,
-    });
-  }
-
-  duplicates(cluster.policies, "policy", ["policies"], context);
-  duplicates(cluster.roles, "role", ["roles"], context);
-  const policyNames = new Set(cluster.policies.map((policy) => policy.name));
-  const known = [...policyNames, "default"];
-  cluster.roles.forEach((role, index) => {
-    role.tokenPolicies.forEach((name, position) => {
-      if (!policyNames.has(name) && name !== "default") {
-        context.addIssue({
-          code: "custom",
-          path: ["roles", index, "tokenPolicies", position],
-          message:
-            known.length > 1
-              ? `policy ${show(name)} is not defined in this cluster's policies; did you mean ${show(closest(name, known))}?`
-              : `policy ${show(name)} is not defined; add it under policies`,
-        });
-      }
-    });
-    if (role.tokenTtl !== undefined && role.tokenMaxTtl !== undefined && role.tokenTtl > role.tokenMaxTtl) {
-      context.addIssue({
-        code: "custom",
-        path: ["roles", index, "tokenTtl"],
-        message: `${role.tokenTtl}s is greater than tokenMaxTtl (${role.tokenMaxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
-      });
-    }
-    if (auth.reviewer.mode === "client-jwt") {
-      for (const field of ["boundServiceAccountNames", "boundServiceAccountNamespaces"] as const) {
-        if (role[field].includes("*")) {
-          context.addIssue({
-            code: "custom",
-            path: ["roles", index, field],
-            message:
-              'is "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; ' +
-              "list concrete names, or use the long-lived-token or vault-pod reviewer",
-          });
-        }
-      }
-    }
-  });
-}

@@ -1,0 +1,133 @@
+import { closest } from "fastest-levenshtein";
+import { Duration } from "../duration";
+import { show } from "../validation";
+
+/** A problem found in the file: where (field path) and what, with the fix. */
+export interface Problem {
+  readonly path: PropertyKey[];
+  readonly message: string;
+  /** Point at the key rather than its value (an unknown key). */
+  readonly atKey?: boolean;
+}
+
+/**
+ * The checks that need more than one field: unique names, policies that roles name, TTL versus
+ * max TTL, the connection's either/or, client-jwt's concrete ServiceAccounts. They read the raw
+ * file defensively, so they report alongside the per-field schema errors instead of waiting
+ * until those are fixed. Linear in the file's size: one Map or Set per list.
+ */
+export function semanticProblems(data: unknown): Problem[] {
+  const problems: Problem[] = [];
+  const clusters = list(record(data).clusters);
+  problems.push(...duplicates(clusters, "cluster", ["clusters"]));
+  clusters.forEach((cluster, index) => {
+    for (const problem of clusterProblems(record(cluster))) {
+      problems.push({ path: ["clusters", index, ...problem.path], message: problem.message });
+    }
+  });
+  return problems;
+}
+
+function clusterProblems(cluster: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const kubernetes = record(cluster.kubernetes);
+  const mode = String(record(record(cluster.auth).reviewer).mode ?? "long-lived-token");
+  const policies = list(cluster.policies);
+  const roles = list(cluster.roles);
+
+  if (cluster.kubernetes !== undefined) {
+    if (
+      kubernetes.eks !== undefined &&
+      (kubernetes.host ?? kubernetes.caCertificate ?? kubernetes.kubeconfig) !== undefined
+    ) {
+      problems.push({
+        path: ["kubernetes"],
+        message: "give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig, not both",
+      });
+    } else if (kubernetes.eks === undefined && kubernetes.host === undefined) {
+      problems.push({
+        path: ["kubernetes"],
+        message:
+          "says nothing about the cluster; give eks: { clusterName, region }, or host + caCertificate (+ kubeconfig)",
+      });
+    } else if (kubernetes.eks === undefined && kubernetes.caCertificate === undefined && mode !== "vault-pod") {
+      problems.push({
+        path: ["kubernetes", "caCertificate"],
+        message: `is required with the ${mode} reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM`,
+      });
+    }
+  }
+
+  problems.push(...duplicates(policies, "policy", ["policies"]));
+  problems.push(...duplicates(roles, "role", ["roles"]));
+  const defined = new Set(policies.map((policy) => record(policy).name).filter((name) => typeof name === "string"));
+  const known = [...defined, "default"] as string[];
+
+  roles.forEach((raw, index) => {
+    const role = record(raw);
+    list(role.tokenPolicies).forEach((name, position) => {
+      if (typeof name === "string" && !defined.has(name) && name !== "default") {
+        problems.push({
+          path: ["roles", index, "tokenPolicies", position],
+          message:
+            defined.size > 0
+              ? `policy ${show(name)} is not defined in this cluster's policies; did you mean ${show(closest(name, known))}?`
+              : `policy ${show(name)} is not defined; add it under policies`,
+        });
+      }
+    });
+    const ttl = seconds(role.tokenTtl);
+    const maxTtl = seconds(role.tokenMaxTtl);
+    if (ttl !== undefined && maxTtl !== undefined && ttl > maxTtl) {
+      problems.push({
+        path: ["roles", index, "tokenTtl"],
+        message: `${show(role.tokenTtl)} (${ttl}s) is greater than tokenMaxTtl ${show(role.tokenMaxTtl)} (${maxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
+      });
+    }
+    if (mode === "client-jwt") {
+      for (const field of ["boundServiceAccountNames", "boundServiceAccountNamespaces"]) {
+        if (list(role[field]).includes("*")) {
+          problems.push({
+            path: ["roles", index, field],
+            message:
+              'holds "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; ' +
+              "list concrete names, or use the long-lived-token or vault-pod reviewer",
+          });
+        }
+      }
+    }
+  });
+  return problems;
+}
+
+/** Every name that occurs twice, reported at the later occurrence. */
+function duplicates(items: unknown[], what: string, path: PropertyKey[]): Problem[] {
+  const first = new Map<unknown, number>();
+  const problems: Problem[] = [];
+  items.forEach((item, index) => {
+    const name = record(item).name;
+    if (typeof name !== "string") return;
+    const earlier = first.get(name);
+    if (earlier === undefined) {
+      first.set(name, index);
+    } else {
+      problems.push({
+        path: [...path, index, "name"],
+        message: `${what} name ${show(name)} is already used by ${String(path.at(-1))}[${earlier}]; names must be unique`,
+      });
+    }
+  });
+  return problems;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function seconds(value: unknown): number | undefined {
+  return typeof value === "string" || typeof value === "number" ? Duration.parse(value)?.toSeconds() : undefined;
+}

@@ -1,0 +1,319 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { stringify } from "yaml";
+import { DEFAULT_CONFIG } from "../src/config/defaults";
+import { renderJsonSchema, SCHEMA_FILE } from "../src/config/json-schema";
+import { loadConfig, parseConfig, parseConfigText } from "../src/config/load";
+import type { Config } from "../src/config/schema";
+import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
+import { type ClusterInput, seedCluster, TEST_CA } from "./helpers";
+
+const ROOT = join(__dirname, "..");
+
+/** The error message parseConfigText throws for `text`, or "" if it accepts it. */
+function problemsIn(text: string, name = "bad.yaml"): string {
+  try {
+    parseConfigText(text, name);
+    return "";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** A one-cluster file built from the seed entry, with `change` applied to the cluster. */
+function fileWith(change: (cluster: Record<string, unknown>) => void): string {
+  const cluster = structuredClone(seedCluster()) as unknown as Record<string, unknown>;
+  change(cluster);
+  return stringify({ clusters: [cluster] });
+}
+
+const role = (cluster: Record<string, unknown>) => (cluster.roles as Record<string, unknown>[])[0];
+
+describe("the config file", () => {
+  test("vault-k8s-auth.yaml says the same as the built-in default (the seed)", () => {
+    const file = parseConfigText(readFileSync(join(ROOT, "vault-k8s-auth.yaml"), "utf8"), "vault-k8s-auth.yaml");
+    expect(file).toEqual(parseConfig(DEFAULT_CONFIG, "built-in default"));
+  });
+
+  test("the committed JSON Schema is what the schema generates (run npm run schema when this fails)", () => {
+    expect(readFileSync(join(ROOT, SCHEMA_FILE), "utf8")).toBe(renderJsonSchema());
+  });
+
+  test("vault-k8s-auth.yaml points editors at the JSON Schema", () => {
+    expect(readFileSync(join(ROOT, "vault-k8s-auth.yaml"), "utf8")).toMatch(
+      /^# yaml-language-server: \$schema=\.\/vault-k8s-auth\.schema\.json$/m,
+    );
+  });
+
+  test("applies documented defaults: mount path kubernetes, long-lived reviewer, prevent_destroy", () => {
+    const config = parseConfig({ clusters: [{ ...seedCluster(), auth: undefined }] }, "t");
+    expect(config.clusters[0].auth).toEqual({
+      path: "kubernetes",
+      reviewer: { mode: "long-lived-token", serviceAccountName: "vault-reviewer", namespace: "vault" },
+      preventDestroy: true,
+      disableIssValidation: true,
+    });
+  });
+
+  test.each([
+    ["1800", 1800],
+    [1800, 1800],
+    ["1800s", 1800],
+    ["30m", 1800],
+    ["1h", 3600],
+    ["1h30m", 5400],
+  ])("accepts the duration %j as %d seconds", (value, seconds) => {
+    const config = parseConfigText(
+      fileWith((c) => Object.assign(role(c), { tokenPeriod: value })),
+      "t.yaml",
+    );
+    expect(config.clusters[0].roles[0].tokenPeriod).toBe(seconds);
+  });
+
+  test("reads JSON files too", () => {
+    const config = parseConfigText(JSON.stringify({ clusters: [seedCluster()] }), "c.json");
+    expect(config.clusters[0].name).toBe("eks-test");
+  });
+});
+
+describe("rejects bad files with the field, the value and the fix", () => {
+  test.each<[string, string, string[]]>([
+    [
+      "a name that is not a DNS-1123 label",
+      fileWith((c) => Object.assign(role(c), { boundServiceAccountNames: ["Atlantis_SA"] })),
+      [
+        `bad.yaml:15:13: clusters[0].roles[0].boundServiceAccountNames[0]: "Atlantis_SA" is not a valid ServiceAccount name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit, or "*" alone`,
+      ],
+    ],
+    [
+      "an empty ServiceAccount list",
+      fileWith((c) => Object.assign(role(c), { boundServiceAccountNames: [] })),
+      [
+        `bad.yaml:14:35: clusters[0].roles[0].boundServiceAccountNames is empty; list at least one ServiceAccount name, or "*" for any`,
+      ],
+    ],
+    [
+      '"*" mixed with names',
+      fileWith((c) => Object.assign(role(c), { boundServiceAccountNamespaces: ["*", "atlantis"] })),
+      [
+        `bad.yaml:17:11: clusters[0].roles[0].boundServiceAccountNamespaces: ["*","atlantis"] mixes "*" with names, which Vault rejects; use ["*"] alone or only names`,
+      ],
+    ],
+    [
+      "a mount path with slashes at the ends",
+      fileWith((c) => Object.assign(c.auth as object, { path: "/atlantis/" })),
+      [
+        `bad.yaml:8:13: clusters[0].auth.path: "/atlantis/" is not a Vault mount path; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)`,
+      ],
+    ],
+    [
+      "duplicate cluster names",
+      stringify({ clusters: [seedCluster(), seedCluster()] }),
+      [
+        `bad.yaml:21:11: clusters[1].name: cluster name "eks-test" is already used by clusters[0]; names must be unique`,
+      ],
+    ],
+    [
+      "a role naming an undefined policy",
+      fileWith((c) => Object.assign(role(c), { tokenPolicies: ["admn"] })),
+      [
+        `bad.yaml:19:13: clusters[0].roles[0].tokenPolicies[0]: policy "admn" is not defined in this cluster's policies; did you mean "admin"?`,
+      ],
+    ],
+    [
+      "a misspelt key",
+      fileWith((c) => Object.assign(role(c), { tokenPolicy: ["admin"] })),
+      [
+        `bad.yaml:21:9: clusters[0].roles[0].tokenPolicy: unknown key "tokenPolicy"; did you mean "tokenPolicies"? (allowed: name, boundServiceAccountNames, boundServiceAccountNamespaces, tokenPolicies, tokenPeriod, tokenTtl, tokenMaxTtl, audience)`,
+      ],
+    ],
+    [
+      "a capability outside the closed set",
+      fileWith((c) => {
+        c.policies = [{ name: "admin", rules: [{ path: "secret/*", capabilities: ["write"] }] }];
+      }),
+      [
+        `bad.yaml:14:17: clusters[0].policies[0].rules[0].capabilities[0]: "write" is not a capability; use one of create, read, update, patch, delete, list, sudo, deny`,
+      ],
+    ],
+    [
+      "a duration that does not parse, and a TTL above the max TTL",
+      fileWith((c) => Object.assign(role(c), { tokenPeriod: "30 minutes", tokenTtl: "2h", tokenMaxTtl: "1h" })),
+      [
+        `bad.yaml:20:22: clusters[0].roles[0].tokenPeriod: "30 minutes" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+        `bad.yaml:21:19: clusters[0].roles[0].tokenTtl: "2h" (7200s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl`,
+      ],
+    ],
+    [
+      "a non-https Vault address",
+      fileWith((c) => {
+        c.vault = { address: "http://vault.example.com:8200" };
+      }),
+      [
+        `bad.yaml:22:16: clusters[0].vault.address: "http://vault.example.com:8200" is not an https URL; use an https:// URL such as https://vault.example.com:8200`,
+      ],
+    ],
+    [
+      "CA text that is not a PEM certificate",
+      fileWith((c) => {
+        c.kubernetes = { host: "https://k8s.example.com", caCertificate: "MIIB...not-pem" };
+      }),
+      [
+        `bad.yaml:5:22: clusters[0].kubernetes.caCertificate: "MIIB...not-pem" is not a PEM certificate; paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)`,
+      ],
+    ],
+    [
+      "both eks and an explicit host",
+      fileWith((c) => Object.assign(c.kubernetes as object, { host: "https://k8s.example.com" })),
+      [
+        `bad.yaml:4:7: clusters[0].kubernetes: give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig, not both`,
+      ],
+    ],
+    [
+      "a wildcard on a client-jwt mount",
+      fileWith((c) => {
+        (c.auth as Record<string, unknown>).reviewer = { mode: "client-jwt" };
+        role(c).boundServiceAccountNamespaces = ["*"];
+      }),
+      [
+        `bad.yaml:19:11: clusters[0].roles[0].boundServiceAccountNamespaces holds "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; list concrete names, or use the long-lived-token or vault-pod reviewer`,
+      ],
+    ],
+  ])("rejects %s", (_what, text, expected) => {
+    const count = expected.length === 1 ? "1 problem" : `${expected.length} problems`;
+    expect(problemsIn(text)).toBe(
+      [`bad.yaml has ${count}; nothing was synthesized:`, ...expected.map((line) => `  ${line}`)].join("\n"),
+    );
+  });
+
+  test("reports every problem of a file at once", () => {
+    const text = fileWith((c) => {
+      c.name = "Prod";
+      Object.assign(role(c), { tokenPolicies: ["nope"], tokenPeriod: "soon" });
+      c.policies = [...(c.policies as object[]), { name: "admin", preset: "admin" }];
+    });
+    const message = problemsIn(text);
+    expect(message).toMatch(/^bad\.yaml has 4 problems/);
+    for (const field of ["clusters[0].name", "policies[1].name", "tokenPolicies[0]", "tokenPeriod"]) {
+      expect(message).toContain(field);
+    }
+  });
+
+  test.each([
+    ["an empty file", "  \n", "bad.yaml is empty; it needs a mapping with a clusters list"],
+    ["a file that is not YAML", "clusters: [\n  - a: b", "bad.yaml is not valid YAML:\n  bad.yaml:2:"],
+    [
+      "a list at the top",
+      "- name: x\n",
+      "bad.yaml must be a mapping with a clusters list at the top, but holds a list",
+    ],
+    ["a scalar at the top", "hello\n", 'bad.yaml must be a mapping with a clusters list at the top, but holds "hello"'],
+    ["no clusters", "clusters: []\n", "bad.yaml:1:11: clusters is empty; define at least one cluster"],
+  ])("rejects %s", (_what, text, expected) => {
+    expect(problemsIn(text)).toContain(expected);
+  });
+
+  test("rejects invalid JSON, naming it JSON", () => {
+    expect(problemsIn('{"clusters": [}', "c.json")).toMatch(/^c\.json is not valid JSON:\n {2}c\.json:1:/);
+  });
+
+  test("rejects a missing file chosen with VAULT_K8S_AUTH_CONFIG, and falls back to the seed without one", () => {
+    const empty = mkdtempSync(join(tmpdir(), "vka-"));
+    expect(() => loadConfig({ VAULT_K8S_AUTH_CONFIG: "prod.yaml" }, empty)).toThrow(
+      `VAULT_K8S_AUTH_CONFIG=prod.yaml: no such file (looked in ${empty}); fix the path or unset it`,
+    );
+    expect(loadConfig({}, empty).source).toBe("built-in default");
+    writeFileSync(join(empty, "prod.yaml"), stringify({ clusters: [seedCluster({ name: "prod" })] }));
+    expect(loadConfig({ VAULT_K8S_AUTH_CONFIG: "prod.yaml" }, empty).config.clusters[0].name).toBe("prod");
+  });
+});
+
+describe("many clusters and applications", () => {
+  const explicit = (name: string): ClusterInput =>
+    seedCluster({
+      name,
+      kubernetes: { host: `https://${name}.example.com`, caCertificate: TEST_CA, kubeconfig: { context: name } },
+      auth: { path: `k8s-${name}`, reviewer: { mode: "vault-pod" } },
+      policies: [
+        { name: "atlantis-read", rules: [{ kvRead: { mount: "secret", path: "atlantis/*" } }] },
+        { name: "app-read", rules: [{ kvRead: { mount: "secret", path: "app/*" } }] },
+        { name: "ci", preset: "terraform-vault-provider", rules: [{ list: "secret/metadata/ci" }] },
+      ],
+      roles: [
+        {
+          name: "atlantis",
+          boundServiceAccountNames: ["atlantis"],
+          boundServiceAccountNamespaces: ["atlantis"],
+          tokenPolicies: ["atlantis-read"],
+          audience: "vault",
+        },
+        {
+          name: "app",
+          boundServiceAccountNames: ["app", "app-worker"],
+          boundServiceAccountNamespaces: ["app"],
+          tokenPolicies: ["app-read"],
+          audience: "vault",
+        },
+        {
+          name: "ci",
+          boundServiceAccountNames: ["runner"],
+          boundServiceAccountNamespaces: ["ci"],
+          tokenPolicies: ["ci"],
+          audience: "vault",
+        },
+      ],
+    });
+
+  /** Every stack's resources by address, after a synth of the whole config. */
+  function synthAll(config: Config): Record<string, Record<string, unknown>> {
+    const app = Testing.app();
+    const stacks = config.clusters.map((cluster) => new VaultK8sAuthStack(app, cluster.name, { cluster }));
+    return Object.fromEntries(stacks.map((stack) => [stack.node.id, JSON.parse(Testing.synth(stack)).resource]));
+  }
+
+  test("gives each cluster its own stack and its own state", () => {
+    const config = parseConfig({ clusters: [explicit("prod"), explicit("staging")] }, "t");
+    const app = Testing.app();
+    const [prod, staging] = config.clusters.map((cluster) => new VaultK8sAuthStack(app, cluster.name, { cluster }));
+    const prodJson = JSON.parse(Testing.synth(prod));
+    const stagingJson = JSON.parse(Testing.synth(staging));
+    expect(prodJson.terraform.backend.local.path).toBe("../../../terraform.prod.tfstate");
+    expect(stagingJson.terraform.backend.local.path).toBe("../../../terraform.staging.tfstate");
+    expect(prodJson.provider.kubernetes).toEqual([{ config_path: "~/.kube/config", config_context: "prod" }]);
+    expect(Object.values(stagingJson.resource.vault_auth_backend)).toEqual([
+      expect.objectContaining({ path: "k8s-staging" }),
+    ]);
+    expect(Object.keys(prodJson.resource.vault_kubernetes_auth_backend_role)).toHaveLength(3);
+  });
+
+  test("keeps every Terraform address when clusters, policies and roles are reordered or one is inserted", () => {
+    const original = { clusters: [explicit("prod"), explicit("staging")] };
+    const shuffled = structuredClone(original);
+    shuffled.clusters.reverse();
+    for (const cluster of shuffled.clusters) {
+      cluster.roles.reverse();
+      cluster.policies?.reverse();
+      cluster.roles.splice(1, 0, {
+        name: "new-app",
+        boundServiceAccountNames: ["new"],
+        boundServiceAccountNamespaces: ["new"],
+        audience: "vault",
+      });
+    }
+    const before = synthAll(parseConfig(original, "t"));
+    const after = synthAll(parseConfig(shuffled, "t"));
+    for (const [stack, resources] of Object.entries(before)) {
+      for (const [type, named] of Object.entries(resources)) {
+        for (const [name, body] of Object.entries(named as Record<string, unknown>)) {
+          expect({ address: `${stack}/${type}.${name}`, body: after[stack][type]?.[name as never] }).toEqual({
+            address: `${stack}/${type}.${name}`,
+            body,
+          });
+        }
+      }
+    }
+    expect(Object.keys(after.prod.vault_kubernetes_auth_backend_role as object)).toHaveLength(4);
+  });
+});

@@ -1,0 +1,113 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, "..");
+const APP = JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app.split(" ") as string[];
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the synth app from cdktf.json, as `cdktf synth` does, in `cwd` with `env` added. */
+async function synthApp(cwd: string, env: Record<string, string> = {}): Promise<Result> {
+  const [command, ...args] = APP;
+  try {
+    const { stdout, stderr } = await run(command, args, { cwd, env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** A copy of the project (sources, config, a link to node_modules) in a new folder. */
+function projectCopy(name: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "vka-")), name);
+  mkdirSync(dir);
+  for (const entry of ["main.ts", "src", "cdktf.json", "package.json", "tsconfig.json", "vault-k8s-auth.yaml"]) {
+    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+
+/** Every file under `dir` with its content. */
+function snapshotTree(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => {
+        const path = join(entry.parentPath, entry.name);
+        return [path, readFileSync(path, "utf8")];
+      }),
+  );
+}
+
+jest.setTimeout(60_000);
+
+describe("the synth entry point", () => {
+  test("writes cdktf.out/stacks/eks-test/cdk.tf.json for the default configuration, with no credentials", async () => {
+    const project = projectCopy("default");
+    const result = await synthApp(project, { VAULT_TOKEN: "", AWS_PROFILE: "" });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(readdirSync(join(project, "cdktf.out", "stacks"))).toEqual(["eks-test"]);
+    const json = JSON.parse(readFileSync(join(project, "cdktf.out/stacks/eks-test/cdk.tf.json"), "utf8"));
+    expect(Object.values(json.resource.vault_auth_backend)).toEqual([
+      expect.objectContaining({ type: "kubernetes", path: "atlantis" }),
+    ]);
+    expect(json.output.login_path.value).toBe("auth/atlantis/login");
+  });
+
+  test("gives byte-identical JSON when the same configuration is synthesized from two folders", async () => {
+    const [first, second] = [projectCopy("checkout-one"), projectCopy("elsewhere-two")];
+    await Promise.all([synthApp(first), synthApp(second)]);
+    const stack = "cdktf.out/stacks/eks-test/cdk.tf.json";
+    const one = readFileSync(join(first, stack), "utf8");
+    expect(readFileSync(join(second, stack), "utf8")).toBe(one);
+    expect(one).not.toContain(first);
+    expect(one).not.toContain(tmpdir());
+  });
+
+  test("fails on a bad file with the message alone, exit 1, and leaves the earlier cdktf.out as it was", async () => {
+    const project = projectCopy("broken");
+    expect((await synthApp(project)).code).toBe(0);
+    const before = snapshotTree(join(project, "cdktf.out"));
+    writeFileSync(join(project, "bad.yaml"), "clusters:\n  - name: Bad_Name\n    kubernetes: {}\n    roles: []\n");
+
+    const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "bad.yaml" });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^vault-k8s-auth: bad\.yaml has 3 problems; nothing was synthesized:\n/);
+    expect(result.stderr).toContain('bad.yaml:2:11: clusters[0].name: "Bad_Name" is not a cluster name');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(snapshotTree(join(project, "cdktf.out"))).toEqual(before);
+  });
+
+  test("writes none of the deploy environment's credentials into cdktf.out, through the real cdktf CLI", async () => {
+    const project = projectCopy("canary");
+    const kubeconfig = join(project, "kubeconfig-canary");
+    writeFileSync(kubeconfig, "users:\n- name: x\n  user:\n    token: CANARY-KUBECONFIG-TOKEN-7f3a\n");
+    const canaries = {
+      VAULT_TOKEN: "CANARY-VAULT-TOKEN-1b2c",
+      AWS_SECRET_ACCESS_KEY: "CANARY-AWS-SECRET-9d8e",
+      AWS_SESSION_TOKEN: "CANARY-AWS-SESSION-4a5b",
+      KUBECONFIG: kubeconfig,
+    };
+    const { stdout } = await run(join(ROOT, "node_modules/.bin/cdktf"), ["synth"], {
+      cwd: project,
+      env: { ...process.env, ...canaries, CHECKPOINT_DISABLE: "1", CI: "1" },
+    });
+    expect(stdout).toContain("eks-test");
+    const written = Object.values(snapshotTree(join(project, "cdktf.out"))).join("\n");
+    expect(written).toContain('"vault_auth_backend"');
+    for (const canary of [...Object.values(canaries).slice(0, 3), "CANARY-KUBECONFIG-TOKEN-7f3a", kubeconfig]) {
+      expect(written).not.toContain(canary);
+    }
+  });
+});
