@@ -236,6 +236,12 @@ export const clusterSchema = strictObject({
   policies: z.array(policySchema).default([]),
   roles: z.array(roleSchema).min(1, { error: () => "is empty; define at least one role" }),
   state: stateSchema.optional(),
+  importExisting: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Emit Terraform import blocks so the next deploy adopts an existing mount, config, roles, policies, reviewer ServiceAccount and binding (migration from the seed)",
+    ),
 });
 
 export const configSchema = strictObject({

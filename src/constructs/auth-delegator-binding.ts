@@ -22,6 +22,7 @@ export interface AuthDelegatorBindingProps {
  */
 export class AuthDelegatorBinding extends Construct {
   readonly name: string;
+  readonly resource: ClusterRoleBindingV1;
 
   constructor(scope: Construct, id: string, props: AuthDelegatorBindingProps) {
     super(scope, id);
@@ -36,7 +37,7 @@ export class AuthDelegatorBinding extends Construct {
     }
     this.name = props.name;
 
-    new ClusterRoleBindingV1(this, "Resource", {
+    this.resource = new ClusterRoleBindingV1(this, "Resource", {
       metadata: { name: props.name },
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
       subject: props.serviceAccounts.map((account) => ({

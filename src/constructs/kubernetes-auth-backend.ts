@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { AuthBackend, KubernetesAuthBackendConfig } from "../providers";
 import { check, ValidationError } from "../validation";
 import { KubernetesAuthRole, type KubernetesAuthRoleOptions } from "./kubernetes-auth-role";
+import type { Adoptable } from "./reviewer";
 import { Reviewer, type ReviewerMode } from "./reviewer";
 
 export interface KubernetesAuthBackendProps {
@@ -48,6 +49,8 @@ export class KubernetesAuthBackend extends Construct {
   private readonly mount: AuthBackend;
   /** Roles live under their own scope, so a role named like another child ("Config") cannot clash. */
   private readonly roleScope: Construct;
+  private readonly config: KubernetesAuthBackendConfig;
+  private readonly reviewerAdoptable: Adoptable[];
   private readonly roleList: KubernetesAuthRole[] = [];
 
   constructor(scope: Construct, id: string, props: KubernetesAuthBackendProps) {
@@ -67,13 +70,14 @@ export class KubernetesAuthBackend extends Construct {
 
     this.roleScope = new Construct(this, "Roles");
     const reviewer = this.reviewer.bind(this);
+    this.reviewerAdoptable = reviewer.adoptable;
     if (reviewer.needsCaCert && props.kubernetesCaCert === undefined) {
       throw new ValidationError(
         `auth mount ${this.path}: the ${this.reviewerMode} reviewer needs the cluster CA; set kubernetesCaCert`,
       );
     }
 
-    new KubernetesAuthBackendConfig(this, "Config", {
+    this.config = new KubernetesAuthBackendConfig(this, "Config", {
       backend: this.mount.path,
       kubernetesHost: props.kubernetesHost,
       kubernetesCaCert: reviewer.needsCaCert ? props.kubernetesCaCert : undefined,
@@ -102,6 +106,26 @@ export class KubernetesAuthBackend extends Construct {
     this.reviewer.bindRole(role, this.path, roleName, accounts);
     this.roleList.push(role);
     return role;
+  }
+
+  /**
+   * Emits Terraform import blocks for what may already exist (the mount, its config, the roles
+   * added so far, the reviewer's ServiceAccount and binding), so a deploy adopts them instead
+   * of failing on "already exists" or, worse, replacing a mount and revoking its tokens.
+   * Import blocks for resources already in state are no-ops. docs/migration-from-seed.md.
+   */
+  adoptExisting(): Adoptable[] {
+    const adopted: Adoptable[] = [
+      { resource: this.mount, importId: this.path },
+      { resource: this.config, importId: `auth/${this.path}/config` },
+      ...this.roleList.map((role) => ({
+        resource: role.resource,
+        importId: `auth/${this.path}/role/${role.roleName}`,
+      })),
+      ...this.reviewerAdoptable,
+    ];
+    for (const { resource, importId } of adopted) resource.importFrom(importId);
+    return adopted;
   }
 
   /** The roles added so far (a copy). */

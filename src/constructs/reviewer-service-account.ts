@@ -36,6 +36,7 @@ export class ReviewerServiceAccount extends Construct {
   readonly namespace: string;
   /** The reviewer JWT, as a sensitive Terraform reference. */
   readonly token: string;
+  readonly resource: ServiceAccountV1;
 
   constructor(scope: Construct, id: string, props: ReviewerServiceAccountProps = {}) {
     super(scope, id);
@@ -59,6 +60,7 @@ export class ReviewerServiceAccount extends Construct {
       waitForServiceAccountToken: true,
     });
 
+    this.resource = account;
     // No default value: a missing token must fail the apply, not configure Vault with "".
     this.token = Fn.sensitive(Fn.lookup(secret.data, "token"));
   }

@@ -1,3 +1,4 @@
+import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import { ValidationError } from "../validation";
 import { AuthDelegatorBinding, type ServiceAccountRef } from "./auth-delegator-binding";
@@ -11,6 +12,14 @@ export interface ReviewerConfig {
   readonly needsCaCert: boolean;
   /** `disable_local_ca_jwt`: true when Vault must not fall back to its own pod's token. */
   readonly disableLocalCaJwt?: boolean;
+  /** Objects that may already exist in the cluster, with their Terraform import ids. */
+  readonly adoptable: Adoptable[];
+}
+
+/** A resource and the id `terraform import` takes for it. */
+export interface Adoptable {
+  readonly resource: TerraformResource;
+  readonly importId: string;
 }
 
 export type ReviewerMode = "long-lived-token" | "vault-pod" | "client-jwt";
@@ -83,11 +92,19 @@ class LongLivedTokenReviewer extends Reviewer {
 
   bind(scope: Construct): ReviewerConfig {
     const account = new ReviewerServiceAccount(scope, "ReviewerServiceAccount", this.props);
-    new AuthDelegatorBinding(scope, "ReviewerAuthDelegator", {
+    const binding = new AuthDelegatorBinding(scope, "ReviewerAuthDelegator", {
       name: this.props.bindingName ?? defaultBindingName(account),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
-    return { tokenReviewerJwt: account.token, needsCaCert: true };
+    // The token Secret is never adopted: the seed's lived in the wrong namespace and never held a token.
+    return {
+      tokenReviewerJwt: account.token,
+      needsCaCert: true,
+      adoptable: [
+        { resource: account.resource, importId: `${account.namespace}/${account.serviceAccountName}` },
+        { resource: binding.resource, importId: binding.name },
+      ],
+    };
   }
 }
 
@@ -103,11 +120,11 @@ class VaultPodReviewer extends Reviewer {
       serviceAccountName: this.props.serviceAccountName ?? "vault",
       namespace: this.props.namespace ?? "vault",
     };
-    new AuthDelegatorBinding(scope, "VaultAuthDelegator", {
+    const binding = new AuthDelegatorBinding(scope, "VaultAuthDelegator", {
       name: this.props.bindingName ?? defaultBindingName(account),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
-    return { needsCaCert: false };
+    return { needsCaCert: false, adoptable: [{ resource: binding.resource, importId: binding.name }] };
   }
 }
 
@@ -115,7 +132,7 @@ class ClientJwtReviewer extends Reviewer {
   readonly mode = "client-jwt";
 
   bind(): ReviewerConfig {
-    return { needsCaCert: true, disableLocalCaJwt: true };
+    return { needsCaCert: true, disableLocalCaJwt: true, adoptable: [] };
   }
 
   override bindRole(scope: Construct, mountPath: string, roleName: string, serviceAccounts: ServiceAccountRef[]): void {

@@ -34,6 +34,7 @@ export class VaultPolicy extends Construct {
   readonly rules: PolicyRule[];
   /** The policy's name as a Terraform reference: roles that use it are created after it. */
   readonly policyName: string;
+  private readonly resource: Policy;
 
   constructor(scope: Construct, id: string, props: VaultPolicyProps) {
     super(scope, id);
@@ -63,11 +64,17 @@ export class VaultPolicy extends Construct {
         description: rule.description,
       })),
     });
-    this.policyName = new Policy(this, "Resource", { name: props.name, policy: document.hcl }).name;
+    this.resource = new Policy(this, "Resource", { name: props.name, policy: document.hcl });
+    this.policyName = this.resource.name;
 
     for (const warning of policyWarnings(this.name, this.rules)) {
       Annotations.of(this).addWarning(warning);
     }
+  }
+
+  /** Emits an import block so a deploy adopts a policy of this name that already exists. */
+  adoptExisting(): void {
+    this.resource.importFrom(this.name);
   }
 }
 

@@ -53,6 +53,7 @@ export class VaultK8sAuthStack extends TerraformStack {
     for (const policy of cluster.policies) {
       const construct = new VaultPolicy(policyScope, policy.name, { name: policy.name, rules: policyRules(policy) });
       policies.set(policy.name, construct.policyName);
+      if (cluster.importExisting) construct.adoptExisting();
     }
 
     const { auth } = cluster;
@@ -77,6 +78,8 @@ export class VaultK8sAuthStack extends TerraformStack {
         audience: role.audience,
       });
     }
+
+    if (cluster.importExisting) this.authBackend.adoptExisting();
 
     const loginPath = this.authBackend.loginPath;
     new TerraformOutput(this, "mount_path", {

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { DEFAULT_CONFIG } from "../src/config/defaults";
+import { parseConfig } from "../src/config/load";
+import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
+import { addresses, type TerraformJson } from "./helpers";
+
+const ROOT = join(__dirname, "..");
+
+/** The address map of docs/migration-from-seed.md: seed address → [our address, import id]. */
+function documentedMap(): Map<string, { address: string; importId?: string }> {
+  const doc = readFileSync(join(ROOT, "docs/migration-from-seed.md"), "utf8");
+  const rows = [...doc.matchAll(/^\|\s*`([^`]+)`\s*\|\s*`([^`]+)`\s*\|\s*(?:`([^`]+)`|—)\s*\|/gm)];
+  return new Map(rows.map(([, seed, address, importId]) => [seed, { address, importId }]));
+}
+
+function synthDefault(importExisting: boolean): TerraformJson & { import?: { to: string; id: string }[] } {
+  const input = structuredClone(DEFAULT_CONFIG);
+  Object.assign(input.clusters[0], { importExisting });
+  const cluster = parseConfig(input, "test").clusters[0];
+  return JSON.parse(Testing.synth(new VaultK8sAuthStack(Testing.app(), cluster.name, { cluster })));
+}
+
+describe("migration from the seed", () => {
+  test("the guide maps every resource of seed.tf", () => {
+    const seed = readFileSync(join(__dirname, "fixtures/seed.tf"), "utf8");
+    const seedResources = [...seed.matchAll(/^resource "([^"]+)" "([^"]+)"/gm)].map(
+      ([, type, name]) => `${type}.${name}`,
+    );
+    expect(seedResources).toHaveLength(7);
+    expect([...documentedMap().keys()].sort()).toEqual(seedResources.sort());
+  });
+
+  test("every address in the guide exists in the synthesized default stack", () => {
+    const synthesized = addresses(synthDefault(false));
+    for (const { address } of documentedMap().values()) {
+      expect(synthesized).toContain(address);
+    }
+  });
+
+  test("importExisting writes exactly the guide's import blocks", () => {
+    const documented = [...documentedMap().values()]
+      .filter((entry) => entry.importId !== undefined)
+      .map((entry) => ({ to: entry.address, id: entry.importId }));
+    expect(synthDefault(true).import).toEqual(expect.arrayContaining(documented));
+    expect(synthDefault(true).import).toHaveLength(documented.length);
+  });
+
+  test("without importExisting no import block is written", () => {
+    expect(synthDefault(false)).not.toHaveProperty("import");
+  });
+});
