@@ -1,0 +1,27 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfigText } from "../src/config/load";
+
+const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+
+describe("the README", () => {
+  test("gives the two commands a newcomer needs", () => {
+    expect(README).toContain("npm ci && npm run synth");
+    expect(README).toMatch(/^npm test\b/m);
+  });
+
+  test("shows a multi-cluster config example that the validator accepts", () => {
+    const example = /```yaml\n(# yaml-language-server[\s\S]*?)```/.exec(README)?.[1];
+    expect(example).toBeDefined();
+    const config = parseConfigText(example as string, "README example");
+    expect(config.clusters.map((cluster) => cluster.name)).toEqual(["prod-eu", "kind-dev"]);
+    expect(config.clusters[0].roles.map((role) => role.name)).toEqual(["atlantis", "payments"]);
+  });
+
+  test("names only npm scripts that exist", () => {
+    const scripts = Object.keys(JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).scripts);
+    const named = [...README.matchAll(/npm run ([a-z0-9:]+)/g)].map((match) => match[1]);
+    expect(named.length).toBeGreaterThan(0);
+    for (const script of named) expect(scripts).toContain(script);
+  });
+});
