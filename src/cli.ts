@@ -6,6 +6,9 @@ import { ValidationError } from "./validation";
  * written, so an earlier cdktf.out stays as it was.
  */
 export function runCli(main: () => void): void {
+  // cdktf captures a stack trace for every attribute reference; with the source maps tsx turns
+  // on, each frame is mapped back, which costs about a third of the synth. Messages don't need it.
+  if (!process.env.VAULT_K8S_AUTH_DEBUG) process.setSourceMapsEnabled(false);
   try {
     main();
   } catch (error) {
