@@ -84,21 +84,21 @@ describe("rejects bad files with the field, the value and the fix", () => {
       "a name that is not a DNS-1123 label",
       fileWith((c) => Object.assign(role(c), { boundServiceAccountNames: ["Atlantis_SA"] })),
       [
-        `bad.yaml:15:13: clusters[0].roles[0].boundServiceAccountNames[0]: "Atlantis_SA" is not a valid ServiceAccount name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit, or "*" alone`,
+        `bad.yaml:20:13: clusters[0].roles[0].boundServiceAccountNames[0]: "Atlantis_SA" is not a valid ServiceAccount name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit, or "*" alone`,
       ],
     ],
     [
       "an empty ServiceAccount list",
       fileWith((c) => Object.assign(role(c), { boundServiceAccountNames: [] })),
       [
-        `bad.yaml:14:35: clusters[0].roles[0].boundServiceAccountNames is empty; list at least one ServiceAccount name, or "*" for any`,
+        `bad.yaml:19:35: clusters[0].roles[0].boundServiceAccountNames is empty; list at least one ServiceAccount name, or "*" for any`,
       ],
     ],
     [
       '"*" mixed with names',
       fileWith((c) => Object.assign(role(c), { boundServiceAccountNamespaces: ["*", "atlantis"] })),
       [
-        `bad.yaml:17:11: clusters[0].roles[0].boundServiceAccountNamespaces: ["*","atlantis"] mixes "*" with names, which Vault rejects; use ["*"] alone or only names`,
+        `bad.yaml:22:11: clusters[0].roles[0].boundServiceAccountNamespaces: ["*","atlantis"] mixes "*" with names, which Vault rejects; use ["*"] alone or only names`,
       ],
     ],
     [
@@ -112,21 +112,21 @@ describe("rejects bad files with the field, the value and the fix", () => {
       "duplicate cluster names",
       stringify({ clusters: [seedCluster(), seedCluster()] }),
       [
-        `bad.yaml:21:11: clusters[1].name: cluster name "eks-test" is already used by clusters[0]; names must be unique`,
+        `bad.yaml:26:11: clusters[1].name: cluster name "eks-test" is already used by clusters[0]; names must be unique`,
       ],
     ],
     [
       "a role naming an undefined policy",
       fileWith((c) => Object.assign(role(c), { tokenPolicies: ["admn"] })),
       [
-        `bad.yaml:19:13: clusters[0].roles[0].tokenPolicies[0]: policy "admn" is not defined in this cluster's policies; did you mean "admin"?`,
+        `bad.yaml:24:13: clusters[0].roles[0].tokenPolicies[0]: policy "admn" is not defined in this cluster's policies; did you mean "admin"?`,
       ],
     ],
     [
       "a misspelt key",
       fileWith((c) => Object.assign(role(c), { tokenPolicy: ["admin"] })),
       [
-        `bad.yaml:21:9: clusters[0].roles[0].tokenPolicy: unknown key "tokenPolicy"; did you mean "tokenPolicies"? (allowed: name, boundServiceAccountNames, boundServiceAccountNamespaces, tokenPolicies, tokenPeriod, tokenTtl, tokenMaxTtl, audience)`,
+        `bad.yaml:26:9: clusters[0].roles[0].tokenPolicy: unknown key "tokenPolicy"; did you mean "tokenPolicies"? (allowed: name, boundServiceAccountNames, boundServiceAccountNamespaces, tokenPolicies, tokenPeriod, tokenTtl, tokenMaxTtl, audience)`,
       ],
     ],
     [
@@ -135,15 +135,15 @@ describe("rejects bad files with the field, the value and the fix", () => {
         c.policies = [{ name: "admin", rules: [{ path: "secret/*", capabilities: ["write"] }] }];
       }),
       [
-        `bad.yaml:14:17: clusters[0].policies[0].rules[0].capabilities[0]: "write" is not a capability; use one of create, read, update, patch, delete, list, sudo, deny`,
+        `bad.yaml:19:17: clusters[0].policies[0].rules[0].capabilities[0]: "write" is not a capability; use one of create, read, update, patch, delete, list, sudo, deny`,
       ],
     ],
     [
       "a duration that does not parse, and a TTL above the max TTL",
       fileWith((c) => Object.assign(role(c), { tokenPeriod: "30 minutes", tokenTtl: "2h", tokenMaxTtl: "1h" })),
       [
-        `bad.yaml:20:22: clusters[0].roles[0].tokenPeriod: "30 minutes" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
-        `bad.yaml:21:19: clusters[0].roles[0].tokenTtl: "2h" (7200s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl`,
+        `bad.yaml:25:22: clusters[0].roles[0].tokenPeriod: "30 minutes" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+        `bad.yaml:26:19: clusters[0].roles[0].tokenTtl: "2h" (7200s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl`,
       ],
     ],
     [
@@ -152,7 +152,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
         c.vault = { address: "http://vault.example.com:8200" };
       }),
       [
-        `bad.yaml:22:16: clusters[0].vault.address: "http://vault.example.com:8200" is not an https URL; use an https:// URL such as https://vault.example.com:8200`,
+        `bad.yaml:27:16: clusters[0].vault.address: "http://vault.example.com:8200" is not an https URL; use an https:// URL such as https://vault.example.com:8200`,
       ],
     ],
     [

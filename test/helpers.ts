@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import type { IConstruct } from "constructs";
+import { DEFAULT_CONFIG } from "../src/config/defaults";
 import { parseConfig } from "../src/config/load";
 import type { ConfigInput } from "../src/config/schema";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
@@ -11,24 +12,9 @@ export type ClusterInput = ConfigInput["clusters"][number];
 /** A self-signed test CA certificate (its private key was never kept). */
 export const TEST_CA = readFileSync(join(__dirname, "fixtures", "test-ca.pem"), "utf8");
 
-/** The seed's cluster entry, as a starting point for variations. */
+/** The seed's cluster entry (the built-in default), as a starting point for variations. */
 export function seedCluster(overrides: Partial<ClusterInput> = {}): ClusterInput {
-  return {
-    name: "eks-test",
-    kubernetes: { eks: { clusterName: "eks-test", region: "ap-northeast-1" } },
-    auth: { path: "atlantis" },
-    policies: [{ name: "admin", preset: "admin" }],
-    roles: [
-      {
-        name: "atlantis",
-        boundServiceAccountNames: ["atlantis"],
-        boundServiceAccountNamespaces: ["atlantis"],
-        tokenPolicies: ["admin"],
-        tokenPeriod: "1800s",
-      },
-    ],
-    ...overrides,
-  };
+  return { ...structuredClone(DEFAULT_CONFIG.clusters[0]), ...overrides };
 }
 
 /** Validates one cluster entry like the config file loader does, and builds its stack. */
