@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Testing } from "cdktf";
 import { parseConfigText } from "../src/config/load";
+import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
 
 const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
 
@@ -16,6 +18,13 @@ describe("the README", () => {
     const config = parseConfigText(example as string, "README example");
     expect(config.clusters.map((cluster) => cluster.name)).toEqual(["prod-eu", "kind-dev"]);
     expect(config.clusters[0].roles.map((role) => role.name)).toEqual(["atlantis", "payments"]);
+    const app = Testing.app();
+    const stacks = config.clusters.map((cluster) => new VaultK8sAuthStack(app, cluster.name, { cluster }));
+    const json = stacks.map((stack) => JSON.parse(Testing.synth(stack)));
+    expect(Object.keys(json[0].resource.kubernetes_cluster_role_binding_v1)).toHaveLength(2);
+    expect(Object.values(json[1].resource.vault_kubernetes_auth_backend_config)).toEqual([
+      expect.not.objectContaining({ kubernetes_ca_cert: expect.anything() }),
+    ]);
   });
 
   test("names only npm scripts that exist", () => {

@@ -7,8 +7,8 @@ import { check } from "../validation";
 export interface ClusterEndpoint {
   /** `kubernetes_host`. */
   readonly host: string;
-  /** PEM CA certificate of that API. */
-  readonly caCertificate: string;
+  /** PEM CA certificate of that API (none when Vault reads its own pod's CA). */
+  readonly caCertificate?: string;
 }
 
 export interface EksConnectionProps {
@@ -21,8 +21,11 @@ export interface EksConnectionProps {
 export interface ExplicitConnectionProps {
   /** Kubernetes API URL as Vault reaches it, e.g. `https://kubernetes.default.svc` for Vault in the cluster. */
   readonly host: string;
-  /** PEM CA certificate of that API. */
-  readonly caCertificate: string;
+  /**
+   * PEM CA certificate of that API.
+   * @default - none: only the vault-pod reviewer, which reads Vault's own pod CA, works without
+   */
+  readonly caCertificate?: string;
   /**
    * Kubeconfig that Terraform's kubernetes provider uses to create the reviewer objects.
    * @default "~/.kube/config"

@@ -41,8 +41,9 @@ export class VaultK8sAuthStack extends TerraformStack {
     const connection = eks
       ? ClusterConnection.eks({ clusterName: eks.clusterName, region: eks.region })
       : ClusterConnection.explicit({
+          // The schema's checks guarantee a host whenever eks is absent.
           host: host as string,
-          caCertificate: caCertificate as string,
+          caCertificate,
           kubeconfigPath: kubeconfig?.path,
           kubeconfigContext: kubeconfig?.context,
         });
