@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
@@ -220,13 +220,14 @@ describe("rejects bad files with the field, the value and the fix", () => {
   });
 
   test("rejects a missing file chosen with VAULT_K8S_AUTH_CONFIG, and falls back to the seed without one", () => {
-    const empty = mkdtempSync(join(tmpdir(), "vka-"));
+    const empty = mkdtempSync(join(tmpdir(), "vka-config-"));
     expect(() => loadConfig({ VAULT_K8S_AUTH_CONFIG: "prod.yaml" }, empty)).toThrow(
       `VAULT_K8S_AUTH_CONFIG=prod.yaml: no such file (looked in ${empty}); fix the path or unset it`,
     );
     expect(loadConfig({}, empty).source).toBe("built-in default");
     writeFileSync(join(empty, "prod.yaml"), stringify({ clusters: [seedCluster({ name: "prod" })] }));
     expect(loadConfig({ VAULT_K8S_AUTH_CONFIG: "prod.yaml" }, empty).config.clusters[0].name).toBe("prod");
+    rmSync(empty, { recursive: true });
   });
 });
 

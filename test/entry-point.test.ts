@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -26,9 +26,12 @@ async function synthApp(cwd: string, env: Record<string, string> = {}): Promise<
   }
 }
 
+const scratch = mkdtempSync(join(tmpdir(), "vka-entry-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** A copy of the project (sources, config, a link to node_modules) in a new folder. */
 function projectCopy(name: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), "vka-")), name);
+  const dir = join(scratch, name);
   mkdirSync(dir);
   for (const entry of ["main.ts", "src", "cdktf.json", "package.json", "tsconfig.json", "vault-k8s-auth.yaml"]) {
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
