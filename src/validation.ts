@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { Token } from "cdktf";
+import { closest, distance } from "fastest-levenshtein";
 
 /**
  * An error in what the user asked for (props or the config file). The entry point prints its
@@ -74,4 +75,12 @@ export function check(rule: RuleName, field: string, value: string | undefined):
   if (!rules[rule].test(value)) {
     throw new ValidationError(`${field}: ${show(value)} is not valid; ${rules[rule].fix}`);
   }
+}
+
+/** `; did you mean "x"?` when one of `known` is close enough to be a typo of `value`, else "". */
+export function didYouMean(value: string, known: string[]): string {
+  if (known.length === 0) return "";
+  const guess = closest(value, known);
+  const near = distance(value.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(guess.length / 3));
+  return near ? `; did you mean ${show(guess)}?` : "";
 }

@@ -215,6 +215,23 @@ describe("rejects bad files with the field, the value and the fix", () => {
     expect(problemsIn(text)).toContain(expected);
   });
 
+  test("rejects wrong types in a person's words, in file order, without a follow-on error", () => {
+    const text = [
+      "clusters:",
+      "  - name: a",
+      "    kubernetes: null",
+      "    roles:",
+      "      - { name: r, boundServiceAccountNames: atlantis, boundServiceAccountNamespaces: [a], tokenPolicies: [zzzz] }",
+      "    foo: 1",
+    ].join("\n");
+    expect(problemsIn(text).split("\n").slice(1)).toEqual([
+      "  bad.yaml:3:17: clusters[0].kubernetes: expected a mapping (key: value), got null",
+      '  bad.yaml:5:46: clusters[0].roles[0].boundServiceAccountNames: expected a list, got "atlantis"; write [atlantis]',
+      `  bad.yaml:5:108: clusters[0].roles[0].tokenPolicies[0]: policy "zzzz" is not defined in this cluster's policies; add it under policies`,
+      '  bad.yaml:6:5: clusters[0].foo: unknown key "foo" (allowed: name, kubernetes, vault, auth, policies, roles, state, importExisting)',
+    ]);
+  });
+
   test("rejects invalid JSON, naming it JSON", () => {
     expect(problemsIn('{"clusters": [}', "c.json")).toMatch(/^c\.json is not valid JSON:\n {2}c\.json:1:/);
   });

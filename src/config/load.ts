@@ -87,14 +87,16 @@ export function parseConfig(
       const separator = /^(is|holds|says) /.test(message) ? " " : ": ";
       return { at: where(path, atKey === true), text: `${formatPath(path)}${separator}${message}` };
     })
-    .sort((a, b) => lineOf(a.at) - lineOf(b.at))
+    .sort((a, b) => position(a.at) - position(b.at))
     .map(({ at, text }) => `  ${name}${at}: ${text}`);
   const count = lines.length === 1 ? "1 problem" : `${lines.length} problems`;
   throw new ValidationError(`${name} has ${count}; nothing was synthesized:\n${lines.join("\n")}`);
 }
 
-function lineOf(at: string): number {
-  return Number(/^:(\d+):/.exec(at)?.[1] ?? 0);
+/** A sortable number for `:line:col` (lines of up to a million columns). */
+function position(at: string): number {
+  const [, line = "0", col = "0"] = /^:(\d+):(\d+)/.exec(at) ?? [];
+  return Number(line) * 1e6 + Number(col);
 }
 
 /** `clusters[0].roles[1].name`: the path as a person writes it. */
@@ -106,12 +108,24 @@ export function formatPath(path: PropertyKey[]): string {
   );
 }
 
+/** zod's type names in the words of someone writing YAML. */
+const YAML_WORDS: Record<string, string> = {
+  array: "a list",
+  object: "a mapping (key: value)",
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+};
+
 function describe(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
-    case "invalid_type":
-      return issue.input === undefined
-        ? `is required (expected ${issue.expected})`
-        : `expected ${issue.expected}, got ${show(issue.input)}`;
+    case "invalid_type": {
+      const expected = YAML_WORDS[issue.expected] ?? issue.expected;
+      if (issue.input === undefined) return `is required (${expected})`;
+      const hint = issue.expected === "array" && typeof issue.input === "string" ? `; write [${issue.input}]` : "";
+      return `expected ${expected}, got ${show(issue.input)}${hint}`;
+    }
     case "too_small":
       return issue.message.startsWith("Too small") ? `${show(issue.input)} is too short or too small` : issue.message;
     default:

@@ -1,8 +1,7 @@
-import { closest } from "fastest-levenshtein";
 import { z } from "zod";
 import { CAPABILITIES } from "../constructs/vault-policy";
 import { Duration } from "../duration";
-import { type RuleName, rules, show } from "../validation";
+import { didYouMean, type RuleName, rules, show } from "../validation";
 
 /**
  * The config file's schema, written once: it validates the file, gives the TypeScript types
@@ -16,10 +15,7 @@ function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, descrip
     error: (issue) => {
       if (issue.code !== "unrecognized_keys") return undefined;
       return issue.keys
-        .map((key) => {
-          const guess = closest(key, known);
-          return `unknown key ${show(key)}; did you mean ${show(guess)}? (allowed: ${known.join(", ")})`;
-        })
+        .map((key) => `unknown key ${show(key)}${didYouMean(key, known)} (allowed: ${known.join(", ")})`)
         .join("; ");
     },
   });

@@ -1,6 +1,5 @@
-import { closest } from "fastest-levenshtein";
 import { Duration } from "../duration";
-import { show } from "../validation";
+import { didYouMean, show } from "../validation";
 
 /** A problem found in the file: where (field path) and what, with the fix. */
 export interface Problem {
@@ -35,7 +34,8 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
   const policies = list(cluster.policies);
   const roles = list(cluster.roles);
 
-  if (cluster.kubernetes !== undefined) {
+  // A kubernetes that is not a mapping at all is the schema's to report.
+  if (isRecord(cluster.kubernetes)) {
     if (
       kubernetes.eks !== undefined &&
       (kubernetes.host ?? kubernetes.caCertificate ?? kubernetes.kubeconfig) !== undefined
@@ -69,10 +69,7 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
       if (typeof name === "string" && !defined.has(name) && name !== "default") {
         problems.push({
           path: ["roles", index, "tokenPolicies", position],
-          message:
-            defined.size > 0
-              ? `policy ${show(name)} is not defined in this cluster's policies; did you mean ${show(closest(name, known))}?`
-              : `policy ${show(name)} is not defined; add it under policies`,
+          message: `policy ${show(name)} is not defined in this cluster's policies${didYouMean(name, known) || "; add it under policies"}`,
         });
       }
     });
@@ -120,8 +117,12 @@ function duplicates(items: unknown[], what: string, path: PropertyKey[]): Proble
   return problems;
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
 function record(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return isRecord(value) ? value : {};
 }
 
 function list(value: unknown): unknown[] {
