@@ -146,6 +146,15 @@ describe("VaultK8sAuthStack options", () => {
     });
   });
 
+  test("points the login command of a role with an audience at the projected token", () => {
+    const cluster = seedCluster();
+    cluster.roles = [{ ...cluster.roles[0], audience: "vault" }];
+    const { output } = synthJson(stackFor(cluster));
+    expect((output.login_commands.value as Record<string, string>).atlantis).toContain(
+      "$(cat /var/run/secrets/vault/token)",
+    );
+  });
+
   test("expands policy rule helpers and presets from the config", () => {
     const stack = stackFor(
       seedCluster({

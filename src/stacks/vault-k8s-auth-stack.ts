@@ -18,8 +18,10 @@ export interface VaultK8sAuthStackProps {
   readonly cluster: ClusterConfig;
 }
 
-/** The default Kubernetes token path; a projected token with an audience lives elsewhere. */
+/** The token kubelet mounts by default: its audience is the API server, not Vault. */
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+/** Where the README's pod spec mounts a projected token for a role's audience. */
+const PROJECTED_TOKEN = "/var/run/secrets/vault/token";
 
 /**
  * Everything Vault's Kubernetes auth needs for one cluster: providers, the reviewer, the auth
@@ -94,7 +96,12 @@ export class VaultK8sAuthStack extends TerraformStack {
     new TerraformOutput(this, "role_names", { value: cluster.roles.map((role) => role.name) });
     new TerraformOutput(this, "login_commands", {
       description: "Per role: the command a pod runs to get a Vault token (needs VAULT_ADDR)",
-      value: Object.fromEntries(cluster.roles.map((role) => [role.name, loginCommand(loginPath, role.name)])),
+      value: Object.fromEntries(
+        cluster.roles.map((role) => [
+          role.name,
+          loginCommand(loginPath, role.name, role.audience ? PROJECTED_TOKEN : SERVICE_ACCOUNT_TOKEN),
+        ]),
+      ),
     });
   }
 }
@@ -146,10 +153,10 @@ function seconds(value: number | undefined): Duration | undefined {
   return value === undefined ? undefined : Duration.seconds(value);
 }
 
-function loginCommand(loginPath: string, role: string): string {
+function loginCommand(loginPath: string, role: string, tokenFile: string): string {
   return (
     `curl --silent --fail-with-body --request POST ` +
-    `--data "{\\"role\\": \\"${role}\\", \\"jwt\\": \\"$(cat ${SERVICE_ACCOUNT_TOKEN})\\"}" ` +
+    `--data "{\\"role\\": \\"${role}\\", \\"jwt\\": \\"$(cat ${tokenFile})\\"}" ` +
     `"$VAULT_ADDR/v1/${loginPath}"`
   );
 }
