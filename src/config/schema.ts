@@ -118,11 +118,8 @@ const authSchema = strictObject({
     .default("kubernetes")
     .describe("Mount path: pods log in at auth/<path>/login"),
   description: z.string().optional(),
-  reviewer: reviewerSchema.default({
-    mode: "long-lived-token",
-    serviceAccountName: "vault-reviewer",
-    namespace: "vault",
-  }),
+  // prefault: the default goes through the schema, so the mode's own defaults fill it in.
+  reviewer: reviewerSchema.prefault({ mode: "long-lived-token" }),
   preventDestroy: z
     .boolean()
     .default(true)
@@ -223,12 +220,7 @@ export const clusterSchema = strictObject({
   name: label("a cluster name").describe("Stack id: cdktf.out/stacks/<name>, and its own state"),
   kubernetes: kubernetesSchema,
   vault: vaultSchema.default({}),
-  auth: authSchema.default({
-    path: "kubernetes",
-    reviewer: { mode: "long-lived-token", serviceAccountName: "vault-reviewer", namespace: "vault" },
-    preventDestroy: true,
-    disableIssValidation: true,
-  }),
+  auth: authSchema.prefault({}),
   policies: z.array(policySchema).default([]),
   roles: z.array(roleSchema).min(1, { error: () => "is empty; define at least one role" }),
   state: stateSchema.optional(),
