@@ -12,7 +12,8 @@ export class ValidationError extends Error {
 
 const DNS1123_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const VAULT_MOUNT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-const VAULT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+// Vault lowercases role and policy names, and its path patterns want a word character last.
+const VAULT_NAME = /^[a-z0-9]([a-z0-9_.-]*[a-z0-9_])?$/;
 
 /** Rules shared by the constructs and the config schema, so both say the same thing. */
 export const rules = {
@@ -29,7 +30,7 @@ export const rules = {
   vaultName: {
     pattern: VAULT_NAME,
     test: (value: string) => VAULT_NAME.test(value),
-    fix: "use letters, digits, '_', '-' and '.', starting with a letter or digit",
+    fix: "use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
   },
   https: {
     pattern: /^https:\/\//,

@@ -113,6 +113,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
       stringify({ clusters: [seedCluster(), seedCluster()] }),
       [
         `bad.yaml:26:11: clusters[1].name: cluster name "eks-test" is already used by clusters[0]; names must be unique`,
+        `bad.yaml:32:13: clusters[1].auth.path: "atlantis" is already the mount of clusters[0] on the same Vault (VAULT_ADDR); give each cluster its own auth.path, e.g. k8s/eks-test`,
       ],
     ],
     [
@@ -213,6 +214,48 @@ describe("rejects bad files with the field, the value and the fix", () => {
     ["no clusters", "clusters: []\n", "bad.yaml:1:11: clusters is empty; define at least one cluster"],
   ])("rejects %s", (_what, text, expected) => {
     expect(problemsIn(text)).toContain(expected);
+  });
+
+  test("rejects two clusters mounting the same path on the same Vault", () => {
+    const second = seedCluster({ name: "eks-prod", kubernetes: { eks: { clusterName: "prod", region: "eu-west-1" } } });
+    const message = problemsIn(stringify({ clusters: [seedCluster(), second] }));
+    expect(message).toContain(
+      'clusters[1].auth.path: "atlantis" is already the mount of clusters[0] on the same Vault (VAULT_ADDR); give each cluster its own auth.path, e.g. k8s/eks-prod',
+    );
+    second.vault = { address: "https://other-vault.example.com" };
+    expect(problemsIn(stringify({ clusters: [seedCluster(), second] }))).toBe("");
+  });
+
+  test.each([
+    ["roles", "name", "Atlantis"],
+    ["roles", "name", "atlantis-"],
+    ["policies", "name", "Admin"],
+  ])("rejects %s[0].%s %j, which Vault would fold or refuse", (list, field, value) => {
+    const text = fileWith((c) => {
+      (c[list] as Record<string, unknown>[])[0][field] = value;
+    });
+    expect(problemsIn(text)).toContain(
+      `${JSON.stringify(value)} is not a ${list === "roles" ? "role" : "policy"} name; use lowercase letters`,
+    );
+  });
+
+  test.each([
+    ["", '"" is not a duration'],
+    ["12345678901234567890", '"12345678901234567890" is not a duration'],
+    [1.5, "1.5 is not a whole number of seconds"],
+  ])("rejects the duration %j with a message, not a crash or a silent 0", (value, message) => {
+    expect(problemsIn(fileWith((c) => Object.assign(role(c), { tokenPeriod: value })))).toContain(message);
+  });
+
+  test("rejects a YAML alias bomb with a message instead of an internal error", () => {
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x]",
+      ...Array.from({ length: 9 }, (_, i) => {
+        const prev = i === 0 ? "a" : `b${i - 1}`;
+        return `b${i}: &b${i} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`;
+      }),
+    ].join("\n");
+    expect(problemsIn(bomb)).toMatch(/^bad\.yaml cannot be read as YAML: /);
   });
 
   test("rejects wrong types in a person's words, in file order, without a follow-on error", () => {

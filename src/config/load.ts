@@ -54,7 +54,13 @@ export function parseConfigText(text: string, name: string): Config {
     });
     throw new ValidationError(`${name} is not valid ${kind}:\n${lines.join("\n")}`);
   }
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    // e.g. "Excessive alias count": a file built to expand without bound.
+    throw new ValidationError(`${name} cannot be read as ${kind}: ${(error as Error).message}`);
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new ValidationError(
       `${name} must be a mapping with a clusters list at the top, but holds ${Array.isArray(data) ? "a list" : show(data)}`,

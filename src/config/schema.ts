@@ -33,15 +33,26 @@ function ruled(rule: RuleName, what: string) {
 
 const label = (what: string) => ruled("dns1123Label", what);
 
-const DURATION_PATTERN = /^(\d+|(\d+h)?(\d+m)?(\d+s)?)$/;
+const DURATION_PATTERN = /^(\d{1,9}|(?=\d)(\d{1,6}h)?(\d{1,7}m)?(\d{1,9}s)?)$/;
 const duration = z
-  .union([
-    z.int().min(0, { error: (issue) => `${show(issue.input)} is negative; use a duration such as 30m, 1800s or 1h` }),
-    z.string().regex(DURATION_PATTERN, {
+  .union(
+    [
+      z
+        .int({ error: (issue) => `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 1h` })
+        .min(0, { error: (issue) => `${show(issue.input)} is negative; use a duration such as 30m, 1800s or 1h` })
+        .max(999_999_999, { error: (issue) => `${show(issue.input)} is too long; use at most 999999999 seconds` }),
+      z.string().regex(DURATION_PATTERN, {
+        error: (issue) =>
+          `${show(issue.input)} is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+      }),
+    ],
+    {
       error: (issue) =>
-        `${show(issue.input)} is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
-    }),
-  ])
+        typeof issue.input === "number"
+          ? `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 1h`
+          : `${show(issue.input)} is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+    },
+  )
   .transform((value) => Duration.parse(value)?.toSeconds() ?? 0)
   .describe("A duration: 30m, 1800s, 1h, 1h30m, or a whole number of seconds");
 
@@ -139,7 +150,11 @@ const ruleSchema = strictObject(
     kvRead: strictObject({
       mount: ruled("vaultMountPath", "a Vault mount path"),
       path: z.string().min(1),
-      version: z.union([z.literal(1), z.literal(2)]).default(2),
+      version: z
+        .union([z.literal(1), z.literal(2)], {
+          error: (issue) => `${show(issue.input)} is not a KV version; use 1 or 2`,
+        })
+        .default(2),
     })
       .optional()
       .describe("Read one KV secret (v2: the data/ and metadata/ paths)"),

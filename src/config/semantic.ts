@@ -19,6 +19,7 @@ export function semanticProblems(data: unknown): Problem[] {
   const problems: Problem[] = [];
   const clusters = list(record(data).clusters);
   problems.push(...duplicates(clusters, "cluster", ["clusters"]));
+  problems.push(...sharedMounts(clusters));
   clusters.forEach((cluster, index) => {
     for (const problem of clusterProblems(record(cluster))) {
       problems.push({ path: ["clusters", index, ...problem.path], message: problem.message });
@@ -92,6 +93,32 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
           });
         }
       }
+    }
+  });
+  return problems;
+}
+
+/**
+ * Clusters that reach the same Vault (same address, or both VAULT_ADDR, and the same namespace)
+ * must not mount at the same path: each stack's state would claim it, and the second apply
+ * fails with "path is already in use". Reported at the later cluster.
+ */
+function sharedMounts(clusters: unknown[]): Problem[] {
+  const first = new Map<string, number>();
+  const problems: Problem[] = [];
+  clusters.forEach((raw, index) => {
+    const cluster = record(raw);
+    const vault = record(cluster.vault);
+    const path = record(cluster.auth).path ?? "kubernetes";
+    const key = JSON.stringify([vault.address ?? "$VAULT_ADDR", vault.namespace ?? "", path]);
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, index);
+    } else {
+      problems.push({
+        path: ["clusters", index, "auth", "path"],
+        message: `${show(path)} is already the mount of clusters[${earlier}] on the same Vault (${String(vault.address ?? "VAULT_ADDR")}); give each cluster its own auth.path, e.g. k8s/${String(cluster.name ?? "prod")}`,
+      });
     }
   });
   return problems;
