@@ -4,7 +4,7 @@ import { Testing } from "cdktf";
 import { DEFAULT_CONFIG } from "../src/config/defaults";
 import { parseConfig } from "../src/config/load";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
-import { addresses, type TerraformJson } from "./helpers";
+import { addresses, type TerraformJson, warningsOf } from "./helpers";
 
 const ROOT = join(__dirname, "..");
 
@@ -45,6 +45,14 @@ describe("migration from the seed", () => {
       .map((entry) => ({ to: entry.address, id: entry.importId }));
     expect(synthDefault(true).import).toEqual(expect.arrayContaining(documented));
     expect(synthDefault(true).import).toHaveLength(documented.length);
+  });
+
+  test("warns while importExisting is on, saying to switch it off after the first deploy", () => {
+    const input = structuredClone(DEFAULT_CONFIG);
+    Object.assign(input.clusters[0], { importExisting: true });
+    const cluster = parseConfig(input, "test").clusters[0];
+    const stack = new VaultK8sAuthStack(Testing.app(), cluster.name, { cluster });
+    expect(warningsOf(stack)).toContainEqual(expect.stringContaining("importExisting is on"));
   });
 
   test("without importExisting no import block is written", () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import { ValidationError } from "../validation";
@@ -144,9 +145,14 @@ class ClientJwtReviewer extends Reviewer {
           `list them, or use the long-lived-token or vault-pod reviewer`,
       );
     }
-    const name = `vault-client-jwt-${mountPath}-${roleName}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+    // Sanitizing can map two roles to one name (app_1, app.1): a hash of the exact pair keeps them apart.
+    const readable = `${mountPath}-${roleName}`
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .slice(0, 200);
+    const hash = createHash("sha256").update(`${mountPath}\0${roleName}`).digest("hex").slice(0, 8);
     new AuthDelegatorBinding(scope, "ClientAuthDelegator", {
-      name: name.slice(0, 253),
+      name: `vault-client-jwt-${readable}-${hash}`,
       serviceAccounts,
     });
   }

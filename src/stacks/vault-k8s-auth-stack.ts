@@ -1,4 +1,4 @@
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Annotations, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import type { ClusterConfig, PolicyConfig, RuleConfig } from "../config/schema";
 import {
@@ -82,7 +82,13 @@ export class VaultK8sAuthStack extends TerraformStack {
       });
     }
 
-    if (cluster.importExisting) this.authBackend.adoptExisting();
+    if (cluster.importExisting) {
+      this.authBackend.adoptExisting();
+      Annotations.of(this).addWarning(
+        "importExisting is on: every mount, config, role, policy and reviewer object in this cluster's entry must " +
+          "already exist, or the plan fails. Set it back to false after the first deploy (docs/migration-from-seed.md).",
+      );
+    }
 
     const loginPath = this.authBackend.loginPath;
     new TerraformOutput(this, "mount_path", {

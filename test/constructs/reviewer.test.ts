@@ -134,12 +134,29 @@ describe("Reviewer modes", () => {
     expect(config).not.toHaveProperty("token_reviewer_jwt");
     expect(config).toMatchObject({ disable_local_ca_jwt: true, kubernetes_ca_cert: TEST_CA });
     expect(only(json, "kubernetes_cluster_role_binding_v1")).toMatchObject({
-      metadata: { name: "vault-client-jwt-atlantis-atlantis" },
+      metadata: { name: expect.stringMatching(/^vault-client-jwt-atlantis-atlantis-[0-9a-f]{8}$/) },
       subject: [
         { name: "atlantis", namespace: "atlantis" },
         { name: "atlantis-worker", namespace: "atlantis" },
       ],
     });
+  });
+
+  test("gives roles whose names sanitize alike their own client-jwt bindings", () => {
+    const { stack, backend } = backendWith(Reviewer.clientJwt());
+    for (const role of ["app_1", "app.1"]) {
+      backend.addRole(role, {
+        boundServiceAccountNames: ["app"],
+        boundServiceAccountNamespaces: ["ns"],
+        audience: "vault",
+      });
+    }
+    const bindings = Object.values(synthJson(stack).resource.kubernetes_cluster_role_binding_v1) as {
+      metadata: { name: string };
+    }[];
+    const names = bindings.map((binding) => binding.metadata.name);
+    expect(new Set(names).size).toBe(2);
+    for (const name of names) expect(name).toMatch(/^vault-client-jwt-atlantis-app-1-[0-9a-f]{8}$/);
   });
 
   test("rejects a wildcard ServiceAccount on a client-jwt mount", () => {
