@@ -131,6 +131,9 @@ describe("VaultK8sAuthStack options", () => {
       stackFor(seedCluster({ vault: { address: "https://vault.example.com", namespace: "ops" } })),
     );
     expect(json.provider.vault).toEqual([{ address: "https://vault.example.com", namespace: "ops" }]);
+    expect((json.output.login_commands.value as Record<string, string>).atlantis).toContain(
+      '--header "X-Vault-Namespace: ops" --data @- "$VAULT_ADDR/v1/auth/atlantis/login"',
+    );
   });
 
   test("stores state in S3 with encryption and S3-native locking when asked", () => {

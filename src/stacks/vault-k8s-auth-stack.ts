@@ -105,7 +105,12 @@ export class VaultK8sAuthStack extends TerraformStack {
       value: Object.fromEntries(
         cluster.roles.map((role) => [
           role.name,
-          loginCommand(loginPath, role.name, role.audience ? PROJECTED_TOKEN : SERVICE_ACCOUNT_TOKEN),
+          loginCommand(
+            loginPath,
+            role.name,
+            role.audience ? PROJECTED_TOKEN : SERVICE_ACCOUNT_TOKEN,
+            cluster.vault.namespace,
+          ),
         ]),
       ),
     });
@@ -159,10 +164,11 @@ function seconds(value: number | undefined): Duration | undefined {
   return value === undefined ? undefined : Duration.seconds(value);
 }
 
-function loginCommand(loginPath: string, role: string, tokenFile: string): string {
+/** The JWT goes through stdin (printf is a shell builtin), so it never shows in `ps`. */
+function loginCommand(loginPath: string, role: string, tokenFile: string, namespace?: string): string {
+  const header = namespace ? `--header "X-Vault-Namespace: ${namespace}" ` : "";
   return (
-    `curl --silent --fail-with-body --request POST ` +
-    `--data "{\\"role\\": \\"${role}\\", \\"jwt\\": \\"$(cat ${tokenFile})\\"}" ` +
-    `"$VAULT_ADDR/v1/${loginPath}"`
+    `printf '{"role": "%s", "jwt": "%s"}' ${role} "$(cat ${tokenFile})" | ` +
+    `curl --silent --fail-with-body --request POST ${header}--data @- "$VAULT_ADDR/v1/${loginPath}"`
   );
 }
