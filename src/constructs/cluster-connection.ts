@@ -1,4 +1,4 @@
-import { Fn } from "cdktf";
+import { Annotations, Fn } from "cdktf";
 import type { Construct } from "constructs";
 import { AwsProvider, DataAwsEksCluster, DataAwsEksClusterAuth, KubernetesProvider } from "../providers";
 import { check } from "../validation";
@@ -84,6 +84,12 @@ class ExplicitConnection extends ClusterConnection {
   }
 
   bind(scope: Construct): ClusterEndpoint {
+    if (this.props.kubeconfigContext === undefined) {
+      Annotations.of(scope).addWarning(
+        `kubernetes: no kubeconfig context is set, so Terraform creates the reviewer objects in whatever cluster ` +
+          `the current context points at, while Vault is configured for ${this.props.host}. Set kubeconfig.context.`,
+      );
+    }
     new KubernetesProvider(scope, "kubernetes", {
       configPath: this.props.kubeconfigPath ?? "~/.kube/config",
       configContext: this.props.kubeconfigContext,

@@ -99,7 +99,10 @@ export class VaultK8sAuthStack extends TerraformStack {
       value: loginPath,
       description: "Where a pod posts its ServiceAccount JWT",
     });
-    new TerraformOutput(this, "role_names", { value: cluster.roles.map((role) => role.name) });
+    new TerraformOutput(this, "role_names", {
+      value: cluster.roles.map((role) => role.name),
+      description: "Vault roles a pod can log in as on this mount",
+    });
     new TerraformOutput(this, "login_commands", {
       description: "Per role: the command a pod runs to get a Vault token (needs VAULT_ADDR)",
       value: Object.fromEntries(
