@@ -104,44 +104,46 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
  * fails with "path is already in use". Reported at the later cluster.
  */
 function sharedMounts(clusters: unknown[]): Problem[] {
-  const first = new Map<string, number>();
-  const problems: Problem[] = [];
-  clusters.forEach((raw, index) => {
+  const target = (raw: unknown) => {
     const cluster = record(raw);
     const vault = record(cluster.vault);
-    const path = record(cluster.auth).path ?? "kubernetes";
-    const key = JSON.stringify([vault.address ?? "$VAULT_ADDR", vault.namespace ?? "", path]);
-    const earlier = first.get(key);
-    if (earlier === undefined) {
-      first.set(key, index);
-    } else {
-      problems.push({
-        path: ["clusters", index, "auth", "path"],
-        message: `${show(path)} is already the mount of clusters[${earlier}] on the same Vault (${String(vault.address ?? "VAULT_ADDR")}); give each cluster its own auth.path, e.g. k8s/${String(cluster.name ?? "prod")}`,
-      });
-    }
+    return { cluster, vault, path: record(cluster.auth).path ?? "kubernetes" };
+  };
+  return repeats(clusters, (raw) => {
+    const { vault, path } = target(raw);
+    return JSON.stringify([vault.address ?? "$VAULT_ADDR", vault.namespace ?? "", path]);
+  }).map(([index, earlier]) => {
+    const { cluster, vault, path } = target(clusters[index]);
+    return {
+      path: ["clusters", index, "auth", "path"],
+      message: `${show(path)} is already the mount of clusters[${earlier}] on the same Vault (${String(vault.address ?? "VAULT_ADDR")}); give each cluster its own auth.path, e.g. k8s/${String(cluster.name ?? "prod")}`,
+    };
   });
-  return problems;
 }
 
 /** Every name that occurs twice, reported at the later occurrence. */
 function duplicates(items: unknown[], what: string, path: PropertyKey[]): Problem[] {
+  const name = (item: unknown) => record(item).name;
+  return repeats(items, (item) => (typeof name(item) === "string" ? name(item) : undefined)).map(
+    ([index, earlier]) => ({
+      path: [...path, index, "name"],
+      message: `${what} name ${show(name(items[index]))} is already used by ${String(path.at(-1))}[${earlier}]; names must be unique`,
+    }),
+  );
+}
+
+/** [index, index of its first occurrence] for every item whose key was seen before; undefined keys never match. One Map. */
+function repeats(items: unknown[], keyOf: (item: unknown) => unknown): [number, number][] {
   const first = new Map<unknown, number>();
-  const problems: Problem[] = [];
+  const found: [number, number][] = [];
   items.forEach((item, index) => {
-    const name = record(item).name;
-    if (typeof name !== "string") return;
-    const earlier = first.get(name);
-    if (earlier === undefined) {
-      first.set(name, index);
-    } else {
-      problems.push({
-        path: [...path, index, "name"],
-        message: `${what} name ${show(name)} is already used by ${String(path.at(-1))}[${earlier}]; names must be unique`,
-      });
-    }
+    const key = keyOf(item);
+    if (key === undefined) return;
+    const earlier = first.get(key);
+    if (earlier === undefined) first.set(key, index);
+    else found.push([index, earlier]);
   });
-  return problems;
+  return found;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
