@@ -1,4 +1,10 @@
 /**
+ * The text form of a duration: whole seconds, or h/m/s parts in that order (at least one), each
+ * bounded so the total stays a safe integer. Shared with the config schema and its JSON Schema.
+ */
+export const DURATION_PATTERN = /^(?:(\d{1,9})|(?=\d)(?:(\d{1,6})h)?(?:(\d{1,7})m)?(?:(\d{1,9})s)?)$/;
+
+/**
  * A span of time for Vault token settings. Vault takes seconds; the config file and the props
  * take `Duration`s so that units are never guessed (`Duration.minutes(30)`, `"30m"`, `1800`).
  */
@@ -23,16 +29,10 @@ export class Duration {
     if (typeof value === "number") {
       return Number.isSafeInteger(value) && value >= 0 ? Duration.seconds(value) : undefined;
     }
-    const text = value.trim();
-    if (/^\d+$/.test(text)) {
-      return Duration.seconds(Number(text));
-    }
-    const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-    if (text === "" || !match) {
-      return undefined;
-    }
-    const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
-    return Duration.seconds(hours * 3600 + minutes * 60 + seconds);
+    const match = DURATION_PATTERN.exec(value.trim());
+    if (!match) return undefined;
+    const [plain, hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+    return Duration.seconds(plain + hours * 3600 + minutes * 60 + seconds);
   }
 
   private constructor(

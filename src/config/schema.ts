@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CAPABILITIES } from "../constructs/vault-policy";
-import { Duration } from "../duration";
+import { DURATION_PATTERN, Duration } from "../duration";
 import { didYouMean, type RuleName, rules, show } from "../validation";
 
 /**
@@ -33,7 +33,6 @@ function ruled(rule: RuleName, what: string) {
 
 const label = (what: string) => ruled("dns1123Label", what);
 
-const DURATION_PATTERN = /^(\d{1,9}|(?=\d)(\d{1,6}h)?(\d{1,7}m)?(\d{1,9}s)?)$/;
 const duration = z
   .union(
     [
