@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { runCli } from "./src/cli";
+import { runCli } from "./src/cli/run-synth";
 import { loadConfig } from "./src/config/load";
 import { VaultK8sAuthStack } from "./src/stacks/vault-k8s-auth-stack";
 

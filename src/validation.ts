@@ -1,5 +1,4 @@
 import { X509Certificate } from "node:crypto";
-import { Token } from "cdktf";
 import { closest, distance } from "fastest-levenshtein";
 
 /**
@@ -65,17 +64,6 @@ export type RuleName = keyof typeof rules;
 export function show(value: unknown): string {
   if (typeof value === "string" && value.length > 80) return JSON.stringify(`${value.slice(0, 77)}...`);
   return JSON.stringify(value) ?? String(value);
-}
-
-/**
- * Throws a ValidationError naming `field`, the bad value and the fix, unless the value is an
- * unresolved token (a `${...}` reference is checked by Terraform, not by us).
- */
-export function check(rule: RuleName, field: string, value: string | undefined): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!rules[rule].test(value)) {
-    throw new ValidationError(`${field}: ${show(value)} is not valid; ${rules[rule].fix}`);
-  }
 }
 
 /** `; did you mean "x"?` when one of `known` is close enough to be a typo of `value`, else "". */

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { CAPABILITIES } from "../constructs/vault-policy";
 import { DURATION_PATTERN, Duration } from "../duration";
+import { CAPABILITIES } from "../policy/capabilities";
 import { didYouMean, type RuleName, rules, show } from "../validation";
 
 /**

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { ClusterRoleBindingV1 } from "../providers";
-import { check, ValidationError } from "../validation";
+import { ValidationError } from "../validation";
+import { check } from "./check";
 
 /** A ServiceAccount, always with its namespace. */
 export interface ServiceAccountRef {

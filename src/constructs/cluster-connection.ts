@@ -1,7 +1,7 @@
 import { Annotations, Fn } from "cdktf";
 import type { Construct } from "constructs";
 import { AwsProvider, DataAwsEksCluster, DataAwsEksClusterAuth, KubernetesProvider } from "../providers";
-import { check } from "../validation";
+import { check } from "./check";
 
 /** The Kubernetes API as Vault must reach it. */
 export interface ClusterEndpoint {

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { AuthBackend, KubernetesAuthBackendConfig } from "../providers";
-import { check, ValidationError } from "../validation";
+import { ValidationError } from "../validation";
+import { check } from "./check";
 import { KubernetesAuthRole, type KubernetesAuthRoleOptions } from "./kubernetes-auth-role";
 import type { Adoptable } from "./reviewer";
 import { Reviewer, type ReviewerMode } from "./reviewer";

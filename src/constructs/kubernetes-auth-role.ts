@@ -2,7 +2,8 @@ import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import type { Duration } from "../duration";
 import { KubernetesAuthBackendRole } from "../providers";
-import { check, ValidationError } from "../validation";
+import { ValidationError } from "../validation";
+import { check } from "./check";
 
 export interface KubernetesAuthRoleOptions {
   /** ServiceAccount names allowed to log in, or `["*"]` for any. */

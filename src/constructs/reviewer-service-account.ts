@@ -1,7 +1,7 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { SecretV1, ServiceAccountV1 } from "../providers";
-import { check } from "../validation";
+import { check } from "./check";
 
 export interface ReviewerServiceAccountProps {
   /**

@@ -1,20 +1,9 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
+import { CAPABILITIES, type PolicyRule } from "../policy/capabilities";
 import { DataVaultPolicyDocument, Policy } from "../providers";
-import { check, ValidationError } from "../validation";
-
-/** The capabilities a Vault policy rule can grant (or, with `deny`, take away). */
-export const CAPABILITIES = ["create", "read", "update", "patch", "delete", "list", "sudo", "deny"] as const;
-export type Capability = (typeof CAPABILITIES)[number];
-
-/** One `path` stanza of a Vault policy. */
-export interface PolicyRule {
-  /** Vault API path, may end in `*` or use `+` segments, e.g. `secret/data/atlantis/*`. */
-  readonly path: string;
-  readonly capabilities: Capability[];
-  /** @default - none */
-  readonly description?: string;
-}
+import { ValidationError } from "../validation";
+import { check } from "./check";
 
 export interface VaultPolicyProps {
   /** Policy name, as roles list it in `tokenPolicies`. */

@@ -1,15 +1,8 @@
 import { Annotations, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import type { ClusterConfig, PolicyConfig, RuleConfig } from "../config/schema";
-import {
-  ClusterConnection,
-  KubernetesAuthBackend,
-  PolicyPresets,
-  type PolicyRule,
-  PolicyRules,
-  Reviewer,
-  VaultPolicy,
-} from "../constructs";
+import { policyRules } from "../config/policy-rules";
+import type { ClusterConfig } from "../config/schema";
+import { ClusterConnection, KubernetesAuthBackend, Reviewer, VaultPolicy } from "../constructs";
 import { Duration } from "../duration";
 import { VaultProvider } from "../providers";
 
@@ -148,19 +141,6 @@ function reviewerOf(reviewer: ClusterConfig["auth"]["reviewer"]): Reviewer {
     case "client-jwt":
       return Reviewer.clientJwt();
   }
-}
-
-function policyRules(policy: PolicyConfig): PolicyRule[] {
-  if (policy.preset === "admin") return PolicyPresets.admin();
-  const rules = (policy.rules ?? []).flatMap(ruleOf);
-  return policy.preset === "terraform-vault-provider" ? PolicyPresets.terraformVaultProvider(rules) : rules;
-}
-
-function ruleOf(rule: RuleConfig): PolicyRule[] {
-  if (rule.kvRead) return PolicyPresets.kvReadOnly(rule.kvRead.mount, rule.kvRead.path, rule.kvRead.version);
-  if (rule.list !== undefined) return PolicyRules.list(rule.list);
-  if (rule.deny !== undefined) return PolicyRules.deny(rule.deny);
-  return [{ path: rule.path as string, capabilities: rule.capabilities ?? [], description: rule.description }];
 }
 
 function seconds(value: number | undefined): Duration | undefined {

@@ -1,4 +1,4 @@
-import type { PolicyRule } from "./vault-policy";
+import type { PolicyRule } from "./capabilities";
 
 function join(...segments: string[]): string {
   return segments.map((segment) => segment.replace(/^\/+|\/+$/g, "")).join("/");

@@ -1,4 +1,4 @@
-import { ValidationError } from "./validation";
+import { ValidationError } from "../validation";
 
 /**
  * Runs the synth entry point. A ValidationError is the user's to fix: its message alone goes to

@@ -1,0 +1,84 @@
+import { parseArgs } from "node:util";
+import { ValidationError } from "../validation";
+import { COMMON_OPTIONS, type Command } from "./command";
+import { type Io, processIo } from "./io";
+import { UsageError } from "./usage-error";
+import { validate } from "./validate";
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS: readonly Command[] = [validate];
+
+const TOP_HELP = `Usage: vault-k8s-auth <command> [args] [--flags]
+
+Answers questions about a vault-k8s-auth config without Terraform or a Vault server.
+
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join("\n")}
+
+Run vault-k8s-auth <command> --help for its flags and an example.
+Exit status: 0 yes / all checks pass, 1 no / a check failed, 2 bad usage, bad config or bad input.`;
+
+/**
+ * Runs one command line and returns its exit code. Problems the user can fix (usage, config,
+ * input) print their message alone, exit 2; anything else is a bug and says so.
+ */
+export function main(argv: readonly string[], io: Io): number {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    (name === undefined ? io.err : io.out)(`${TOP_HELP}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  try {
+    if (!command) {
+      throw new UsageError(
+        `unknown command ${JSON.stringify(name)}; use one of ${COMMANDS.map((known) => known.name).join(", ")} (see --help)`,
+      );
+    }
+    const invocation = parse(command, rest);
+    if (invocation.values.help) {
+      io.out(`${command.help}\n`);
+      return 0;
+    }
+    return command.run(invocation, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ValidationError) {
+      io.err(`vault-k8s-auth${command ? ` ${command.name}` : ""}: ${error.message}\n`);
+    } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
+      io.err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
+    } else {
+      io.err(
+        `vault-k8s-auth: internal error: ${(error as Error).message}\n` +
+          "Set VAULT_K8S_AUTH_DEBUG=1 for the stack trace and report it as a bug.\n",
+      );
+    }
+    return 2;
+  }
+}
+
+function parse(command: Command, args: string[]) {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...COMMON_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    // node's own words ("Unknown option '--rol'"), minus its advice about "--" for positionals.
+    throw new UsageError(
+      `${(error as Error).message.split(". To specify")[0]} (see vault-k8s-auth ${command.name} --help)`,
+    );
+  }
+  if (parsed.positionals.length > command.maxPositionals) {
+    const extra = parsed.positionals.slice(command.maxPositionals).join(" ");
+    throw new UsageError(`unexpected argument ${JSON.stringify(extra)} (see vault-k8s-auth ${command.name} --help)`);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
+}
+
+/** The bin's entry: the process's arguments and streams, and its exit code. */
+export function run(): void {
+  process.exitCode = main(process.argv.slice(2), processIo());
+}

@@ -1,0 +1,47 @@
+import { cli, scratchDir } from "./harness";
+
+const dir = scratchDir();
+
+describe("the vault-k8s-auth dispatcher", () => {
+  test("lists the commands with --help, exit 0", () => {
+    const result = cli(["--help"], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: vault-k8s-auth <command>/);
+    expect(result.stdout).toMatch(/^ {2}validate {3}/m);
+  });
+
+  test("rejects a missing command with the usage on stderr, exit 2", () => {
+    const result = cli([], { cwd: dir });
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toMatch(/^Usage: vault-k8s-auth/);
+  });
+
+  test("rejects an unknown command, naming the known ones", () => {
+    const result = cli(["doktor"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^vault-k8s-auth: unknown command "doktor"; use one of validate/);
+  });
+
+  test("rejects an unknown flag with node's words and where to look, exit 2", () => {
+    const result = cli(["validate", "--rol", "x"], { cwd: dir });
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth validate: Unknown option '--rol' (see vault-k8s-auth validate --help)\n",
+    });
+  });
+
+  test("rejects a stray argument", () => {
+    expect(cli(["validate", "extra"], { cwd: dir }).stderr).toBe(
+      'vault-k8s-auth validate: unexpected argument "extra" (see vault-k8s-auth validate --help)\n',
+    );
+  });
+
+  test.each(["validate"])("gives %s a --help with an example and its exit codes", (command) => {
+    const result = cli([command, "--help"], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: vault-k8s-auth ${command} `));
+    expect(result.stdout).toContain(`Example:\n  npx vault-k8s-auth ${command}`);
+    expect(result.stdout).toMatch(/Exit status: 0 .*, 1 .*, 2 /);
+  });
+});

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { main } from "../../src/cli/main";
+import type { ConfigInput } from "../../src/config/schema";
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A scratch folder per test file, removed after it. */
+export function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "vka-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Writes `config` as YAML (or raw text) into `dir` and returns its file name there. */
+export function writeConfig(dir: string, name: string, config: ConfigInput | string): string {
+  writeFileSync(join(dir, name), typeof config === "string" ? config : stringify(config));
+  return name;
+}
+
+/** Runs one command line in-process, in `cwd`, with `stdin` as standard input. */
+export function cli(argv: string[], options: { cwd: string; stdin?: string; env?: NodeJS.ProcessEnv }): CliResult {
+  let stdout = "";
+  let stderr = "";
+  const code = main(argv, {
+    cwd: options.cwd,
+    env: options.env ?? {},
+    out: (text) => {
+      stdout += text;
+    },
+    err: (text) => {
+      stderr += text;
+    },
+    readStdin: () => options.stdin ?? "",
+  });
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,59 @@
+import { DEFAULT_CONFIG } from "../../src/config/defaults";
+import { cli, scratchDir, writeConfig } from "./harness";
+
+const dir = scratchDir();
+const seed = DEFAULT_CONFIG.clusters[0];
+const twoClusters = writeConfig(dir, "two.yaml", {
+  clusters: [seed, { ...seed, name: "other", auth: { ...seed.auth, path: "k8s/other" } }],
+});
+const broken = writeConfig(dir, "broken.yaml", "clusters:\n  - name: Bad_Name\n    kubernetes: {}\n    roles: []\n");
+
+describe("vault-k8s-auth validate", () => {
+  test("says ok with the number of clusters and roles of a valid file", () => {
+    expect(cli(["validate", "--config", twoClusters], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: "ok: two.yaml: 2 clusters, 2 roles\n",
+      stderr: "",
+    });
+  });
+
+  test("checks the built-in default when no file is there, as synth does", () => {
+    expect(cli(["validate"], { cwd: dir }).stdout).toBe("ok: built-in default: 1 cluster, 1 role\n");
+  });
+
+  test("finds the file named by VAULT_K8S_AUTH_CONFIG, as synth does", () => {
+    const result = cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: twoClusters } });
+    expect(result.stdout).toBe("ok: two.yaml: 2 clusters, 2 roles\n");
+  });
+
+  test("fails with one FAIL line per problem, each with file:line:col, and exit 1", () => {
+    const result = cli(["validate", "--config", broken], { cwd: dir });
+    expect(result.code).toBe(1);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe(
+      "FAIL broken.yaml:2:11: clusters[0].name: \"Bad_Name\" is not a cluster name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+    );
+    for (const line of lines) expect(line).toMatch(/^FAIL broken\.yaml:\d+:\d+: clusters\[0\]\./);
+  });
+
+  test("prints the verdict and the problems as JSON with --json", () => {
+    expect(JSON.parse(cli(["validate", "--json", "--config", twoClusters], { cwd: dir }).stdout)).toEqual({
+      ok: true,
+      source: "two.yaml",
+      clusters: 2,
+      roles: 2,
+      problems: [],
+    });
+    const failed = JSON.parse(cli(["validate", "--json", "--config", broken], { cwd: dir }).stdout);
+    expect(failed.ok).toBe(false);
+    expect(failed.problems).toHaveLength(3);
+  });
+
+  test("fails with exit 2 when --config names no file", () => {
+    const result = cli(["validate", "--config", "nope.yaml"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`vault-k8s-auth validate: --config nope.yaml: no such file (looked in ${dir})\n`);
+    expect(result.stdout).toBe("");
+  });
+});
