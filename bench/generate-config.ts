@@ -70,7 +70,8 @@ function cluster(index: number, roleCount: number, policyCount: number): ConfigI
         boundServiceAccountNamespaces: [namespace],
         tokenPolicies: Array.from({ length: Math.min(3, policyCount) }, (_, k) => policyNames[(r + k) % policyCount]),
         ...(r % 2 === 0 ? { tokenPeriod: "30m" } : { tokenTtl: "15m", tokenMaxTtl: "1h" }),
-        ...(r % 3 === 0 ? { audience: "vault" } : {}),
+        // client-jwt mounts refuse an audience (the pod's token is the TokenReview credential).
+        ...(r % 3 === 0 && mode !== "client-jwt" ? { audience: "vault" } : {}),
       };
     }),
   };

@@ -208,7 +208,7 @@ case $msg in
 *"no handler for route"*)
 	hint="nothing is mounted at auth/$mount: --mount (VAULT_AUTH_MOUNT) must equal clusters[].auth.path in vault-k8s-auth.yaml" ;;
 *"permission denied"*)
-	hint="the JWT was rejected by the Kubernetes TokenReview: check clusters[].auth.reviewer in vault-k8s-auth.yaml and that its ServiceAccount has a ClusterRoleBinding to system:auth-delegator (with mode client-jwt: this pod's own ServiceAccount), that $token_file holds a current ServiceAccount token of this cluster, and that the auth mount's kubernetes host and CA certificate point at this cluster; Vault also says this when nothing is mounted at auth/$mount (--mount must equal clusters[].auth.path)" ;;
+	hint="the JWT was rejected by the Kubernetes TokenReview: check clusters[].auth.reviewer in vault-k8s-auth.yaml and that its ServiceAccount has a ClusterRoleBinding to system:auth-delegator (with mode client-jwt: this pod's own ServiceAccount; a client-jwt mount also fails every login of a role with an audience, because the pod's token is then the TokenReview credential and the API server refuses a token for another audience: drop clusters[].roles[].audience or use another reviewer mode), that $token_file holds a current ServiceAccount token of this cluster, and that the auth mount's kubernetes host and CA certificate point at this cluster; Vault also says this when nothing is mounted at auth/$mount (--mount must equal clusters[].auth.path)" ;;
 *)
 	if [ "$code" = 404 ]; then
 		hint="nothing answers at auth/$mount/login: --mount (VAULT_AUTH_MOUNT) must equal clusters[].auth.path in vault-k8s-auth.yaml"

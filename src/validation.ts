@@ -73,3 +73,19 @@ export function didYouMean(value: string, known: string[]): string {
   const near = distance(value.toLowerCase(), guess.toLowerCase()) <= Math.max(2, Math.floor(guess.length / 3));
   return near ? `; did you mean ${show(guess)}?` : "";
 }
+
+/**
+ * Why a role of a client-jwt mount cannot bind `audience`. With no reviewer JWT stored, Vault
+ * sends the pod's own JWT as the bearer of the TokenReview call (vault-plugin-auth-kubernetes
+ * v0.24.1 token_review.go:69-75); the API server authenticates a bearer only for its own
+ * `--api-audiences`, so a token with `aud: vault` gets 401, which Vault turns into
+ * `permission denied` (path_login.go:180-184).
+ */
+export function clientJwtAudienceProblem(audience: string): string {
+  return (
+    `${show(audience)} cannot work with the client-jwt reviewer: Vault presents the pod's own token ` +
+    `to the TokenReview API as its credential, and the API server accepts only tokens for its own audiences ` +
+    `(--api-audiences), so every login would get "permission denied". Drop audience, or use the long-lived-token ` +
+    `or vault-pod reviewer; if it is the API server's own audience, list it in auth.reviewer.apiAudiences`
+  );
+}

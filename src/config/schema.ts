@@ -76,6 +76,12 @@ const eksSchema = strictObject(
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
       error: (issue) => `${show(issue.input)} is not an AWS region; use e.g. ap-northeast-1`,
     }),
+    staticToken: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Authenticate with a 15-minute token from aws_eks_cluster_auth instead of running `aws eks get-token`; a saved plan applied later than that fails with Unauthorized",
+      ),
   },
   "An EKS cluster, looked up by name with the deploy environment's AWS credentials",
 );
@@ -112,7 +118,15 @@ const reviewerSchema = z
         namespace: label("a namespace").default("vault"),
         bindingName: label("a ClusterRoleBinding name").optional(),
       }),
-      strictObject({ mode: z.literal("client-jwt") }),
+      strictObject({
+        mode: z.literal("client-jwt"),
+        apiAudiences: z
+          .array(z.string().min(1))
+          .optional()
+          .describe(
+            "The API server's own audiences (--api-audiences); a role of this mount may bind only one of these as audience",
+          ),
+      }),
     ],
     {
       error: (issue) =>

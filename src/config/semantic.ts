@@ -1,5 +1,5 @@
 import { Duration } from "../duration";
-import { didYouMean, show } from "../validation";
+import { clientJwtAudienceProblem, didYouMean, show } from "../validation";
 
 /** A problem found in the file: where (field path) and what, with the fix. */
 export interface Problem {
@@ -31,7 +31,8 @@ export function semanticProblems(data: unknown): Problem[] {
 function clusterProblems(cluster: Record<string, unknown>): Problem[] {
   const problems: Problem[] = [];
   const kubernetes = record(cluster.kubernetes);
-  const mode = String(record(record(cluster.auth).reviewer).mode ?? "long-lived-token");
+  const reviewer = record(record(cluster.auth).reviewer);
+  const mode = String(reviewer.mode ?? "long-lived-token");
   const policies = list(cluster.policies);
   const roles = list(cluster.roles);
 
@@ -83,6 +84,9 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
       });
     }
     if (mode === "client-jwt") {
+      if (typeof role.audience === "string" && !list(reviewer.apiAudiences).includes(role.audience)) {
+        problems.push({ path: ["roles", index, "audience"], message: clientJwtAudienceProblem(role.audience) });
+      }
       for (const field of ["boundServiceAccountNames", "boundServiceAccountNamespaces"]) {
         if (list(role[field]).includes("*")) {
           problems.push({

@@ -1,6 +1,12 @@
 import { Annotations, Fn } from "cdktf";
 import type { Construct } from "constructs";
-import { AwsProvider, DataAwsEksCluster, DataAwsEksClusterAuth, KubernetesProvider } from "../providers";
+import {
+  AwsProvider,
+  DataAwsEksCluster,
+  DataAwsEksClusterAuth,
+  KubernetesProvider,
+  type KubernetesProviderExec,
+} from "../providers";
 import { check } from "./check";
 
 /** The Kubernetes API as Vault must reach it. */
@@ -16,6 +22,14 @@ export interface EksConnectionProps {
   readonly clusterName: string;
   /** AWS region of the cluster. Credentials come from the deploy environment (AWS_PROFILE, ...). */
   readonly region: string;
+  /**
+   * Authenticate the kubernetes provider with the token of `aws_eks_cluster_auth` instead of
+   * running `aws eks get-token`. That token lasts 15 minutes and is frozen into a saved plan, so
+   * an apply after review (Atlantis) fails with `Unauthorized`
+   * (hashicorp/terraform-provider-kubernetes#1131). Only for deploy environments without the AWS CLI.
+   * @default false - the provider's `exec` block runs `aws eks get-token` at every plan and apply
+   */
+  readonly staticToken?: boolean;
 }
 
 export interface ExplicitConnectionProps {
@@ -42,7 +56,8 @@ export interface ExplicitConnectionProps {
 export abstract class ClusterConnection {
   /**
    * An EKS cluster, looked up by name: its endpoint and CA configure both the kubernetes
-   * provider (with a token from `aws_eks_cluster_auth`) and Vault's auth config.
+   * provider (authenticated by `aws eks get-token`, so the AWS CLI must be installed) and
+   * Vault's auth config.
    */
   static eks(props: EksConnectionProps): ClusterConnection {
     return new EksConnection(props);
@@ -63,16 +78,40 @@ class EksConnection extends ClusterConnection {
   }
 
   bind(scope: Construct): ClusterEndpoint {
-    new AwsProvider(scope, "aws", { region: this.props.region });
-    const cluster = new DataAwsEksCluster(scope, "EksCluster", { name: this.props.clusterName });
-    const auth = new DataAwsEksClusterAuth(scope, "EksClusterAuth", { name: this.props.clusterName });
+    const { clusterName, region } = this.props;
+    new AwsProvider(scope, "aws", { region });
+    const cluster = new DataAwsEksCluster(scope, "EksCluster", { name: clusterName });
     const caCertificate = Fn.base64decode(cluster.certificateAuthority.get(0).data);
     new KubernetesProvider(scope, "kubernetes", {
       host: cluster.endpoint,
       clusterCaCertificate: caCertificate,
-      token: auth.token,
+      ...(this.props.staticToken
+        ? { token: this.staticToken(scope) }
+        : { exec: [EksConnection.getToken(clusterName, region)] }),
     });
     return { host: cluster.endpoint, caCertificate };
+  }
+
+  /**
+   * A fresh token at every plan and apply: the provider hands `exec` to client-go as an exec
+   * credential plugin (terraform-provider-kubernetes v2.38.0 kubernetes/provider.go:609-627),
+   * the form its docs give for EKS (docs/index.md:108-124).
+   */
+  private static getToken(clusterName: string, region: string): KubernetesProviderExec {
+    return {
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "aws",
+      args: ["eks", "get-token", "--cluster-name", clusterName, "--region", region],
+    };
+  }
+
+  private staticToken(scope: Construct): string {
+    Annotations.of(scope).addWarning(
+      `kubernetes.eks.staticToken is on: the token from aws_eks_cluster_auth lasts 15 minutes and is saved in the plan, ` +
+        `so applying a saved plan later than that (Atlantis applies after review) fails with Unauthorized. ` +
+        `Turn it off where the AWS CLI is installed.`,
+    );
+    return new DataAwsEksClusterAuth(scope, "EksClusterAuth", { name: this.props.clusterName }).token;
   }
 }
 

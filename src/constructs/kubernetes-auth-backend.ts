@@ -66,6 +66,12 @@ export class KubernetesAuthBackend extends Construct {
       type: "kubernetes",
       path: this.path,
       description: props.description,
+      // By default a changed path is an in-place `sys/remount` (terraform-provider-vault v5.6.0
+      // vault/resource_auth_backend.go:32 and :208, util/util.go:383), which revokes every token
+      // the mount issued, and prevent_destroy never sees it. With disable_remount the provider
+      // forces a replacement instead (vault/resource_aws_secret_backend.go:193-201), which
+      // prevent_destroy refuses.
+      disableRemount: true,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
 
@@ -101,10 +107,10 @@ export class KubernetesAuthBackend extends Construct {
       backendPath: this.mount.path,
       roleName,
     });
-    const accounts = options.boundServiceAccountNamespaces.flatMap((namespace) =>
+    const serviceAccounts = options.boundServiceAccountNamespaces.flatMap((namespace) =>
       options.boundServiceAccountNames.map((name) => ({ name, namespace })),
     );
-    this.reviewer.bindRole(role, this.path, roleName, accounts);
+    this.reviewer.bindRole(role, this.path, { name: roleName, serviceAccounts, audience: options.audience });
     this.roleList.push(role);
     return role;
   }

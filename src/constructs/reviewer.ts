@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import { ValidationError } from "../validation";
+import { clientJwtAudienceProblem, ValidationError } from "../validation";
 import { AuthDelegatorBinding, type ServiceAccountRef } from "./auth-delegator-binding";
 import { ReviewerServiceAccount, type ReviewerServiceAccountProps } from "./reviewer-service-account";
 
@@ -11,8 +11,14 @@ export interface ReviewerConfig {
   readonly tokenReviewerJwt?: string;
   /** Whether Vault needs the cluster CA in its config (false: it reads its own pod's CA). */
   readonly needsCaCert: boolean;
-  /** `disable_local_ca_jwt`: true when Vault must not fall back to its own pod's token. */
-  readonly disableLocalCaJwt?: boolean;
+  /**
+   * `disable_local_ca_jwt`: true when Vault must not fall back to its own pod's token and CA.
+   * Always sent, `false` included: the attribute is Optional+Computed
+   * (terraform-provider-vault v5.6.0 vault/resource_kubernetes_auth_backend_config.go:81-86), so
+   * leaving it out after a client-jwt period keeps `true` in state and in Vault, and Vault then
+   * never reads its pod token (vault-plugin-auth-kubernetes v0.24.1 backend.go:347).
+   */
+  readonly disableLocalCaJwt: boolean;
   /** Objects that may already exist in the cluster, with their Terraform import ids. */
   readonly adoptable: Adoptable[];
 }
@@ -23,6 +29,13 @@ export interface Adoptable {
   readonly importId: string;
 }
 
+/** What a reviewer needs to know about a role of its mount. */
+export interface ReviewedRole {
+  readonly name: string;
+  readonly serviceAccounts: ServiceAccountRef[];
+  readonly audience?: string;
+}
+
 export type ReviewerMode = "long-lived-token" | "vault-pod" | "client-jwt";
 
 export interface LongLivedTokenReviewerProps extends ReviewerServiceAccountProps {
@@ -31,6 +44,17 @@ export interface LongLivedTokenReviewerProps extends ReviewerServiceAccountProps
    * @default - `<namespace>-<serviceAccountName>-auth-delegator`
    */
   readonly bindingName?: string;
+}
+
+export interface ClientJwtReviewerProps {
+  /**
+   * The API server's own audiences (its `--api-audiences`, by default its service account
+   * issuer). A role on this mount may bind an audience only from this list: Vault presents the
+   * pod's own token to the TokenReview API, and the API server authenticates that bearer only
+   * for its own audiences.
+   * @default - none: roles of this mount bind no audience
+   */
+  readonly apiAudiences?: string[];
 }
 
 export interface VaultPodReviewerProps {
@@ -64,8 +88,8 @@ export abstract class Reviewer {
     return new VaultPodReviewer(props);
   }
 
-  static clientJwt(): Reviewer {
-    return new ClientJwtReviewer();
+  static clientJwt(props: ClientJwtReviewerProps = {}): Reviewer {
+    return new ClientJwtReviewer(props);
   }
 
   abstract readonly mode: ReviewerMode;
@@ -74,10 +98,10 @@ export abstract class Reviewer {
   abstract bind(scope: Construct): ReviewerConfig;
 
   /**
-   * Called for each role of the mount. Only `clientJwt` acts: it binds the role's
-   * ServiceAccounts to `system:auth-delegator`.
+   * Called for each role of the mount. Only `clientJwt` acts: it checks the role's audience and
+   * binds the role's ServiceAccounts to `system:auth-delegator`.
    */
-  bindRole(_scope: Construct, _mountPath: string, _roleName: string, _serviceAccounts: ServiceAccountRef[]): void {}
+  bindRole(_scope: Construct, _mountPath: string, _role: ReviewedRole): void {}
 }
 
 function defaultBindingName(account: { namespace: string; serviceAccountName: string }): string {
@@ -101,6 +125,7 @@ class LongLivedTokenReviewer extends Reviewer {
     return {
       tokenReviewerJwt: account.token,
       needsCaCert: true,
+      disableLocalCaJwt: false,
       adoptable: [
         { resource: account.resource, importId: `${account.namespace}/${account.serviceAccountName}` },
         { resource: binding.resource, importId: binding.name },
@@ -125,18 +150,30 @@ class VaultPodReviewer extends Reviewer {
       name: this.props.bindingName ?? defaultBindingName(account),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
-    return { needsCaCert: false, adoptable: [{ resource: binding.resource, importId: binding.name }] };
+    return {
+      needsCaCert: false,
+      disableLocalCaJwt: false,
+      adoptable: [{ resource: binding.resource, importId: binding.name }],
+    };
   }
 }
 
 class ClientJwtReviewer extends Reviewer {
   readonly mode = "client-jwt";
 
+  constructor(private readonly props: ClientJwtReviewerProps) {
+    super();
+  }
+
   bind(): ReviewerConfig {
     return { needsCaCert: true, disableLocalCaJwt: true, adoptable: [] };
   }
 
-  override bindRole(scope: Construct, mountPath: string, roleName: string, serviceAccounts: ServiceAccountRef[]): void {
+  override bindRole(scope: Construct, mountPath: string, role: ReviewedRole): void {
+    const { name: roleName, serviceAccounts, audience } = role;
+    if (audience !== undefined && !(this.props.apiAudiences ?? []).includes(audience)) {
+      throw new ValidationError(`role ${roleName}: audience ${clientJwtAudienceProblem(audience)}`);
+    }
     const wildcard = serviceAccounts.find((account) => account.name === "*" || account.namespace === "*");
     if (wildcard) {
       throw new ValidationError(

@@ -11,6 +11,9 @@ export interface VaultK8sAuthStackProps {
   readonly cluster: ClusterConfig;
 }
 
+/** The Terraform versions the synthesized stacks run on. */
+export const REQUIRED_TERRAFORM = ">= 1.11";
+
 /** The token kubelet mounts by default: its audience is the API server, not Vault. */
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 /** Where the README's pod spec mounts a projected token for a role's audience. */
@@ -28,13 +31,16 @@ export class VaultK8sAuthStack extends TerraformStack {
     super(scope, id);
     const { cluster } = props;
     configureState(this, id, cluster);
+    // S3-native locking (use_lockfile) is GA from Terraform 1.11, and import blocks need 1.5.
+    // Atlantis installs the Terraform version that required_version names.
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
 
     // The token is never set here: the provider reads VAULT_TOKEN from the deploy environment.
     new VaultProvider(this, "vault", { address: cluster.vault.address, namespace: cluster.vault.namespace });
 
     const { eks, host, caCertificate, kubeconfig } = cluster.kubernetes;
     const connection = eks
-      ? ClusterConnection.eks({ clusterName: eks.clusterName, region: eks.region })
+      ? ClusterConnection.eks({ clusterName: eks.clusterName, region: eks.region, staticToken: eks.staticToken })
       : ClusterConnection.explicit({
           // The schema's checks guarantee a host whenever eks is absent.
           host: host as string,
@@ -139,7 +145,7 @@ function reviewerOf(reviewer: ClusterConfig["auth"]["reviewer"]): Reviewer {
     case "vault-pod":
       return Reviewer.vaultPod(reviewer);
     case "client-jwt":
-      return Reviewer.clientJwt();
+      return Reviewer.clientJwt({ apiAudiences: reviewer.apiAudiences });
   }
 }
 

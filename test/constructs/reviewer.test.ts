@@ -93,7 +93,7 @@ describe("Reviewer modes", () => {
     const config = only(json, "vault_kubernetes_auth_backend_config");
     expect(config.token_reviewer_jwt).toContain("kubernetes_secret_v1.");
     expect(config.kubernetes_ca_cert).toBe(TEST_CA);
-    expect(config).not.toHaveProperty("disable_local_ca_jwt");
+    expect(config.disable_local_ca_jwt).toBe(false);
     expect(only(json, "kubernetes_cluster_role_binding_v1")).toMatchObject({
       metadata: { name: "vault-vault-reviewer-auth-delegator" },
       subject: [{ name: "vault-reviewer", namespace: "vault" }],
@@ -121,7 +121,6 @@ describe("Reviewer modes", () => {
     backend.addRole("atlantis", {
       boundServiceAccountNames: ["atlantis", "atlantis-worker"],
       boundServiceAccountNamespaces: ["atlantis"],
-      audience: "vault",
     });
     const json = synthJson(stack);
     expect(Object.keys(json.resource).sort()).toEqual([
@@ -148,7 +147,6 @@ describe("Reviewer modes", () => {
       backend.addRole(role, {
         boundServiceAccountNames: ["app"],
         boundServiceAccountNamespaces: ["ns"],
-        audience: "vault",
       });
     }
     const bindings = Object.values(synthJson(stack).resource.kubernetes_cluster_role_binding_v1) as {
