@@ -1,5 +1,10 @@
-import { X509Certificate } from "node:crypto";
 import { closest, distance } from "fastest-levenshtein";
+import { awsRegion, eksClusterName, s3BucketName } from "./rules/aws";
+import { dns1123Label, dns1123Subdomain, rbacName } from "./rules/kubernetes";
+import { readCertificateBundle } from "./rules/pem";
+import type { Rule } from "./rules/rule";
+import { kubernetesHost, vaultAddress } from "./rules/url";
+import { authMountPath, secretMountPath, vaultName, vaultNamespace } from "./rules/vault";
 
 /**
  * An error in what the user asked for (props or the config file). The entry point prints its
@@ -9,56 +14,46 @@ export class ValidationError extends Error {
   override readonly name = "ValidationError";
 }
 
-const DNS1123_LABEL = /^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const VAULT_MOUNT_PATH = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-// Vault lowercases role and policy names, and its path patterns want a word character last.
-const VAULT_NAME = /^[a-z0-9]([a-z0-9_.-]*[a-z0-9_])?$/;
-
-/** Rules shared by the constructs and the config schema, so both say the same thing. */
+/**
+ * Rules shared by the constructs and the config schema, so both say the same thing; each is the
+ * rule of the system that consumes the value (see src/rules). Pure: no cdktf, no provider.
+ */
 export const rules = {
-  dns1123Label: {
-    pattern: DNS1123_LABEL,
-    test: (value: string) => DNS1123_LABEL.test(value),
-    fix: "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-  },
-  vaultMountPath: {
-    pattern: VAULT_MOUNT_PATH,
-    test: (value: string) => VAULT_MOUNT_PATH.test(value),
-    fix: "use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
-  },
-  vaultName: {
-    pattern: VAULT_NAME,
-    test: (value: string) => VAULT_NAME.test(value),
-    fix: "use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
-  },
-  https: {
-    pattern: /^https:\/\//,
-    test: (value: string) => {
-      try {
-        const url = new URL(value);
-        return url.protocol === "https:" && url.hostname !== "";
-      } catch {
-        return false;
-      }
-    },
-    fix: "use an https:// URL such as https://vault.example.com:8200",
-  },
+  dns1123Label,
+  dns1123Subdomain,
+  rbacName,
+  vaultMountPath: authMountPath,
+  secretMountPath,
+  vaultName,
+  vaultNamespace,
+  vaultAddress,
+  kubernetesHost,
+  eksClusterName,
+  awsRegion,
+  s3BucketName,
   pemCertificate: {
     pattern: /-----BEGIN CERTIFICATE-----/,
-    test: (value: string) => {
-      if (!/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(value)) return false;
-      try {
-        new X509Certificate(value);
-        return true;
-      } catch {
-        return false;
-      }
-    },
     fix: "paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)",
+    reason: (value: string) => (value.includes("-----BEGIN") ? readCertificateBundle(value).problem : undefined),
   },
-} as const satisfies Record<string, { pattern: RegExp; test: (value: string) => boolean; fix: string }>;
+} as const satisfies Record<string, Rule>;
 
 export type RuleName = keyof typeof rules;
+
+/** Values never quoted in a message: the text of a private key. */
+const SECRET = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+
+/**
+ * Why `value` breaks `rule`, as `<value> <reason>` or `<value> is not <what>; <fix>`, or undefined
+ * when it is accepted. A value holding a private key is never quoted.
+ */
+export function refusal(rule: RuleName, value: string, what: string): string | undefined {
+  const { pattern, fix, reason } = rules[rule] as Rule;
+  const why = reason?.(value);
+  const quoted = SECRET.test(value) ? "" : `${show(value)} `;
+  if (why !== undefined) return `${quoted}${why}`;
+  return pattern.test(value) ? undefined : `${quoted}is not ${what}; ${fix}`;
+}
 
 /** Shows a value the way it was written, for error messages. */
 export function show(value: unknown): string {

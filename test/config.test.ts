@@ -84,7 +84,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
       "a name that is not a DNS-1123 label",
       fileWith((c) => Object.assign(role(c), { boundServiceAccountNames: ["Atlantis_SA"] })),
       [
-        `bad.yaml:20:13: clusters[0].roles[0].boundServiceAccountNames[0]: "Atlantis_SA" is not a valid ServiceAccount name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit, or "*" alone`,
+        `bad.yaml:20:13: clusters[0].roles[0].boundServiceAccountNames[0]: "Atlantis_SA" is not a valid ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit, or "*" alone`,
       ],
     ],
     [
@@ -136,7 +136,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
         c.policies = [{ name: "admin", rules: [{ path: "secret/*", capabilities: ["write"] }] }];
       }),
       [
-        `bad.yaml:19:17: clusters[0].policies[0].rules[0].capabilities[0]: "write" is not a capability; use one of create, read, update, patch, delete, list, sudo, deny`,
+        `bad.yaml:19:17: clusters[0].policies[0].rules[0].capabilities[0]: "write" is an old policy word, not a capability; use "create" and "update"`,
       ],
     ],
     [
@@ -153,7 +153,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
         c.vault = { address: "http://vault.example.com:8200" };
       }),
       [
-        `bad.yaml:27:16: clusters[0].vault.address: "http://vault.example.com:8200" is not an https URL; use an https:// URL such as https://vault.example.com:8200`,
+        `bad.yaml:27:16: clusters[0].vault.address: "http://vault.example.com:8200" is not an https URL; use the https:// address of Vault with no path, such as https://vault.example.com:8200`,
       ],
     ],
     [

@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import type { IConstruct } from "constructs";
+import { stringify } from "yaml";
 import { DEFAULT_CONFIG } from "../src/config/defaults";
-import { parseConfig } from "../src/config/load";
+import { parseConfig, parseConfigText } from "../src/config/load";
 import type { ConfigInput } from "../src/config/schema";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
 
@@ -63,4 +64,29 @@ export function warningsOf(scope: IConstruct): string[] {
 
 export function newStack(): TerraformStack {
   return new TerraformStack(new App({ stackTraces: false }), "test");
+}
+
+/** The error message parseConfigText throws for `text`, or "" if it accepts it. */
+export function problemsIn(text: string, name = "bad.yaml"): string {
+  try {
+    parseConfigText(text, name);
+    return "";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** A one-cluster YAML file built from the seed entry, with `change` applied to the cluster. */
+export function fileWith(change: (cluster: Record<string, unknown>) => void): string {
+  const cluster = structuredClone(seedCluster()) as unknown as Record<string, unknown>;
+  change(cluster);
+  return stringify({ clusters: [cluster] });
+}
+
+/** The first role of a cluster built by `fileWith`. */
+export const firstRole = (cluster: Record<string, unknown>) => (cluster.roles as Record<string, unknown>[])[0];
+
+/** An explicit (host + CA) connection for `fileWith`. */
+export function explicitConnection(cluster: Record<string, unknown>, host = "https://k8s.example.com"): void {
+  cluster.kubernetes = { host, caCertificate: TEST_CA, kubeconfig: { context: "test" } };
 }

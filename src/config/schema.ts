@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DURATION_PATTERN, Duration } from "../duration";
-import { CAPABILITIES } from "../policy/capabilities";
-import { didYouMean, type RuleName, rules, show } from "../validation";
+import { CAPABILITIES, UNRENDERABLE_CAPABILITIES } from "../policy/capabilities";
+import { didYouMean, type RuleName, refusal, rules, show } from "../validation";
 
 /**
  * The config file's schema, written once: it validates the file, gives the TypeScript types
@@ -24,11 +24,12 @@ function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, descrip
 
 /** A string checked by one of the shared rules; its pattern also goes into the JSON Schema for editors. */
 function ruled(rule: RuleName, what: string) {
-  const error = (issue: { input?: unknown }) => `${show(issue.input)} is not ${what}; ${rules[rule].fix}`;
+  const error = (issue: { input?: unknown }) =>
+    refusal(rule, String(issue.input), what) ?? `${show(issue.input)} is not ${what}; ${rules[rule].fix}`;
   return z
     .string()
     .regex(rules[rule].pattern, { error, abort: true })
-    .refine((value) => rules[rule].test(value), { error });
+    .refine((value) => refusal(rule, value, what) === undefined, { error });
 }
 
 const label = (what: string) => ruled("dns1123Label", what);
@@ -55,11 +56,12 @@ const duration = z
   .transform((value) => Duration.parse(value)?.toSeconds() ?? 0)
   .describe("A duration: 30m, 1800s, 1h, 1h30m, or a whole number of seconds");
 
-const boundList = (what: string) =>
+const boundList = (what: string, rule: "dns1123Label" | "dns1123Subdomain") =>
   z
     .array(
-      z.string().regex(new RegExp(`^\\*$|${rules.dns1123Label.pattern.source}`), {
-        error: (issue) => `${show(issue.input)} is not a valid ${what}; ${rules.dns1123Label.fix}, or "*" alone`,
+      z.string().regex(new RegExp(`^\\*$|${rules[rule].pattern.source}`), {
+        error: (issue) =>
+          `${refusal(rule, String(issue.input), `a valid ${what}`) ?? `${show(issue.input)} is not a valid ${what}; ${rules[rule].fix}`}, or "*" alone`,
       }),
       {
         error: () => `expected a list of ${what}s, or ["*"] for any`,
@@ -72,10 +74,10 @@ const boundList = (what: string) =>
 
 const eksSchema = strictObject(
   {
-    clusterName: z.string().min(1).describe("EKS cluster name, as in `aws eks describe-cluster --name`"),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
-      error: (issue) => `${show(issue.input)} is not an AWS region; use e.g. ap-northeast-1`,
-    }),
+    clusterName: ruled("eksClusterName", "an EKS cluster name").describe(
+      "EKS cluster name, as in `aws eks describe-cluster --name`",
+    ),
+    region: ruled("awsRegion", "an AWS region"),
     staticToken: z
       .boolean()
       .default(false)
@@ -89,7 +91,7 @@ const eksSchema = strictObject(
 const kubernetesSchema = strictObject(
   {
     eks: eksSchema.optional(),
-    host: ruled("https", "an https URL").optional().describe("Kubernetes API URL as Vault reaches it"),
+    host: ruled("kubernetesHost", "an https URL").optional().describe("Kubernetes API URL as Vault reaches it"),
     caCertificate: ruled("pemCertificate", "a PEM certificate").optional().describe("PEM CA of that API"),
     kubeconfig: strictObject({
       path: z.string().min(1).optional().describe("Default ~/.kube/config"),
@@ -107,16 +109,16 @@ const reviewerSchema = z
     [
       strictObject({
         mode: z.literal("long-lived-token"),
-        serviceAccountName: label("a ServiceAccount name").default("vault-reviewer"),
+        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name").default("vault-reviewer"),
         namespace: label("a namespace").default("vault"),
-        secretName: label("a Secret name").optional(),
-        bindingName: label("a ClusterRoleBinding name").optional(),
+        secretName: ruled("dns1123Subdomain", "a Secret name").optional(),
+        bindingName: ruled("rbacName", "a ClusterRoleBinding name").optional(),
       }),
       strictObject({
         mode: z.literal("vault-pod"),
-        serviceAccountName: label("a ServiceAccount name").default("vault"),
+        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name").default("vault"),
         namespace: label("a namespace").default("vault"),
-        bindingName: label("a ClusterRoleBinding name").optional(),
+        bindingName: ruled("rbacName", "a ClusterRoleBinding name").optional(),
       }),
       strictObject({
         mode: z.literal("client-jwt"),
@@ -152,7 +154,10 @@ const authSchema = strictObject({
 });
 
 const capability = z.enum(CAPABILITIES, {
-  error: (issue) => `${show(issue.input)} is not a capability; use one of ${CAPABILITIES.join(", ")}`,
+  error: (issue) =>
+    typeof issue.input === "string" && UNRENDERABLE_CAPABILITIES[issue.input]
+      ? `${show(issue.input)} ${UNRENDERABLE_CAPABILITIES[issue.input]}`
+      : `${show(issue.input)} is not a capability; use one of ${CAPABILITIES.join(", ")}${typeof issue.input === "string" ? didYouMean(issue.input, [...CAPABILITIES]) : ""}`,
 });
 
 const ruleSchema = strictObject(
@@ -161,7 +166,7 @@ const ruleSchema = strictObject(
     capabilities: z.array(capability).min(1).optional(),
     description: z.string().optional(),
     kvRead: strictObject({
-      mount: ruled("vaultMountPath", "a Vault mount path"),
+      mount: ruled("secretMountPath", "a KV mount path"),
       path: z.string().min(1),
       version: z
         .union([z.literal(1), z.literal(2)], {
@@ -222,8 +227,8 @@ const policySchema = strictObject({
 
 const roleSchema = strictObject({
   name: ruled("vaultName", "a role name").describe("What the pod names when it logs in"),
-  boundServiceAccountNames: boundList("ServiceAccount name"),
-  boundServiceAccountNamespaces: boundList("namespace"),
+  boundServiceAccountNames: boundList("ServiceAccount name", "dns1123Subdomain"),
+  boundServiceAccountNamespaces: boundList("namespace", "dns1123Label"),
   tokenPolicies: z.array(z.string().min(1)).default([]).describe("Names of policies of this cluster, or default"),
   tokenPeriod: duration.optional(),
   tokenTtl: duration.optional(),
@@ -232,15 +237,15 @@ const roleSchema = strictObject({
 });
 
 const vaultSchema = strictObject({
-  address: ruled("https", "an https URL").optional().describe("Default: VAULT_ADDR of the deploy environment"),
-  namespace: z.string().min(1).optional().describe("Vault Enterprise / HCP namespace"),
+  address: ruled("vaultAddress", "an https URL").optional().describe("Default: VAULT_ADDR of the deploy environment"),
+  namespace: ruled("vaultNamespace", "a Vault namespace").optional().describe("Vault Enterprise / HCP namespace"),
 });
 
 const stateSchema = strictObject({
   s3: strictObject({
-    bucket: z.string().min(3),
+    bucket: ruled("s3BucketName", "an S3 bucket name"),
     key: z.string().min(1).optional().describe("Default: vault-k8s-auth/<cluster name>.tfstate"),
-    region: z.string().min(1),
+    region: ruled("awsRegion", "an AWS region"),
   }).describe("S3 backend with encryption and S3-native locking (use_lockfile)"),
 }).describe("Where Terraform keeps this cluster's state. Default: local file terraform.<cluster>.tfstate");
 

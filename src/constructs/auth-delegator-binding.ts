@@ -32,8 +32,9 @@ export class AuthDelegatorBinding extends Construct {
         `auth-delegator binding ${props.name}: serviceAccounts is empty; name at least one ServiceAccount`,
       );
     }
+    check("rbacName", "auth-delegator binding name", props.name);
     for (const account of props.serviceAccounts) {
-      check("dns1123Label", `auth-delegator binding ${props.name}: ServiceAccount name`, account.name);
+      check("dns1123Subdomain", `auth-delegator binding ${props.name}: ServiceAccount name`, account.name);
       check("dns1123Label", `auth-delegator binding ${props.name}: ServiceAccount namespace`, account.namespace);
     }
     this.name = props.name;

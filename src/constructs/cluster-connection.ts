@@ -118,7 +118,7 @@ class EksConnection extends ClusterConnection {
 class ExplicitConnection extends ClusterConnection {
   constructor(private readonly props: ExplicitConnectionProps) {
     super();
-    check("https", "kubernetes host", props.host);
+    check("kubernetesHost", "kubernetes host", props.host);
     check("pemCertificate", "kubernetes caCertificate", props.caCertificate);
   }
 

@@ -58,7 +58,7 @@ export class KubernetesAuthBackend extends Construct {
     super(scope, id);
     this.path = props.path ?? "kubernetes";
     check("vaultMountPath", "auth mount path", this.path);
-    check("https", "kubernetesHost", props.kubernetesHost);
+    check("kubernetesHost", "kubernetesHost", props.kubernetesHost);
     this.reviewer = props.reviewer ?? Reviewer.longLivedToken();
     this.reviewerMode = this.reviewer.mode;
 

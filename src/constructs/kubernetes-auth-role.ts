@@ -55,8 +55,8 @@ export class KubernetesAuthRole extends Construct {
     this.backendPath = props.backendPath;
     check("vaultName", "role name", props.roleName);
     const field = (name: string) => `role ${props.roleName}: ${name}`;
-    validateBoundList(field("boundServiceAccountNames"), props.boundServiceAccountNames);
-    validateBoundList(field("boundServiceAccountNamespaces"), props.boundServiceAccountNamespaces);
+    validateBoundList(field("boundServiceAccountNames"), props.boundServiceAccountNames, "dns1123Subdomain");
+    validateBoundList(field("boundServiceAccountNamespaces"), props.boundServiceAccountNamespaces, "dns1123Label");
     const ttl = props.tokenTtl?.toSeconds();
     const maxTtl = props.tokenMaxTtl?.toSeconds();
     if (ttl !== undefined && maxTtl !== undefined && ttl > maxTtl) {
@@ -93,7 +93,7 @@ export class KubernetesAuthRole extends Construct {
   }
 }
 
-function validateBoundList(field: string, values: string[]): void {
+function validateBoundList(field: string, values: string[], rule: "dns1123Subdomain" | "dns1123Label"): void {
   if (values.length === 0) {
     throw new ValidationError(`${field} is empty; list at least one name, or "*" for any`);
   }
@@ -103,6 +103,6 @@ function validateBoundList(field: string, values: string[]): void {
     );
   }
   for (const value of values) {
-    if (value !== "*") check("dns1123Label", field, value);
+    if (value !== "*") check(rule, field, value);
   }
 }

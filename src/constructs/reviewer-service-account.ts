@@ -43,8 +43,9 @@ export class ReviewerServiceAccount extends Construct {
     this.serviceAccountName = props.serviceAccountName ?? "vault-reviewer";
     this.namespace = props.namespace ?? "vault";
     const secretName = props.secretName ?? `${this.serviceAccountName}-token`;
-    check("dns1123Label", "reviewer serviceAccountName", this.serviceAccountName);
+    check("dns1123Subdomain", "reviewer serviceAccountName", this.serviceAccountName);
     check("dns1123Label", "reviewer namespace", this.namespace);
+    check("dns1123Subdomain", "reviewer secretName", secretName);
 
     const account = new ServiceAccountV1(this, "Resource", {
       metadata: { name: this.serviceAccountName, namespace: this.namespace },

@@ -135,10 +135,12 @@ describe("KubernetesAuthBackend", () => {
   });
 
   test.each([
-    ["/atlantis", "auth mount path"],
-    ["atlantis/", "auth mount path"],
-    ["at lantis", "auth mount path"],
-  ])("rejects the mount path %j", (path, field) => {
+    ["/atlantis", "is not valid; use letters, digits"],
+    ["atlantis/", "is not valid; use letters, digits"],
+    ["at lantis", "holds a space"],
+    ["token", "is the token store's mount (auth/token/)"],
+    ["k8s/../prod", "has a '.' or '..' segment"],
+  ])("rejects the mount path %j", (path, message) => {
     expect(
       () =>
         new KubernetesAuthBackend(newStack(), "Auth", {
@@ -146,7 +148,7 @@ describe("KubernetesAuthBackend", () => {
           kubernetesHost: "https://k",
           reviewer: Reviewer.vaultPod(),
         }),
-    ).toThrow(`${field}: ${JSON.stringify(path)} is not valid; use letters, digits`);
+    ).toThrow(`auth mount path: ${JSON.stringify(path)} ${message}`);
   });
 
   test("rejects a non-https Kubernetes host", () => {
@@ -156,7 +158,7 @@ describe("KubernetesAuthBackend", () => {
           kubernetesHost: "http://k:6443",
           reviewer: Reviewer.vaultPod(),
         }),
-    ).toThrow('kubernetesHost: "http://k:6443" is not valid; use an https:// URL');
+    ).toThrow('kubernetesHost: "http://k:6443" is not valid; use the API server\'s https:// URL');
   });
 });
 

@@ -1,0 +1,36 @@
+import { invisibleIn, type Rule } from "./rule";
+
+/*
+ * Kubernetes object names, from k8s.io/apimachinery v0.36.0:
+ * - pkg/util/validation/validation.go:155-204: IsDNS1123Label (at most 63 of [a-z0-9-], alphanumeric
+ *   at both ends) and IsDNS1123Subdomain (labels joined by '.', at most 253 characters).
+ * - pkg/api/validation/generic.go:66-74: ValidateNamespaceName = NameIsDNSLabel,
+ *   ValidateServiceAccountName = NameIsDNSSubdomain; a Secret name is a subdomain too
+ *   (kubernetes pkg/apis/core/validation: ValidateSecretName = NameIsDNSSubdomain).
+ * - pkg/api/validate/content/path.go: IsPathSegmentName (not "." or "..", no '/' or '%'), which RBAC
+ *   names use (kubernetes pkg/apis/rbac/validation: ValidateRBACName = path.IsValidPathSegmentName;
+ *   the kubernetes provider v2.38.0 checks the same, kubernetes/schema_rbac.go:33).
+ */
+const LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+
+export const dns1123Label: Rule = {
+  pattern: new RegExp(`^(?=.{1,63}$)${LABEL}$`),
+  fix: "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+  reason: (value) =>
+    invisibleIn(value) ??
+    (/^[a-z0-9.-]+$/.test(value) && value.includes(".") && value.length <= 63
+      ? "is not a label: Kubernetes namespaces take no '.'; use '-' instead"
+      : undefined),
+};
+
+export const dns1123Subdomain: Rule = {
+  pattern: new RegExp(`^(?=.{1,253}$)${LABEL}(\\.${LABEL})*$`),
+  fix: "use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
+  reason: invisibleIn,
+};
+
+export const rbacName: Rule = {
+  pattern: /^(?!\.\.?$)[^/%]+$/,
+  fix: "use a name without '/', '%' or spaces that is not '.' or '..' (e.g. vault:token-reviewer)",
+  reason: invisibleIn,
+};

@@ -1,0 +1,51 @@
+import { invisibleIn, type Rule } from "./rule";
+
+/**
+ * What the WHATWG URL parser would quietly change or drop, checked on the string as written,
+ * because the string (not the parsed URL) is what goes into the Terraform JSON: tabs and
+ * newlines are removed by the parser (https://url.spec.whatwg.org/#concept-basic-url-parser),
+ * credentials in the userinfo would land in state, a query or fragment means nothing to a client.
+ */
+function urlProblem(value: string, allowPath: boolean): string | undefined {
+  const invisible = invisibleIn(value);
+  if (invisible) return invisible;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined; // the pattern's generic message says what a URL looks like
+  }
+  if (url.protocol !== "https:") return undefined;
+  if (url.username || url.password) {
+    return "carries a user name or password (user:pass@), which would be written into the Terraform JSON and state; remove it, credentials come from the environment";
+  }
+  if (url.search || url.hash || value.includes("?") || value.includes("#")) {
+    return "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it";
+  }
+  if (!allowPath && url.pathname !== "/") {
+    return url.pathname.replace(/\/+$/, "") === "/v1"
+      ? `ends in /v1, which the vault provider and CLI add themselves (requests would go to /v1/v1/...); use ${url.origin}`
+      : `has a path (${url.pathname}); the vault provider takes scheme, host and port only (its address argument); use ${url.origin}`;
+  }
+  return undefined;
+}
+
+/**
+ * The Vault address (provider `address`, VAULT_ADDR): "a URL with a scheme, a hostname and a
+ * port but with no path" (https://registry.terraform.io/providers/hashicorp/vault/5.6.0/docs#address).
+ */
+export const vaultAddress: Rule = {
+  pattern: /^https:\/\/[^\s/?#@]+\/?$/,
+  fix: "use the https:// address of Vault with no path, such as https://vault.example.com:8200",
+  reason: (value) => urlProblem(value, false),
+};
+
+/**
+ * The Kubernetes API as Vault reaches it (`kubernetes_host`). A path is allowed: API servers behind
+ * a proxy (Rancher, some gateways) are served under one, and Vault appends /apis/... to it.
+ */
+export const kubernetesHost: Rule = {
+  pattern: /^https:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/,
+  fix: "use the API server's https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`",
+  reason: (value) => urlProblem(value, true),
+};

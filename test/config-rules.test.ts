@@ -1,0 +1,334 @@
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfigText } from "../src/config/load";
+import {
+  explicitConnection,
+  fileWith,
+  firstRole,
+  problemsIn,
+  seedCluster,
+  stackFor,
+  synthJson,
+  TEST_CA,
+} from "./helpers";
+
+const EXPIRED_CA = readFileSync(join(__dirname, "fixtures", "expired-ca.pem"), "utf8");
+
+/** The one problem line of a refused file, without the file name and position. */
+function problem(text: string): string {
+  const lines = problemsIn(text).split("\n");
+  expect(lines[0]).toMatch(/^bad\.yaml has 1 problem; nothing was synthesized:$/);
+  expect(lines).toHaveLength(2);
+  return lines[1].replace(/^ {2}bad\.yaml:\d+:\d+: /, "");
+}
+
+const reviewer = (cluster: Record<string, unknown>) =>
+  (cluster.auth as { reviewer: Record<string, unknown> }).reviewer as Record<string, unknown>;
+
+describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", () => {
+  test.each([
+    [
+      "a ServiceAccount name with dots (DNS-1123 subdomain)",
+      (c: Record<string, unknown>) => {
+        reviewer(c).serviceAccountName = "vault.reviewer";
+      },
+    ],
+    [
+      "a Secret name with dots",
+      (c: Record<string, unknown>) => {
+        reviewer(c).secretName = "vault-reviewer.token";
+      },
+    ],
+    [
+      "a ClusterRoleBinding name with a colon (a path segment)",
+      (c: Record<string, unknown>) => {
+        reviewer(c).bindingName = "vault:token-reviewer";
+      },
+    ],
+    [
+      "a bound ServiceAccount name with dots",
+      (c: Record<string, unknown>) => {
+        firstRole(c).boundServiceAccountNames = ["app.worker"];
+      },
+    ],
+  ])("accepts %s", (_what, change) => {
+    expect(problemsIn(fileWith(change))).toBe("");
+  });
+
+  test.each<[string, (c: Record<string, unknown>) => void, string]>([
+    [
+      "a namespace with a dot, which stays a DNS-1123 label",
+      (c) => {
+        reviewer(c).namespace = "vault.system";
+      },
+      `clusters[0].auth.reviewer.namespace: "vault.system" is not a label: Kubernetes namespaces take no '.'; use '-' instead`,
+    ],
+    [
+      "a ClusterRoleBinding name with '/'",
+      (c) => {
+        reviewer(c).bindingName = "vault/reviewer";
+      },
+      `clusters[0].auth.reviewer.bindingName: "vault/reviewer" is not a ClusterRoleBinding name; use a name without '/', '%' or spaces that is not '.' or '..' (e.g. vault:token-reviewer)`,
+    ],
+    [
+      "a ClusterRoleBinding name '..'",
+      (c) => {
+        reviewer(c).bindingName = "..";
+      },
+      `clusters[0].auth.reviewer.bindingName: ".." is not a ClusterRoleBinding name; use a name without '/', '%' or spaces that is not '.' or '..' (e.g. vault:token-reviewer)`,
+    ],
+    [
+      "a ServiceAccount name of 254 characters",
+      (c) => {
+        reviewer(c).serviceAccountName = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(62)}`;
+      },
+      "is not a ServiceAccount name; use at most 253 lowercase letters",
+    ],
+    [
+      "a bound namespace with a trailing newline from a block scalar",
+      (c) => {
+        firstRole(c).boundServiceAccountNamespaces = ["atlantis\n"];
+      },
+      `clusters[0].roles[0].boundServiceAccountNamespaces[0]: "atlantis\\n" holds a newline at the end, which would be written as is`,
+    ],
+  ])("rejects %s", (_what, change, expected) => {
+    expect(problem(fileWith(change))).toContain(expected);
+  });
+});
+
+describe("capabilities are the set the pinned vault provider renders", () => {
+  const withCapabilities = (capabilities: string[]) =>
+    fileWith((c) => {
+      c.policies = [{ name: "admin", rules: [{ path: "sys/events/subscribe/*", capabilities }] }];
+    });
+
+  test("accepts subscribe (vault provider 5.6.0 allowedCapabilities, Vault's SubscribeCapability)", () => {
+    expect(problemsIn(withCapabilities(["read", "subscribe"]))).toBe("");
+  });
+
+  test.each([
+    ["recover", "is a Vault Enterprise 1.20+ capability"],
+    ["root", "is not a capability a policy can grant"],
+    [
+      "reed",
+      'is not a capability; use one of create, read, update, patch, delete, list, sudo, deny, subscribe; did you mean "read"?',
+    ],
+    [
+      "Read",
+      'is not a capability; use one of create, read, update, patch, delete, list, sudo, deny, subscribe; did you mean "read"?',
+    ],
+  ])("rejects %j with what to do instead", (capability, expected) => {
+    expect(problem(withCapabilities([capability]))).toContain(
+      `capabilities[0]: ${JSON.stringify(capability)} ${expected}`,
+    );
+  });
+});
+
+describe("URLs are checked as written, since the string is what goes into the JSON", () => {
+  test.each([
+    ["a Kubernetes host behind a proxy path", "https://rancher.example.com/k8s/clusters/c-m-abc"],
+    ["a Kubernetes host with a port", "https://10.0.0.1:6443"],
+  ])("accepts %s", (_what, host) => {
+    expect(problemsIn(fileWith((c) => explicitConnection(c, host)))).toBe("");
+  });
+
+  test("accepts a Vault address with a trailing '/'", () => {
+    expect(
+      problemsIn(fileWith((c) => Object.assign(c, { vault: { address: "https://vault.example.com:8200/" } }))),
+    ).toBe("");
+  });
+
+  test.each([
+    [
+      "a host from a `|` block, with its trailing newline",
+      "https://k8s.example.com\n",
+      "holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line's newline",
+    ],
+    [
+      "a newline inside the host",
+      "https://k8s.exa\nmple.com",
+      "holds a newline, which would be written as is; remove it",
+    ],
+    ["credentials in the URL", "https://admin:s3cret@k8s.example.com", "carries a user name or password (user:pass@)"],
+    ["a query", "https://k8s.example.com?insecure=1", "has a query (?...) or fragment (#...)"],
+    ["a fragment", "https://k8s.example.com#x", "has a query (?...) or fragment (#...)"],
+  ])("rejects a Kubernetes host with %s", (_what, host, expected) => {
+    expect(problem(fileWith((c) => explicitConnection(c, host)))).toContain(
+      `clusters[0].kubernetes.host: ${JSON.stringify(host)} ${expected}`,
+    );
+  });
+
+  test("offers a Kubernetes host a Kubernetes example, never a Vault URL", () => {
+    const message = problem(fileWith((c) => explicitConnection(c, "k8s.example.com:6443")));
+    expect(message).toContain("https://kubernetes.default.svc");
+    expect(message).not.toContain("vault");
+  });
+
+  test.each([
+    [
+      "/v1, which the provider adds",
+      "https://vault.example.com:8200/v1",
+      "ends in /v1, which the vault provider and CLI add themselves (requests would go to /v1/v1/...); use https://vault.example.com:8200",
+    ],
+    [
+      "another path",
+      "https://vault.example.com/ui/",
+      "has a path (/ui/); the vault provider takes scheme, host and port only",
+    ],
+    ["a trailing space", "https://vault.example.com ", "holds a space at the end"],
+  ])("rejects a Vault address with %s", (_what, address, expected) => {
+    expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toContain(
+      `clusters[0].vault.address: ${JSON.stringify(address)} ${expected}`,
+    );
+  });
+});
+
+describe("PEM bundles hold certificates only (RFC 7468), read with Node's X.509 parser", () => {
+  const withCa = (caCertificate: string) =>
+    fileWith((c) => {
+      explicitConnection(c);
+      Object.assign(c.kubernetes as object, { caCertificate });
+    });
+  const privateKey = () =>
+    generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+
+  test("accepts a bundle of two certificates, as after a CA rotation", () => {
+    expect(problemsIn(withCa(`${TEST_CA}${TEST_CA}`))).toBe("");
+  });
+
+  test("rejects a private key pasted after the certificate, without quoting it", () => {
+    const key = privateKey();
+    const message = problemsIn(withCa(`${TEST_CA}${key}`));
+    expect(message).toContain("clusters[0].kubernetes.caCertificate holds a private key");
+    expect(message).not.toContain(key.split("\n")[1]);
+    expect(message).not.toContain("MIIB");
+  });
+
+  test("rejects a private key alone, without quoting it", () => {
+    const key = privateKey();
+    const message = problemsIn(withCa(key));
+    expect(message).toContain("caCertificate holds a private key");
+    expect(message).not.toContain(key.split("\n")[1].slice(0, 20));
+  });
+
+  test("rejects a block that is not a certificate", () => {
+    const publicKey = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .publicKey.export({ type: "spki", format: "pem" })
+      .toString();
+    expect(problem(withCa(`${TEST_CA}${publicKey}`))).toContain(
+      'has block 2 of 2 labelled "PUBLIC KEY"; a CA bundle holds only CERTIFICATE blocks',
+    );
+  });
+
+  test("rejects a certificate cut short", () => {
+    const lines = TEST_CA.split("\n");
+    const cut = [...lines.slice(0, 4), ...lines.slice(-2)].join("\n");
+    expect(problem(withCa(cut))).toContain("has the block that is not a readable X.509 certificate");
+  });
+
+  test("rejects a CA whose only certificate has expired, with its notAfter date", () => {
+    expect(problem(withCa(EXPIRED_CA))).toContain(
+      "holds only expired certificates: CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT); TLS to the API would fail",
+    );
+  });
+
+  test("accepts a bundle where one of two certificates has expired", () => {
+    expect(problemsIn(withCa(`${EXPIRED_CA}${TEST_CA}`))).toBe("");
+  });
+});
+
+describe("names of AWS and Vault Enterprise follow their own rules", () => {
+  const eks = (clusterName: string, region = "ap-northeast-1") =>
+    fileWith((c) => {
+      c.kubernetes = { eks: { clusterName, region } };
+    });
+  const state = (bucket: string, region = "eu-west-1") =>
+    fileWith((c) => Object.assign(c, { state: { s3: { bucket, region } } }));
+  const namespace = (name: string) => fileWith((c) => Object.assign(c, { vault: { namespace: name } }));
+
+  test.each([
+    ["an EKS cluster name with capitals and '_'", eks("Prod_Cluster-1")],
+    ["a GovCloud region", eks("prod", "us-gov-west-1")],
+    ["an S3 bucket with dots", state("tf-state.example.com")],
+    ["a nested Vault namespace", namespace("admin/team-a")],
+  ])("accepts %s", (_what, text) => {
+    expect(problemsIn(text)).toBe("");
+  });
+
+  test.each([
+    [
+      "an EKS cluster name starting with '-'",
+      eks("-prod"),
+      `clusters[0].kubernetes.eks.clusterName: "-prod" is not an EKS cluster name; use the name`,
+    ],
+    [
+      "an EKS cluster name of 101 characters",
+      eks("a".repeat(101)),
+      "is not an EKS cluster name; use the name `aws eks list-clusters` shows: 1 to 100",
+    ],
+    ["an EKS cluster name with a dot", eks("prod.k8s"), `"prod.k8s" is not an EKS cluster name`],
+    [
+      "an availability zone as the region",
+      eks("prod", "us-east-1a"),
+      `clusters[0].kubernetes.eks.region: "us-east-1a" is an availability zone; use its region, us-east-1`,
+    ],
+    [
+      "a region name instead of its code",
+      eks("prod", "Tokyo"),
+      `"Tokyo" is not an AWS region; use a region code such as ap-northeast-1`,
+    ],
+    [
+      "a state bucket with capitals",
+      state("My_Bucket"),
+      `clusters[0].state.s3.bucket: "My_Bucket" has uppercase letters or '_'`,
+    ],
+    ["a state bucket named like an IP address", state("192.168.5.4"), `"192.168.5.4" is formatted as an IP address`],
+    ["a state bucket with a reserved prefix", state("xn--state"), `"xn--state" starts with "xn--", which S3 reserves`],
+    [
+      "a state bucket with a reserved suffix",
+      state("state-s3alias"),
+      `"state-s3alias" ends with "-s3alias", which S3 reserves`,
+    ],
+    ["a state bucket with '..'", state("tf..state"), `"tf..state" is not an S3 bucket name`],
+    [
+      "a state region that is not a region",
+      state("tf-state", "europe"),
+      `clusters[0].state.s3.region: "europe" is not an AWS region`,
+    ],
+    ["a Vault namespace with a space", namespace("team a"), `clusters[0].vault.namespace: "team a" holds a space`],
+    [
+      "a Vault namespace with a quote",
+      namespace(`team"; rm -rf /; echo "`),
+      "holds a quote, '\\' or '$', which Vault namespace names do not take",
+    ],
+    ["a Vault namespace with a trailing '/'", namespace("admin/"), `"admin/" ends with '/'`],
+    ["a Vault namespace named sys", namespace("admin/sys"), `"admin/sys" has the segment "sys", a name Vault reserves`],
+  ])("rejects %s", (_what, text, expected) => {
+    expect(problem(text)).toContain(expected);
+  });
+});
+
+test("a file of many valid names stays accepted (no over-reach)", () => {
+  const text = fileWith((c) => {
+    explicitConnection(c, "https://api.k8s.example.com:6443");
+    Object.assign(c, { vault: { address: "https://Vault.Example.com:8200", namespace: "admin" } });
+    reviewer(c).bindingName = "system:vault-reviewer";
+  });
+  expect(parseConfigText(text, "ok.yaml").clusters[0].vault.namespace).toBe("admin");
+});
+
+test("synthesizes the names Kubernetes accepts: a dotted ServiceAccount and a binding name with ':'", () => {
+  const cluster = seedCluster();
+  Object.assign(cluster.auth?.reviewer ?? {}, {
+    serviceAccountName: "vault.reviewer",
+    bindingName: "vault:token-reviewer",
+  });
+  const json = synthJson(stackFor(cluster));
+  expect(Object.values(json.resource.kubernetes_cluster_role_binding_v1)).toEqual([
+    expect.objectContaining({ metadata: { name: "vault:token-reviewer" } }),
+  ]);
+  expect(Object.values(json.resource.kubernetes_service_account_v1)).toEqual([
+    expect.objectContaining({ metadata: { name: "vault.reviewer", namespace: "vault" } }),
+  ]);
+});
