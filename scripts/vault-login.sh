@@ -220,4 +220,9 @@ case $msg in
 esac
 printf '%s: Vault refused the login (HTTP %s): %s\n' "$prog" "$code" "${msg:-no error message}" >&2
 printf '%s: hint: %s\n' "$prog" "$hint" >&2
+case $code in 400 | 403)
+	# The refusal's real reason is often only in Vault's debug log; doctor replays Vault's checks offline.
+	printf '%s: diagnose: kubectl exec POD -- cat %s | npx vault-k8s-auth doctor --role %s --jwt -  (in the vault-k8s-auth project: each check Vault makes, and the config field to fix)\n' "$prog" "$token_file" "$role" >&2
+	;;
+esac
 exit 1

@@ -29,6 +29,7 @@ describe("the question-answering wing (src/answers) and the CLI (src/cli)", () =
   test("follows the CLI's imports through src/answers and src/config (the graph is read, not empty)", () => {
     const files = new Set(importGraph("src/cli/main.ts").map(([file]) => file));
     expect(files).toContain("src/cli/validate.ts");
+    expect(files).toContain("src/answers/doctor/kubernetes-login.ts");
     expect(files).toContain("src/config/load.ts");
   });
 

@@ -276,6 +276,15 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(r.stderr).not.toContain(JWT);
     });
 
+    test.each(["reviewer-broken", "other-sa", "needs-aud", "nosuchrole"])(
+      "points the refused login of role %s at vault-k8s-auth doctor, with the role and the token file",
+      async (role) => {
+        const r = await login(["--role", role]);
+        const diagnose = r.stderr.split("\n").find((line) => line.includes("diagnose:"));
+        expect(diagnose).toContain(`cat ${tokenFile} | npx vault-k8s-auth doctor --role ${role} --jwt -`);
+      },
+    );
+
     test("maps a rejected (not current) token file to the TokenReview hint without printing the token", async () => {
       const stale = join(work, "stale-token");
       writeFileSync(stale, "eyJvbGQiOjF9.eyJzdWIiOiJvbGQifQ.b2xk");

@@ -1,12 +1,13 @@
 import { parseArgs } from "node:util";
 import { ValidationError } from "../validation";
 import { COMMON_OPTIONS, type Command } from "./command";
+import { doctor } from "./doctor";
 import { type Io, processIo } from "./io";
 import { UsageError } from "./usage-error";
 import { validate } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [validate];
+const COMMANDS: readonly Command[] = [doctor, validate];
 
 const TOP_HELP = `Usage: vault-k8s-auth <command> [args] [--flags]
 

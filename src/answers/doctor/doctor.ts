@@ -1,0 +1,79 @@
+import type { ClusterConfig, Config } from "../../config/schema";
+import { didYouMean } from "../../validation";
+import type { ServiceAccountJwt } from "../jwt";
+import { KUBERNETES_LOGIN_CHECKS } from "./kubernetes-login";
+import { type CheckResult, fail, type LoginCheck, pass } from "./login-check";
+
+export interface NamedResult extends CheckResult {
+  readonly name: string;
+}
+
+export interface Diagnosis {
+  /** No check failed: Vault would accept the login, as far as can be told offline. */
+  readonly ok: boolean;
+  readonly checks: readonly NamedResult[];
+}
+
+export interface LoginQuestion {
+  readonly config: Config;
+  readonly cluster: ClusterConfig;
+  readonly roleName: string;
+  readonly jwt: ServiceAccountJwt;
+  /** Seconds since the epoch. */
+  readonly now: number;
+  readonly reviewerJwt?: ServiceAccountJwt;
+}
+
+/**
+ * The login checks of the cluster's auth method, in Vault's order. One table per method: a
+ * new method (issue 12's `auth.method: jwt`) brings its own table and is picked here.
+ */
+function loginChecks(_cluster: ClusterConfig): readonly LoginCheck[] {
+  return KUBERNETES_LOGIN_CHECKS;
+}
+
+/**
+ * Replays Vault's checks of a login. Vault stops at the first failure and says little
+ * ("permission denied"); this runs every check, so one round of fixes is enough. Only a role
+ * that does not exist stops it: there is nothing left to check against.
+ */
+export function diagnoseLogin(question: LoginQuestion): Diagnosis {
+  const { config, cluster, roleName, jwt, now, reviewerJwt } = question;
+  const clusterIndex = config.clusters.indexOf(cluster);
+  const roleIndex = cluster.roles.findIndex((role) => role.name === roleName);
+  const mount = `auth/${cluster.auth.path}`;
+  if (roleIndex < 0) {
+    const names = cluster.roles.map((role) => role.name);
+    return {
+      ok: false,
+      checks: [
+        {
+          name: "role",
+          ...fail(
+            // path_login.go:132-138 (vault-plugin-auth-kubernetes v0.24.1)
+            `no role ${JSON.stringify(roleName)} on ${mount}, so Vault says "invalid role name"${didYouMean(roleName, names)}`,
+            `log in as one of ${names.join(", ")}, or add the role under clusters[${clusterIndex}].roles`,
+          ),
+        },
+      ],
+    };
+  }
+  const attempt = { cluster, clusterIndex, role: cluster.roles[roleIndex], roleIndex, jwt, now, reviewerJwt };
+  const checks: NamedResult[] = [
+    { name: "role", ...pass(`role ${JSON.stringify(roleName)} exists on ${mount}`) },
+    ...loginChecks(cluster).map((step) => ({ name: step.name, ...step.check(attempt) })),
+  ];
+  return { ok: checks.every((check) => check.status !== "fail"), checks };
+}
+
+export interface RoleVerdict extends Diagnosis {
+  readonly role: string;
+}
+
+/** For a token without a role: what each role of the cluster would say to it. */
+export function diagnoseEveryRole(question: Omit<LoginQuestion, "roleName">): RoleVerdict[] {
+  return question.cluster.roles.map((role) => ({
+    role: role.name,
+    ...diagnoseLogin({ ...question, roleName: role.name }),
+  }));
+}

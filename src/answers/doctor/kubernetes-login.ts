@@ -1,0 +1,267 @@
+/**
+ * The checks of Vault's Kubernetes auth method at login, in its order. Source:
+ * hashicorp/vault-plugin-auth-kubernetes v0.24.1 (commit 4b61817), `path_login.go`, which
+ * validates the claims with hashicorp/cap v0.12.0 `jwt/jwt.go` (its go.mod pin), then asks the
+ * API server in `token_review.go`. Line numbers below are of those files at those versions.
+ * The role lookup comes first for every method, so the doctor runs it (doctor.ts).
+ */
+import type { ServiceAccountJwt } from "../jwt";
+import { clusterField, fail, type LoginCheck, pass, roleField, skip } from "./login-check";
+
+/** path_login.go:43-53: the algorithms Kubernetes signs with; ParseSigned refuses others (line 323). */
+const ALGORITHMS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"];
+/** go-jose's jwt.DefaultLeeway, which cap uses for every time claim (jwt.go:225-230). */
+const CLOCK_SKEW_SECONDS = 60;
+
+const list = (values: readonly string[]) => `[${values.join(", ")}]`;
+const date = (seconds: number) => new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
+const quote = (value: string) => JSON.stringify(value);
+
+/**
+ * Whether an audience is plausibly the API server's own: kubelet's default token carries the
+ * API server's audiences, which default to its issuer (kube-apiserver --api-audiences), and
+ * `https://kubernetes.default.svc[.cluster.local]` on kubeadm, kind and EKS. Only `warnafter`
+ * (set on the default token alone) is certain; the rest is a good guess, and said to be one.
+ */
+function apiServerAudience(jwt: ServiceAccountJwt): string | undefined {
+  return jwt.audiences.find(
+    (aud) => aud === jwt.issuer || /^https:\/\/kubernetes\.default\.svc(\.|$)/.test(aud) || jwt.warnAfter !== undefined,
+  );
+}
+
+/** What kind of token it is, in the words of a fix. */
+function describeToken(jwt: ServiceAccountJwt): string {
+  if (jwt.kind === "legacy")
+    return `a legacy Secret-based token (Secret ${jwt.secretName ?? "?"}), which carries no aud`;
+  if (jwt.kind === "projected" && apiServerAudience(jwt) !== undefined) {
+    return `the pod's default token, whose aud ${list(jwt.audiences)} is the API server's`;
+  }
+  return `a token with aud ${list(jwt.audiences)}`;
+}
+
+const algorithm: LoginCheck = {
+  name: "algorithm",
+  check({ jwt }) {
+    const alg = String(jwt.header.alg);
+    return ALGORITHMS.includes(alg)
+      ? pass(`signed with ${alg}, one Vault parses (path_login.go:43-53)`)
+      : fail(
+          `signed with ${quote(alg)}; Vault parses only ${ALGORITHMS.join(", ")} and answers "permission denied" (path_login.go:167-169, 323)`,
+          "use a token issued by the cluster (kubelet or kubectl create token), not a hand-made one",
+        );
+  },
+};
+
+const signature: LoginCheck = {
+  name: "signature",
+  check: () =>
+    skip(
+      "not checkable offline, and not checked by Vault either: with no pem_keys (this project sets none) it reads " +
+        "the claims unverified (path_login.go:361-363) and leaves the signature to the TokenReview",
+    ),
+};
+
+const issuer: LoginCheck = {
+  name: "issuer",
+  check(attempt) {
+    if (attempt.cluster.auth.disableIssValidation) {
+      return skip(
+        `issuer validation is off (${clusterField(attempt, "auth.disableIssValidation")}: true), so Vault ignores iss`,
+      );
+    }
+    // path_login.go:343-351: with no issuer configured, Vault sets its own default into the
+    // config but leaves the expected issuer empty, so cap compares nothing (jwt.go:161).
+    return pass(
+      `issuer validation is on, but the mount configures no issuer, so Vault compares none (path_login.go:343-351); the token's iss is ${quote(attempt.jwt.issuer ?? "")}`,
+    );
+  },
+};
+
+const audience: LoginCheck = {
+  name: "audience",
+  check(attempt) {
+    const { role, jwt } = attempt;
+    if (role.audience === undefined) {
+      return pass(
+        `the role binds no audience, so any aud is accepted (path_login.go:353-356); the token's is ${list(jwt.audiences)}`,
+      );
+    }
+    if (jwt.audiences.includes(role.audience)) {
+      return pass(`the token's aud ${list(jwt.audiences)} includes the role's audience ${quote(role.audience)}`);
+    }
+    const field = roleField(attempt, "audience");
+    const elsewhere = jwt.kind === "projected" && apiServerAudience(jwt) === undefined && jwt.audiences.length > 0;
+    return fail(
+      `the role wants aud ${quote(role.audience)}, but this is ${describeToken(jwt)} (cap jwt.go:170: "invalid audience (aud) claim")`,
+      elsewhere
+        ? `give the pod a projected token with audience: ${role.audience}, or, if ${quote(jwt.audiences[0])} is meant for Vault, set ${field}: ${jwt.audiences[0]}`
+        : `mount a projected ServiceAccount token with audience: ${role.audience} (README: "Bind an audience") and log in with that file, or remove ${field}`,
+    );
+  },
+};
+
+const lifetime: LoginCheck = {
+  name: "expiry",
+  check({ jwt, now }) {
+    const { expiresAt, notBefore, issuedAt } = jwt;
+    if (expiresAt === undefined && notBefore === undefined && issuedAt === undefined) {
+      // cap jwt.go:185-188, through ValidateAllowMissingIatNbfExp (path_login.go:375).
+      return pass(
+        jwt.kind === "legacy"
+          ? `a legacy Secret-based token (Secret ${jwt.secretName ?? "?"}): it never expires and lives as long as the Secret; Kubernetes no longer creates these for pods, prefer the pod's own token`
+          : "the token has no exp, nbf or iat, which Vault allows (cap jwt.go:185-188)",
+      );
+    }
+    // cap jwt.go:237-245, each with a minute of clock skew. A missing exp is iat/nbf + 150 s (jwt.go:194-206).
+    if (notBefore !== undefined && now + CLOCK_SKEW_SECONDS < notBefore) {
+      return fail(
+        `not valid before ${date(notBefore)} (nbf); this machine's clock says ${date(now)}`,
+        "check the clocks of this machine, the cluster and Vault",
+      );
+    }
+    const expiry = expiresAt ?? Math.max(issuedAt ?? 0, notBefore ?? 0) + 150;
+    if (now - CLOCK_SKEW_SECONDS > expiry) {
+      return fail(
+        `expired at ${date(expiry)} (exp); now is ${date(now)} (cap jwt.go:240-241: "token is expired")`,
+        "read the token file again right before logging in: kubelet rotates projected tokens, a copy goes stale",
+      );
+    }
+    if (issuedAt !== undefined && now + CLOCK_SKEW_SECONDS < issuedAt) {
+      return fail(`issued in the future (iat ${date(issuedAt)}; now ${date(now)})`, "check the clocks");
+    }
+    const left = Math.round((expiry - now) / 60);
+    const pod = jwt.pod ? `, bound to pod ${jwt.pod}` : "";
+    return pass(`valid until ${date(expiry)} (${left} min from now${pod})`);
+  },
+};
+
+/** path_login.go:388-394; the names are exact or "*" (the schema allows no other glob). */
+const serviceAccountName: LoginCheck = {
+  name: "serviceaccount",
+  check(attempt) {
+    const { role, jwt } = attempt;
+    const name = jwt.serviceAccount.name;
+    const bound = role.boundServiceAccountNames;
+    if (bound.length === 1 && bound[0] === "*")
+      return pass(`any ServiceAccount name is bound ("*"); this is ${quote(name ?? "")}`);
+    if (name !== undefined && bound.includes(name)) return pass(`ServiceAccount ${quote(name)} is bound`);
+    const field = roleField(attempt, "boundServiceAccountNames");
+    if (name === undefined) {
+      return fail(
+        'the token names no ServiceAccount; Vault says "service account name not authorized"',
+        "log in with a Kubernetes ServiceAccount token",
+      );
+    }
+    return fail(
+      `ServiceAccount ${quote(name)} is not in ${list(bound)}; Vault says "service account name not authorized"`,
+      `add ${name} to ${field}, or run the pod as ${bound[0]}`,
+    );
+  },
+};
+
+/** path_login.go:396-417 (namespace selectors are not in this project's roles). */
+const serviceAccountNamespace: LoginCheck = {
+  name: "namespace",
+  check(attempt) {
+    const { role, jwt } = attempt;
+    const namespace = jwt.serviceAccount.namespace;
+    const bound = role.boundServiceAccountNamespaces;
+    if (bound[0] === "*") return pass(`any namespace is bound ("*"); this is ${quote(namespace ?? "")}`);
+    if (namespace !== undefined && bound.includes(namespace)) return pass(`namespace ${quote(namespace)} is bound`);
+    return fail(
+      `namespace ${quote(namespace ?? "")} is not in ${list(bound)}; Vault says "namespace not authorized"`,
+      `add ${namespace ?? "the pod's namespace"} to ${roleField(attempt, "boundServiceAccountNamespaces")}`,
+    );
+  },
+};
+
+/**
+ * Who Vault presents to the TokenReview API: the configured reviewer JWT, else the client's
+ * own JWT (token_review.go:69-73); in vault-pod mode the reviewer JWT is Vault's own pod token,
+ * re-read from disk (backend.go:347-353).
+ */
+const reviewer: LoginCheck = {
+  name: "reviewer",
+  check(attempt) {
+    const mode = attempt.cluster.auth.reviewer;
+    const { jwt, role, reviewerJwt } = attempt;
+    switch (mode.mode) {
+      case "client-jwt": {
+        if (jwt.kind === "legacy") {
+          return pass(
+            "client-jwt: this token is also the TokenReview's bearer; the API server accepts legacy tokens as bearers",
+          );
+        }
+        const api = apiServerAudience(jwt);
+        if (api !== undefined) {
+          return pass(
+            `client-jwt: this token is also the TokenReview's bearer (token_review.go:69-73); its aud ${quote(api)} looks like the API server's, which accepts it`,
+          );
+        }
+        return fail(
+          `client-jwt: Vault sends this token as the bearer of the TokenReview call (token_review.go:69-73), and the API server authenticates a bearer only if its aud is one of the API server's (--api-audiences, by default its issuer ${quote(jwt.issuer ?? "?")}); ${list(jwt.audiences)} is not, so Vault answers "permission denied"`,
+          role.audience !== undefined
+            ? `remove ${roleField(attempt, "audience")} and log in with the pod's default token, or use ${clusterField(attempt, "auth.reviewer.mode")}: long-lived-token or vault-pod`
+            : `log in with the pod's default token, or use ${clusterField(attempt, "auth.reviewer.mode")}: long-lived-token or vault-pod`,
+        );
+      }
+      case "vault-pod":
+        return pass(
+          `vault-pod: Vault presents its own pod's token (ServiceAccount ${mode.namespace}/${mode.serviceAccountName}), re-read as kubelet rotates it (backend.go:347-353)`,
+        );
+      case "long-lived-token": {
+        const account = `${mode.namespace}/${mode.serviceAccountName}`;
+        if (reviewerJwt === undefined) {
+          return pass(
+            `long-lived-token: Vault presents the Secret-based token of ServiceAccount ${account} that the stack creates; it has no exp (pass --reviewer-jwt FILE to check the one Vault holds)`,
+          );
+        }
+        const { name, namespace } = reviewerJwt.serviceAccount;
+        if (`${namespace}/${name}` !== account) {
+          return fail(
+            `the reviewer JWT belongs to ServiceAccount ${namespace}/${name}, not to the configured reviewer ${account}`,
+            `set ${clusterField(attempt, "auth.reviewer")} serviceAccountName/namespace to the reviewer's, or give Vault that ServiceAccount's token`,
+          );
+        }
+        if (reviewerJwt.expiresAt !== undefined) {
+          return fail(
+            `the reviewer JWT expires at ${date(reviewerJwt.expiresAt)}; Vault keeps presenting it, and every login fails from then on`,
+            "store the token of the reviewer's kubernetes.io/service-account-token Secret (no exp), as the stack does, or use the vault-pod reviewer",
+          );
+        }
+        return pass(`the reviewer JWT of ${account} has no exp, so it keeps working`);
+      }
+    }
+  },
+};
+
+const tokenReview: LoginCheck = {
+  name: "tokenreview",
+  check(attempt) {
+    const { jwt, role } = attempt;
+    const mode = attempt.cluster.auth.reviewer;
+    // path_login.go:498-502: the role's audience, else the token's own.
+    const audiences = role.audience !== undefined ? [role.audience] : jwt.audiences;
+    const bearer =
+      mode.mode === "client-jwt"
+        ? `${jwt.serviceAccount.namespace}:${jwt.serviceAccount.name}`
+        : `${mode.namespace}:${mode.serviceAccountName}`;
+    return skip(
+      `not checkable offline: Vault asks the API server to review the token${audiences.length > 0 ? ` for aud ${list(audiences)}` : ""}, as system:serviceaccount:${bearer}, and compares name, uid and namespace (path_login.go:491-523)`,
+      `kubectl auth can-i create tokenreviews.authentication.k8s.io --as=system:serviceaccount:${bearer} says yes (the system:auth-delegator binding); the token's pod or Secret still exists; the mount's kubernetes host and CA are this cluster's`,
+    );
+  },
+};
+
+/** Vault's order after the role lookup: parse, claims (iss, aud, times), names, then the TokenReview. */
+export const KUBERNETES_LOGIN_CHECKS: readonly LoginCheck[] = [
+  algorithm,
+  signature,
+  issuer,
+  audience,
+  lifetime,
+  serviceAccountName,
+  serviceAccountNamespace,
+  reviewer,
+  tokenReview,
+];

@@ -1,0 +1,124 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { diagnoseEveryRole, diagnoseLogin, type NamedResult } from "../answers/doctor/doctor";
+import { decodeJwt, type ServiceAccountJwt } from "../answers/jwt";
+import { COMMON_HELP, type Command, stringFlag } from "./command";
+import type { Io } from "./io";
+import { loadForCli, pickCluster } from "./load";
+import { UsageError } from "./usage-error";
+
+const VERDICT = { pass: "ok", fail: "FAIL", skip: "skip" } as const;
+
+/** `vault-k8s-auth doctor`: why a pod's login is refused, one line per check Vault makes. */
+export const doctor: Command = {
+  name: "doctor",
+  summary: "replay Vault's login checks for a ServiceAccount token and say which one fails",
+  help: `Usage: vault-k8s-auth doctor --jwt FILE|- [--role ROLE] [--reviewer-jwt FILE] [--config FILE] [--cluster NAME] [--json]
+
+Decodes the ServiceAccount JWT and replays, in Vault's own order (vault-plugin-auth-kubernetes
+path_login.go), every check Vault's Kubernetes auth makes for the role on the cluster's mount:
+role, signing algorithm, issuer, audience, expiry, ServiceAccount name, namespace, the
+reviewer mode, and the TokenReview. One line per check: ok, FAIL (with the field to change
+and the value that would work) or skip (not checkable offline, or not checked by Vault).
+The JWT's signature is NOT checked: there is no key offline (Vault leaves it to the
+TokenReview too). Without --role, says which roles of the cluster would accept the token.
+
+Flags:
+  --jwt FILE|-        the pod's ServiceAccount token; - reads it from stdin
+  --role ROLE         the Vault role the pod logs in as
+  --reviewer-jwt FILE the reviewer token Vault holds (long-lived-token mode): checks that it
+                      belongs to the reviewer and does not expire
+
+Example:
+  kubectl exec -n atlantis deploy/atlantis -- cat /var/run/secrets/kubernetes.io/serviceaccount/token |
+    npx vault-k8s-auth doctor --role atlantis --jwt -
+
+${COMMON_HELP}
+
+--json prints {"ok": bool, "checks": [{"name": str, "status": "pass"|"fail"|"skip", "detail": str, "fix"?: str, "verify"?: str}]},
+or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [...]}]}.
+
+Exit status: 0 no check fails (without --role: some role accepts the token), 1 a check fails,
+2 bad usage, bad config or a JWT that cannot be decoded.`,
+  options: {
+    role: { type: "string" },
+    jwt: { type: "string" },
+    "reviewer-jwt": { type: "string" },
+  },
+  maxPositionals: 0,
+  run(invocation, io) {
+    const jwtSource = stringFlag(invocation, "jwt");
+    if (jwtSource === undefined) {
+      throw new UsageError("needs --jwt FILE (or --jwt - to read the token from stdin); see --help");
+    }
+    const jwt = readJwt(jwtSource, "--jwt", io);
+    const reviewerSource = stringFlag(invocation, "reviewer-jwt");
+    const reviewerJwt = reviewerSource === undefined ? undefined : readJwt(reviewerSource, "--reviewer-jwt", io);
+    const { config } = loadForCli(stringFlag(invocation, "config"), io);
+    const cluster = pickCluster(config, stringFlag(invocation, "cluster"));
+    const now = Math.floor(Date.now() / 1000);
+    const roleName = stringFlag(invocation, "role");
+    const json = invocation.values.json === true;
+
+    if (roleName === undefined) {
+      const verdicts = diagnoseEveryRole({ config, cluster, jwt, now, reviewerJwt });
+      const ok = verdicts.some((verdict) => verdict.ok);
+      if (json) {
+        io.out(`${JSON.stringify({ ok, roles: verdicts })}\n`);
+      } else {
+        const width = Math.max(...verdicts.map((verdict) => verdict.role.length));
+        for (const verdict of verdicts) {
+          const failed = verdict.checks.find((check) => check.status === "fail");
+          io.out(
+            failed
+              ? `FAIL  ${verdict.role.padEnd(width)}  ${failed.name}: ${failed.detail}\n`
+              : `ok    ${verdict.role.padEnd(width)}  would accept this token, if the TokenReview passes\n`,
+          );
+        }
+        io.out(`${ok ? "ok" : "FAIL"}: ${summarize(verdicts, cluster.auth.path)}\n`);
+      }
+      return ok ? 0 : 1;
+    }
+
+    const diagnosis = diagnoseLogin({ config, cluster, roleName, jwt, now, reviewerJwt });
+    if (json) {
+      io.out(`${JSON.stringify(diagnosis)}\n`);
+    } else {
+      io.out(render(diagnosis.checks));
+      const failed = diagnosis.checks.filter((check) => check.status === "fail");
+      io.out(
+        failed.length === 0
+          ? `ok: Vault would accept this token for role ${roleName}, if the TokenReview passes (see the skip lines)\n`
+          : `FAIL: Vault refuses this login at "${failed[0].name}"${failed.length > 1 ? ` (${failed.length} checks fail; fix them all)` : ""}\n`,
+      );
+    }
+    return diagnosis.ok ? 0 : 1;
+  },
+};
+
+function summarize(verdicts: { role: string; ok: boolean }[], path: string): string {
+  const accepting = verdicts.filter((verdict) => verdict.ok).map((verdict) => verdict.role);
+  return accepting.length === 0
+    ? `no role of auth/${path} accepts this token`
+    : `role${accepting.length === 1 ? "" : "s"} ${accepting.join(", ")} of auth/${path} would accept this token`;
+}
+
+/** One line per check: verdict, name, detail; a failure's fix on the next line. */
+function render(checks: readonly NamedResult[]): string {
+  const width = Math.max(...checks.map((check) => check.name.length));
+  return checks
+    .map((check) => {
+      const line = `${VERDICT[check.status].padEnd(5)} ${check.name.padEnd(width)}  ${check.detail}\n`;
+      const indent = " ".repeat(width + 8);
+      if (check.fix) return `${line}${indent}fix: ${check.fix}\n`;
+      return check.verify ? `${line}${indent}verify: ${check.verify}\n` : line;
+    })
+    .join("");
+}
+
+function readJwt(source: string, flag: string, io: Io): ServiceAccountJwt {
+  if (source === "-") return decodeJwt(io.readStdin());
+  const file = resolve(io.cwd, source);
+  if (!existsSync(file)) throw new UsageError(`${flag} ${source}: no such file (looked in ${io.cwd})`);
+  return decodeJwt(readFileSync(file, "utf8"));
+}

@@ -1,0 +1,348 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { diagnoseEveryRole, diagnoseLogin } from "../../src/answers/doctor/doctor";
+import { decodeJwt } from "../../src/answers/jwt";
+import { DEFAULT_CONFIG } from "../../src/config/defaults";
+import { parseConfig } from "../../src/config/load";
+import type { ClusterConfig, Config, ConfigInput } from "../../src/config/schema";
+import { jwt, legacyToken, NOW, projectedToken } from "./tokens";
+
+type ClusterInput = ConfigInput["clusters"][number];
+const CA = readFileSync(join(__dirname, "..", "fixtures", "test-ca.pem"), "utf8");
+const seed = DEFAULT_CONFIG.clusters[0];
+
+/** A config of one cluster: the seed's, with `changes`. */
+function configWith(changes: Partial<ClusterInput> = {}): Config {
+  return parseConfig({ clusters: [{ ...structuredClone(seed), ...changes }] }, "test");
+}
+
+function explicit(mode: "client-jwt" | "vault-pod"): Partial<ClusterInput> {
+  return {
+    kubernetes: { host: "https://kubernetes.example.com:6443", caCertificate: CA },
+    auth: { path: "atlantis", reviewer: { mode } },
+  };
+}
+
+/** The checks of one login, by name: [status, detail, fix]. */
+function diagnose(
+  token: string,
+  options: { config?: Config; role?: string; reviewer?: string; cluster?: ClusterConfig } = {},
+) {
+  const config = options.config ?? configWith();
+  const diagnosis = diagnoseLogin({
+    config,
+    cluster: options.cluster ?? config.clusters[0],
+    roleName: options.role ?? "atlantis",
+    jwt: decodeJwt(token),
+    now: NOW,
+    reviewerJwt: options.reviewer === undefined ? undefined : decodeJwt(options.reviewer),
+  });
+  const byName = Object.fromEntries(diagnosis.checks.map(({ name, ...result }) => [name, result]));
+  return { ...diagnosis, byName };
+}
+
+describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
+  test("runs the checks in Vault's order (path_login.go: role, parse, iss, aud, times, name, namespace, TokenReview)", () => {
+    expect(diagnose(projectedToken()).checks.map((check) => check.name)).toEqual([
+      "role",
+      "algorithm",
+      "signature",
+      "issuer",
+      "audience",
+      "expiry",
+      "serviceaccount",
+      "namespace",
+      "reviewer",
+      "tokenreview",
+    ]);
+  });
+
+  test("passes the seed's role with the pod's default token, leaving only what needs the cluster", () => {
+    const result = diagnose(projectedToken());
+    expect(result.ok).toBe(true);
+    expect(result.checks.filter((check) => check.status === "skip").map((check) => check.name)).toEqual([
+      "signature",
+      "issuer",
+      "tokenreview",
+    ]);
+  });
+
+  describe("role (path_login.go:132-138)", () => {
+    test("fails for a role the mount does not have, suggests the near miss and checks nothing else", () => {
+      const result = diagnose(projectedToken(), { role: "atlantsi" });
+      expect(result.ok).toBe(false);
+      expect(result.checks).toEqual([
+        {
+          name: "role",
+          status: "fail",
+          detail: 'no role "atlantsi" on auth/atlantis, so Vault says "invalid role name"; did you mean "atlantis"?',
+          fix: "log in as one of atlantis, or add the role under clusters[0].roles",
+        },
+      ]);
+    });
+  });
+
+  describe("algorithm (path_login.go:43-53, 323)", () => {
+    test.each(["RS256", "ES384", "PS512"])("passes a token signed with %s", (alg) => {
+      expect(
+        diagnose(jwt(JSON.parse(Buffer.from(projectedToken().split(".")[1], "base64url").toString()), { alg })).byName
+          .algorithm.status,
+      ).toBe("pass");
+    });
+
+    test.each(["HS256", "none"])("fails a token signed with %s, which Vault does not parse", (alg) => {
+      const check = diagnose(jwt({ sub: "x" }, { alg })).byName.algorithm;
+      expect(check).toMatchObject({ status: "fail", detail: expect.stringContaining('answers "permission denied"') });
+    });
+  });
+
+  describe("issuer (path_login.go:343-351)", () => {
+    test("is skipped while disableIssValidation is true (the project's default)", () => {
+      expect(diagnose(projectedToken()).byName.issuer).toMatchObject({
+        status: "skip",
+        detail: expect.stringContaining("clusters[0].auth.disableIssValidation: true"),
+      });
+    });
+
+    test("passes any iss with validation on: no issuer is configured, so Vault compares none", () => {
+      const config = configWith({ auth: { ...seed.auth, disableIssValidation: false } });
+      const check = diagnose(jwt({ iss: "https://oidc.eks.example/id/ABC", sub: "x" }), { config }).byName.issuer;
+      expect(check).toMatchObject({ status: "pass", detail: expect.stringContaining("compares none") });
+    });
+  });
+
+  describe("audience (path_login.go:353-356, cap jwt.go:170)", () => {
+    const withAudience = configWith({ roles: [{ ...seed.roles[0], audience: "vault" }] });
+
+    test("passes any aud when the role binds none", () => {
+      expect(diagnose(projectedToken({ aud: ["anything"] })).byName.audience.status).toBe("pass");
+    });
+
+    test("passes a projected token that carries the role's audience among others", () => {
+      expect(
+        diagnose(projectedToken({ aud: ["other", "vault"] }), { config: withAudience }).byName.audience.status,
+      ).toBe("pass");
+    });
+
+    test("fails the pod's default token (API-server audience) and says to mount a projected token", () => {
+      expect(diagnose(projectedToken(), { config: withAudience }).byName.audience).toEqual({
+        status: "fail",
+        detail:
+          'the role wants aud "vault", but this is the pod\'s default token, whose aud [https://kubernetes.default.svc.cluster.local] is the API server\'s (cap jwt.go:170: "invalid audience (aud) claim")',
+        fix: 'mount a projected ServiceAccount token with audience: vault (README: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
+      });
+    });
+
+    test("fails a projected token meant for another audience and names the value that would work", () => {
+      const check = diagnose(projectedToken({ aud: ["vault-prod"] }), { config: withAudience }).byName.audience;
+      expect(check.status).toBe("fail");
+      expect(check.detail).toContain("a token with aud [vault-prod]");
+      expect(check.fix).toBe(
+        'give the pod a projected token with audience: vault, or, if "vault-prod" is meant for Vault, set clusters[0].roles[0].audience: vault-prod',
+      );
+    });
+
+    test("fails a legacy Secret-based token, which has no aud", () => {
+      const check = diagnose(legacyToken(), { config: withAudience }).byName.audience;
+      expect(check).toMatchObject({
+        status: "fail",
+        detail: expect.stringContaining("legacy Secret-based token (Secret atlantis-token)"),
+      });
+    });
+  });
+
+  describe("expiry (cap jwt.go:185-245, one minute of clock skew)", () => {
+    test("passes a current token and says until when, and for which pod", () => {
+      const check = diagnose(projectedToken({ exp: NOW + 600 })).byName.expiry;
+      expect(check).toMatchObject({
+        status: "pass",
+        detail: expect.stringMatching(/^valid until .*\(10 min from now, bound to pod atlantis-0\)$/),
+      });
+    });
+
+    test("fails an expired token and says to read the file again", () => {
+      const check = diagnose(projectedToken({ iat: NOW - 7200, exp: NOW - 120 })).byName.expiry;
+      expect(check).toMatchObject({ status: "fail", detail: expect.stringContaining("token is expired") });
+      expect(check.fix).toContain("kubelet rotates projected tokens");
+    });
+
+    test("passes a token expired by less than the minute of clock skew Vault allows", () => {
+      expect(diagnose(projectedToken({ iat: NOW - 3600, exp: NOW - 30 })).byName.expiry.status).toBe("pass");
+    });
+
+    test("fails a token that is not valid yet (nbf beyond the skew)", () => {
+      const check = diagnose(jwt({ nbf: NOW + 600, exp: NOW + 4000, sub: "x" })).byName.expiry;
+      expect(check).toMatchObject({ status: "fail", detail: expect.stringContaining("not valid before") });
+    });
+
+    test("fails a token with only an old iat: Vault gives it 150 s (cap jwt.go:194-206)", () => {
+      expect(diagnose(jwt({ iat: NOW - 600 })).byName.expiry.status).toBe("fail");
+      expect(diagnose(jwt({ iat: NOW - 100 })).byName.expiry.status).toBe("pass");
+    });
+
+    test("passes a legacy token, which never expires, and says it is one", () => {
+      expect(diagnose(legacyToken()).byName.expiry).toMatchObject({
+        status: "pass",
+        detail: expect.stringContaining("legacy Secret-based token (Secret atlantis-token): it never expires"),
+      });
+    });
+  });
+
+  describe("ServiceAccount name and namespace (path_login.go:388-417)", () => {
+    test("passes the bound name and namespace, from projected and from legacy claims alike", () => {
+      for (const token of [projectedToken(), legacyToken()]) {
+        const { byName } = diagnose(token);
+        expect([byName.serviceaccount.status, byName.namespace.status]).toEqual(["pass", "pass"]);
+      }
+    });
+
+    test('passes any name and namespace when the role binds "*"', () => {
+      const config = configWith({
+        roles: [{ ...seed.roles[0], boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["*"] }],
+      });
+      const { byName } = diagnose(projectedToken({ name: "ci", namespace: "tools" }), { config });
+      expect([byName.serviceaccount.status, byName.namespace.status]).toEqual(["pass", "pass"]);
+    });
+
+    test("fails another ServiceAccount with Vault's words and the field to extend", () => {
+      expect(diagnose(projectedToken({ name: "default" })).byName.serviceaccount).toEqual({
+        status: "fail",
+        detail: 'ServiceAccount "default" is not in [atlantis]; Vault says "service account name not authorized"',
+        fix: "add default to clusters[0].roles[0].boundServiceAccountNames, or run the pod as atlantis",
+      });
+    });
+
+    test("fails another namespace with Vault's words and the field to extend", () => {
+      expect(diagnose(projectedToken({ namespace: "ci" })).byName.namespace).toEqual({
+        status: "fail",
+        detail: 'namespace "ci" is not in [atlantis]; Vault says "namespace not authorized"',
+        fix: "add ci to clusters[0].roles[0].boundServiceAccountNamespaces",
+      });
+    });
+
+    test("fails a token that names no ServiceAccount", () => {
+      expect(diagnose(jwt({ sub: "someone", exp: NOW + 60 })).byName.serviceaccount.status).toBe("fail");
+    });
+  });
+
+  describe("reviewer (token_review.go:69-73, backend.go:347-353)", () => {
+    test("long-lived-token: passes, naming the reviewer ServiceAccount whose token Vault holds", () => {
+      expect(diagnose(projectedToken()).byName.reviewer).toMatchObject({
+        status: "pass",
+        detail: expect.stringContaining("ServiceAccount vault/vault-reviewer"),
+      });
+    });
+
+    test("long-lived-token: fails a reviewer JWT that carries exp, since Vault never refreshes it", () => {
+      const reviewer = projectedToken({ namespace: "vault", name: "vault-reviewer", exp: NOW + 3600 });
+      expect(diagnose(projectedToken(), { reviewer }).byName.reviewer).toMatchObject({
+        status: "fail",
+        detail: expect.stringContaining("the reviewer JWT expires at"),
+      });
+    });
+
+    test("long-lived-token: fails a reviewer JWT of another ServiceAccount, and passes the Secret-based one", () => {
+      expect(diagnose(projectedToken(), { reviewer: legacyToken("vault", "someone") }).byName.reviewer.status).toBe(
+        "fail",
+      );
+      expect(
+        diagnose(projectedToken(), { reviewer: legacyToken("vault", "vault-reviewer") }).byName.reviewer.status,
+      ).toBe("pass");
+    });
+
+    test("vault-pod: passes, naming Vault's own ServiceAccount", () => {
+      const config = configWith(explicit("vault-pod"));
+      expect(diagnose(projectedToken(), { config }).byName.reviewer.detail).toContain("ServiceAccount vault/vault");
+    });
+
+    test("client-jwt: passes the pod's default token, which the API server accepts as the bearer", () => {
+      const config = configWith(explicit("client-jwt"));
+      expect(diagnose(projectedToken(), { config }).byName.reviewer.status).toBe("pass");
+    });
+
+    test("client-jwt: fails a token whose audience is not the API server's, as the bearer would be refused", () => {
+      const config = configWith(explicit("client-jwt"));
+      const check = diagnose(projectedToken({ aud: ["vault"] }), { config }).byName.reviewer;
+      expect(check).toMatchObject({
+        status: "fail",
+        detail: expect.stringContaining('[vault] is not, so Vault answers "permission denied"'),
+      });
+      expect(check.fix).toBe(
+        "log in with the pod's default token, or use clusters[0].auth.reviewer.mode: long-lived-token or vault-pod",
+      );
+    });
+
+    test("client-jwt with a role audience: fails, and the fix drops the audience", () => {
+      const config = configWith(explicit("client-jwt"));
+      const cluster = { ...config.clusters[0], roles: [{ ...config.clusters[0].roles[0], audience: "vault" }] };
+      const check = diagnose(projectedToken({ aud: ["vault"] }), { config: { clusters: [cluster] }, cluster }).byName
+        .reviewer;
+      expect(check.status).toBe("fail");
+      expect(check.fix).toMatch(/^remove clusters\[0\]\.roles\[0\]\.audience and log in with the pod's default token/);
+    });
+  });
+
+  describe("tokenreview (path_login.go:491-523)", () => {
+    test("is not checkable offline and says what to verify, as the reviewer", () => {
+      expect(diagnose(projectedToken()).byName.tokenreview).toMatchObject({
+        status: "skip",
+        verify: expect.stringContaining("--as=system:serviceaccount:vault:vault-reviewer says yes"),
+      });
+    });
+
+    test("asks for the role's audience, and in client-jwt mode names the pod's own ServiceAccount", () => {
+      const config = configWith(explicit("client-jwt"));
+      const check = diagnose(projectedToken(), { config }).byName.tokenreview;
+      expect(check.detail).toContain("as system:serviceaccount:atlantis:atlantis");
+      const withAudience = configWith({ roles: [{ ...seed.roles[0], audience: "vault" }] });
+      expect(
+        diagnose(projectedToken({ aud: ["vault"] }), { config: withAudience }).byName.tokenreview.detail,
+      ).toContain("for aud [vault]");
+    });
+  });
+
+  test("says, for a token and no role, which roles of the cluster would accept it", () => {
+    const config = configWith({
+      roles: [
+        seed.roles[0],
+        { ...seed.roles[0], name: "ci", boundServiceAccountNames: ["ci"] },
+        { ...seed.roles[0], name: "any", boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["*"] },
+      ],
+    });
+    const verdicts = diagnoseEveryRole({
+      config,
+      cluster: config.clusters[0],
+      jwt: decodeJwt(projectedToken()),
+      now: NOW,
+    });
+    expect(verdicts.map(({ role, ok }) => [role, ok])).toEqual([
+      ["atlantis", true],
+      ["ci", false],
+      ["any", true],
+    ]);
+  });
+});
+
+describe("decodeJwt", () => {
+  test("reads the ServiceAccount from projected claims and from legacy claims", () => {
+    expect(decodeJwt(projectedToken({ name: "a", namespace: "b" }))).toMatchObject({
+      kind: "projected",
+      serviceAccount: { name: "a", namespace: "b" },
+      pod: "a-0",
+    });
+    expect(decodeJwt(legacyToken("b", "a"))).toMatchObject({
+      kind: "legacy",
+      serviceAccount: { name: "a", namespace: "b" },
+      audiences: [],
+    });
+  });
+
+  test.each([
+    ["", /is empty/],
+    ["not-a-jwt", /not three base64url parts/],
+    ["a.b.c", /header is not base64url-encoded JSON/],
+    [`${Buffer.from("[1]").toString("base64url")}.e30.x`, /header is not a JSON object/],
+  ])("rejects %j with a message that never echoes the token", (text, message) => {
+    expect(() => decodeJwt(text)).toThrow(message);
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * ServiceAccount JWTs shaped like the ones Kubernetes issues (claims as in
+ * k8s.io/kubernetes pkg/serviceaccount/claims.go and legacy.go), with a fake signature:
+ * nothing here verifies signatures, as Vault does not without pem_keys.
+ */
+
+const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+export const NOW = Math.floor(Date.now() / 1000);
+const ISSUER = "https://kubernetes.default.svc.cluster.local";
+
+export function jwt(claims: object, header: object = { alg: "RS256", kid: "test-key" }): string {
+  return `${encode(header)}.${encode(claims)}.${Buffer.from("signature-not-checked").toString("base64url")}`;
+}
+
+interface Projected {
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly aud?: string[];
+  readonly iat?: number;
+  readonly exp?: number;
+  /** kubelet's default token carries warnafter when the API server extends its life. */
+  readonly warnafter?: number;
+  readonly pod?: string;
+}
+
+/** A bound token (TokenRequest API): kubelet's default volume, or a projected one with an audience. */
+export function projectedToken(options: Projected = {}): string {
+  const { namespace = "atlantis", name = "atlantis", aud = [ISSUER], iat = NOW - 60, exp = NOW + 3600 } = options;
+  return jwt({
+    aud,
+    exp,
+    iat,
+    iss: ISSUER,
+    nbf: iat,
+    sub: `system:serviceaccount:${namespace}:${name}`,
+    "kubernetes.io": {
+      namespace,
+      pod: { name: options.pod ?? `${name}-0`, uid: "0b8a8c8e-1111-4a4a-9c9c-000000000001" },
+      serviceaccount: { name, uid: "0b8a8c8e-2222-4a4a-9c9c-000000000002" },
+      ...(options.warnafter === undefined ? {} : { warnafter: options.warnafter }),
+    },
+  });
+}
+
+/** A token of a `kubernetes.io/service-account-token` Secret: no aud, no exp. */
+export function legacyToken(namespace = "atlantis", name = "atlantis"): string {
+  return jwt({
+    iss: "kubernetes/serviceaccount",
+    "kubernetes.io/serviceaccount/namespace": namespace,
+    "kubernetes.io/serviceaccount/secret.name": `${name}-token`,
+    "kubernetes.io/serviceaccount/service-account.name": name,
+    "kubernetes.io/serviceaccount/service-account.uid": "0b8a8c8e-3333-4a4a-9c9c-000000000003",
+    sub: `system:serviceaccount:${namespace}:${name}`,
+  });
+}

@@ -1,0 +1,133 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_CONFIG } from "../../src/config/defaults";
+import { legacyToken, projectedToken } from "../answers/tokens";
+import { cli, scratchDir, writeConfig } from "./harness";
+
+const dir = scratchDir();
+const seed = DEFAULT_CONFIG.clusters[0];
+writeFileSync(join(dir, "default.jwt"), `${projectedToken()}\n`);
+writeFileSync(join(dir, "other.jwt"), projectedToken({ name: "default" }));
+const twoClusters = writeConfig(dir, "two.yaml", {
+  clusters: [seed, { ...seed, name: "other", auth: { ...seed.auth, path: "k8s/other" } }],
+});
+
+describe("vault-k8s-auth doctor", () => {
+  test("prints one verdict line per check and a closing verdict, exit 0 when none fails", () => {
+    const result = cli(["doctor", "--role", "atlantis", "--jwt", "default.jwt"], { cwd: dir });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe('ok    role            role "atlantis" exists on auth/atlantis');
+    expect(lines.filter((line) => /^(ok|FAIL|skip) /.test(line))).toHaveLength(10);
+    expect(lines.at(-1)).toBe(
+      "ok: Vault would accept this token for role atlantis, if the TokenReview passes (see the skip lines)",
+    );
+  });
+
+  test("reads the token from stdin with --jwt -", () => {
+    const result = cli(["doctor", "--role", "atlantis", "--jwt", "-"], {
+      cwd: dir,
+      stdin: projectedToken({ namespace: "ci" }),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('FAIL  namespace       namespace "ci" is not in [atlantis]');
+    expect(result.stdout).toContain(
+      "                      fix: add ci to clusters[0].roles[0].boundServiceAccountNamespaces\n",
+    );
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe('FAIL: Vault refuses this login at "namespace"');
+  });
+
+  test("prints the checks as JSON with --json", () => {
+    const result = cli(["doctor", "--role", "atlantis", "--jwt", "other.jwt", "--json"], { cwd: dir });
+    expect(result.code).toBe(1);
+    const parsed = JSON.parse(result.stdout);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.checks).toContainEqual({
+      name: "serviceaccount",
+      status: "fail",
+      detail: 'ServiceAccount "default" is not in [atlantis]; Vault says "service account name not authorized"',
+      fix: "add default to clusters[0].roles[0].boundServiceAccountNames, or run the pod as atlantis",
+    });
+    for (const check of parsed.checks) expect(["pass", "fail", "skip"]).toContain(check.status);
+  });
+
+  test("lists the roles that would accept the token when no --role is given", () => {
+    const config = writeConfig(dir, "roles.yaml", {
+      clusters: [
+        { ...seed, roles: [seed.roles[0], { ...seed.roles[0], name: "ci", boundServiceAccountNames: ["ci"] }] },
+      ],
+    });
+    const result = cli(["doctor", "--config", config, "--jwt", "default.jwt"], { cwd: dir });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toBe(
+      "ok    atlantis  would accept this token, if the TokenReview passes\n" +
+        'FAIL  ci        serviceaccount: ServiceAccount "atlantis" is not in [ci]; Vault says "service account name not authorized"\n' +
+        "ok: role atlantis of auth/atlantis would accept this token\n",
+    );
+    const json = JSON.parse(cli(["doctor", "--config", config, "--jwt", "default.jwt", "--json"], { cwd: dir }).stdout);
+    expect(json.roles.map((verdict: { role: string; ok: boolean }) => [verdict.role, verdict.ok])).toEqual([
+      ["atlantis", true],
+      ["ci", false],
+    ]);
+  });
+
+  test("checks the cluster --cluster names", () => {
+    const result = cli(
+      ["doctor", "--config", twoClusters, "--cluster", "other", "--role", "atlantis", "--jwt", "default.jwt"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(result.stdout).toContain("exists on auth/k8s/other");
+  });
+
+  test("rejects a config of several clusters without --cluster, naming them, exit 2", () => {
+    expect(cli(["doctor", "--config", twoClusters, "--jwt", "default.jwt"], { cwd: dir })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth doctor: the config has 2 clusters; pass --cluster with one of eks-test, other\n",
+    });
+  });
+
+  test("rejects a missing --jwt, a missing file and a text that is not a JWT, exit 2", () => {
+    expect(cli(["doctor", "--role", "atlantis"], { cwd: dir }).code).toBe(2);
+    expect(cli(["doctor", "--jwt", "nope.jwt"], { cwd: dir }).stderr).toContain("--jwt nope.jwt: no such file");
+    const secret = "s3cr3t-value-not-a-jwt";
+    const result = cli(["doctor", "--jwt", "-"], { cwd: dir, stdin: secret });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^vault-k8s-auth doctor: the JWT is not three base64url parts/);
+    expect(result.stderr).not.toContain(secret);
+  });
+
+  test("checks a reviewer JWT given with --reviewer-jwt", () => {
+    writeFileSync(join(dir, "reviewer.jwt"), legacyToken("vault", "vault-reviewer"));
+    const result = cli(["doctor", "--role", "atlantis", "--jwt", "default.jwt", "--reviewer-jwt", "reviewer.jwt"], {
+      cwd: dir,
+    });
+    expect(result.stdout).toContain("ok    reviewer        the reviewer JWT of vault/vault-reviewer has no exp");
+  });
+});
+
+describe("the README's doctor transcript", () => {
+  test("is what doctor prints for its scenario (role with audience vault, default token of ServiceAccount default)", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    const block = /```console\n\$ kubectl exec (.*)\n(.*)\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const [, exec, command, transcript] = block as RegExpExecArray;
+    expect(exec).toContain("-- cat /var/run/secrets/kubernetes.io/serviceaccount/token |");
+    const argv = command
+      .trim()
+      .replace(/^npx vault-k8s-auth /, "")
+      .split(" ");
+    const project = join(dir, "readme");
+    mkdirSync(project);
+    writeConfig(project, "vault-k8s-auth.yaml", {
+      clusters: [{ ...seed, roles: [{ ...seed.roles[0], audience: "vault" }] }],
+    });
+    const result = cli(argv, { cwd: project, stdin: projectedToken({ name: "default", pod: "atlantis-0" }) });
+    // The expiry line says when the token expires, which differs on every run.
+    const timeless = (text: string) => text.replace(/valid until \S+ \(\d+ min from now/, "valid until (time)");
+    expect(result.code).toBe(1);
+    expect(timeless(result.stdout)).toBe(timeless(transcript));
+  });
+});
