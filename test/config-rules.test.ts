@@ -1,8 +1,11 @@
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseConfigText } from "../src/config/load";
+import { stringify } from "yaml";
+import { checkConfigText, parseConfigText } from "../src/config/load";
+import { shellWord } from "../src/shell";
 import {
+  type ClusterInput,
   explicitConnection,
   fileWith,
   firstRole,
@@ -331,4 +334,201 @@ test("synthesizes the names Kubernetes accepts: a dotted ServiceAccount and a bi
   expect(Object.values(json.resource.kubernetes_service_account_v1)).toEqual([
     expect.objectContaining({ metadata: { name: "vault.reviewer", namespace: "vault" } }),
   ]);
+});
+
+describe("Vault mount paths: what Vault itself refuses (vault/auth.go)", () => {
+  const cluster = (name: string, path: string, vault: Record<string, string> = {}) =>
+    seedCluster({ name, auth: { path }, vault, kubernetes: { eks: { clusterName: name, region: "eu-west-1" } } });
+  const two = (first: ClusterInput, second: ClusterInput) => stringify({ clusters: [first, second] });
+
+  test.each([
+    ["token", "is the token store's mount (auth/token/), which every Vault has"],
+    ["token/k8s", "is the token store's mount (auth/token/)"],
+    [
+      "k8s/../prod",
+      "has a '.' or '..' segment, which HTTP clients resolve before Vault sees the request (RFC 3986 §5.2.4)",
+    ],
+    ["./k8s", "has a '.' or '..' segment"],
+  ])("rejects the auth path %j", (path, expected) => {
+    expect(problem(fileWith((c) => Object.assign(c.auth as object, { path })))).toContain(
+      `clusters[0].auth.path: ${JSON.stringify(path)} ${expected}`,
+    );
+  });
+
+  test("accepts auth paths that only start like a reserved one (tokens, k8s..x)", () => {
+    expect(problemsIn(two(cluster("a", "tokens"), cluster("b", "k8s..x")))).toBe("");
+  });
+
+  test("rejects a kvRead mount that is one of Vault's own", () => {
+    const text = fileWith((c) => {
+      c.policies = [{ name: "admin", rules: [{ kvRead: { mount: "cubbyhole", path: "x" } }] }];
+    });
+    expect(problem(text)).toContain(`"cubbyhole" is Vault's own cubbyhole/ mount (vault/mount.go, protectedMounts)`);
+  });
+
+  test("rejects a mount under another cluster's mount on the same Vault", () => {
+    expect(problem(two(cluster("a", "k8s"), cluster("b", "k8s/prod")))).toContain(
+      `clusters[1].auth.path: "k8s/prod" lies under "k8s", the mount of clusters[0] on the same Vault (VAULT_ADDR): Vault refuses it with "path is already in use at k8s/"`,
+    );
+  });
+
+  test("rejects a mount that is a prefix of an earlier cluster's mount", () => {
+    expect(problem(two(cluster("a", "k8s/prod/eu"), cluster("b", "k8s/prod")))).toContain(
+      `clusters[1].auth.path: "k8s/prod" is a prefix of the mount of clusters[0] on the same Vault (VAULT_ADDR)`,
+    );
+  });
+
+  test("treats addresses that differ in host case, a trailing '/' or the default port as one Vault", () => {
+    const a = cluster("a", "k8s", { address: "https://Vault.Example.com:443/" });
+    const b = cluster("b", "k8s", { address: "https://vault.example.com" });
+    expect(problem(two(a, b))).toContain(`"k8s" is already the mount of clusters[0] on the same Vault`);
+  });
+
+  test.each([
+    ["paths that share only a string prefix", cluster("a", "k8s"), cluster("b", "k8s-prod")],
+    [
+      "the same path on two Vaults",
+      cluster("a", "k8s", { address: "https://a.example.com" }),
+      cluster("b", "k8s", { address: "https://b.example.com" }),
+    ],
+    [
+      "the same path in two namespaces",
+      cluster("a", "k8s", { namespace: "team-a" }),
+      cluster("b", "k8s", { namespace: "team-b" }),
+    ],
+  ])("accepts %s", (_what, a, b) => {
+    expect(problemsIn(two(a, b))).toBe("");
+  });
+});
+
+describe("token lifetimes against Vault's limits (warned: the max TTL can be raised)", () => {
+  const warnings = (change: Record<string, unknown>) =>
+    checkConfigText(
+      fileWith((c) => Object.assign(firstRole(c), change)),
+      "t.yaml",
+    ).warnings.map((warning) => warning.text);
+
+  test.each([
+    ["tokenPeriod", "800h", "2880000s"],
+    ["tokenMaxTtl", "1000h", "3600000s"],
+  ])("warns that %s %s is capped to Vault's default max TTL of 768h", (field, value, secs) => {
+    expect(warnings({ tokenPeriod: undefined, [field]: value })).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^t\\.yaml:\\d+:\\d+: clusters\\[0\\]\\.roles\\[0\\]\\.${field}: "${value}" \\(${secs}\\) is above Vault's default max TTL of 768h \\(32 days\\): Vault caps it to 768h unless max_lease_ttl was raised`,
+        ),
+      ),
+    ]);
+  });
+
+  test("warns that tokenTtl does nothing next to tokenPeriod, and still accepts the file", () => {
+    const checked = checkConfigText(
+      fileWith((c) => Object.assign(firstRole(c), { tokenTtl: "10m" })),
+      "t.yaml",
+    );
+    expect(checked.config.clusters[0].roles[0].tokenTtl).toBe(600);
+    expect(checked.warnings).toEqual([
+      {
+        cluster: 0,
+        text: expect.stringContaining(
+          `clusters[0].roles[0].tokenTtl: "10m" has no effect next to tokenPeriod: Vault issues a periodic token, and every renewal resets it to the period; drop tokenTtl`,
+        ),
+      },
+    ]);
+  });
+
+  test("says nothing at exactly 768h", () => {
+    expect(warnings({ tokenPeriod: "768h" })).toEqual([]);
+  });
+});
+
+describe("policy paths as Vault's parser reads them (vault/policy.go)", () => {
+  const withRule = (rule: Record<string, unknown>) =>
+    fileWith((c) => {
+      c.policies = [{ name: "admin", rules: [rule] }];
+    });
+
+  test.each([
+    [{ path: "secret/data/+/config", capabilities: ["read"] }],
+    [{ path: "secret/data/app/*", capabilities: ["read"] }],
+    [{ list: "secret/metadata/+" }],
+    [{ kvRead: { mount: "secret", path: "apps/*" } }],
+  ])("accepts %j", (rule) => {
+    expect(problemsIn(withRule(rule))).toBe("");
+  });
+
+  test.each<[Record<string, unknown>, string]>([
+    [
+      { path: "secret/*/config", capabilities: ["read"] },
+      `rules[0].path: "secret/*/config" has "*" before the end, where Vault reads it as a literal "*"`,
+    ],
+    [
+      { path: "secret/+*", capabilities: ["read"] },
+      `rules[0].path: "secret/+*" has "+*", which Vault refuses ("invalid use of wildcards ('+*' is forbidden)"`,
+    ],
+    [{ deny: "secret/data/*/admin" }, `rules[0].deny: "secret/data/*/admin" has "*" before the end`],
+    [{ kvRead: { mount: "secret", path: "team*/app" } }, `rules[0].kvRead.path: "team*/app" has "*" before the end`],
+  ])("rejects %j", (rule, expected) => {
+    expect(problem(withRule(rule))).toContain(`clusters[0].policies[0].${expected}`);
+  });
+
+  test("warns about a '+' inside a segment, which matches a literal '+'", () => {
+    const { warnings } = checkConfigText(
+      withRule({ path: "secret/data/app+x/config", capabilities: ["read"] }),
+      "t.yaml",
+    );
+    expect(warnings.map((warning) => warning.text)).toEqual([
+      expect.stringContaining(`"secret/data/app+x/config" has "app+x", but "+" is a wildcard only as a whole segment`),
+    ]);
+  });
+});
+
+describe("roles: what Vault grants and compares", () => {
+  test.each([" vault", "vault\n", "vault "])(
+    "rejects the audience %j, which never equals a token's aud claim",
+    (audience) => {
+      expect(problem(fileWith((c) => Object.assign(firstRole(c), { audience })))).toContain(
+        `clusters[0].roles[0].audience: ${JSON.stringify(audience)} holds a`,
+      );
+    },
+  );
+
+  test("rejects tokenPolicies [root] with why a role cannot grant it", () => {
+    expect(problem(fileWith((c) => Object.assign(firstRole(c), { tokenPolicies: ["root"] })))).toBe(
+      `clusters[0].roles[0].tokenPolicies[0]: "root" cannot be granted through a role: Vault never issues a root token to an auth method login ("auth methods cannot create root tokens", vault/request_handling.go); grant the paths needed in a policy of this cluster`,
+    );
+  });
+});
+
+describe("the login command quotes every value from the config", () => {
+  test("gives the namespace header as one shell word, in single quotes", () => {
+    const { output } = synthJson(stackFor(seedCluster({ vault: { namespace: "admin/team-a" } })));
+    const command = (output.login_commands.value as Record<string, string>).atlantis;
+    expect(command).toContain(`--header 'X-Vault-Namespace: admin/team-a' --data @-`);
+    expect(command).toContain(`printf '{"role": "%s", "jwt": "%s"}' atlantis "$(cat /var/run/`);
+  });
+
+  test.each([
+    ["plain", "plain"],
+    ["with space", "'with space'"],
+    ["it's", `'it'\\''s'`],
+    ['a"; rm -rf / #', `'a"; rm -rf / #'`],
+    ["$(id)", "'$(id)'"],
+  ])("makes %j one shell word", (value, word) => {
+    expect(shellWord(value)).toBe(word);
+  });
+});
+
+describe("CA bundles in rotation", () => {
+  test("warns about expired certificates next to a valid one, with their notAfter", () => {
+    const text = fileWith((c) => {
+      explicitConnection(c);
+      Object.assign(c.kubernetes as object, { caCertificate: `${EXPIRED_CA}${TEST_CA}` });
+    });
+    expect(checkConfigText(text, "t.yaml").warnings.map((warning) => warning.text)).toEqual([
+      expect.stringContaining(
+        "clusters[0].kubernetes.caCertificate holds expired certificates next to valid ones: CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT)",
+      ),
+    ]);
+  });
 });

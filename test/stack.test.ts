@@ -139,7 +139,7 @@ describe("VaultK8sAuthStack options", () => {
     );
     expect(json.provider.vault).toEqual([{ address: "https://vault.example.com", namespace: "ops" }]);
     expect((json.output.login_commands.value as Record<string, string>).atlantis).toContain(
-      '--header "X-Vault-Namespace: ops" --data @- "$VAULT_ADDR/v1/auth/atlantis/login"',
+      `--header 'X-Vault-Namespace: ops' --data @- "$VAULT_ADDR/v1/auth/atlantis/login"`,
     );
   });
 

@@ -10,8 +10,21 @@ import { type Problem, semanticProblems } from "./semantic";
 export const DEFAULT_CONFIG_FILE = "vault-k8s-auth.yaml";
 export const CONFIG_ENV = "VAULT_K8S_AUTH_CONFIG";
 
-export interface LoadedConfig {
+/** What the file says that Vault or Kubernetes will accept but the reader should know (a cap, an ignored field). */
+export interface ConfigWarning {
+  /** Index of the cluster it concerns, so synth can attach it to that stack. */
+  readonly cluster?: number;
+  /** `file:line:col: field value why`, like a problem line. */
+  readonly text: string;
+}
+
+/** A valid config and the warnings about it. */
+export interface CheckedConfig {
   readonly config: Config;
+  readonly warnings: ConfigWarning[];
+}
+
+export interface LoadedConfig extends CheckedConfig {
   /** The file it came from, or "built-in default". */
   readonly source: string;
 }
@@ -28,17 +41,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const file = resolve(cwd, chosen ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
-    if (chosen === undefined)
-      return { config: parseConfig(DEFAULT_CONFIG, "built-in default"), source: "built-in default" };
+    if (chosen === undefined) return { ...checkConfig(DEFAULT_CONFIG, "built-in default"), source: "built-in default" };
     throw new ValidationError(`${CONFIG_ENV}=${chosen}: no such file (looked in ${cwd}); fix the path or unset it`);
   }
   const inside = relative(cwd, file);
   const name = inside && !inside.startsWith("..") ? inside : file;
-  return { config: parseConfigText(readFileSync(file, "utf8"), name), source: name };
+  return { ...checkConfigText(readFileSync(file, "utf8"), name), source: name };
 }
 
 /** Parses YAML or JSON text (JSON is YAML) and validates it; `name` labels every message. */
 export function parseConfigText(text: string, name: string): Config {
+  return checkConfigText(text, name).config;
+}
+
+/** Validates already-parsed data. `where` turns a field path into a `:line:col` suffix. */
+export function parseConfig(data: unknown, name: string, where?: Where): Config {
+  return checkConfig(data, name, where).config;
+}
+
+type Where = (path: PropertyKey[], atKey: boolean) => string;
+
+/** `parseConfigText`, with the warnings. */
+export function checkConfigText(text: string, name: string): CheckedConfig {
   if (text.trim() === "") {
     throw new ValidationError(
       `${name} is empty; it needs a mapping with a clusters list (see the README's Configure section)`,
@@ -66,7 +90,7 @@ export function parseConfigText(text: string, name: string): Config {
       `${name} must be a mapping with a clusters list at the top, but holds ${Array.isArray(data) ? "a list" : show(data)}`,
     );
   }
-  return parseConfig(data, name, (path, atKey) => {
+  return checkConfig(data, name, (path, atKey) => {
     const node = locate(document.contents, path, atKey);
     if (!node?.range) return "";
     const at = lineCounter.linePos(node.range[0]);
@@ -74,27 +98,36 @@ export function parseConfigText(text: string, name: string): Config {
   });
 }
 
-/** Validates already-parsed data. `where` turns a field path into a `:line:col` suffix. */
-export function parseConfig(
-  data: unknown,
-  name: string,
-  where: (path: PropertyKey[], atKey: boolean) => string = () => "",
-): Config {
+/** `parseConfig`, with the warnings. */
+export function checkConfig(data: unknown, name: string, where: Where = () => ""): CheckedConfig {
   const result = configSchema.safeParse(data, { reportInput: true });
   const problems: Problem[] = (result.error?.issues ?? []).map((issue) =>
     issue.code === "unrecognized_keys"
       ? { path: [...issue.path, issue.keys[0]], message: describe(issue), atKey: true }
       : { path: issue.path, message: describe(issue) },
   );
-  problems.push(...semanticProblems(data));
-  if (result.success && problems.length === 0) return result.data;
+  const semantic = semanticProblems(data);
+  problems.push(...semantic.filter((problem) => !problem.warning));
+  const line = ({ path, message, atKey }: Problem) => {
+    const separator = /^(is|holds|says|has) /.test(message) ? " " : ": ";
+    const at = where(path, atKey === true);
+    return { at, text: `${name}${at}: ${formatPath(path)}${separator}${message}` };
+  };
+  if (result.success && problems.length === 0) {
+    const warnings = semantic
+      .filter((problem) => problem.warning)
+      .map((problem) => ({ problem, ...line(problem) }))
+      .sort((a, b) => position(a.at) - position(b.at))
+      .map(({ problem, text }) => ({
+        cluster: problem.path[0] === "clusters" && typeof problem.path[1] === "number" ? problem.path[1] : undefined,
+        text,
+      }));
+    return { config: result.data, warnings };
+  }
   const lines = problems
-    .map(({ path, message, atKey }) => {
-      const separator = /^(is|holds|says) /.test(message) ? " " : ": ";
-      return { at: where(path, atKey === true), text: `${formatPath(path)}${separator}${message}` };
-    })
+    .map(line)
     .sort((a, b) => position(a.at) - position(b.at))
-    .map(({ at, text }) => `  ${name}${at}: ${text}`);
+    .map(({ text }) => `  ${text}`);
   const count = lines.length === 1 ? "1 problem" : `${lines.length} problems`;
   throw new ValidationError(`${name} has ${count}; nothing was synthesized:\n${lines.join("\n")}`);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DURATION_PATTERN, Duration } from "../duration";
 import { CAPABILITIES, UNRENDERABLE_CAPABILITIES } from "../policy/capabilities";
+import { invisibleIn } from "../rules/rule";
 import { didYouMean, type RuleName, refusal, rules, show } from "../validation";
 
 /**
@@ -233,7 +234,17 @@ const roleSchema = strictObject({
   tokenPeriod: duration.optional(),
   tokenTtl: duration.optional(),
   tokenMaxTtl: duration.optional(),
-  audience: z.string().min(1).optional().describe("The aud claim the pod's (projected) token must carry"),
+  // Vault compares the aud claim with the role's audience as exact strings (vault-plugin-auth-kubernetes
+  // path_login.go: the JWT's audience must contain role.Audience), so surrounding whitespace never matches.
+  audience: z
+    .string()
+    .min(1, { error: () => 'is empty; write the aud claim the pod\'s token carries, e.g. "vault"' })
+    .refine((value) => value === value.trim(), {
+      error: (issue) =>
+        `${show(issue.input)} ${invisibleIn(String(issue.input)) ?? "has surrounding whitespace; remove it"}; Vault compares the audience with the token's aud claim exactly`,
+    })
+    .optional()
+    .describe("The aud claim the pod's (projected) token must carry"),
 });
 
 const vaultSchema = strictObject({

@@ -1,4 +1,6 @@
 import { Duration } from "../duration";
+import { readCertificateBundle } from "../rules/pem";
+import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, sameVaultKey } from "../rules/vault";
 import { clientJwtAudienceProblem, didYouMean, show } from "../validation";
 
 /** A problem found in the file: where (field path) and what, with the fix. */
@@ -7,6 +9,8 @@ export interface Problem {
   readonly message: string;
   /** Point at the key rather than its value (an unknown key). */
   readonly atKey?: boolean;
+  /** The value can be right (e.g. Vault's max TTL was raised): reported, not refused. */
+  readonly warning?: boolean;
 }
 
 /**
@@ -22,7 +26,7 @@ export function semanticProblems(data: unknown): Problem[] {
   problems.push(...sharedMounts(clusters));
   clusters.forEach((cluster, index) => {
     for (const problem of clusterProblems(record(cluster))) {
-      problems.push({ path: ["clusters", index, ...problem.path], message: problem.message });
+      problems.push({ ...problem, path: ["clusters", index, ...problem.path] });
     }
   });
   return problems;
@@ -60,6 +64,41 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
     }
   }
 
+  if (typeof kubernetes.caCertificate === "string") {
+    const { problem, expired } = readCertificateBundle(kubernetes.caCertificate);
+    if (problem === undefined && expired.length > 0) {
+      problems.push({
+        path: ["kubernetes", "caCertificate"],
+        message: `holds expired certificates next to valid ones: ${expired.join("; ")}; drop them once the CA rotation is done`,
+        warning: true,
+      });
+    }
+  }
+
+  policies.forEach((policy, index) => {
+    list(record(policy).rules).forEach((raw, position) => {
+      const rule = record(raw);
+      const kvRead = record(rule.kvRead);
+      const paths: [PropertyKey[], unknown][] = [
+        [["path"], rule.path],
+        [["list"], rule.list],
+        [["deny"], rule.deny],
+        [["kvRead", "path"], kvRead.path],
+      ];
+      for (const [field, value] of paths) {
+        if (typeof value !== "string") continue;
+        const { refuse, warn } = policyPathProblem(value);
+        if (refuse ?? warn) {
+          problems.push({
+            path: ["policies", index, "rules", position, ...field],
+            message: `${show(value)} ${refuse ?? warn}`,
+            warning: refuse === undefined,
+          });
+        }
+      }
+    });
+  });
+
   problems.push(...duplicates(policies, "policy", ["policies"]));
   problems.push(...duplicates(roles, "role", ["roles"]));
   const defined = new Set(policies.map((policy) => record(policy).name).filter((name) => typeof name === "string"));
@@ -68,7 +107,14 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
   roles.forEach((raw, index) => {
     const role = record(raw);
     list(role.tokenPolicies).forEach((name, position) => {
-      if (typeof name === "string" && !defined.has(name) && name !== "default") {
+      if (name === "root") {
+        problems.push({
+          path: ["roles", index, "tokenPolicies", position],
+          message:
+            '"root" cannot be granted through a role: Vault never issues a root token to an auth method login ' +
+            '("auth methods cannot create root tokens", vault/request_handling.go); grant the paths needed in a policy of this cluster',
+        });
+      } else if (typeof name === "string" && !defined.has(name) && name !== "default") {
         problems.push({
           path: ["roles", index, "tokenPolicies", position],
           message: `policy ${show(name)} is not defined in this cluster's policies${didYouMean(name, known) || "; add it under policies"}`,
@@ -77,6 +123,7 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
     });
     const ttl = seconds(role.tokenTtl);
     const maxTtl = seconds(role.tokenMaxTtl);
+    problems.push(...lifetimeWarnings(role, index, ttl, maxTtl));
     if (ttl !== undefined && maxTtl !== undefined && ttl > maxTtl) {
       problems.push({
         path: ["roles", index, "tokenTtl"],
@@ -103,26 +150,94 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
 }
 
 /**
- * Clusters that reach the same Vault (same address, or both VAULT_ADDR, and the same namespace)
- * must not mount at the same path: each stack's state would claim it, and the second apply
- * fails with "path is already in use". Reported at the later cluster.
+ * On one Vault (same address however spelt, same namespace) two auth mounts must not be equal
+ * or one a prefix of the other: Vault appends '/' and refuses either with "path is already in
+ * use at <path>/" (vault/auth.go, enableCredentialInternal). Each stack's state would claim its
+ * own, and the later apply fails. Reported at the later cluster; one Map per Vault, each path's
+ * segment prefixes looked up, so linear in the number of clusters.
  */
 function sharedMounts(clusters: unknown[]): Problem[] {
-  const target = (raw: unknown) => {
+  const problems: Problem[] = [];
+  const mounts = new Map<string, number>();
+  const underneath = new Map<string, number>();
+  clusters.forEach((raw, index) => {
     const cluster = record(raw);
     const vault = record(cluster.vault);
-    return { cluster, vault, path: record(cluster.auth).path ?? "kubernetes" };
-  };
-  return repeats(clusters, (raw) => {
-    const { vault, path } = target(raw);
-    return JSON.stringify([vault.address ?? "$VAULT_ADDR", vault.namespace ?? "", path]);
-  }).map(([index, earlier]) => {
-    const { cluster, vault, path } = target(clusters[index]);
-    return {
-      path: ["clusters", index, "auth", "path"],
-      message: `${show(path)} is already the mount of clusters[${earlier}] on the same Vault (${String(vault.address ?? "VAULT_ADDR")}); give each cluster its own auth.path, e.g. k8s/${String(cluster.name ?? "prod")}`,
-    };
+    const path = record(cluster.auth).path ?? "kubernetes";
+    if (typeof path !== "string") return;
+    const on = JSON.stringify([
+      typeof vault.address === "string" ? sameVaultKey(vault.address) : "$VAULT_ADDR",
+      vault.namespace ?? "",
+    ]);
+    const key = (mount: string) => `${on} ${mount}/`;
+    const where = String(vault.address ?? "VAULT_ADDR");
+    const segments = path.split("/");
+    const parents = segments.slice(0, -1).map((_, end) => segments.slice(0, end + 1).join("/"));
+    const same = mounts.get(key(path));
+    const parent = parents.find((prefix) => mounts.has(key(prefix)));
+    const child = underneath.get(key(path));
+    const at = ["clusters", index, "auth", "path"];
+    if (same !== undefined) {
+      problems.push({
+        path: at,
+        message: `${show(path)} is already the mount of clusters[${same}] on the same Vault (${where}); give each cluster its own auth.path, e.g. k8s/${String(cluster.name ?? "prod")}`,
+      });
+    } else if (parent !== undefined) {
+      problems.push({
+        path: at,
+        message: `${show(path)} lies under ${show(parent)}, the mount of clusters[${mounts.get(key(parent))}] on the same Vault (${where}): Vault refuses it with "path is already in use at ${parent}/"; use paths that are not prefixes of each other, e.g. k8s/a and k8s/b`,
+      });
+    } else if (child !== undefined) {
+      problems.push({
+        path: at,
+        message: `${show(path)} is a prefix of the mount of clusters[${child}] on the same Vault (${where}): Vault refuses it with "path is already in use"; use paths that are not prefixes of each other, e.g. k8s/a and k8s/b`,
+      });
+    }
+    if (same === undefined) mounts.set(key(path), index);
+    for (const prefix of parents) if (!underneath.has(key(prefix))) underneath.set(key(prefix), index);
   });
+  return problems;
+}
+
+/**
+ * What Vault does with token lifetimes (CalculateTTL in Vault's sdk: "period of ... exceeded the
+ * effective max_ttl ...; period value is capped accordingly"): a period, TTL or max
+ * TTL above the effective max TTL (the mount's, else the system's, 768h by default) is capped to
+ * it at login, with a warning in the response; with a period set, the TTL is not used, because
+ * every renewal resets the token to the period.
+ */
+function lifetimeWarnings(
+  role: Record<string, unknown>,
+  index: number,
+  ttl: number | undefined,
+  maxTtl: number | undefined,
+): Problem[] {
+  const found: Problem[] = [];
+  const period = seconds(role.tokenPeriod);
+  const fields: [string, number | undefined][] = [
+    ["tokenPeriod", period],
+    ["tokenTtl", ttl],
+    ["tokenMaxTtl", maxTtl],
+  ];
+  for (const [field, value] of fields) {
+    if (value !== undefined && value > DEFAULT_MAX_TTL_SECONDS) {
+      found.push({
+        path: ["roles", index, field],
+        message:
+          `${show(role[field])} (${value}s) is above Vault's default max TTL of 768h (32 days): Vault caps it to 768h ` +
+          "unless max_lease_ttl was raised for the system or this auth mount (vault auth tune -max-lease-ttl=...)",
+        warning: true,
+      });
+    }
+  }
+  if (period !== undefined && ttl !== undefined) {
+    found.push({
+      path: ["roles", index, "tokenTtl"],
+      message: `${show(role.tokenTtl)} has no effect next to tokenPeriod: Vault issues a periodic token, and every renewal resets it to the period; drop tokenTtl`,
+      warning: true,
+    });
+  }
+  return found;
 }
 
 /** Every name that occurs twice, reported at the later occurrence. */

@@ -5,6 +5,7 @@ import type { ClusterConfig } from "../config/schema";
 import { ClusterConnection, KubernetesAuthBackend, Reviewer, VaultPolicy } from "../constructs";
 import { Duration } from "../duration";
 import { VaultProvider } from "../providers";
+import { shellWord } from "../shell";
 
 export interface VaultK8sAuthStackProps {
   /** One validated cluster entry of the config file. */
@@ -153,11 +154,15 @@ function seconds(value: number | undefined): Duration | undefined {
   return value === undefined ? undefined : Duration.seconds(value);
 }
 
-/** The JWT goes through stdin (printf is a shell builtin), so it never shows in `ps`. */
+/**
+ * The JWT goes through stdin (printf is a shell builtin), so it never shows in `ps`. Every value
+ * from the config is one shell word, so none can end the command early; the login path stays in
+ * the double quotes with $VAULT_ADDR, as mount paths hold none of the characters special there.
+ */
 function loginCommand(loginPath: string, role: string, tokenFile: string, namespace?: string): string {
-  const header = namespace ? `--header "X-Vault-Namespace: ${namespace}" ` : "";
+  const header = namespace ? `--header ${shellWord(`X-Vault-Namespace: ${namespace}`)} ` : "";
   return (
-    `printf '{"role": "%s", "jwt": "%s"}' ${role} "$(cat ${tokenFile})" | ` +
+    `printf '{"role": "%s", "jwt": "%s"}' ${shellWord(role)} "$(cat ${shellWord(tokenFile)})" | ` +
     `curl --silent --fail-with-body --request POST ${header}--data @- "$VAULT_ADDR/v1/${loginPath}"`
   );
 }
