@@ -51,7 +51,8 @@ function cluster(index: number, roleCount: number, policyCount: number): ConfigI
   return {
     name,
     kubernetes,
-    vault: { address: "https://vault.example.com:8200" },
+    // A Vault namespace per cluster: one Vault may not hold two clusters' policies of one name.
+    vault: { address: "https://vault.example.com:8200", namespace: name },
     auth: { path: `k8s/${name}`, reviewer: mode === "client-jwt" ? { mode } : { mode, namespace: "vault" } },
     policies: policyNames.map((policyName, p) => ({
       name: policyName,

@@ -337,8 +337,18 @@ test("synthesizes the names Kubernetes accepts: a dotted ServiceAccount and a bi
 });
 
 describe("Vault mount paths: what Vault itself refuses (vault/auth.go)", () => {
-  const cluster = (name: string, path: string, vault: Record<string, string> = {}) =>
-    seedCluster({ name, auth: { path }, vault, kubernetes: { eks: { clusterName: name, region: "eu-west-1" } } });
+  // Each cluster its own policy: two clusters on one Vault may not own a policy of one name.
+  const cluster = (name: string, path: string, vault: Record<string, string> = {}) => {
+    const policy = `${name}-admin`;
+    const base = seedCluster({
+      name,
+      auth: { path },
+      vault,
+      kubernetes: { eks: { clusterName: name, region: "eu-west-1" } },
+      policies: [{ name: policy, preset: "admin" }],
+    });
+    return { ...base, roles: base.roles.map((role) => ({ ...role, tokenPolicies: [policy] })) };
+  };
   const two = (first: ClusterInput, second: ClusterInput) => stringify({ clusters: [first, second] });
 
   test.each([

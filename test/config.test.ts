@@ -51,7 +51,12 @@ describe("the config file", () => {
     const config = parseConfig({ clusters: [{ ...seedCluster(), auth: undefined }] }, "t");
     expect(config.clusters[0].auth).toEqual({
       path: "kubernetes",
-      reviewer: { mode: "long-lived-token", serviceAccountName: "vault-reviewer", namespace: "vault" },
+      reviewer: {
+        mode: "long-lived-token",
+        serviceAccountName: "vault-reviewer",
+        namespace: "vault",
+        createNamespace: false,
+      },
       preventDestroy: true,
       disableIssValidation: true,
     });
@@ -114,6 +119,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
       [
         `bad.yaml:26:11: clusters[1].name: cluster name "eks-test" is already used by clusters[0]; names must be unique`,
         `bad.yaml:32:13: clusters[1].auth.path: "atlantis" is already the mount of clusters[0] on the same Vault (VAULT_ADDR); give each cluster its own auth.path, e.g. k8s/eks-test`,
+        `bad.yaml:39:15: clusters[1].policies[0].name: policy "admin" is also managed by clusters[0] on the same Vault (VAULT_ADDR); each apply would overwrite the other's, and a destroy would delete it for both: give one of them another name, or define it in one cluster only`,
       ],
     ],
     [
@@ -148,12 +154,12 @@ describe("rejects bad files with the field, the value and the fix", () => {
       ],
     ],
     [
-      "a non-https Vault address",
+      "a Vault address without a scheme",
       fileWith((c) => {
-        c.vault = { address: "http://vault.example.com:8200" };
+        c.vault = { address: "vault.example.com:8200" };
       }),
       [
-        `bad.yaml:27:16: clusters[0].vault.address: "http://vault.example.com:8200" is not an https URL; use the https:// address of Vault with no path, such as https://vault.example.com:8200`,
+        `bad.yaml:27:16: clusters[0].vault.address: "vault.example.com:8200" is not an http(s) URL; use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)`,
       ],
     ],
     [
@@ -169,7 +175,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
       "both eks and an explicit host",
       fileWith((c) => Object.assign(c.kubernetes as object, { host: "https://k8s.example.com" })),
       [
-        `bad.yaml:4:7: clusters[0].kubernetes: give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig, not both`,
+        `bad.yaml:4:7: clusters[0].kubernetes: give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig or inCluster, not both`,
       ],
     ],
     [
@@ -296,6 +302,8 @@ describe("many clusters and applications", () => {
     seedCluster({
       name,
       kubernetes: { host: `https://${name}.example.com`, caCertificate: TEST_CA, kubeconfig: { context: name } },
+      // A Vault namespace each: two clusters may not own policies of one name on one Vault.
+      vault: { namespace: name },
       auth: { path: `k8s-${name}`, reviewer: { mode: "vault-pod" } },
       policies: [
         { name: "atlantis-read", rules: [{ kvRead: { mount: "secret", path: "atlantis/*" } }] },
@@ -342,7 +350,7 @@ describe("many clusters and applications", () => {
     const stagingJson = JSON.parse(Testing.synth(staging));
     expect(prodJson.terraform.backend.local.path).toBe("../../../terraform.prod.tfstate");
     expect(stagingJson.terraform.backend.local.path).toBe("../../../terraform.staging.tfstate");
-    expect(prodJson.provider.kubernetes).toEqual([{ config_path: "~/.kube/config", config_context: "prod" }]);
+    expect(prodJson.provider.kubernetes).toEqual([{ config_context: "prod" }]);
     expect(Object.values(stagingJson.resource.vault_auth_backend)).toEqual([
       expect.objectContaining({ path: "k8s-staging" }),
     ]);

@@ -143,3 +143,142 @@ describe("5. disable_local_ca_jwt is sent in every mode", () => {
     },
   );
 });
+
+describe("6. explicit connections leave KUBE_CONFIG_PATH and in-cluster config working", () => {
+  test("sets config_path only when kubeconfig.path is given: otherwise the provider reads KUBE_CONFIG_PATH (terraform-provider-kubernetes kubernetes/provider.go:97-101) or its pod's in-cluster config (docs/index.md:100-104)", () => {
+    const withoutPath = synthJson(stackFor(seedCluster({ kubernetes: explicit })));
+    expect(withoutPath.provider.kubernetes).toEqual([{ config_context: "c" }]);
+    const withPath = synthJson(
+      stackFor(seedCluster({ kubernetes: { ...explicit, kubeconfig: { path: "~/.kube/prod", context: "c" } } })),
+    );
+    expect(withPath.provider.kubernetes).toEqual([{ config_path: "~/.kube/prod", config_context: "c" }]);
+  });
+
+  test("inCluster leaves the kubernetes provider block empty, for Terraform running in the cluster, and refuses a kubeconfig beside it", () => {
+    const { kubeconfig: _, ...vaultView } = explicit;
+    const stack = stackFor(seedCluster({ kubernetes: { ...vaultView, inCluster: true } }));
+    expect(synthJson(stack).provider.kubernetes).toEqual([{}]);
+    expect(warningsOf(stack)).not.toContainEqual(expect.stringContaining("no kubeconfig context"));
+    expect(problemsIn([seedCluster({ kubernetes: { ...explicit, inCluster: true } })])).toContain(
+      "clusters[0].kubernetes.inCluster is true, so Terraform uses its pod's own ServiceAccount and reads no kubeconfig; drop kubeconfig or inCluster",
+    );
+  });
+});
+
+describe("7. vault-pod and the CA", () => {
+  test("vault-pod keeps a CA it is given (Vault reads its pod's CA only when none is stored: vault-plugin-auth-kubernetes backend.go:361-367) and sends none when none is given", () => {
+    const vaultPod = { path: "atlantis", reviewer: { mode: "vault-pod" as const } };
+    const withCa = only(
+      synthJson(stackFor(seedCluster({ kubernetes: explicit, auth: vaultPod }))),
+      "vault_kubernetes_auth_backend_config",
+    );
+    expect(withCa.kubernetes_ca_cert).toBe(TEST_CA);
+    const { caCertificate: _, ...withoutCa } = explicit;
+    const config = only(
+      synthJson(stackFor(seedCluster({ kubernetes: withoutCa, auth: vaultPod }))),
+      "vault_kubernetes_auth_backend_config",
+    );
+    expect(config).not.toHaveProperty("kubernetes_ca_cert");
+  });
+});
+
+describe("8. one owner per Vault object and per state", () => {
+  const other = (overrides: object) =>
+    seedCluster({
+      name: "eks-prod",
+      kubernetes: { eks: { clusterName: "prod", region: "eu-west-1" } },
+      auth: { path: "k8s/prod" },
+      ...overrides,
+    });
+
+  test("rejects two clusters that manage a policy of one name on the same Vault, naming both places: creating a policy overwrites one of that name (terraform-provider-vault vault/resource_policy.go:42-52)", () => {
+    expect(problemsIn([seedCluster(), other({})])).toContain(
+      'clusters[1].policies[0].name: policy "admin" is also managed by clusters[0] on the same Vault (VAULT_ADDR)',
+    );
+    const sameAddress = { address: "https://vault.example.com" };
+    expect(problemsIn([seedCluster({ vault: sameAddress }), other({ vault: sameAddress })])).toContain(
+      "on the same Vault (https://vault.example.com)",
+    );
+    expect(problemsIn([seedCluster(), other({ vault: { namespace: "prod" } })])).toBe("");
+  });
+
+  test("rejects two clusters whose state is one S3 bucket + key, naming both places", () => {
+    const s3 = { bucket: "tf-state", region: "eu-west-1", key: "vault.tfstate" };
+    const second = other({ vault: { namespace: "prod" }, state: { s3 } });
+    expect(problemsIn([seedCluster({ state: { s3 } }), second])).toContain(
+      'clusters[1].state.s3.key: "vault.tfstate" in bucket "tf-state" is already the state of clusters[0]',
+    );
+    const { key: _, ...defaultKeys } = s3;
+    expect(
+      problemsIn([
+        seedCluster({ state: { s3: defaultKeys } }),
+        other({ vault: { namespace: "prod" }, state: { s3: defaultKeys } }),
+      ]),
+    ).toBe("");
+  });
+});
+
+describe("9. the reviewer's namespace", () => {
+  test("long-lived-token creates its namespace only with createNamespace, before the ServiceAccount, and never adopts it", () => {
+    expect(synthJson(stackFor(seedCluster())).resource).not.toHaveProperty("kubernetes_namespace_v1");
+    const cluster = seedCluster();
+    Object.assign((cluster.auth as { reviewer: object }).reviewer, { createNamespace: true });
+    const json = synthJson(stackFor(cluster));
+    const namespaceAddress = Object.keys(json.resource.kubernetes_namespace_v1)[0];
+    expect(only(json, "kubernetes_namespace_v1")).toMatchObject({ metadata: { name: "vault" } });
+    const namespaceRef = `\${kubernetes_namespace_v1.${namespaceAddress}.metadata[0].name}`;
+    expect(only(json, "kubernetes_service_account_v1")).toMatchObject({ metadata: { namespace: namespaceRef } });
+    expect(only(json, "kubernetes_secret_v1")).toMatchObject({ metadata: { namespace: namespaceRef } });
+    Object.assign(cluster, { importExisting: true });
+    expect(problemsIn([cluster])).toContain("clusters[0].auth.reviewer.createNamespace is true while importExisting");
+  });
+});
+
+describe("10. http Vault addresses", () => {
+  test("accepts an http:// Vault address, as the Vault Helm chart serves by default, with a warning that tokens cross the network in clear", () => {
+    const stack = stackFor(seedCluster({ vault: { address: "http://vault.vault.svc:8200" } }));
+    expect(synthJson(stack).provider.vault).toEqual([{ address: "http://vault.vault.svc:8200" }]);
+    expect(warningsOf(stack)).toContainEqual(expect.stringContaining("is plain http"));
+    expect(warningsOf(stackFor(seedCluster({ vault: { address: "https://vault.example.com" } })))).not.toContainEqual(
+      expect.stringContaining("plain http"),
+    );
+  });
+
+  test("the Atlantis example reaches Vault the way the chart serves it by default: http inside the cluster", () => {
+    const helm = parse(readFileSync(join(ROOT, "examples/atlantis/helm-values.yaml"), "utf8"));
+    expect(helm.environment.VAULT_ADDR).toBe("http://vault.vault.svc:8200");
+  });
+});
+
+describe("11. importExisting adopts only what exists", () => {
+  const vaultPod = (reviewer: { mode: "vault-pod"; bindingName?: string; createBinding?: boolean }) =>
+    seedCluster({ kubernetes: explicit, importExisting: true, auth: { path: "atlantis", reviewer } });
+  const importedTypes = (cluster: object) =>
+    ((synthJson(stackFor(cluster as never)) as { import?: { to: string }[] }).import ?? []).map(
+      (block) => block.to.split(".")[0],
+    );
+
+  test("vault-pod adopts no binding nobody created: only one the config names (the chart's own is <release>-server-binding)", () => {
+    expect(importedTypes(vaultPod({ mode: "vault-pod" }))).not.toContain("kubernetes_cluster_role_binding_v1");
+    expect(importedTypes(vaultPod({ mode: "vault-pod", bindingName: "vault-server-binding" }))).toContain(
+      "kubernetes_cluster_role_binding_v1",
+    );
+  });
+
+  test("vault-pod with createBinding: false leaves the binding to the Helm chart", () => {
+    const json = synthJson(stackFor(vaultPod({ mode: "vault-pod", createBinding: false })));
+    expect(json.resource).not.toHaveProperty("kubernetes_cluster_role_binding_v1");
+  });
+
+  test("fails with a message, not an internal error, when Terraform is not on PATH for cdktf's import check (cdktf lib/terraform-resource.js:246)", () => {
+    const path = process.env.PATH;
+    process.env.PATH = join(ROOT, "no-such-dir");
+    try {
+      expect(() => stackFor(seedCluster({ importExisting: true }))).toThrow(
+        "importExisting is true, and cdktf checks import blocks by running `terraform version` while it synthesizes, but terraform is not on PATH",
+      );
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});

@@ -124,7 +124,7 @@ describe("VaultK8sAuthStack options", () => {
     );
     expect(json.provider).not.toHaveProperty("aws");
     expect(json.data ?? {}).not.toHaveProperty("aws_eks_cluster");
-    expect(json.provider.kubernetes).toEqual([{ config_path: "~/.kube/config", config_context: "kind-dev" }]);
+    expect(json.provider.kubernetes).toEqual([{ config_context: "kind-dev" }]);
     const noContext = seedCluster({ kubernetes: { host: "https://k.example.com", caCertificate: TEST_CA } });
     expect(warningsOf(stackFor(noContext))).toContainEqual(expect.stringContaining("no kubeconfig context is set"));
     expect(only(json, "vault_kubernetes_auth_backend_config")).toMatchObject({

@@ -95,13 +95,21 @@ const kubernetesSchema = strictObject(
     host: ruled("kubernetesHost", "an https URL").optional().describe("Kubernetes API URL as Vault reaches it"),
     caCertificate: ruled("pemCertificate", "a PEM certificate").optional().describe("PEM CA of that API"),
     kubeconfig: strictObject({
-      path: z.string().min(1).optional().describe("Default ~/.kube/config"),
+      path: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("Default: none; the kubernetes provider reads KUBE_CONFIG_PATH (e.g. ~/.kube/config)"),
       context: z.string().min(1).optional().describe("Default: the kubeconfig's current context"),
     })
       .optional()
       .describe("How Terraform reaches the cluster when it is not EKS"),
+    inCluster: z
+      .boolean()
+      .default(false)
+      .describe("Terraform runs in this cluster (e.g. Atlantis) and uses its pod's ServiceAccount; no kubeconfig"),
   },
-  "Either eks, or host + caCertificate (+ kubeconfig)",
+  "Either eks, or host + caCertificate (+ kubeconfig or inCluster)",
 );
 
 const reviewerSchema = z
@@ -114,12 +122,24 @@ const reviewerSchema = z
         namespace: label("a namespace").default("vault"),
         secretName: ruled("dns1123Subdomain", "a Secret name").optional(),
         bindingName: ruled("rbacName", "a ClusterRoleBinding name").optional(),
+        createNamespace: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Create the namespace too (off: a namespace shared with Vault must not be owned, and destroyed, by this stack)",
+          ),
       }),
       strictObject({
         mode: z.literal("vault-pod"),
         serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name").default("vault"),
         namespace: label("a namespace").default("vault"),
         bindingName: ruled("rbacName", "a ClusterRoleBinding name").optional(),
+        createBinding: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Bind Vault's ServiceAccount to system:auth-delegator; false when the Helm chart's server.authDelegator already does (<release>-server-binding)",
+          ),
       }),
       strictObject({
         mode: z.literal("client-jwt"),
@@ -248,7 +268,9 @@ const roleSchema = strictObject({
 });
 
 const vaultSchema = strictObject({
-  address: ruled("vaultAddress", "an https URL").optional().describe("Default: VAULT_ADDR of the deploy environment"),
+  address: ruled("vaultAddress", "an http(s) URL")
+    .optional()
+    .describe("Default: VAULT_ADDR of the deploy environment. http:// is accepted, with a warning"),
   namespace: ruled("vaultNamespace", "a Vault namespace").optional().describe("Vault Enterprise / HCP namespace"),
 });
 

@@ -24,6 +24,8 @@ export function semanticProblems(data: unknown): Problem[] {
   const clusters = list(record(data).clusters);
   problems.push(...duplicates(clusters, "cluster", ["clusters"]));
   problems.push(...sharedMounts(clusters));
+  problems.push(...sharedPolicies(clusters));
+  problems.push(...sharedStates(clusters));
   clusters.forEach((cluster, index) => {
     for (const problem of clusterProblems(record(cluster))) {
       problems.push({ ...problem, path: ["clusters", index, ...problem.path] });
@@ -44,11 +46,19 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
   if (isRecord(cluster.kubernetes)) {
     if (
       kubernetes.eks !== undefined &&
-      (kubernetes.host ?? kubernetes.caCertificate ?? kubernetes.kubeconfig) !== undefined
+      ((kubernetes.host ?? kubernetes.caCertificate ?? kubernetes.kubeconfig) !== undefined ||
+        kubernetes.inCluster === true)
     ) {
       problems.push({
         path: ["kubernetes"],
-        message: "give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig, not both",
+        message:
+          "give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig or inCluster, not both",
+      });
+    } else if (kubernetes.inCluster === true && kubernetes.kubeconfig !== undefined) {
+      problems.push({
+        path: ["kubernetes", "inCluster"],
+        message:
+          "is true, so Terraform uses its pod's own ServiceAccount and reads no kubeconfig; drop kubeconfig or inCluster",
       });
     } else if (kubernetes.eks === undefined && kubernetes.host === undefined) {
       problems.push({
@@ -98,6 +108,19 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
       }
     });
   });
+
+  if (reviewer.createNamespace === true && cluster.importExisting === true) {
+    problems.push({
+      path: ["auth", "reviewer", "createNamespace"],
+      message: `is true while importExisting adopts objects in namespace ${show(reviewer.namespace ?? "vault")}, which therefore exists already; set createNamespace to false`,
+    });
+  }
+  if (mode === "vault-pod" && reviewer.createBinding === false && reviewer.bindingName !== undefined) {
+    problems.push({
+      path: ["auth", "reviewer", "bindingName"],
+      message: "names a binding, but createBinding is false, so this stack creates none; drop bindingName",
+    });
+  }
 
   problems.push(...duplicates(policies, "policy", ["policies"]));
   problems.push(...duplicates(roles, "role", ["roles"]));
@@ -238,6 +261,68 @@ function lifetimeWarnings(
     });
   }
   return found;
+}
+
+/** The Vault a cluster's stack writes to, as a comparable key, and how to name it. */
+function vaultOf(cluster: Record<string, unknown>): { key: string; label: string } {
+  const vault = record(cluster.vault);
+  return {
+    key: JSON.stringify([
+      typeof vault.address === "string" ? sameVaultKey(vault.address) : "$VAULT_ADDR",
+      vault.namespace ?? "",
+    ]),
+    label: `${String(vault.address ?? "VAULT_ADDR")}${vault.namespace === undefined ? "" : `, namespace ${String(vault.namespace)}`}`,
+  };
+}
+
+/**
+ * One owner per Vault policy: creating a vault_policy writes sys/policy/<name> whether or not it
+ * exists (terraform-provider-vault v5.6.0 vault/resource_policy.go:42-52), so two stacks with a
+ * policy of one name on one Vault overwrite each other at every apply, and destroying either
+ * deletes the other's. Reported at the later cluster.
+ */
+function sharedPolicies(clusters: unknown[]): Problem[] {
+  const owners = new Map<string, number>();
+  const problems: Problem[] = [];
+  clusters.forEach((raw, index) => {
+    const cluster = record(raw);
+    const vault = vaultOf(cluster);
+    list(cluster.policies).forEach((policy, position) => {
+      const name = record(policy).name;
+      if (typeof name !== "string") return;
+      const key = JSON.stringify([vault.key, name]);
+      const earlier = owners.get(key);
+      if (earlier === undefined) owners.set(key, index);
+      else if (earlier !== index) {
+        problems.push({
+          path: ["clusters", index, "policies", position, "name"],
+          message: `policy ${show(name)} is also managed by clusters[${earlier}] on the same Vault (${vault.label}); each apply would overwrite the other's, and a destroy would delete it for both: give one of them another name, or define it in one cluster only`,
+        });
+      }
+    });
+  });
+  return problems;
+}
+
+/** Two stacks in one S3 state object would overwrite each other's state. Reported at the later cluster. */
+function sharedStates(clusters: unknown[]): Problem[] {
+  const stateOf = (raw: unknown) => {
+    const cluster = record(raw);
+    const s3 = record(record(cluster.state).s3);
+    if (typeof s3.bucket !== "string") return undefined;
+    const key = s3.key ?? `vault-k8s-auth/${String(cluster.name)}.tfstate`;
+    return { bucket: s3.bucket, key: String(key) };
+  };
+  return repeats(clusters, (raw) => {
+    const state = stateOf(raw);
+    return state && JSON.stringify([state.bucket, state.key]);
+  }).map(([index, earlier]) => {
+    const state = stateOf(clusters[index]) as { bucket: string; key: string };
+    return {
+      path: ["clusters", index, "state", "s3", "key"],
+      message: `${show(state.key)} in bucket ${show(state.bucket)} is already the state of clusters[${earlier}]; the two stacks would overwrite each other's state: give each cluster its own key (or leave key out: vault-k8s-auth/<name>.tfstate)`,
+    };
+  });
 }
 
 /** Every name that occurs twice, reported at the later occurrence. */

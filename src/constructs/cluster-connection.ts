@@ -7,6 +7,7 @@ import {
   KubernetesProvider,
   type KubernetesProviderExec,
 } from "../providers";
+import { ValidationError } from "../validation";
 import { check } from "./check";
 
 /** The Kubernetes API as Vault must reach it. */
@@ -42,11 +43,18 @@ export interface ExplicitConnectionProps {
   readonly caCertificate?: string;
   /**
    * Kubeconfig that Terraform's kubernetes provider uses to create the reviewer objects.
-   * @default "~/.kube/config"
+   * @default - none: the provider reads KUBE_CONFIG_PATH / KUBE_CONFIG_PATHS, or runs with its
+   * pod's in-cluster config
    */
   readonly kubeconfigPath?: string;
   /** @default - the kubeconfig's current context */
   readonly kubeconfigContext?: string;
+  /**
+   * Terraform runs in this cluster (Atlantis) and creates the reviewer objects with its own
+   * pod's ServiceAccount: the provider block stays empty. Excludes the kubeconfig props.
+   * @default false
+   */
+  readonly inCluster?: boolean;
 }
 
 /**
@@ -123,16 +131,27 @@ class ExplicitConnection extends ClusterConnection {
   }
 
   bind(scope: Construct): ClusterEndpoint {
-    if (this.props.kubeconfigContext === undefined) {
+    const { inCluster, kubeconfigPath, kubeconfigContext } = this.props;
+    if (inCluster && (kubeconfigPath ?? kubeconfigContext) !== undefined) {
+      throw new ValidationError(
+        "kubernetes: inCluster uses the pod's own ServiceAccount, so it takes no kubeconfig; drop one of them",
+      );
+    }
+    if (!inCluster && kubeconfigContext === undefined) {
       Annotations.of(scope).addWarning(
         `kubernetes: no kubeconfig context is set, so Terraform creates the reviewer objects in whatever cluster ` +
           `the current context points at, while Vault is configured for ${this.props.host}. Set kubeconfig.context.`,
       );
     }
-    new KubernetesProvider(scope, "kubernetes", {
-      configPath: this.props.kubeconfigPath ?? "~/.kube/config",
-      configContext: this.props.kubeconfigContext,
-    });
+    // config_path only when a kubeconfig is named: the provider otherwise falls back to
+    // KUBE_CONFIG_PATH (terraform-provider-kubernetes v2.38.0 kubernetes/provider.go:97-101),
+    // KUBE_CONFIG_PATHS (:513-517), and, with none of them, to the pod's in-cluster config
+    // (docs/index.md:100-104); a config_path that does not exist in the pod would break that.
+    new KubernetesProvider(
+      scope,
+      "kubernetes",
+      inCluster ? {} : { configPath: kubeconfigPath, configContext: kubeconfigContext },
+    );
     return { host: this.props.host, caCertificate: this.props.caCertificate };
   }
 }

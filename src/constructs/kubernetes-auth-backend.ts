@@ -17,9 +17,9 @@ export interface KubernetesAuthBackendProps {
   /** Kubernetes API URL as Vault reaches it (`kubernetes_host`). */
   readonly kubernetesHost: string;
   /**
-   * PEM CA certificate of the Kubernetes API. Left out of the config for the `vaultPod`
-   * reviewer, which reads its own pod's CA.
-   * @default - none (Vault uses the system trust store unless the reviewer supplies one)
+   * PEM CA certificate of the Kubernetes API. Optional for the `vaultPod` reviewer only, which
+   * then reads its own pod's CA.
+   * @default - none (Vault uses its pod's CA with `vaultPod`, else the system trust store)
    */
   readonly kubernetesCaCert?: string;
   /** @default Reviewer.longLivedToken() */
@@ -87,7 +87,10 @@ export class KubernetesAuthBackend extends Construct {
     this.config = new KubernetesAuthBackendConfig(this, "Config", {
       backend: this.mount.path,
       kubernetesHost: props.kubernetesHost,
-      kubernetesCaCert: reviewer.needsCaCert ? props.kubernetesCaCert : undefined,
+      // A CA given is kept in every mode: vault-pod reads its own pod's CA only when the config
+      // holds none (vault-plugin-auth-kubernetes v0.24.1 backend.go:361-367), and an endpoint
+      // behind a proxy needs the proxy's.
+      kubernetesCaCert: props.kubernetesCaCert,
       tokenReviewerJwt: reviewer.tokenReviewerJwt,
       disableLocalCaJwt: reviewer.disableLocalCaJwt,
       disableIssValidation: props.disableIssValidation ?? true,

@@ -1,6 +1,6 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { SecretV1, ServiceAccountV1 } from "../providers";
+import { NamespaceV1, SecretV1, ServiceAccountV1 } from "../providers";
 import { check } from "./check";
 
 export interface ReviewerServiceAccountProps {
@@ -19,6 +19,12 @@ export interface ReviewerServiceAccountProps {
    * @default - `<serviceAccountName>-token`
    */
   readonly secretName?: string;
+  /**
+   * Create the namespace as well, for a Vault outside the cluster where nothing else creates
+   * it. Off by default: a namespace shared with Vault must not be owned, and destroyed, by this stack.
+   * @default false
+   */
+  readonly createNamespace?: boolean;
 }
 
 /**
@@ -47,14 +53,18 @@ export class ReviewerServiceAccount extends Construct {
     check("dns1123Label", "reviewer namespace", this.namespace);
     check("dns1123Subdomain", "reviewer secretName", secretName);
 
+    // A reference to the created namespace, so Terraform creates it first.
+    const namespace = props.createNamespace
+      ? new NamespaceV1(this, "Namespace", { metadata: { name: this.namespace } }).metadata.name
+      : this.namespace;
     const account = new ServiceAccountV1(this, "Resource", {
-      metadata: { name: this.serviceAccountName, namespace: this.namespace },
+      metadata: { name: this.serviceAccountName, namespace },
     });
 
     const secret = new SecretV1(this, "TokenSecret", {
       metadata: {
         name: secretName,
-        namespace: this.namespace,
+        namespace,
         annotations: { "kubernetes.io/service-account.name": account.metadata.name },
       },
       type: "kubernetes.io/service-account-token",

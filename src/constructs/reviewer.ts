@@ -40,7 +40,8 @@ export type ReviewerMode = "long-lived-token" | "vault-pod" | "client-jwt";
 
 export interface LongLivedTokenReviewerProps extends ReviewerServiceAccountProps {
   /**
-   * Name of the ClusterRoleBinding to `system:auth-delegator`.
+   * Name of the ClusterRoleBinding to `system:auth-delegator`. Only a binding named here is
+   * adopted by `adoptExisting()`: the default name exists nowhere before this stack creates it.
    * @default - `<namespace>-<serviceAccountName>-auth-delegator`
    */
   readonly bindingName?: string;
@@ -65,8 +66,18 @@ export interface VaultPodReviewerProps {
   readonly serviceAccountName?: string;
   /** @default "vault" */
   readonly namespace?: string;
-  /** @default - `<namespace>-<serviceAccountName>-auth-delegator` */
+  /**
+   * Name of the ClusterRoleBinding to `system:auth-delegator`. Only a binding named here is
+   * adopted by `adoptExisting()`; the Vault Helm chart's own is `<release>-server-binding`.
+   * @default - `<namespace>-<serviceAccountName>-auth-delegator`
+   */
   readonly bindingName?: string;
+  /**
+   * Create the binding. Off when the Vault Helm chart's `server.authDelegator` (on by default)
+   * already binds Vault's ServiceAccount, so the binding has one owner.
+   * @default true
+   */
+  readonly createBinding?: boolean;
 }
 
 /**
@@ -104,6 +115,11 @@ export abstract class Reviewer {
   bindRole(_scope: Construct, _mountPath: string, _role: ReviewedRole): void {}
 }
 
+/** A binding is adopted only when the user named it: one under the default name was never created by anyone else. */
+function namedBinding(binding: AuthDelegatorBinding, bindingName: string | undefined): Adoptable[] {
+  return bindingName === undefined ? [] : [{ resource: binding.resource, importId: binding.name }];
+}
+
 function defaultBindingName(account: { namespace: string; serviceAccountName: string }): string {
   return `${account.namespace}-${account.serviceAccountName}-auth-delegator`;
 }
@@ -121,14 +137,15 @@ class LongLivedTokenReviewer extends Reviewer {
       name: this.props.bindingName ?? defaultBindingName(account),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
-    // The token Secret is never adopted: the seed's lived in the wrong namespace and never held a token.
+    // The token Secret is never adopted: the seed's lived in the wrong namespace and never held
+    // a token. Nor is a created namespace: adopting it would make this stack destroy it.
     return {
       tokenReviewerJwt: account.token,
       needsCaCert: true,
       disableLocalCaJwt: false,
       adoptable: [
         { resource: account.resource, importId: `${account.namespace}/${account.serviceAccountName}` },
-        { resource: binding.resource, importId: binding.name },
+        ...namedBinding(binding, this.props.bindingName),
       ],
     };
   }
@@ -146,15 +163,13 @@ class VaultPodReviewer extends Reviewer {
       serviceAccountName: this.props.serviceAccountName ?? "vault",
       namespace: this.props.namespace ?? "vault",
     };
+    const config = { needsCaCert: false, disableLocalCaJwt: false };
+    if (this.props.createBinding === false) return { ...config, adoptable: [] };
     const binding = new AuthDelegatorBinding(scope, "VaultAuthDelegator", {
       name: this.props.bindingName ?? defaultBindingName(account),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
-    return {
-      needsCaCert: false,
-      disableLocalCaJwt: false,
-      adoptable: [{ resource: binding.resource, importId: binding.name }],
-    };
+    return { ...config, adoptable: namedBinding(binding, this.props.bindingName) };
   }
 }
 

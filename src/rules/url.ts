@@ -15,7 +15,7 @@ function urlProblem(value: string, allowPath: boolean): string | undefined {
   } catch {
     return undefined; // the pattern's generic message says what a URL looks like
   }
-  if (url.protocol !== "https:") return undefined;
+  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
   if (url.username || url.password) {
     return "carries a user name or password (user:pass@), which would be written into the Terraform JSON and state; remove it, credentials come from the environment";
   }
@@ -35,8 +35,10 @@ function urlProblem(value: string, allowPath: boolean): string | undefined {
  * port but with no path" (https://registry.terraform.io/providers/hashicorp/vault/5.6.0/docs#address).
  */
 export const vaultAddress: Rule = {
-  pattern: /^https:\/\/[^\s/?#@]+\/?$/,
-  fix: "use the https:// address of Vault with no path, such as https://vault.example.com:8200",
+  // http:// too: the official Vault Helm chart serves plain http by default (global.tlsDisable);
+  // the stack warns about it.
+  pattern: /^https?:\/\/[^\s/?#@]+\/?$/,
+  fix: "use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
   reason: (value) => urlProblem(value, false),
 };
 

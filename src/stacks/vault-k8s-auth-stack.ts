@@ -6,6 +6,7 @@ import { ClusterConnection, KubernetesAuthBackend, Reviewer, VaultPolicy } from 
 import { Duration } from "../duration";
 import { VaultProvider } from "../providers";
 import { shellWord } from "../shell";
+import { requireTerraformForImports } from "./require-terraform";
 
 export interface VaultK8sAuthStackProps {
   /** One validated cluster entry of the config file. */
@@ -36,10 +37,19 @@ export class VaultK8sAuthStack extends TerraformStack {
     // Atlantis installs the Terraform version that required_version names.
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
 
+    if (cluster.importExisting) requireTerraformForImports();
+
     // The token is never set here: the provider reads VAULT_TOKEN from the deploy environment.
     new VaultProvider(this, "vault", { address: cluster.vault.address, namespace: cluster.vault.namespace });
+    if (cluster.vault.address?.startsWith("http://")) {
+      Annotations.of(this).addWarning(
+        `vault.address ${cluster.vault.address} is plain http: the deploy token and everything Terraform writes to ` +
+          `Vault, and the pods' logins and Vault tokens, cross the network in clear. Use https unless the path is ` +
+          `private (e.g. a port-forward, or a cluster network you trust).`,
+      );
+    }
 
-    const { eks, host, caCertificate, kubeconfig } = cluster.kubernetes;
+    const { eks, host, caCertificate, kubeconfig, inCluster } = cluster.kubernetes;
     const connection = eks
       ? ClusterConnection.eks({ clusterName: eks.clusterName, region: eks.region, staticToken: eks.staticToken })
       : ClusterConnection.explicit({
@@ -48,6 +58,7 @@ export class VaultK8sAuthStack extends TerraformStack {
           caCertificate,
           kubeconfigPath: kubeconfig?.path,
           kubeconfigContext: kubeconfig?.context,
+          inCluster,
         });
     const endpoint = connection.bind(this);
 

@@ -9,7 +9,17 @@ const seed = DEFAULT_CONFIG.clusters[0];
 writeFileSync(join(dir, "default.jwt"), `${projectedToken()}\n`);
 writeFileSync(join(dir, "other.jwt"), projectedToken({ name: "default" }));
 const twoClusters = writeConfig(dir, "two.yaml", {
-  clusters: [seed, { ...seed, name: "other", auth: { ...seed.auth, path: "k8s/other" } }],
+  // Its own policy name: two clusters may not own policy "admin" on one Vault.
+  clusters: [
+    seed,
+    {
+      ...seed,
+      name: "other",
+      auth: { ...seed.auth, path: "k8s/other" },
+      policies: [{ name: "other-admin", preset: "admin" }],
+      roles: seed.roles.map((role) => ({ ...role, tokenPolicies: ["other-admin"] })),
+    },
+  ],
 });
 
 describe("vault-k8s-auth doctor", () => {

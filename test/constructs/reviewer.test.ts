@@ -100,7 +100,7 @@ describe("Reviewer modes", () => {
     });
   });
 
-  test("vault-pod stores no token and no CA, and binds Vault's own ServiceAccount", () => {
+  test("vault-pod stores no token, keeps the CA it is given, and binds Vault's own ServiceAccount", () => {
     const { stack } = backendWith(Reviewer.vaultPod({ serviceAccountName: "vault", namespace: "vault-system" }));
     const json = synthJson(stack);
     expect(Object.keys(json.resource).sort()).toEqual([
@@ -110,7 +110,7 @@ describe("Reviewer modes", () => {
     ]);
     const config = only(json, "vault_kubernetes_auth_backend_config");
     expect(config).not.toHaveProperty("token_reviewer_jwt");
-    expect(config).not.toHaveProperty("kubernetes_ca_cert");
+    expect(config.kubernetes_ca_cert).toBe(TEST_CA);
     expect(only(json, "kubernetes_cluster_role_binding_v1")).toMatchObject({
       subject: [{ kind: "ServiceAccount", name: "vault", namespace: "vault-system" }],
     });
