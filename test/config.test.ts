@@ -209,14 +209,18 @@ describe("rejects bad files with the field, the value and the fix", () => {
   });
 
   test.each([
-    ["an empty file", "  \n", "bad.yaml is empty; it needs a mapping with a clusters list"],
+    ["an empty file", "  \n", "bad.yaml:1:1: the file is empty; it needs a mapping with a clusters list"],
     ["a file that is not YAML", "clusters: [\n  - a: b", "bad.yaml is not valid YAML:\n  bad.yaml:2:"],
     [
       "a list at the top",
       "- name: x\n",
-      "bad.yaml must be a mapping with a clusters list at the top, but holds a list",
+      "bad.yaml:1:1: the file must be a mapping with a clusters list at the top, but holds a list",
     ],
-    ["a scalar at the top", "hello\n", 'bad.yaml must be a mapping with a clusters list at the top, but holds "hello"'],
+    [
+      "a scalar at the top",
+      "hello\n",
+      'bad.yaml:1:1: the file must be a mapping with a clusters list at the top, but holds "hello"',
+    ],
     ["no clusters", "clusters: []\n", "bad.yaml:1:11: clusters is empty; define at least one cluster"],
   ])("rejects %s", (_what, text, expected) => {
     expect(problemsIn(text)).toContain(expected);
@@ -261,7 +265,9 @@ describe("rejects bad files with the field, the value and the fix", () => {
         return `b${i}: &b${i} [*${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}, *${prev}]`;
       }),
     ].join("\n");
-    expect(problemsIn(bomb)).toMatch(/^bad\.yaml cannot be read as YAML: /);
+    expect(problemsIn(bomb)).toBe(
+      "bad.yaml:2:10: the file's aliases (*name) expand to too many values, as an alias bomb does; write the values out",
+    );
   });
 
   test("rejects wrong types in a person's words, in file order, without a follow-on error", () => {

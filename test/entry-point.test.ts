@@ -92,6 +92,15 @@ describe("the synth entry point", () => {
     expect(snapshotTree(join(project, "cdktf.out"))).toEqual(before);
   });
 
+  test("fails on a config path that is a directory with the path and the reason, exit 1, no internal error", async () => {
+    const project = projectCopy("directory");
+    const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "src" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "vault-k8s-auth: VAULT_K8S_AUTH_CONFIG=src: src is a directory; name a YAML or JSON file\n",
+    );
+  });
+
   test("writes none of the deploy environment's credentials into cdktf.out, through the real cdktf CLI", async () => {
     const project = projectCopy("canary");
     const kubeconfig = join(project, "kubeconfig-canary");

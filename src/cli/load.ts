@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { checkConfigText, type LoadedConfig, loadConfig } from "../config/load";
+import { type LoadedConfig, loadConfig, readConfigFile } from "../config/load";
 import type { ClusterConfig, Config } from "../config/schema";
 import { didYouMean, show } from "../validation";
 import type { Io } from "./io";
@@ -16,7 +16,7 @@ export function loadForCli(configFile: string | undefined, io: Io): LoadedConfig
   if (!existsSync(file)) throw new UsageError(`--config ${configFile}: no such file (looked in ${io.cwd})`);
   const inside = relative(io.cwd, file);
   const name = inside && !inside.startsWith("..") ? inside : file;
-  return { ...checkConfigText(readFileSync(file, "utf8"), name), source: name };
+  return { ...readConfigFile(file, name), source: name };
 }
 
 /** The cluster `--cluster` names, or the only one. */

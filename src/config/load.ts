@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { extname, relative, resolve } from "node:path";
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { readFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
 import type { z } from "zod";
 import { show, ValidationError } from "../validation";
 import { DEFAULT_CONFIG } from "./defaults";
+import { decodeConfigBytes, type Locator, readConfigDocument } from "./read-text";
 import { type Config, configSchema } from "./schema";
 import { type Problem, semanticProblems } from "./semantic";
 
@@ -40,13 +40,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     throw new ValidationError(`${CONFIG_ENV} is set but empty; unset it or name a YAML or JSON file`);
   }
   const file = resolve(cwd, chosen ?? DEFAULT_CONFIG_FILE);
-  if (!existsSync(file)) {
+  const label = chosen === undefined ? DEFAULT_CONFIG_FILE : `${CONFIG_ENV}=${chosen}`;
+  const bytes = readBytes(file, label, cwd);
+  if (bytes === undefined) {
     if (chosen === undefined) return { ...checkConfig(DEFAULT_CONFIG, "built-in default"), source: "built-in default" };
     throw new ValidationError(`${CONFIG_ENV}=${chosen}: no such file (looked in ${cwd}); fix the path or unset it`);
   }
   const inside = relative(cwd, file);
   const name = inside && !inside.startsWith("..") ? inside : file;
-  return { ...checkConfigText(readFileSync(file, "utf8"), name), source: name };
+  return { ...checkConfigText(decodeConfigBytes(bytes, name), name), source: name };
+}
+
+/** Reads and checks the config file at `file`, labelled `name`; a missing file is an error too. */
+export function readConfigFile(file: string, name: string): CheckedConfig {
+  const bytes = readBytes(file, name, process.cwd());
+  if (bytes === undefined) throw new ValidationError(`${name}: no such file; fix the path`);
+  return checkConfigText(decodeConfigBytes(bytes, name), name);
+}
+
+/** File-system reasons in a person's words. */
+const FS_REASONS: Record<string, string> = {
+  EISDIR: "is a directory; name a YAML or JSON file",
+  EACCES: "cannot be read: permission denied; check its mode and owner",
+  EPERM: "cannot be read: operation not permitted",
+  ELOOP: "is a symbolic link loop; point it at a real file",
+  ENOTDIR: "has a path through something that is not a directory; fix the path",
+  ENAMETOOLONG: "has a name too long for the file system",
+  EMFILE: "cannot be opened: too many open files",
+};
+
+/** The file's bytes, undefined when there is no such file; every other failure is the user's, with its reason. */
+function readBytes(file: string, label: string, cwd: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    if (code === "ENOENT") return undefined;
+    const reason = FS_REASONS[code] ?? `cannot be read (${code || "unknown error"})`;
+    throw new ValidationError(`${label}: ${relative(cwd, file) || file} ${reason}`);
+  }
 }
 
 /** Parses YAML or JSON text (JSON is YAML) and validates it; `name` labels every message. */
@@ -55,56 +87,26 @@ export function parseConfigText(text: string, name: string): Config {
 }
 
 /** Validates already-parsed data. `where` turns a field path into a `:line:col` suffix. */
-export function parseConfig(data: unknown, name: string, where?: Where): Config {
-  return checkConfig(data, name, where).config;
+export function parseConfig(data: unknown, name: string, locator?: Locator): Config {
+  return checkConfig(data, name, locator).config;
 }
 
-type Where = (path: PropertyKey[], atKey: boolean) => string;
+const NOWHERE: Locator = { where: () => "", source: () => undefined };
 
 /** `parseConfigText`, with the warnings. */
 export function checkConfigText(text: string, name: string): CheckedConfig {
-  if (text.trim() === "") {
-    throw new ValidationError(
-      `${name} is empty; it needs a mapping with a clusters list (see the README's Configure section)`,
-    );
-  }
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const kind = extname(name) === ".json" ? "JSON" : "YAML";
-  if (document.errors.length > 0) {
-    const lines = document.errors.map((error) => {
-      const at = lineCounter.linePos(error.pos[0]);
-      return `  ${name}:${at.line}:${at.col}: ${error.message.split("\n")[0]}`;
-    });
-    throw new ValidationError(`${name} is not valid ${kind}:\n${lines.join("\n")}`);
-  }
-  let data: unknown;
-  try {
-    data = document.toJS();
-  } catch (error) {
-    // e.g. "Excessive alias count": a file built to expand without bound.
-    throw new ValidationError(`${name} cannot be read as ${kind}: ${(error as Error).message}`);
-  }
-  if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new ValidationError(
-      `${name} must be a mapping with a clusters list at the top, but holds ${Array.isArray(data) ? "a list" : show(data)}`,
-    );
-  }
-  return checkConfig(data, name, (path, atKey) => {
-    const node = locate(document.contents, path, atKey);
-    if (!node?.range) return "";
-    const at = lineCounter.linePos(node.range[0]);
-    return `:${at.line}:${at.col}`;
-  });
+  const { data, locator } = readConfigDocument(text, name);
+  return checkConfig(data, name, locator);
 }
 
 /** `parseConfig`, with the warnings. */
-export function checkConfig(data: unknown, name: string, where: Where = () => ""): CheckedConfig {
+export function checkConfig(data: unknown, name: string, locator: Locator = NOWHERE): CheckedConfig {
+  const where = locator.where;
   const result = configSchema.safeParse(data, { reportInput: true });
   const problems: Problem[] = (result.error?.issues ?? []).map((issue) =>
     issue.code === "unrecognized_keys"
-      ? { path: [...issue.path, issue.keys[0]], message: describe(issue), atKey: true }
-      : { path: issue.path, message: describe(issue) },
+      ? { path: [...issue.path, issue.keys[0]], message: describe(issue, locator), atKey: true }
+      : { path: issue.path, message: describe(issue, locator) },
   );
   const semantic = semanticProblems(data);
   problems.push(...semantic.filter((problem) => !problem.warning));
@@ -157,39 +159,53 @@ const YAML_WORDS: Record<string, string> = {
   boolean: "true or false",
 };
 
-function describe(issue: z.core.$ZodIssue): string {
+/** What to put in an empty field, by the field's name (and its parent's, for the two kinds of path). */
+function emptyHint(path: PropertyKey[]): string {
+  const [parent, key] = path.slice(-2).map(String);
+  if (key === "path" && parent === "kvRead") return "write the secret's path inside the mount, e.g. atlantis/*";
+  if (key === "path" && parent === "kubeconfig")
+    return "write the kubeconfig's path, or leave the key out for ~/.kube/config";
+  const hints: Record<string, string> = {
+    path: "write a Vault API path, e.g. secret/data/app/*",
+    list: "write the Vault API path to list, e.g. secret/metadata/app",
+    deny: "write the Vault API path to deny, e.g. secret/data/admin/*",
+    capabilities: "list at least one capability, e.g. [read]",
+    context: "name a context of the kubeconfig (kubectl config get-contexts), or leave the key out for the current one",
+    key: "write the state file's key in the bucket, or leave the key out for vault-k8s-auth/<cluster>.tfstate",
+    description: "write a description, or leave the key out",
+  };
+  if (typeof path.at(-1) === "number" && parent === "tokenPolicies") return "name a policy of this cluster, or default";
+  return hints[key] ?? "give a value, or leave the key out";
+}
+
+const TYPE_OF: Record<string, string> = { number: "the number", boolean: "the boolean", bigint: "the number" };
+
+function describe(issue: z.core.$ZodIssue, locator: Locator): string {
   switch (issue.code) {
     case "invalid_type": {
       const expected = YAML_WORDS[issue.expected] ?? issue.expected;
       if (issue.input === undefined) return `is required (${expected})`;
+      const written = locator.source(issue.path);
+      if (issue.expected === "string" && TYPE_OF[typeof issue.input] && written !== undefined) {
+        // YAML read 0123, 1e3 or true as a number or boolean where text was meant.
+        return `${written} was read as ${TYPE_OF[typeof issue.input]} ${String(issue.input)}; quote it to keep the text: "${written}"`;
+      }
+      if (
+        issue.expected === "boolean" &&
+        typeof issue.input === "string" &&
+        /^(yes|no|on|off|y|n)$/i.test(issue.input)
+      ) {
+        return `expected true or false, got ${show(issue.input)}; write true or false (YAML 1.2 reads yes, no, on and off as text)`;
+      }
       const hint = issue.expected === "array" && typeof issue.input === "string" ? `; write [${issue.input}]` : "";
       return `expected ${expected}, got ${show(issue.input)}${hint}`;
     }
-    case "too_small":
-      return issue.message.startsWith("Too small") ? `${show(issue.input)} is too short or too small` : issue.message;
+    case "too_small": {
+      if (!issue.message.startsWith("Too small")) return issue.message;
+      const empty = issue.input === "" || (Array.isArray(issue.input) && issue.input.length === 0);
+      return empty ? `is empty; ${emptyHint(issue.path)}` : `${show(issue.input)} is too short`;
+    }
     default:
       return issue.message;
   }
-}
-
-/** The YAML node at `path` (or, with `atKey`, the key that names it), for line numbers. */
-function locate(root: unknown, path: PropertyKey[], atKey: boolean): Node | undefined {
-  let node = root as Node | undefined;
-  let last = node;
-  for (const [index, part] of path.entries()) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === part);
-      if (!pair) return last;
-      last = (pair.key as Node) ?? last;
-      if (atKey && index === path.length - 1) return last;
-      node = (pair.value as Node | null) ?? undefined;
-      if (node) last = node;
-    } else if (isSeq(node) && typeof part === "number") {
-      node = node.items[part] as Node | undefined;
-      if (node) last = node;
-    } else {
-      return last;
-    }
-  }
-  return last;
 }

@@ -1,0 +1,250 @@
+import { extname } from "node:path";
+import { type ParseError, parse as parseJson, printParseErrorCode } from "jsonc-parser";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
+import { ValidationError } from "../validation";
+
+/** Where a field of the file is, and what was written there. */
+export interface Locator {
+  /** `:line:col` of the node at `path` (or of its key), or "". */
+  where(path: PropertyKey[], atKey: boolean): string;
+  /** The text of the node at `path` exactly as written, if it is a scalar. */
+  source(path: PropertyKey[]): string | undefined;
+}
+
+/** A config file's data, and how to point into it. */
+export interface ReadDocument {
+  readonly data: unknown;
+  readonly locator: Locator;
+}
+
+/**
+ * Bytes to text. YAML 1.2 and JSON files are UTF-8 here; invalid UTF-8 is refused at its line
+ * rather than turned into U+FFFD (which would then be written out), and UTF-16 is named as such.
+ */
+export function decodeConfigBytes(bytes: Uint8Array, name: string): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new ValidationError(`${name}:1:1: the file is UTF-16 text; save it as UTF-8`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    // The longest prefix that still decodes ends where the first bad byte starts.
+    let good = 0;
+    let failing = bytes.length;
+    while (failing - good > 1) {
+      const middle = (good + failing) >> 1;
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, middle), { stream: true });
+        good = middle;
+      } catch {
+        failing = middle;
+      }
+    }
+    // A lead byte whose sequence never completes is held back by the streaming decoder: step back to it.
+    let start = good;
+    while (start > 0 && good - start < 3 && (bytes[start - 1] & 0xc0) === 0x80) start--;
+    const bad = start > 0 && bytes[start - 1] >= 0xc0 ? start - 1 : good;
+    const before = new TextDecoder().decode(bytes.subarray(0, bad));
+    const lines = before.split("\n");
+    const at = `${lines.length}:${[...(lines.at(-1) ?? "")].length + 1}`;
+    const byte = bytes[bad];
+    throw new ValidationError(
+      `${name}:${at}: the file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, "0")}); save it as UTF-8`,
+    );
+  }
+}
+
+/** jsonc-parser's error codes in plain words. */
+const JSON_WORDS: Record<string, string> = {
+  InvalidSymbol: "a character JSON does not allow here (YAML syntax, an unquoted word or a stray character)",
+  InvalidNumberFormat: "a number JSON does not allow",
+  PropertyNameExpected: 'a key in double quotes (a trailing comma before "}"?)',
+  ValueExpected: 'a value (a trailing comma before "]"?)',
+  ColonExpected: "a ':' after the key",
+  CommaExpected: "a ',' between entries",
+  CloseBraceExpected: "a closing '}'",
+  CloseBracketExpected: "a closing ']'",
+  EndOfFileExpected: "the end of the file (a second top-level value?)",
+  InvalidCommentToken: "no comment: JSON has no comments",
+  UnexpectedEndOfComment: "no comment: JSON has no comments",
+  UnexpectedEndOfString: "a closing '\"'",
+  UnexpectedEndOfNumber: "a complete number",
+  InvalidUnicode: "a valid \\u escape",
+  InvalidEscapeCharacter: "a valid escape after '\\'",
+  InvalidCharacter: "no control character inside a string (write \\n for a newline)",
+};
+
+/**
+ * Text to data. A `.json` file must be strict JSON (RFC 8259: no comments, no trailing commas,
+ * no YAML), checked with jsonc-parser and reported in JSON words; then JSON and YAML alike are
+ * read by the YAML parser, whose nodes give every field its line and column.
+ */
+export function readConfigDocument(text: string, name: string): ReadDocument {
+  const json = extname(name).toLowerCase() === ".json";
+  const kind = json ? "JSON" : "YAML";
+  const lineCounter = new LineCounter();
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return `${name}:${line}:${col}`;
+  };
+  if (text.trim() === "") {
+    throw new ValidationError(
+      `${name}:1:1: the file is empty; it needs a mapping with a clusters list (README: Configure)`,
+    );
+  }
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (json) {
+    const errors: ParseError[] = [];
+    parseJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    if (errors.length > 0) {
+      const lines = errors.slice(0, 5).map((error) => {
+        const code = printParseErrorCode(error.error);
+        return `  ${at(error.offset)}: expected ${JSON_WORDS[code] ?? code}`;
+      });
+      throw new ValidationError(`${name} is not valid JSON:\n${lines.join("\n")}`);
+    }
+  }
+  if (document.errors.length > 0) {
+    const seen = new Set<string>();
+    const lines = [...document.errors]
+      .sort((a, b) => a.pos[0] - b.pos[0])
+      .filter((error) => !seen.has(error.code) && seen.add(error.code))
+      .map((error) => `  ${at(error.pos[0])}: ${yamlWords(error.code, error.message, json)}`);
+    throw new ValidationError(`${name} is not valid ${kind}:\n${lines.join("\n")}`);
+  }
+  const tagged = unsupportedTag(document, text);
+  if (tagged) {
+    throw new ValidationError(
+      `${at(tagged.offset)}: the tag ${tagged.tag} is not supported here (it would change what the value means); ` +
+        "write plain values: text, numbers, true/false, lists and mappings",
+    );
+  }
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    const alias = firstAlias(document, error instanceof ReferenceError && /Unresolved alias/.test(error.message));
+    const where = alias === undefined ? `${name}:1:1` : at(alias.offset);
+    throw new ValidationError(
+      /Unresolved alias/.test((error as Error).message)
+        ? `${where}: the alias *${alias?.name ?? "?"} names no anchor (&${alias?.name ?? "?"}) defined before it; define the anchor first or write the value out`
+        : /Excessive alias count/.test((error as Error).message)
+          ? `${where}: the file's aliases (*name) expand to too many values, as an alias bomb does; write the values out`
+          : `${where}: the file cannot be read as ${kind}; check it with a ${kind} linter`,
+    );
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    const node = document.contents as Node | null;
+    const holds =
+      data === null || data === undefined
+        ? "holds nothing but comments"
+        : Array.isArray(data)
+          ? "holds a list"
+          : `holds ${JSON.stringify(data)}`;
+    throw new ValidationError(
+      `${at(node?.range?.[0] ?? 0)}: the file must be a mapping with a clusters list at the top, but ${holds}`,
+    );
+  }
+  return {
+    data,
+    locator: {
+      where(path, atKey) {
+        const node = locate(document.contents, path, atKey);
+        if (!node?.range) return "";
+        const { line, col } = lineCounter.linePos(node.range[0]);
+        return `:${line}:${col}`;
+      },
+      source(path) {
+        const node = locate(document.contents, path, false);
+        return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
+      },
+    },
+  };
+}
+
+/** The yaml library's errors in the words of the file's author; never its API names. */
+function yamlWords(code: string, message: string, json: boolean): string {
+  switch (code) {
+    case "MULTIPLE_DOCS":
+      return "a second document starts here (---); keep one document per file";
+    case "RESOURCE_EXHAUSTION":
+      return "the file is nested too deeply here; a config needs only a few levels";
+    case "DUPLICATE_KEY":
+      return "this key is already set in the same mapping; keep one of them";
+    case "BAD_ALIAS":
+      return "an alias (*name) is not allowed here";
+    default:
+      return json ? "this is not valid JSON here" : message.split("\n")[0];
+  }
+}
+
+const CORE_TAGS = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((tag) => `tag:yaml.org,2002:${tag}`),
+);
+
+/** The first explicit tag other than the core schema's: `!Ref` resolves to nothing, `!!binary` to bytes. */
+function unsupportedTag(document: Document, text: string): { tag: string; offset: number } | undefined {
+  let found: { tag: string; offset: number } | undefined;
+  visit(document, (_key, node) => {
+    if (!(isScalar(node) || isMap(node) || isSeq(node))) return undefined;
+    if (node.tag === undefined || CORE_TAGS.has(node.tag)) return undefined;
+    const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
+    const offset = node.range?.[0] ?? 0;
+    // The node's range starts after its tag; point at the tag as written.
+    found = { tag, offset: Math.max(0, text.lastIndexOf(tag, offset)) };
+    return visit.BREAK;
+  });
+  for (const warning of document.warnings) {
+    if (warning.code === "TAG_RESOLVE_FAILED" && (found === undefined || warning.pos[0] < found.offset)) {
+      found = { tag: warning.message.replace(/^Unresolved tag: /, ""), offset: warning.pos[0] };
+    }
+  }
+  return found;
+}
+
+/** The first alias, or with `unresolved` the first whose anchor is not defined before it. */
+function firstAlias(document: Document, unresolved: boolean): { name: string; offset: number } | undefined {
+  let found: { name: string; offset: number } | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (!isAlias(node)) return undefined;
+      if (unresolved && node.resolve(document) !== undefined) return undefined;
+      found = { name: node.source, offset: node.range?.[0] ?? 0 };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The YAML node at `path` (or, with `atKey`, the key that names it), for line numbers. */
+function locate(root: unknown, path: PropertyKey[], atKey: boolean): Node | undefined {
+  let node = root as Node | undefined;
+  let last = node;
+  for (const [index, part] of path.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === part);
+      if (!pair) return last;
+      last = (pair.key as Node) ?? last;
+      if (atKey && index === path.length - 1) return last;
+      node = (pair.value as Node | null) ?? undefined;
+      if (node) last = node;
+    } else if (isSeq(node) && typeof part === "number") {
+      node = node.items[part] as Node | undefined;
+      if (node) last = node;
+    } else {
+      return last;
+    }
+  }
+  return last;
+}

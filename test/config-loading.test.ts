@@ -1,0 +1,245 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { loadConfig, parseConfigText } from "../src/config/load";
+import { fileWith, firstRole, problemsIn, seedCluster } from "./helpers";
+
+/** What no message may show: parser API names, JavaScript errors, Buffer dumps, stack frames. */
+const INTERNALS =
+  /parseAllDocuments|Maximum call stack|"type":"Buffer"|Implicit keys|ReferenceError|RangeError|\n\s+at /;
+
+const scratch = mkdtempSync(join(tmpdir(), "vka-loading-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The message loadConfig throws for `VAULT_K8S_AUTH_CONFIG=<name>` in the scratch folder. */
+function loadError(name: string): string {
+  try {
+    loadConfig({ VAULT_K8S_AUTH_CONFIG: name }, scratch);
+    return "";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const seedYaml = () => stringify({ clusters: [seedCluster()] });
+
+describe("YAML that would silently change meaning is refused", () => {
+  test.each([
+    ["a custom tag", "clusters:\n  - name: !Ref ClusterName\n", "bad.yaml:2:11: the tag !Ref is not supported here"],
+    [
+      "a !!binary value",
+      "clusters:\n  - name: !!binary ZWtzLXRlc3Q=\n",
+      "bad.yaml:2:11: the tag !!binary is not supported here",
+    ],
+    ["a !!set", "clusters: !!set { a, b }\n", "bad.yaml:1:11: the tag !!set is not supported here"],
+  ])("rejects %s with one message and its position", (_what, text, expected) => {
+    const message = problemsIn(text);
+    expect(message).toBe(
+      `${expected} (it would change what the value means); write plain values: text, numbers, true/false, lists and mappings`,
+    );
+  });
+
+  test("accepts the core !!str tag, the YAML way to keep 0123 as text", () => {
+    const text = seedYaml().replace(
+      "          - atlantis\n        tokenPolicies",
+      "          - !!str 0123\n        tokenPolicies",
+    );
+    expect(parseConfigText(text, "ok.yaml").clusters[0].roles[0].boundServiceAccountNamespaces).toEqual(["0123"]);
+  });
+
+  test("rejects invalid UTF-8 at its line and column instead of reading U+FFFD", () => {
+    const bytes = Buffer.concat([Buffer.from(`${seedYaml()}# caf`), Buffer.from([0xe9]), Buffer.from("\n")]);
+    writeFileSync(join(scratch, "latin1.yaml"), bytes);
+    const line = seedYaml().split("\n").length;
+    expect(loadError("latin1.yaml")).toBe(
+      `latin1.yaml:${line}:6: the file is not valid UTF-8 (byte 0xe9); save it as UTF-8`,
+    );
+  });
+
+  test("rejects a UTF-16 file at 1:1, naming the encoding", () => {
+    writeFileSync(
+      join(scratch, "utf16.yaml"),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(seedYaml(), "utf16le")]),
+    );
+    expect(loadError("utf16.yaml")).toBe("utf16.yaml:1:1: the file is UTF-16 text; save it as UTF-8");
+  });
+
+  test("reads a UTF-8 file with a byte order mark", () => {
+    writeFileSync(join(scratch, "bom.yaml"), `\ufeff${seedYaml()}`);
+    expect(loadConfig({ VAULT_K8S_AUTH_CONFIG: "bom.yaml" }, scratch).config.clusters[0].name).toBe("eks-test");
+  });
+});
+
+describe("a .json file is strict JSON (RFC 8259), reported in JSON words", () => {
+  const json = JSON.stringify({ clusters: [seedCluster()] }, null, 2);
+
+  test("accepts strict JSON", () => {
+    expect(problemsIn(json, "c.json")).toBe("");
+  });
+
+  test.each([
+    [
+      "a trailing comma",
+      json.replace(/"admin"(\s*)\]/, '"admin",$1]'),
+      'expected a value (a trailing comma before "]"?)',
+    ],
+    ["a comment", `// prod\n${json}`, "c.json:1:1: expected no comment: JSON has no comments"],
+    [
+      "YAML syntax",
+      "clusters:\n  - name: a\n",
+      "c.json:1:1: expected a character JSON does not allow here (YAML syntax",
+    ],
+    ["single quotes", json.replace('"eks-test"', "'eks-test'"), "expected a character JSON does not allow here"],
+    ["two top-level values", `${json}\n{}`, "expected the end of the file (a second top-level value?)"],
+  ])("rejects %s", (_what, text, expected) => {
+    const message = problemsIn(text, "c.json");
+    expect(message).toMatch(/^c\.json is not valid JSON:\n {2}c\.json:\d+:\d+: expected /);
+    expect(message).toContain(expected);
+    expect(message).not.toMatch(INTERNALS);
+  });
+
+  test("rejects a key given twice, in plain words", () => {
+    const message = problemsIn('{"clusters": [], "clusters": []}', "c.json");
+    expect(message).toBe(
+      "c.json is not valid JSON:\n  c.json:1:18: this key is already set in the same mapping; keep one of them",
+    );
+  });
+});
+
+describe("every file-system failure is a user error with the path and the reason", () => {
+  test("rejects VAULT_K8S_AUTH_CONFIG naming a directory", () => {
+    mkdirSync(join(scratch, "configs"), { recursive: true });
+    expect(loadError("configs")).toBe(
+      "VAULT_K8S_AUTH_CONFIG=configs: configs is a directory; name a YAML or JSON file",
+    );
+  });
+
+  test("rejects a default vault-k8s-auth.yaml that is a directory, instead of falling back to the seed", () => {
+    const project = mkdtempSync(join(scratch, "project-"));
+    mkdirSync(join(project, "vault-k8s-auth.yaml"));
+    expect(() => loadConfig({}, project)).toThrow(
+      "vault-k8s-auth.yaml: vault-k8s-auth.yaml is a directory; name a YAML or JSON file",
+    );
+  });
+
+  test("rejects a symbolic link loop", () => {
+    symlinkSync("loop-b.yaml", join(scratch, "loop-a.yaml"));
+    symlinkSync("loop-a.yaml", join(scratch, "loop-b.yaml"));
+    expect(loadError("loop-a.yaml")).toBe(
+      "VAULT_K8S_AUTH_CONFIG=loop-a.yaml: loop-a.yaml is a symbolic link loop; point it at a real file",
+    );
+  });
+
+  test("rejects a path through a file", () => {
+    writeFileSync(join(scratch, "plain.yaml"), seedYaml());
+    expect(loadError("plain.yaml/x.yaml")).toBe(
+      "VAULT_K8S_AUTH_CONFIG=plain.yaml/x.yaml: plain.yaml/x.yaml has a path through something that is not a directory; fix the path",
+    );
+  });
+});
+
+describe("messages in plain words with a line number, never parser internals", () => {
+  test.each([
+    [
+      "two documents",
+      `${seedYaml()}---\n${seedYaml()}`,
+      ":1: a second document starts here (---); keep one document per file",
+    ],
+    [
+      "deep nesting",
+      `clusters: ${"[".repeat(3000)}${"]".repeat(3000)}\n`,
+      "bad.yaml:1:",
+      "the file is nested too deeply here",
+    ],
+    [
+      "an undefined anchor",
+      "clusters:\n  - *prod\n",
+      "bad.yaml:2:5: the alias *prod names no anchor (&prod) defined before it",
+    ],
+    [
+      "only comments",
+      "# clusters:\n#   - name: prod\n",
+      "bad.yaml:1:1: the file must be a mapping with a clusters list at the top, but holds nothing but comments",
+    ],
+    [
+      "a list at the top, on line 2",
+      "# prod\n- name: x\n",
+      "bad.yaml:2:1: the file must be a mapping with a clusters list at the top, but holds a list",
+    ],
+  ])("reports %s", (_what, text, ...expected) => {
+    const message = problemsIn(text);
+    for (const part of expected) expect(message).toContain(part);
+    expect(message).not.toMatch(INTERNALS);
+  });
+
+  test.each([
+    [
+      "0123",
+      () => ({ boundServiceAccountNamespaces: ["__"] }),
+      '0123 was read as the number 123; quote it to keep the text: "0123"',
+    ],
+    ["1e3", () => ({ tokenPolicies: ["__"] }), '1e3 was read as the number 1000; quote it to keep the text: "1e3"'],
+    ["true", () => ({ name: "__" }), 'true was read as the boolean true; quote it to keep the text: "true"'],
+  ])(
+    "says %s was read as a number or boolean, shows it as written and says to quote it",
+    (written, fields, expected) => {
+      const text = fileWith((c) => Object.assign(firstRole(c), fields()))
+        .replace('"__"', written)
+        .replace("__", written);
+      expect(problemsIn(text)).toContain(expected);
+    },
+  );
+
+  test("says yes is not a boolean in YAML 1.2", () => {
+    const text = fileWith((c) => Object.assign(c.auth as object, { preventDestroy: "__" }))
+      .replace('"__"', "yes")
+      .replace("__", "yes");
+    expect(problemsIn(text)).toContain(
+      'clusters[0].auth.preventDestroy: expected true or false, got "yes"; write true or false (YAML 1.2 reads yes, no, on and off as text)',
+    );
+  });
+
+  test.each<[string, (c: Record<string, unknown>) => void, string]>([
+    [
+      "an empty capability list",
+      (c) => {
+        c.policies = [{ name: "admin", rules: [{ path: "secret/*", capabilities: [] }] }];
+      },
+      "clusters[0].policies[0].rules[0].capabilities is empty; list at least one capability, e.g. [read]",
+    ],
+    [
+      "an empty rule path",
+      (c) => {
+        c.policies = [{ name: "admin", rules: [{ path: "", capabilities: ["read"] }] }];
+      },
+      "clusters[0].policies[0].rules[0].path is empty; write a Vault API path, e.g. secret/data/app/*",
+    ],
+    [
+      "an empty kubeconfig context",
+      (c) => {
+        c.kubernetes = { host: "https://k8s.example.com", kubeconfig: { context: "" } };
+        (c.auth as { reviewer: object }).reviewer = { mode: "vault-pod" };
+      },
+      "clusters[0].kubernetes.kubeconfig.context is empty; name a context of the kubeconfig (kubectl config get-contexts)",
+    ],
+    [
+      "an empty policy name in tokenPolicies",
+      (c) => {
+        firstRole(c).tokenPolicies = [""];
+      },
+      "clusters[0].roles[0].tokenPolicies[0] is empty; name a policy of this cluster, or default",
+    ],
+    [
+      "an empty audience",
+      (c) => {
+        firstRole(c).audience = "";
+      },
+      `clusters[0].roles[0].audience is empty; write the aud claim the pod's token carries, e.g. "vault"`,
+    ],
+  ])("says what to put in %s", (_what, change, expected) => {
+    const message = problemsIn(fileWith(change));
+    expect(message).toContain(expected);
+    expect(message).not.toContain("too short or too small");
+  });
+});
