@@ -272,6 +272,23 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
       );
     });
 
+    test("client-jwt with declared apiAudiences: passes a token that carries one, fails one that does not", () => {
+      const config = configWith({
+        ...explicit("client-jwt"),
+        auth: { path: "atlantis", reviewer: { mode: "client-jwt", apiAudiences: ["https://api.example", "vault"] } },
+      });
+      expect(diagnose(projectedToken({ aud: ["vault"] }), { config }).byName.reviewer).toMatchObject({
+        status: "pass",
+        detail: expect.stringContaining(
+          'its aud "vault" is one of the API server\'s (clusters[0].auth.reviewer.apiAudiences)',
+        ),
+      });
+      expect(diagnose(projectedToken(), { config }).byName.reviewer).toMatchObject({
+        status: "fail",
+        detail: expect.stringContaining("is none of the API server's [https://api.example, vault]"),
+      });
+    });
+
     test("client-jwt with a role audience: fails, and the fix drops the audience", () => {
       const config = configWith(explicit("client-jwt"));
       const cluster = { ...config.clusters[0], roles: [{ ...config.clusters[0].roles[0], audience: "vault" }] };

@@ -192,6 +192,18 @@ const reviewer: LoginCheck = {
             "client-jwt: this token is also the TokenReview's bearer; the API server accepts legacy tokens as bearers",
           );
         }
+        const declared = mode.apiAudiences;
+        if (declared !== undefined) {
+          const accepted = jwt.audiences.find((aud) => declared.includes(aud));
+          return accepted !== undefined
+            ? pass(
+                `client-jwt: this token is also the TokenReview's bearer (token_review.go:69-73); its aud ${quote(accepted)} is one of the API server's (${clusterField(attempt, "auth.reviewer.apiAudiences")})`,
+              )
+            : fail(
+                `client-jwt: Vault sends this token as the bearer of the TokenReview call (token_review.go:69-73), and its aud ${list(jwt.audiences)} is none of the API server's ${list(declared)}, so the API server refuses it and Vault answers "permission denied"`,
+                `log in with a token whose audience is one of ${list(declared)} (the pod's default token), or use ${clusterField(attempt, "auth.reviewer.mode")}: long-lived-token or vault-pod`,
+              );
+        }
         const api = apiServerAudience(jwt);
         if (api !== undefined) {
           return pass(
