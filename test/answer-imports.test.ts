@@ -30,6 +30,7 @@ describe("the question-answering wing (src/answers) and the CLI (src/cli)", () =
     const files = new Set(importGraph("src/cli/main.ts").map(([file]) => file));
     expect(files).toContain("src/cli/validate.ts");
     expect(files).toContain("src/answers/doctor/kubernetes-login.ts");
+    expect(files).toContain("src/answers/acl/acl.ts");
     expect(files).toContain("src/config/load.ts");
   });
 

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { ValidationError } from "../validation";
+import { can } from "./can";
 import { COMMON_OPTIONS, type Command } from "./command";
 import { doctor } from "./doctor";
 import { type Io, processIo } from "./io";
@@ -7,7 +8,7 @@ import { UsageError } from "./usage-error";
 import { validate } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [doctor, validate];
+const COMMANDS: readonly Command[] = [can, doctor, validate];
 
 const TOP_HELP = `Usage: vault-k8s-auth <command> [args] [--flags]
 

@@ -39,7 +39,7 @@ describe("the vault-k8s-auth dispatcher", () => {
     );
   });
 
-  test.each(["doctor", "validate"])("gives %s a --help with an example and its exit codes", (command) => {
+  test.each(["can", "doctor", "validate"])("gives %s a --help with an example and its exit codes", (command) => {
     const result = cli([command, "--help"], { cwd: dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: vault-k8s-auth ${command} `));

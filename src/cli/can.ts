@@ -1,0 +1,91 @@
+import { OPERATIONS, type Operation } from "../answers/acl/acl";
+import { type CanAnswer, can as evaluate } from "../answers/acl/can";
+import { COMMON_HELP, type Command, stringFlag } from "./command";
+import { loadForCli, pickCluster } from "./load";
+import { UsageError } from "./usage-error";
+
+/** `vault-k8s-auth can`: what a role's token may do on a path, as Vault's ACL decides it. */
+export const can: Command = {
+  name: "can",
+  summary: "evaluate a role's policies on a Vault path, as Vault's ACL does",
+  help: `Usage: vault-k8s-auth can PATH --role ROLE [--operation OP] [--config FILE] [--cluster NAME] [--json]
+
+Evaluates the policies a token of the role carries (its tokenPolicies plus Vault's built-in
+default policy) exactly as Vault's ACL does (vault/acl.go), without a server or a token: exact
+paths first, then the most specific of the longest "*" prefix and the "+" segment patterns
+(earlier wildcard loses, then a trailing "*", then more "+" segments, then a shorter path),
+capabilities of the same pattern united across policies, deny winning within that pattern,
+and ["deny"] when nothing matches. Prints the capabilities sys/capabilities-self would
+report for PATH (evaluated as LIST, so "secret/metadata/x/" also finds "secret/metadata/x"),
+the pattern that decided, and each policy's rule on it. Since Vault 1.15.2 (hashicorp/vault#23874)
+a LIST of "x/" also matches wildcard rules written without the trailing slash; this follows that.
+
+Flags:
+  --role ROLE      the Vault role whose token is asked about
+  --operation OP   read, list, create, update, patch or delete: is that request allowed?
+                   (list adds the trailing "/" Vault's HTTP layer adds to a LIST request)
+
+Example:
+  npx vault-k8s-auth can secret/data/myscrt --role atlantis --operation read
+
+Follows Vault 1.21 (hashicorp/vault v1.21.4). Older servers differ: "+" segments need Vault
+1.1+, "patch" 1.11+, "subscribe" 1.16+; and a Vault keeps the default policy it wrote when it
+was initialised (this tool uses 1.21's; "vault policy read default" shows yours). Templated
+paths ({{identity.entity.id}}) depend on the token's entity and are not evaluated.
+
+${COMMON_HELP}
+
+--json prints {"path": str, "capabilities": [str], "allowed": bool|null,
+"rule": {"pattern": str, "kind": "exact"|"prefix"|"segment", "capabilities": [str]}|null,
+"policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}]}.
+
+Exit status: 0 allowed (without --operation: any capability but deny), 1 denied,
+2 bad usage or bad config.`,
+  options: {
+    role: { type: "string" },
+    operation: { type: "string" },
+  },
+  maxPositionals: 1,
+  run(invocation, io) {
+    const path = invocation.positionals[0];
+    if (path === undefined) throw new UsageError("needs a PATH, e.g. can secret/data/myscrt --role atlantis");
+    const roleName = stringFlag(invocation, "role");
+    const operation = stringFlag(invocation, "operation");
+    if (operation !== undefined && !(OPERATIONS as readonly string[]).includes(operation)) {
+      throw new UsageError(`--operation ${JSON.stringify(operation)} is not one of ${OPERATIONS.join(", ")}`);
+    }
+    const { config } = loadForCli(stringFlag(invocation, "config"), io);
+    const cluster = pickCluster(config, stringFlag(invocation, "cluster"));
+    if (roleName === undefined) {
+      throw new UsageError(`needs --role, one of ${cluster.roles.map((role) => role.name).join(", ")}`);
+    }
+    const answer = evaluate({ cluster, roleName, path, operation: operation as Operation | undefined });
+    const yes = answer.allowed ?? !(answer.capabilities.length === 1 && answer.capabilities[0] === "deny");
+    io.out(invocation.values.json === true ? `${JSON.stringify(answer)}\n` : render(answer, operation));
+    return yes ? 0 : 1;
+  },
+};
+
+function render(answer: CanAnswer, operation: string | undefined): string {
+  const capabilities = answer.capabilities.join(", ");
+  const lines = [
+    operation === undefined
+      ? `${capabilities === "deny" ? "FAIL: deny" : `ok: ${capabilities}`} on ${answer.path} (as sys/capabilities-self reports it)`
+      : `${answer.allowed ? "ok" : "FAIL"}: ${operation} ${answer.path} is ${answer.allowed ? "allowed" : "denied"} (capabilities: ${capabilities})`,
+    answer.rule
+      ? `rule: ${JSON.stringify(answer.rule.pattern)} (${answer.rule.kind}) decides: ${answer.rule.capabilities.join(", ")}, merged from every policy that has it`
+      : "rule: none of the role's policies has a rule that matches",
+  ];
+  const width = Math.max(...answer.policies.map((policy) => policy.name.length));
+  for (const policy of answer.policies) {
+    const name = policy.name.padEnd(width);
+    if (policy.matched !== null) {
+      lines.push(`  ${name}  ${JSON.stringify(policy.matched)}: ${policy.capabilities.join(", ")}`);
+    } else if (policy.shadowed !== null) {
+      lines.push(`  ${name}  its ${JSON.stringify(policy.shadowed)} matches too, but the more specific rule wins`);
+    } else {
+      lines.push(`  ${name}  no rule matches`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
