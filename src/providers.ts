@@ -10,6 +10,7 @@ export { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster"
 export { DataAwsEksClusterAuth } from "@cdktf/provider-aws/lib/data-aws-eks-cluster-auth";
 export { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 export { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-binding-v1";
+export { ClusterRoleV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-v1";
 export { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 export { KubernetesProvider, type KubernetesProviderExec } from "@cdktf/provider-kubernetes/lib/provider";
 export { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";

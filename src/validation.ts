@@ -1,6 +1,7 @@
 import { closest, distance } from "fastest-levenshtein";
 import { awsRegion, eksClusterName, s3BucketName } from "./rules/aws";
-import { dns1123Label, dns1123Subdomain, rbacName } from "./rules/kubernetes";
+import { cidr } from "./rules/cidr";
+import { dns1123Label, dns1123Subdomain, labelKey, labelValue, rbacName } from "./rules/kubernetes";
 import { readCertificateBundle } from "./rules/pem";
 import type { Rule } from "./rules/rule";
 import { kubernetesHost, vaultAddress } from "./rules/url";
@@ -22,6 +23,9 @@ export const rules = {
   dns1123Label,
   dns1123Subdomain,
   rbacName,
+  labelKey,
+  labelValue,
+  cidr,
   vaultMountPath: authMountPath,
   secretMountPath,
   vaultName,
@@ -84,3 +88,14 @@ export function clientJwtAudienceProblem(audience: string): string {
     `or vault-pod reviewer; if it is the API server's own audience, list it in auth.reviewer.apiAudiences`
   );
 }
+
+/**
+ * Why a namespace selector needs a reviewer JWT: Vault reads the namespace's labels with the
+ * configured reviewer JWT and refuses the login without one ("namespace lookup failed: TokenReviewer
+ * JWT needs to be configured to use namespace selectors", vault-plugin-auth-kubernetes v0.24.1
+ * namespace_validator.go:65-69); the client-jwt reviewer stores none.
+ */
+export const NAMESPACE_SELECTOR_NEEDS_REVIEWER =
+  "needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it " +
+  '(namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, ' +
+  "or use the long-lived-token or vault-pod reviewer";

@@ -133,7 +133,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
       "a misspelt key",
       fileWith((c) => Object.assign(role(c), { tokenPolicy: ["admin"] })),
       [
-        `bad.yaml:26:9: clusters[0].roles[0].tokenPolicy: unknown key "tokenPolicy"; did you mean "tokenPolicies"? (allowed: name, boundServiceAccountNames, boundServiceAccountNamespaces, tokenPolicies, tokenPeriod, tokenTtl, tokenMaxTtl, audience)`,
+        `bad.yaml:26:9: clusters[0].roles[0].tokenPolicy: unknown key "tokenPolicy"; did you mean "tokenPolicies"? (allowed: name, boundServiceAccountNames, boundServiceAccountNamespaces, tokenPolicies, tokenPeriod, tokenTtl, tokenMaxTtl, audience, boundServiceAccountNamespaceSelector, aliasNameSource, tokenExplicitMaxTtl, tokenNoDefaultPolicy, tokenBoundCidrs, tokenType)`,
       ],
     ],
     [

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DURATION_PATTERN, Duration } from "../duration";
 import { CAPABILITIES, UNRENDERABLE_CAPABILITIES } from "../policy/capabilities";
+import { ALIAS_NAME_SOURCES, TOKEN_TYPES } from "../role-options";
 import { invisibleIn } from "../rules/rule";
 import { didYouMean, type RuleName, refusal, rules, show } from "../validation";
 
@@ -246,10 +247,39 @@ const policySchema = strictObject({
   }
 });
 
+/** One of a closed set of words, with the set in the message. */
+const oneOf = <const Values extends readonly [string, ...string[]]>(values: Values, what: string) =>
+  z.enum(values, {
+    error: (issue) =>
+      `${show(issue.input)} is not ${what}; use one of ${values.join(", ")}${typeof issue.input === "string" ? didYouMean(issue.input, [...values]) : ""}`,
+  });
+
+const namespaceSelectorSchema = strictObject(
+  {
+    matchLabels: z
+      .record(ruled("labelKey", "a label key"), ruled("labelValue", "a label value"))
+      .refine((labels) => Object.keys(labels).length > 0, {
+        error: () =>
+          'is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces: ["*"] if every namespace is meant',
+      })
+      .describe("Labels the pod's namespace must carry, all of them"),
+    matchExpressions: z
+      .unknown()
+      .optional()
+      .refine((value) => value === undefined, {
+        error: () =>
+          'is refused by Vault ("label selector match expressions are not supported", vault-plugin-auth-kubernetes v0.24.1 namespace_validator.go:119-121); express it with matchLabels',
+      }),
+  },
+  "Namespaces admitted by their labels (Kubernetes method); ORed with boundServiceAccountNamespaces. Vault's reviewer reads the namespace to check it",
+);
+
 const roleSchema = strictObject({
   name: ruled("vaultName", "a role name").describe("What the pod names when it logs in"),
   boundServiceAccountNames: boundList("ServiceAccount name", "dns1123Subdomain"),
-  boundServiceAccountNamespaces: boundList("namespace", "dns1123Label"),
+  boundServiceAccountNamespaces: boundList("namespace", "dns1123Label")
+    .optional()
+    .describe("Required unless boundServiceAccountNamespaceSelector is given"),
   tokenPolicies: z.array(z.string().min(1)).default([]).describe("Names of policies of this cluster, or default"),
   tokenPeriod: duration.optional(),
   tokenTtl: duration.optional(),
@@ -265,6 +295,20 @@ const roleSchema = strictObject({
     })
     .optional()
     .describe("The aud claim the pod's (projected) token must carry"),
+  boundServiceAccountNamespaceSelector: namespaceSelectorSchema.optional(),
+  aliasNameSource: oneOf(ALIAS_NAME_SOURCES, "an alias name source")
+    .optional()
+    .describe(
+      "Entity alias per ServiceAccount UID (Vault's default) or per namespace/name, which survives re-creating the ServiceAccount",
+    ),
+  tokenExplicitMaxTtl: duration.optional().describe("Hard limit on a token's life, renewals and periods included"),
+  tokenNoDefaultPolicy: z.boolean().optional().describe("Leave Vault's default policy off the tokens"),
+  tokenBoundCidrs: z
+    .array(ruled("cidr", "an address block"))
+    .min(1, { error: () => "is empty; list address blocks such as 10.0.0.0/16, or leave tokenBoundCidrs out" })
+    .optional()
+    .describe("Address blocks that may log in and use the tokens (as Vault sees the client's address)"),
+  tokenType: oneOf(TOKEN_TYPES, "a token type").optional().describe("default (the mount decides), service or batch"),
 });
 
 const vaultSchema = strictObject({

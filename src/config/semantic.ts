@@ -1,7 +1,8 @@
 import { Duration } from "../duration";
+import { BATCH_PERIOD_PROBLEM } from "../role-options";
 import { readCertificateBundle } from "../rules/pem";
 import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, sameVaultKey } from "../rules/vault";
-import { clientJwtAudienceProblem, didYouMean, show } from "../validation";
+import { clientJwtAudienceProblem, didYouMean, NAMESPACE_SELECTOR_NEEDS_REVIEWER, show } from "../validation";
 
 /** A problem found in the file: where (field path) and what, with the fix. */
 export interface Problem {
@@ -153,6 +154,23 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
         message: `${show(role.tokenTtl)} (${ttl}s) is greater than tokenMaxTtl ${show(role.tokenMaxTtl)} (${maxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
       });
     }
+    // vault-plugin-auth-kubernetes v0.24.1 path_role.go:323-328.
+    if (role.boundServiceAccountNamespaces === undefined && role.boundServiceAccountNamespaceSelector === undefined) {
+      problems.push({
+        path: ["roles", index, "boundServiceAccountNamespaces"],
+        message:
+          'is required (Vault refuses a role with neither namespaces nor a namespace selector); list namespaces, ["*"] for any, or give boundServiceAccountNamespaceSelector',
+      });
+    }
+    if (role.tokenType === "batch" && seconds(role.tokenPeriod)) {
+      problems.push({ path: ["roles", index, "tokenType"], message: BATCH_PERIOD_PROBLEM });
+    }
+    if (mode === "client-jwt" && role.boundServiceAccountNamespaceSelector !== undefined) {
+      problems.push({
+        path: ["roles", index, "boundServiceAccountNamespaceSelector"],
+        message: NAMESPACE_SELECTOR_NEEDS_REVIEWER,
+      });
+    }
     if (mode === "client-jwt") {
       if (typeof role.audience === "string" && !list(reviewer.apiAudiences).includes(role.audience)) {
         problems.push({ path: ["roles", index, "audience"], message: clientJwtAudienceProblem(role.audience) });
@@ -241,6 +259,7 @@ function lifetimeWarnings(
     ["tokenPeriod", period],
     ["tokenTtl", ttl],
     ["tokenMaxTtl", maxTtl],
+    ["tokenExplicitMaxTtl", seconds(role.tokenExplicitMaxTtl)],
   ];
   for (const [field, value] of fields) {
     if (value !== undefined && value > DEFAULT_MAX_TTL_SECONDS) {

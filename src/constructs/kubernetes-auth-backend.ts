@@ -3,6 +3,7 @@ import { AuthBackend, KubernetesAuthBackendConfig } from "../providers";
 import { ValidationError } from "../validation";
 import { check } from "./check";
 import { KubernetesAuthRole, type KubernetesAuthRoleOptions } from "./kubernetes-auth-role";
+import type { NamespaceReader } from "./namespace-reader";
 import type { Adoptable } from "./reviewer";
 import { Reviewer, type ReviewerMode } from "./reviewer";
 
@@ -53,6 +54,8 @@ export class KubernetesAuthBackend extends Construct {
   private readonly config: KubernetesAuthBackendConfig;
   private readonly reviewerAdoptable: Adoptable[];
   private readonly roleList: KubernetesAuthRole[] = [];
+  /** Created with the first role that selects namespaces by label. */
+  private namespaceReader?: NamespaceReader;
 
   constructor(scope: Construct, id: string, props: KubernetesAuthBackendProps) {
     super(scope, id);
@@ -110,7 +113,10 @@ export class KubernetesAuthBackend extends Construct {
       backendPath: this.mount.path,
       roleName,
     });
-    const serviceAccounts = options.boundServiceAccountNamespaces.flatMap((namespace) =>
+    if (options.boundServiceAccountNamespaceSelector !== undefined && this.namespaceReader === undefined) {
+      this.namespaceReader = this.reviewer.grantNamespaceRead(this, this.path);
+    }
+    const serviceAccounts = (options.boundServiceAccountNamespaces ?? []).flatMap((namespace) =>
       options.boundServiceAccountNames.map((name) => ({ name, namespace })),
     );
     this.reviewer.bindRole(role, this.path, { name: roleName, serviceAccounts, audience: options.audience });

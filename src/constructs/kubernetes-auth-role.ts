@@ -1,36 +1,12 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
-import type { Duration } from "../duration";
 import { KubernetesAuthBackendRole } from "../providers";
 import { ValidationError } from "../validation";
+import { type AuthRoleOptions, tokenFields, validateBoundList } from "./auth-role-options";
 import { check } from "./check";
 
-export interface KubernetesAuthRoleOptions {
-  /** ServiceAccount names allowed to log in, or `["*"]` for any. */
-  readonly boundServiceAccountNames: string[];
-  /** Namespaces those ServiceAccounts live in, or `["*"]` for any. */
-  readonly boundServiceAccountNamespaces: string[];
-  /**
-   * Vault policies attached to issued tokens. Full admin is never implied: name it.
-   * @default - none: the token carries only Vault's `default` policy
-   */
-  readonly tokenPolicies?: string[];
-  /**
-   * Makes tokens periodic: renewable forever, each renewal good for this long.
-   * @default - tokens are not periodic
-   */
-  readonly tokenPeriod?: Duration;
-  /** @default - the mount's default TTL (Vault: 768h unless tuned) */
-  readonly tokenTtl?: Duration;
-  /** @default - the mount's maximum TTL */
-  readonly tokenMaxTtl?: Duration;
-  /**
-   * The `aud` claim the presented JWT must carry. Bind one and give the workload a projected
-   * token with that audience, so a token meant for another service cannot log in to Vault.
-   * @default - no audience check (a synth warning says so)
-   */
-  readonly audience?: string;
-}
+/** The options of a Kubernetes auth role: every role option applies. */
+export type KubernetesAuthRoleOptions = AuthRoleOptions;
 
 export interface KubernetesAuthRoleProps extends KubernetesAuthRoleOptions {
   /** Path of the Kubernetes auth mount (`vault_auth_backend.path`). */
@@ -56,12 +32,15 @@ export class KubernetesAuthRole extends Construct {
     check("vaultName", "role name", props.roleName);
     const field = (name: string) => `role ${props.roleName}: ${name}`;
     validateBoundList(field("boundServiceAccountNames"), props.boundServiceAccountNames, "dns1123Subdomain");
-    validateBoundList(field("boundServiceAccountNamespaces"), props.boundServiceAccountNamespaces, "dns1123Label");
-    const ttl = props.tokenTtl?.toSeconds();
-    const maxTtl = props.tokenMaxTtl?.toSeconds();
-    if (ttl !== undefined && maxTtl !== undefined && ttl > maxTtl) {
+    const namespaces = props.boundServiceAccountNamespaces;
+    const selector = props.boundServiceAccountNamespaceSelector;
+    if (namespaces !== undefined) validateBoundList(field("boundServiceAccountNamespaces"), namespaces, "dns1123Label");
+    if (selector !== undefined) validateSelector(field("boundServiceAccountNamespaceSelector"), selector.matchLabels);
+    if (namespaces === undefined && selector === undefined) {
+      // vault-plugin-auth-kubernetes v0.24.1 path_role.go:323-328.
       throw new ValidationError(
-        `${field("tokenTtl")} (${ttl}s) is greater than tokenMaxTtl (${maxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
+        `${field("boundServiceAccountNamespaces")} is required unless boundServiceAccountNamespaceSelector is given; ` +
+          `list namespaces, or ["*"] for any`,
       );
     }
 
@@ -69,11 +48,11 @@ export class KubernetesAuthRole extends Construct {
       backend: props.backendPath,
       roleName: props.roleName,
       boundServiceAccountNames: props.boundServiceAccountNames,
-      boundServiceAccountNamespaces: props.boundServiceAccountNamespaces,
-      tokenPolicies: props.tokenPolicies,
-      tokenPeriod: props.tokenPeriod?.toSeconds(),
-      tokenTtl: ttl,
-      tokenMaxTtl: maxTtl,
+      boundServiceAccountNamespaces: namespaces,
+      // Vault reads the selector as YAML or JSON (namespace_validator.go:98-109); JSON is YAML.
+      boundServiceAccountNamespaceSelector: selector && JSON.stringify({ matchLabels: selector.matchLabels }),
+      aliasNameSource: props.aliasNameSource,
+      ...tokenFields(props.roleName, props),
       audience: props.audience,
     });
 
@@ -84,7 +63,7 @@ export class KubernetesAuthRole extends Construct {
           `and give the pod a projected ServiceAccount token with that audience (README: "Bind an audience").`,
       );
     }
-    if (props.boundServiceAccountNames.includes("*") && props.boundServiceAccountNamespaces.includes("*")) {
+    if (props.boundServiceAccountNames.includes("*") && namespaces?.includes("*")) {
       Annotations.of(this).addWarning(
         `role ${props.roleName}: "*" for both ServiceAccount names and namespaces lets every ServiceAccount ` +
           `of the cluster log in; name the ServiceAccounts or the namespaces`,
@@ -93,16 +72,16 @@ export class KubernetesAuthRole extends Construct {
   }
 }
 
-function validateBoundList(field: string, values: string[], rule: "dns1123Subdomain" | "dns1123Label"): void {
-  if (values.length === 0) {
-    throw new ValidationError(`${field} is empty; list at least one name, or "*" for any`);
-  }
-  if (values.includes("*") && values.length > 1) {
+/** An empty selector matches every namespace (k8s.io/apimachinery labels.Everything), so it is refused. */
+function validateSelector(field: string, matchLabels: Readonly<Record<string, string>>): void {
+  const entries = Object.entries(matchLabels ?? {});
+  if (entries.length === 0) {
     throw new ValidationError(
-      `${field} mixes "*" with names (${JSON.stringify(values)}), which Vault rejects; use ["*"] alone or only names`,
+      `${field}: matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces ["*"]`,
     );
   }
-  for (const value of values) {
-    if (value !== "*") check(rule, field, value);
+  for (const [key, value] of entries) {
+    check("labelKey", `${field}: matchLabels key`, key, "a label key");
+    check("labelValue", `${field}: matchLabels.${key}`, value, "a label value");
   }
 }

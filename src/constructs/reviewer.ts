@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import { clientJwtAudienceProblem, ValidationError } from "../validation";
+import { clientJwtAudienceProblem, NAMESPACE_SELECTOR_NEEDS_REVIEWER, ValidationError } from "../validation";
 import { AuthDelegatorBinding, type ServiceAccountRef } from "./auth-delegator-binding";
+import { NamespaceReader } from "./namespace-reader";
 import { ReviewerServiceAccount, type ReviewerServiceAccountProps } from "./reviewer-service-account";
 
 /** How an auth mount's config is filled in by its reviewer. */
@@ -113,6 +114,26 @@ export abstract class Reviewer {
    * binds the role's ServiceAccounts to `system:auth-delegator`.
    */
   bindRole(_scope: Construct, _mountPath: string, _role: ReviewedRole): void {}
+
+  /** The ServiceAccount whose JWT Vault presents, once `bind` has run; none for `clientJwt`. */
+  protected account?: ServiceAccountRef;
+
+  /**
+   * Lets the reviewer read namespaces, for roles with a namespace selector: Vault reads the
+   * pod's namespace with the reviewer's JWT. Refused by `clientJwt`, which stores no JWT.
+   */
+  grantNamespaceRead(scope: Construct, mountPath: string): NamespaceReader {
+    if (this.account === undefined) {
+      throw new ValidationError(
+        `auth mount ${mountPath}: boundServiceAccountNamespaceSelector ${NAMESPACE_SELECTOR_NEEDS_REVIEWER}`,
+      );
+    }
+    const { namespace, name } = this.account;
+    return new NamespaceReader(scope, "ReviewerNamespaceReader", {
+      name: `${namespace}-${name}-namespace-reader`,
+      serviceAccount: this.account,
+    });
+  }
 }
 
 /** A binding is adopted only when the user named it: one under the default name was never created by anyone else. */
@@ -133,6 +154,7 @@ class LongLivedTokenReviewer extends Reviewer {
 
   bind(scope: Construct): ReviewerConfig {
     const account = new ReviewerServiceAccount(scope, "ReviewerServiceAccount", this.props);
+    this.account = { name: account.serviceAccountName, namespace: account.namespace };
     const binding = new AuthDelegatorBinding(scope, "ReviewerAuthDelegator", {
       name: this.props.bindingName ?? defaultBindingName(account),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
@@ -163,6 +185,7 @@ class VaultPodReviewer extends Reviewer {
       serviceAccountName: this.props.serviceAccountName ?? "vault",
       namespace: this.props.namespace ?? "vault",
     };
+    this.account = { name: account.serviceAccountName, namespace: account.namespace };
     const config = { needsCaCert: false, disableLocalCaJwt: false };
     if (this.props.createBinding === false) return { ...config, adoptable: [] };
     const binding = new AuthDelegatorBinding(scope, "VaultAuthDelegator", {

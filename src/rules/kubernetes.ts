@@ -34,3 +34,23 @@ export const rbacName: Rule = {
   fix: "use a name without '/', '%' or spaces that is not '.' or '..' (e.g. vault:token-reviewer)",
   reason: invisibleIn,
 };
+
+/*
+ * Label keys and values, as a namespace selector's matchLabels holds them (k8s.io/apimachinery
+ * v0.36.0 pkg/api/validate/content/kube.go:24-30 and 43-72, IsLabelKey: an optional DNS subdomain
+ * prefix and '/', then at most 63 of [-A-Za-z0-9_.], alphanumeric at both ends; :74-92,
+ * IsLabelValue: the same as the name part, or empty).
+ */
+const LABEL_NAME = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?";
+
+export const labelKey: Rule = {
+  pattern: new RegExp(`^((?=[^/]{1,253}/)${LABEL}(\\.${LABEL})*/)?${LABEL_NAME}$`),
+  fix: "use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'",
+  reason: invisibleIn,
+};
+
+export const labelValue: Rule = {
+  pattern: new RegExp(`^(${LABEL_NAME})?$`),
+  fix: "use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or an empty value)",
+  reason: invisibleIn,
+};

@@ -85,10 +85,16 @@ export class VaultK8sAuthStack extends TerraformStack {
       this.authBackend.addRole(role.name, {
         boundServiceAccountNames: role.boundServiceAccountNames,
         boundServiceAccountNamespaces: role.boundServiceAccountNamespaces,
+        boundServiceAccountNamespaceSelector: role.boundServiceAccountNamespaceSelector,
+        aliasNameSource: role.aliasNameSource,
         tokenPolicies: role.tokenPolicies.map((name) => policies.get(name) ?? name),
         tokenPeriod: seconds(role.tokenPeriod),
         tokenTtl: seconds(role.tokenTtl),
         tokenMaxTtl: seconds(role.tokenMaxTtl),
+        tokenExplicitMaxTtl: seconds(role.tokenExplicitMaxTtl),
+        tokenNoDefaultPolicy: role.tokenNoDefaultPolicy,
+        tokenBoundCidrs: role.tokenBoundCidrs,
+        tokenType: role.tokenType,
         audience: role.audience,
       });
     }

@@ -159,15 +159,26 @@ const serviceAccountName: LoginCheck = {
   },
 };
 
-/** path_login.go:396-417 (namespace selectors are not in this project's roles). */
+/**
+ * path_login.go:396-417: the listed namespaces first, then the selector, ORed. The selector needs
+ * the namespace's labels, which only the cluster knows.
+ */
 const serviceAccountNamespace: LoginCheck = {
   name: "namespace",
   check(attempt) {
     const { role, jwt } = attempt;
     const namespace = jwt.serviceAccount.namespace;
-    const bound = role.boundServiceAccountNamespaces;
+    const bound = role.boundServiceAccountNamespaces ?? [];
     if (bound[0] === "*") return pass(`any namespace is bound ("*"); this is ${quote(namespace ?? "")}`);
     if (namespace !== undefined && bound.includes(namespace)) return pass(`namespace ${quote(namespace)} is bound`);
+    const selector = role.boundServiceAccountNamespaceSelector;
+    if (selector !== undefined && namespace !== undefined) {
+      const labels = Object.entries(selector.matchLabels).map(([key, value]) => `${key}=${value}`);
+      return skip(
+        `namespace ${quote(namespace)} is ${bound.length > 0 ? `not in ${list(bound)}, so ` : ""}admitted only if its labels match ${labels.join(",")}, which Vault reads from the cluster with the reviewer's JWT (namespace_validator.go:59-76)`,
+        `kubectl get namespace ${namespace} -l ${labels.join(",")} finds it`,
+      );
+    }
     return fail(
       `namespace ${quote(namespace ?? "")} is not in ${list(bound)}; Vault says "namespace not authorized"`,
       `add ${namespace ?? "the pod's namespace"} to ${roleField(attempt, "boundServiceAccountNamespaces")}`,

@@ -1,0 +1,129 @@
+import type { Duration } from "../duration";
+import { type AliasNameSource, BATCH_PERIOD_PROBLEM, type NamespaceSelector, type TokenType } from "../role-options";
+import { ValidationError } from "../validation";
+import { check } from "./check";
+
+/** A role's options, the same for every auth method; a method refuses what it cannot express. */
+export interface AuthRoleOptions {
+  /** ServiceAccount names allowed to log in, or `["*"]` for any. */
+  readonly boundServiceAccountNames: string[];
+  /**
+   * Namespaces those ServiceAccounts live in, or `["*"]` for any.
+   * @default - none: `boundServiceAccountNamespaceSelector` alone decides (one of the two is required)
+   */
+  readonly boundServiceAccountNamespaces?: string[];
+  /**
+   * Namespaces admitted by their labels, ORed with `boundServiceAccountNamespaces`
+   * (vault-plugin-auth-kubernetes v0.24.1 path_login.go:396-417). Vault reads the namespace
+   * with the reviewer's JWT, so the reviewer is granted `get` on namespaces. Kubernetes method only.
+   * @default - no selector
+   */
+  readonly boundServiceAccountNamespaceSelector?: NamespaceSelector;
+  /**
+   * What the entity alias of a login is named after. Kubernetes method only; the JWT method
+   * names it after `sub` (`system:serviceaccount:<namespace>:<name>`), which is per name too.
+   * @default - Vault's default, `serviceaccount_uid`
+   */
+  readonly aliasNameSource?: AliasNameSource;
+  /**
+   * Vault policies attached to issued tokens. Full admin is never implied: name it.
+   * @default - none: the token carries only Vault's `default` policy
+   */
+  readonly tokenPolicies?: string[];
+  /**
+   * Makes tokens periodic: renewable forever, each renewal good for this long.
+   * @default - tokens are not periodic
+   */
+  readonly tokenPeriod?: Duration;
+  /** @default - the mount's default TTL (Vault: 768h unless tuned) */
+  readonly tokenTtl?: Duration;
+  /** @default - the mount's maximum TTL */
+  readonly tokenMaxTtl?: Duration;
+  /**
+   * A hard end to a token's life that no renewal passes, periodic tokens included.
+   * @default - no explicit maximum
+   */
+  readonly tokenExplicitMaxTtl?: Duration;
+  /**
+   * Leave Vault's `default` policy off the tokens (it lets a token look itself up and renew itself).
+   * @default false
+   */
+  readonly tokenNoDefaultPolicy?: boolean;
+  /**
+   * Address blocks a login must come from, and the token is then bound to.
+   * @default - any address
+   */
+  readonly tokenBoundCidrs?: string[];
+  /**
+   * `service`, `batch` (not renewable, cannot be periodic) or `default` (the mount decides).
+   * @default - Vault's `default`
+   */
+  readonly tokenType?: TokenType;
+  /**
+   * The `aud` claim the presented JWT must carry. Bind one and give the workload a projected
+   * token with that audience, so a token meant for another service cannot log in to Vault.
+   * Required by the JWT method.
+   * @default - no audience check in the Kubernetes method (a synth warning says so)
+   */
+  readonly audience?: string;
+}
+
+/** The token fields of a role resource, as every auth role of the vault provider names them. */
+export interface TokenFields {
+  readonly tokenPolicies?: string[];
+  readonly tokenPeriod?: number;
+  readonly tokenTtl?: number;
+  readonly tokenMaxTtl?: number;
+  readonly tokenExplicitMaxTtl?: number;
+  readonly tokenNoDefaultPolicy?: boolean;
+  readonly tokenBoundCidrs?: string[];
+  readonly tokenType?: string;
+}
+
+/**
+ * Checks a role's token options the way Vault will, and returns them as provider fields. Fields
+ * left out stay out of the JSON, so adding an option never changes an existing role's plan.
+ */
+export function tokenFields(roleName: string, options: AuthRoleOptions): TokenFields {
+  const field = (name: string) => `role ${roleName}: ${name}`;
+  const ttl = options.tokenTtl?.toSeconds();
+  const maxTtl = options.tokenMaxTtl?.toSeconds();
+  if (ttl !== undefined && maxTtl !== undefined && ttl > maxTtl) {
+    throw new ValidationError(
+      `${field("tokenTtl")} (${ttl}s) is greater than tokenMaxTtl (${maxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
+    );
+  }
+  const period = options.tokenPeriod?.toSeconds();
+  if (options.tokenType === "batch" && period) {
+    throw new ValidationError(`${field("tokenType")} ${BATCH_PERIOD_PROBLEM}`);
+  }
+  if (options.tokenBoundCidrs?.length === 0) {
+    throw new ValidationError(`${field("tokenBoundCidrs")} is empty; list address blocks, or leave it out`);
+  }
+  for (const block of options.tokenBoundCidrs ?? []) check("cidr", field("tokenBoundCidrs"), block, "an address block");
+  return {
+    tokenPolicies: options.tokenPolicies,
+    tokenPeriod: period,
+    tokenTtl: ttl,
+    tokenMaxTtl: maxTtl,
+    tokenExplicitMaxTtl: options.tokenExplicitMaxTtl?.toSeconds(),
+    tokenNoDefaultPolicy: options.tokenNoDefaultPolicy,
+    tokenBoundCidrs: options.tokenBoundCidrs,
+    tokenType: options.tokenType,
+  };
+}
+
+/** Checks a list of bound names: not empty, `"*"` alone or only names, each valid for `rule`. */
+export function validateBoundList(field: string, values: string[], rule: "dns1123Subdomain" | "dns1123Label"): void {
+  if (values.length === 0) {
+    throw new ValidationError(`${field} is empty; list at least one name, or "*" for any`);
+  }
+  if (values.includes("*") && values.length > 1) {
+    throw new ValidationError(
+      `${field} mixes "*" with names (${JSON.stringify(values)}), which Vault rejects; use ["*"] alone or only names`,
+    );
+  }
+  for (const value of values) {
+    if (value !== "*") check(rule, field, value);
+  }
+}
