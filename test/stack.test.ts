@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { DEFAULT_CONFIG } from "../src/config/defaults";
 import { parseConfig } from "../src/config/load";
-import { DataAwsEksCluster, DataAwsEksClusterAuth, KubernetesAuthBackendRole } from "../src/providers";
+import { awsClasses, KubernetesAuthBackendRole } from "../src/providers";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
 import { addresses, only, seedCluster, stackFor, synthJson, TEST_CA, warningsOf } from "./helpers";
 
@@ -43,6 +43,7 @@ describe("the default stack (the seed, fixed)", () => {
   test("takes Vault's host and CA from the EKS cluster and configures every provider", () => {
     const stack = defaultStack();
     const synthesized = Testing.synth(stack);
+    const { DataAwsEksCluster, DataAwsEksClusterAuth } = awsClasses();
     expect(synthesized).toHaveDataSourceWithProperties(DataAwsEksCluster, { name: "eks-test" });
     expect(synthesized).not.toHaveDataSource(DataAwsEksClusterAuth);
     const json = synthJson(stack);

@@ -1,12 +1,6 @@
 import { Annotations, Fn } from "cdktf";
 import type { Construct } from "constructs";
-import {
-  AwsProvider,
-  DataAwsEksCluster,
-  DataAwsEksClusterAuth,
-  KubernetesProvider,
-  type KubernetesProviderExec,
-} from "../providers";
+import { awsClasses, KubernetesProvider, type KubernetesProviderExec } from "../providers";
 import { ValidationError } from "../validation";
 import { check } from "./check";
 
@@ -87,6 +81,7 @@ class EksConnection extends ClusterConnection {
 
   bind(scope: Construct): ClusterEndpoint {
     const { clusterName, region } = this.props;
+    const { AwsProvider, DataAwsEksCluster } = awsClasses();
     new AwsProvider(scope, "aws", { region });
     const cluster = new DataAwsEksCluster(scope, "EksCluster", { name: clusterName });
     const caCertificate = Fn.base64decode(cluster.certificateAuthority.get(0).data);
@@ -119,6 +114,7 @@ class EksConnection extends ClusterConnection {
         `so applying a saved plan later than that (Atlantis applies after review) fails with Unauthorized. ` +
         `Turn it off where the AWS CLI is installed.`,
     );
+    const { DataAwsEksClusterAuth } = awsClasses();
     return new DataAwsEksClusterAuth(scope, "EksClusterAuth", { name: this.props.clusterName }).token;
   }
 }
