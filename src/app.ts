@@ -1,0 +1,54 @@
+import { Annotations, App } from "cdktf";
+import type { CheckedConfig } from "./config/load";
+import { awsClasses } from "./providers";
+import { VaultK8sAuthStack } from "./stacks/vault-k8s-auth-stack";
+
+export interface SynthOptions {
+  /** @default - $CDKTF_OUTDIR (the cdktf CLI sets it), else "cdktf.out" */
+  readonly outdir?: string;
+  /** @default - every cluster */
+  readonly cluster?: string;
+}
+
+export interface Synthesized {
+  /** Stack ids, one per cluster: `<outdir>/stacks/<id>/cdk.tf.json`. */
+  readonly stacks: string[];
+  /** The config's warnings that concern no single cluster, then each synth warning as `<construct path>: <message>`. */
+  readonly warnings: string[];
+}
+
+/**
+ * The whole app: one stack per cluster, with the config's warnings about a cluster attached to
+ * its stack. main.ts runs it under `cdktf synth`, and the installed `vault-k8s-auth synth` runs it
+ * without a main.ts of the user's own.
+ */
+export function synthesize({ config, warnings }: CheckedConfig, options: SynthOptions = {}): Synthesized {
+  const chosen = config.clusters
+    .map((cluster, index) => ({ cluster, index }))
+    .filter(({ cluster }) => options.cluster === undefined || cluster.name === options.cluster);
+  // A missing optional AWS provider fails here, before App creates the output folder.
+  if (chosen.some(({ cluster }) => cluster.kubernetes.eks)) awsClasses();
+
+  // Same as cdktf.json's context: no stack trace in the metadata of every synthesized block.
+  const app = new App({ outdir: options.outdir, stackTraces: false });
+  const stacks = chosen.map(({ cluster, index }) => {
+    const stack = new VaultK8sAuthStack(app, cluster.name, { cluster });
+    for (const warning of warnings.filter((found) => found.cluster === index)) {
+      Annotations.of(stack).addWarning(warning.text);
+    }
+    return stack;
+  });
+  app.synth();
+
+  const synthWarnings = app.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === "@cdktf/warn")
+        .map((entry) => `${construct.node.path}: ${entry.data}`),
+    );
+  return {
+    stacks: stacks.map((stack) => stack.node.id),
+    warnings: [...warnings.filter((found) => found.cluster === undefined).map((found) => found.text), ...synthWarnings],
+  };
+}

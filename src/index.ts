@@ -1,0 +1,31 @@
+// The package's one public surface: `exports` in package.json closes every other path, so
+// whatever a user may import is listed here by name, and nothing else is API.
+export { type LoadedConfig, loadConfig, parseConfigText } from "./config/load";
+export type { ClusterConfig, Config, ConfigInput, PolicyConfig, RoleConfig, RuleConfig } from "./config/schema";
+export {
+  AuthDelegatorBinding,
+  type AuthDelegatorBindingProps,
+  ClusterConnection,
+  type ClusterEndpoint,
+  type EksConnectionProps,
+  type ExplicitConnectionProps,
+  KubernetesAuthBackend,
+  type KubernetesAuthBackendProps,
+  KubernetesAuthRole,
+  type KubernetesAuthRoleOptions,
+  type KubernetesAuthRoleProps,
+  type LongLivedTokenReviewerProps,
+  Reviewer,
+  type ReviewerMode,
+  ReviewerServiceAccount,
+  type ReviewerServiceAccountProps,
+  type ServiceAccountRef,
+  type VaultPodReviewerProps,
+  VaultPolicy,
+  type VaultPolicyProps,
+} from "./constructs";
+export { Duration } from "./duration";
+export type { Capability, PolicyRule } from "./policy/capabilities";
+export { PolicyPresets, PolicyRules } from "./policy/presets";
+export { VaultK8sAuthStack, type VaultK8sAuthStackProps } from "./stacks/vault-k8s-auth-stack";
+export { ValidationError } from "./validation";

@@ -1,0 +1,144 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+export const ROOT = join(__dirname, "..", "..");
+
+export interface Packed {
+  readonly tarball: string;
+  /** Bytes of the .tgz. */
+  readonly size: number;
+  readonly unpackedSize: number;
+  readonly integrity: string;
+  readonly files: string[];
+  /** package.json as packed. */
+  readonly manifest: Manifest;
+}
+
+interface Manifest {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  devDependencies?: Record<string, string>;
+}
+
+interface LockEntry extends Manifest {
+  optionalDependencies?: Record<string, string>;
+  dev?: boolean;
+  devOptional?: boolean;
+  peer?: boolean;
+  [key: string]: unknown;
+}
+
+/** `npm pack` of this repo into `dir`; npm runs `prepare` first, which builds dist/. */
+export async function pack(dir: string): Promise<Packed> {
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: ROOT });
+  const [result] = JSON.parse(stdout);
+  const tarball = join(dir, result.filename);
+  const { stdout: manifest } = await run("tar", ["-xzOf", tarball, "package/package.json"]);
+  return {
+    tarball,
+    size: result.size,
+    unpackedSize: result.unpackedSize,
+    integrity: result.integrity,
+    files: result.files.map((file: { path: string }) => file.path),
+    manifest: JSON.parse(manifest),
+  };
+}
+
+/**
+ * A fresh project in `dir` that depends on the packed tarball and on `dependencies` (names from
+ * this repo's package.json, at its pinned versions), installed with `npm ci --offline`.
+ *
+ * `npm ci` in this repo leaves every tarball in the npm cache but no registry metadata, and
+ * without metadata npm cannot resolve a version range offline. So the project gets a lockfile
+ * whose entries are those of this repo's package-lock.json, taken at the same paths: the
+ * closure of the consumer's dependencies there. Optional peers (the AWS provider) stay out,
+ * as they do for a user who does not ask for them.
+ */
+export async function installConsumer(dir: string, packed: Packed, dependencies: string[]): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const repo = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
+  const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+    packages: Record<string, LockEntry>;
+  };
+  const spec = `file:${relative(dir, packed.tarball)}`;
+  const own = { ...repo.dependencies, ...repo.devDependencies };
+  const direct: Record<string, string> = { [packed.manifest.name]: spec };
+  for (const name of dependencies) direct[name] = own[name];
+
+  const packages: Record<string, LockEntry> = {
+    "": { name: "consumer", version: "1.0.0", dependencies: direct },
+    [`node_modules/${packed.manifest.name}`]: {
+      ...packed.manifest,
+      devDependencies: undefined,
+      resolved: spec,
+      integrity: packed.integrity,
+    },
+  };
+  const registry = (await run("npm", ["config", "get", "registry"])).stdout.trim().replace(/\/?$/, "/");
+  const known = { ...lock.packages, ...packages };
+  const pending = Object.keys(packages);
+  while (pending.length > 0) {
+    const from = pending.pop() as string;
+    const entry = packages[from];
+    for (const name of [...requiredDependencies(entry), ...Object.keys(entry.optionalDependencies ?? {})]) {
+      const at = locate(known, from, name);
+      if (at === undefined) {
+        // npm records an optional dependency in the lock even where it does not install it.
+        if (entry.optionalDependencies?.[name]) continue;
+        throw new Error(`${name} (needed by ${from || "the consumer"}) is not in package-lock.json`);
+      }
+      if (packages[at]) continue;
+      const { dev: _dev, devOptional: _devOptional, peer: _peer, ...copied } = known[at];
+      packages[at] = copied;
+      // This machine's npm omits registry URLs from lockfiles; without one, npm asks the registry
+      // for the package's metadata even when the tarball is in the cache.
+      if (!copied.inBundle && !copied.resolved) copied.resolved = tarballUrl(registry, name, copied.version);
+      pending.push(at);
+    }
+  }
+
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "consumer", version: "1.0.0", private: true, dependencies: direct }, null, 2),
+  );
+  writeFileSync(
+    join(dir, "package-lock.json"),
+    JSON.stringify({ name: "consumer", version: "1.0.0", lockfileVersion: 3, requires: true, packages }, null, 2),
+  );
+  await run("npm", ["ci", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir }).catch(
+    (error: { stderr: string }) => {
+      throw new Error(`npm ci --offline in the consumer project failed:\n${error.stderr.slice(0, 2000)}`);
+    },
+  );
+}
+
+function tarballUrl(registry: string, name: string, version: string): string {
+  return `${registry}${name}/-/${name.split("/").pop()}-${version}.tgz`;
+}
+
+/** Dependencies npm installs for an entry: regular and peer ones, not optional peers. */
+function requiredDependencies(entry: LockEntry): string[] {
+  const optionalPeers = Object.entries(entry.peerDependenciesMeta ?? {})
+    .filter(([, meta]) => meta.optional)
+    .map(([name]) => name);
+  const peers = Object.keys(entry.peerDependencies ?? {}).filter((name) => !optionalPeers.includes(name));
+  return [...Object.keys(entry.dependencies ?? {}), ...peers];
+}
+
+/** Where Node finds `name` from the package at lock path `from`: its own node_modules, then each parent's. */
+function locate(packages: Record<string, LockEntry>, from: string, name: string): string | undefined {
+  let base = from;
+  for (;;) {
+    const candidate = `${base ? `${base}/` : ""}node_modules/${name}`;
+    if (packages[candidate]) return candidate;
+    if (!base) return undefined;
+    const parent = base.lastIndexOf("/node_modules/");
+    base = parent === -1 ? "" : base.slice(0, parent);
+  }
+}

@@ -1,0 +1,227 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { installConsumer, type Packed, pack, ROOT } from "./consumer-project";
+
+const run = promisify(execFile);
+const README = readFileSync(join(ROOT, "README.md"), "utf8");
+
+/** The README's code block marked `<!-- test:package NAME -->`. */
+function readmeExample(name: string): string {
+  const block = new RegExp(
+    `<!-- test:package ${name.replace(".", "\\.")} -->\\n\`\`\`[a-z]+\\n([\\s\\S]*?)\`\`\``,
+  ).exec(README);
+  if (!block) throw new Error(`README has no block marked <!-- test:package ${name} -->`);
+  return block[1];
+}
+
+/** `cdktf init --template typescript`'s tsconfig.json (packages/@cdktf/cli-core/templates/typescript). */
+const CDKTF_TEMPLATE_TSCONFIG = {
+  compilerOptions: {
+    alwaysStrict: true,
+    declaration: true,
+    experimentalDecorators: true,
+    inlineSourceMap: true,
+    inlineSources: true,
+    lib: ["es2018"],
+    module: "CommonJS",
+    noEmitOnError: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitAny: true,
+    noImplicitReturns: true,
+    noImplicitThis: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    resolveJsonModule: true,
+    strict: true,
+    strictNullChecks: true,
+    strictPropertyInitialization: true,
+    stripInternal: true,
+    target: "ES2018",
+    incremental: true,
+    skipLibCheck: true,
+  },
+  include: ["**/*.ts"],
+  exclude: ["node_modules", "cdktf.out"],
+};
+
+const EXPLICIT_CLUSTER = `clusters:
+  - name: kind-dev
+    kubernetes:
+      host: https://kubernetes.default.svc
+      kubeconfig: { context: kind-dev }
+    auth:
+      reviewer: { mode: vault-pod }
+    policies:
+      - name: dev-read
+        rules:
+          - kvRead: { mount: secret, path: dev/* }
+    roles:
+      - name: dev
+        boundServiceAccountNames: [app]
+        boundServiceAccountNamespaces: [dev]
+        tokenPolicies: [dev-read]
+        audience: vault
+`;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command in `cwd`, never throwing: the exit code is part of what is tested. */
+async function inProject(cwd: string, command: string, args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(command, args, {
+      cwd,
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", ...env },
+    });
+    return { code: 0, stdout, stderr } as Result;
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr } as Result;
+  }
+}
+
+function stackJson(project: string, stack: string) {
+  return JSON.parse(readFileSync(join(project, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"));
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "vka-package-"));
+const project = join(scratch, "consumer");
+let packed: Packed;
+
+beforeAll(async () => {
+  const started = Date.now();
+  mkdirSync(join(scratch, "pack"));
+  packed = await pack(join(scratch, "pack"));
+  await installConsumer(project, packed, [
+    "cdktf",
+    "constructs",
+    "@cdktf/provider-vault",
+    "ts-node",
+    "typescript",
+    "@types/node",
+  ]);
+  process.stdout.write(
+    `vault-k8s-auth tarball: ${(packed.size / 1024).toFixed(1)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KiB ` +
+      `unpacked, ${packed.files.length} files; packed and installed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+}, 120_000);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+jest.setTimeout(60_000);
+
+describe("the package as a user installs it", () => {
+  test("ships compiled JavaScript with declarations, the JSON Schema, the pod scripts and the changelog, and no sources, tests or benchmarks", () => {
+    expect(packed.files).toEqual(
+      expect.arrayContaining([
+        "dist/index.js",
+        "dist/index.d.ts",
+        "vault-k8s-auth.schema.json",
+        "scripts/vault-login.sh",
+        "scripts/vault-read-secret.sh",
+        "CHANGELOG.md",
+        "README.md",
+        "package.json",
+      ]),
+    );
+    const unexpected = packed.files.filter(
+      (file) =>
+        !/^dist\/.+\.(js|d\.ts)$/.test(file) &&
+        !["vault-k8s-auth.schema.json", "scripts/vault-login.sh", "scripts/vault-read-secret.sh"].includes(file) &&
+        !["CHANGELOG.md", "README.md", "package.json"].includes(file),
+    );
+    expect(unexpected).toEqual([]);
+  });
+
+  test("installs without @cdktf/provider-aws, which only an EKS cluster needs", () => {
+    expect(existsSync(join(project, "node_modules", "vault-k8s-auth", "dist", "index.js"))).toBe(true);
+    expect(existsSync(join(project, "node_modules", "@cdktf", "provider-aws"))).toBe(false);
+  });
+
+  test("type-checks and runs the README's constructs example under ts-node with the cdktf template's tsconfig", async () => {
+    const dir = join(project, "ts-node-app");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(CDKTF_TEMPLATE_TSCONFIG, null, 2));
+    writeFileSync(join(dir, "main.ts"), readmeExample("main.ts"));
+
+    const result = await inProject(dir, join(project, "node_modules", ".bin", "ts-node"), ["main.ts"]);
+
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const json = stackJson(dir, "kind-dev");
+    expect(Object.values(json.resource.vault_auth_backend)).toEqual([
+      expect.objectContaining({ type: "kubernetes", path: "kubernetes" }),
+    ]);
+    expect(Object.values(json.resource.vault_kubernetes_auth_backend_role)).toEqual([
+      expect.objectContaining({ role_name: "atlantis", audience: "vault", token_period: 1800 }),
+    ]);
+    expect(Object.keys(json.provider).sort()).toEqual(["kubernetes", "vault"]);
+  });
+
+  test("fails to type-check a wrong prop in the user's code, so the shipped declarations are in force", async () => {
+    const dir = join(project, "ts-node-typo");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(CDKTF_TEMPLATE_TSCONFIG, null, 2));
+    writeFileSync(
+      join(dir, "main.ts"),
+      readmeExample("main.ts").replace("boundServiceAccountNames:", "boundServiceAccountName:"),
+    );
+
+    const result = await inProject(dir, join(project, "node_modules", ".bin", "ts-node"), ["main.ts"]);
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("'boundServiceAccountName' does not exist in type 'KubernetesAuthRoleOptions'");
+  });
+
+  test("runs the README's config example as an ES module with named imports", async () => {
+    const dir = join(project, "esm-app");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "app.mjs"), readmeExample("app.mjs"));
+    writeFileSync(join(dir, "vault-k8s-auth.yaml"), EXPLICIT_CLUSTER);
+
+    const result = await inProject(dir, process.execPath, ["app.mjs"]);
+
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const json = stackJson(dir, "kind-dev");
+    expect(Object.values(json.resource.vault_kubernetes_auth_backend_role)).toEqual([
+      expect.objectContaining({ role_name: "dev", bound_service_account_namespaces: ["dev"] }),
+    ]);
+    expect(json.data?.aws_eks_cluster).toBeUndefined();
+  });
+
+  test("refuses an EKS cluster without the AWS provider, naming the package to install", async () => {
+    const dir = join(project, "esm-eks");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "app.mjs"), readmeExample("app.mjs"));
+    writeFileSync(
+      join(dir, "vault-k8s-auth.yaml"),
+      EXPLICIT_CLUSTER.replace(
+        /kubernetes:\n(.*\n){2}/,
+        "kubernetes:\n      eks: { clusterName: prod-eu, region: eu-west-1 }\n",
+      ),
+    );
+
+    const result = await inProject(dir, process.execPath, ["app.mjs"]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("ValidationError: an EKS cluster needs the AWS provider");
+    expect(result.stderr).toContain('npm install @cdktf/provider-aws@"^21.22.1"');
+  });
+
+  test("refuses deep imports from CommonJS and ESM: only the package root is public", async () => {
+    const cjs = await inProject(project, process.execPath, ["-e", 'require("vault-k8s-auth/dist/constructs")']);
+    const esm = await inProject(project, process.execPath, [
+      "--input-type=module",
+      "-e",
+      'await import("vault-k8s-auth/dist/stacks/vault-k8s-auth-stack.js")',
+    ]);
+    for (const result of [cjs, esm]) {
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
+    }
+  });
+});
