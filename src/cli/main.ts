@@ -4,15 +4,17 @@ import { can } from "./can";
 import { COMMON_OPTIONS, type Command } from "./command";
 import { doctor } from "./doctor";
 import { type Io, processIo } from "./io";
+import { synth } from "./synth";
 import { UsageError } from "./usage-error";
 import { validate } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [can, doctor, validate];
+const COMMANDS: readonly Command[] = [can, doctor, synth, validate];
 
 const TOP_HELP = `Usage: vault-k8s-auth <command> [args] [--flags]
 
-Answers questions about a vault-k8s-auth config without Terraform or a Vault server.
+Answers questions about a vault-k8s-auth config without Terraform or a Vault server, and
+synthesizes it (synth, the one command that loads cdktf).
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join("\n")}

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 
@@ -34,9 +34,17 @@ interface LockEntry extends Manifest {
   [key: string]: unknown;
 }
 
-/** `npm pack` of this repo into `dir`; npm runs `prepare` first, which builds dist/. */
+/**
+ * `npm pack` of this repo into `dir`; npm runs `prepack` first, which builds dist/. A dist/ that
+ * was not there before is removed again: the bin prefers dist/ to the sources, and a checkout
+ * must not keep running a build that later edits leave behind.
+ */
 export async function pack(dir: string): Promise<Packed> {
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: ROOT });
+  const dist = join(ROOT, "dist");
+  const built = existsSync(dist);
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: ROOT }).finally(() => {
+    if (!built) rmSync(dist, { recursive: true, force: true });
+  });
   const [result] = JSON.parse(stdout);
   const tarball = join(dir, result.filename);
   const { stdout: manifest } = await run("tar", ["-xzOf", tarball, "package/package.json"]);

@@ -119,6 +119,8 @@ describe("the package as a user installs it", () => {
   test("ships compiled JavaScript with declarations, the JSON Schema, the pod scripts and the changelog, and no sources, tests or benchmarks", () => {
     expect(packed.files).toEqual(
       expect.arrayContaining([
+        "bin/vault-k8s-auth.js",
+        "dist/cli/main.js",
         "dist/index.js",
         "dist/index.d.ts",
         "vault-k8s-auth.schema.json",
@@ -133,7 +135,7 @@ describe("the package as a user installs it", () => {
       (file) =>
         !/^dist\/.+\.(js|d\.ts)$/.test(file) &&
         !["vault-k8s-auth.schema.json", "scripts/vault-login.sh", "scripts/vault-read-secret.sh"].includes(file) &&
-        !["CHANGELOG.md", "README.md", "package.json"].includes(file),
+        !["bin/vault-k8s-auth.js", "CHANGELOG.md", "README.md", "package.json"].includes(file),
     );
     expect(unexpected).toEqual([]);
   });
@@ -193,10 +195,32 @@ describe("the package as a user installs it", () => {
     expect(json.data?.aws_eks_cluster).toBeUndefined();
   });
 
-  test("refuses an EKS cluster without the AWS provider, naming the package to install", async () => {
-    const dir = join(project, "esm-eks");
+  test("runs the bin from compiled JavaScript: --help lists the commands", async () => {
+    const result = await inProject(project, join(project, "node_modules", ".bin", "vault-k8s-auth"), ["--help"]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^Usage: vault-k8s-auth <command>/);
+    for (const command of ["doctor", "synth", "validate"])
+      expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    // No tsx in a user's project: the bin can only have run dist/.
+    expect(existsSync(join(project, "node_modules", "tsx"))).toBe(false);
+  });
+
+  test("synthesizes the user's own vault-k8s-auth.yaml with the bin, without a main.ts", async () => {
+    const dir = join(project, "bin-synth");
     mkdirSync(dir);
-    writeFileSync(join(dir, "app.mjs"), readmeExample("app.mjs"));
+    writeFileSync(join(dir, "vault-k8s-auth.yaml"), EXPLICIT_CLUSTER);
+
+    const result = await inProject(dir, join(project, "node_modules", ".bin", "vault-k8s-auth"), ["synth"]);
+
+    expect(result).toMatchObject({ code: 0, stdout: "ok: kind-dev: cdktf.out/stacks/kind-dev/cdk.tf.json\n" });
+    expect(Object.values(stackJson(dir, "kind-dev").resource.vault_policy)).toEqual([
+      expect.objectContaining({ name: "dev-read" }),
+    ]);
+  });
+
+  test("refuses an EKS cluster without the AWS provider, naming the package to install, and writes nothing", async () => {
+    const dir = join(project, "bin-eks");
+    mkdirSync(dir);
     writeFileSync(
       join(dir, "vault-k8s-auth.yaml"),
       EXPLICIT_CLUSTER.replace(
@@ -205,11 +229,15 @@ describe("the package as a user installs it", () => {
       ),
     );
 
-    const result = await inProject(dir, process.execPath, ["app.mjs"]);
+    const result = await inProject(dir, join(project, "node_modules", ".bin", "vault-k8s-auth"), ["synth"]);
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("ValidationError: an EKS cluster needs the AWS provider");
-    expect(result.stderr).toContain('npm install @cdktf/provider-aws@"^21.22.1"');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "vault-k8s-auth synth: an EKS cluster needs the AWS provider, which is an optional peer dependency of " +
+        'vault-k8s-auth and is not installed: run npm install @cdktf/provider-aws@"^21.22.1", or connect to the ' +
+        "cluster with an explicit host and kubeconfig instead of eks\n",
+    );
+    expect(existsSync(join(dir, "cdktf.out"))).toBe(false);
   });
 
   test("refuses deep imports from CommonJS and ESM: only the package root is public", async () => {

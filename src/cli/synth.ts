@@ -1,0 +1,57 @@
+import { join, relative, resolve } from "node:path";
+import { COMMON_HELP, type Command, stringFlag } from "./command";
+import { loadForCli, pickCluster } from "./load";
+
+/**
+ * `vault-k8s-auth synth`: the project's main.ts, for a user who installed the package and has
+ * only a config file. The one command that builds Terraform, so the one that loads cdktf and
+ * the providers, and only when it runs.
+ */
+export const synth: Command = {
+  name: "synth",
+  summary: "write Terraform JSON for the config's clusters into cdktf.out (loads cdktf)",
+  help: `Usage: vault-k8s-auth synth [--config FILE] [--cluster NAME] [--output DIR] [--json]
+
+Synthesizes one stack per cluster of the config file, as \`cdktf synth\` does with this
+project's main.ts: DIR/stacks/<cluster>/cdk.tf.json, ready for terraform init/plan/apply in that
+folder, or for \`cdktf deploy\` with "app": "npx vault-k8s-auth synth" in your cdktf.json.
+Warnings (an admin policy, a role without an audience) go to stderr. A file with problems
+writes nothing: an earlier DIR stays as it was.
+
+Flags:
+  --output DIR     where to write (default: $CDKTF_OUTDIR, which cdktf sets, else cdktf.out)
+
+Example:
+  npx vault-k8s-auth synth --config clusters/prod.yaml --cluster prod-eu
+  cd cdktf.out/stacks/prod-eu && terraform init && terraform plan
+
+${COMMON_HELP}
+  (without --cluster, every cluster of the file is synthesized)
+
+--json prints {"outdir": str, "stacks": [str], "warnings": [str]}.
+
+Exit status: 0 written, 2 bad usage or bad config (nothing written).`,
+  options: { output: { type: "string" } },
+  maxPositionals: 0,
+  run(invocation, io) {
+    const loaded = loadForCli(stringFlag(invocation, "config"), io);
+    const cluster = stringFlag(invocation, "cluster");
+    // Refuses an unknown name before anything is written.
+    if (cluster !== undefined) pickCluster(loaded.config, cluster);
+    const outdir = resolve(io.cwd, stringFlag(invocation, "output") ?? io.env.CDKTF_OUTDIR ?? "cdktf.out");
+    // cdktf records a stack trace per attribute reference; mapping each frame through source
+    // maps (on under tsx) costs a third of the synth, and messages do not need it.
+    if (!io.env.VAULT_K8S_AUTH_DEBUG) process.setSourceMapsEnabled(false);
+    // Loaded here, not at the top: every other command answers without cdktf or a provider.
+    const { synthesize } = require("../app") as typeof import("../app");
+    const { stacks, warnings } = synthesize(loaded, { outdir, cluster });
+    if (invocation.values.json) {
+      io.out(`${JSON.stringify({ outdir, stacks, warnings })}\n`);
+    } else {
+      io.err(warnings.map((warning) => `warning: ${warning}\n`).join(""));
+      const written = (stack: string) => relative(io.cwd, join(outdir, "stacks", stack, "cdk.tf.json"));
+      io.out(stacks.map((stack) => `ok: ${stack}: ${written(stack)}\n`).join(""));
+    }
+    return 0;
+  },
+};

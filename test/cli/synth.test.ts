@@ -1,0 +1,73 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULT_CONFIG } from "../../src/config/defaults";
+import { cli, scratchDir, writeConfig } from "./harness";
+
+const dir = scratchDir();
+const seed = DEFAULT_CONFIG.clusters[0];
+const twoClusters = writeConfig(dir, "two.yaml", {
+  clusters: [seed, { ...seed, name: "other", auth: { ...seed.auth, path: "k8s/other" } }],
+});
+
+function stacksIn(outdir: string): string[] {
+  return readdirSync(join(dir, outdir, "stacks")).sort();
+}
+
+describe("vault-k8s-auth synth", () => {
+  test("writes one stack per cluster into cdktf.out and names each file it wrote", () => {
+    const result = cli(["synth", "--config", twoClusters], { cwd: dir });
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      "ok: eks-test: cdktf.out/stacks/eks-test/cdk.tf.json\nok: other: cdktf.out/stacks/other/cdk.tf.json\n",
+    );
+    expect(stacksIn("cdktf.out")).toEqual(["eks-test", "other"]);
+    const json = JSON.parse(readFileSync(join(dir, "cdktf.out/stacks/other/cdk.tf.json"), "utf8"));
+    expect(Object.values(json.resource.vault_auth_backend)).toEqual([expect.objectContaining({ path: "k8s/other" })]);
+    expect(existsSync(join(dir, "cdktf.out/manifest.json"))).toBe(true);
+  });
+
+  test("prints the synth warnings on stderr, so the seed's admin policy is seen", () => {
+    const result = cli(["synth", "--output", "warned"], { cwd: dir });
+    expect(result.stderr).toMatch(/^warning: eks-test\/.*sudo/m);
+    for (const line of result.stderr.trimEnd().split("\n")) expect(line).toMatch(/^warning: eks-test\//);
+  });
+
+  test("writes only the cluster --cluster names, into --output", () => {
+    const result = cli(["synth", "--config", twoClusters, "--cluster", "other", "--output", "only-other"], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(0);
+    expect(stacksIn("only-other")).toEqual(["other"]);
+  });
+
+  test("writes where CDKTF_OUTDIR says when run as the app of cdktf.json", () => {
+    const result = cli(["synth", "--json"], { cwd: dir, env: { CDKTF_OUTDIR: "from-cdktf" } });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      outdir: join(dir, "from-cdktf"),
+      stacks: ["eks-test"],
+      warnings: expect.arrayContaining([expect.stringContaining("sudo")]),
+    });
+    expect(stacksIn("from-cdktf")).toEqual(["eks-test"]);
+  });
+
+  test("fails on a bad file with the problems, exit 2, and writes nothing", () => {
+    const broken = writeConfig(
+      dir,
+      "broken.yaml",
+      "clusters:\n  - name: Bad_Name\n    kubernetes: {}\n    roles: []\n",
+    );
+    const result = cli(["synth", "--config", broken, "--output", "never"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^vault-k8s-auth synth: broken\.yaml has \d+ problems; nothing was synthesized:\n/);
+    expect(existsSync(join(dir, "never"))).toBe(false);
+  });
+
+  test("fails on an unknown --cluster with the clusters there are, and writes nothing", () => {
+    const result = cli(["synth", "--config", twoClusters, "--cluster", "othr", "--output", "never"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--cluster "othr" is not a cluster of the config; did you mean "other"?');
+    expect(existsSync(join(dir, "never"))).toBe(false);
+  });
+});
