@@ -71,5 +71,5 @@ describe("the public API", () => {
     ]);
     expect(explicit).toEqual([]);
     expect(eks).toEqual(expect.arrayContaining([expect.stringContaining("provider-aws/lib/data-aws-eks-cluster/")]));
-  });
+  }, 30_000);
 });
