@@ -6,7 +6,11 @@ import { cli, scratchDir, writeConfig } from "./harness";
 const dir = scratchDir();
 const seed = DEFAULT_CONFIG.clusters[0];
 const twoClusters = writeConfig(dir, "two.yaml", {
-  clusters: [seed, { ...seed, name: "other", auth: { ...seed.auth, path: "k8s/other" } }],
+  // Its own Vault namespace: two clusters may not own policy "admin" on one Vault.
+  clusters: [
+    seed,
+    { ...seed, name: "other", vault: { namespace: "other" }, auth: { ...seed.auth, path: "k8s/other" } },
+  ],
 });
 
 function stacksIn(outdir: string): string[] {
