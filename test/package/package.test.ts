@@ -199,7 +199,7 @@ describe("the package as a user installs it", () => {
     const result = await inProject(project, join(project, "node_modules", ".bin", "vault-k8s-auth"), ["--help"]);
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toMatch(/^Usage: vault-k8s-auth <command>/);
-    for (const command of ["doctor", "synth", "validate"])
+    for (const command of ["can", "doctor", "synth", "validate"])
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     // No tsx in a user's project: the bin can only have run dist/.
     expect(existsSync(join(project, "node_modules", "tsx"))).toBe(false);
