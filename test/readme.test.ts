@@ -27,6 +27,18 @@ describe("the README", () => {
     ]);
   });
 
+  test("says that Terraform downloads the providers, how to mirror them, and migrates state with init -migrate-state", () => {
+    expect(README).not.toMatch(/need no Terraform download/);
+    expect(README).toContain("terraform providers mirror");
+    expect(README).toContain("filesystem_mirror");
+    expect(README).toMatch(/init -migrate-state/);
+    expect(README).not.toMatch(/terraform state push/);
+  });
+
+  test("shows how the pod's login response gives the Vault token", () => {
+    expect(README).toMatch(/jq -r \.auth\.client_token/);
+  });
+
   test("names only npm scripts that exist", () => {
     const scripts = Object.keys(JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).scripts);
     const named = [...README.matchAll(/npm run ([a-z0-9:]+)/g)].map((match) => match[1]);

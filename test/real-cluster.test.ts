@@ -102,6 +102,14 @@ describe("2. EKS credentials outlive a saved plan", () => {
   });
 });
 
+test("2. the README and the Atlantis example say that the AWS CLI must be installed where Terraform runs", () => {
+  for (const file of ["README.md", "examples/atlantis/helm-values.yaml", "examples/atlantis/README.md"]) {
+    expect(readFileSync(join(ROOT, file), "utf8")).toMatch(
+      /AWS CLI[\s\S]{0,200}aws eks get-token|aws eks get-token[\s\S]{0,200}AWS CLI/,
+    );
+  }
+});
+
 describe("3. the Terraform the stack needs", () => {
   test("every stack requires Terraform >= 1.11 (S3 use_lockfile is GA there; import blocks need 1.5)", () => {
     expect(REQUIRED_TERRAFORM).toBe(">= 1.11");

@@ -295,7 +295,7 @@ function vaultOf(cluster: Record<string, unknown>): { key: string; label: string
 }
 
 /**
- * One owner per Vault policy: creating a vault_policy writes sys/policy/<name> whether or not it
+ * One owner per Vault policy: creating a vault_policy writes sys/policies/acl/<name> whether or not it
  * exists (terraform-provider-vault v5.6.0 vault/resource_policy.go:42-52), so two stacks with a
  * policy of one name on one Vault overwrite each other at every apply, and destroying either
  * deletes the other's. Reported at the later cluster.

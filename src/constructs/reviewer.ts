@@ -74,8 +74,10 @@ export interface VaultPodReviewerProps {
    */
   readonly bindingName?: string;
   /**
-   * Create the binding. Off when the Vault Helm chart's `server.authDelegator` (on by default)
-   * already binds Vault's ServiceAccount, so the binding has one owner.
+   * Create the binding. Off when the Vault Helm chart's `server.authDelegator` (on by default,
+   * hashicorp/vault-helm v0.32.0 values.yaml:518-519) already binds Vault's ServiceAccount as
+   * `<release>-server-binding` (templates/server-clusterrolebinding.yaml:15), so the binding has
+   * one owner.
    * @default true
    */
   readonly createBinding?: boolean;

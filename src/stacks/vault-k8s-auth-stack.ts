@@ -41,6 +41,8 @@ export class VaultK8sAuthStack extends TerraformStack {
 
     // The token is never set here: the provider reads VAULT_TOKEN from the deploy environment.
     new VaultProvider(this, "vault", { address: cluster.vault.address, namespace: cluster.vault.namespace });
+    // Accepted because the official Vault Helm chart serves plain http unless told otherwise
+    // (hashicorp/vault-helm v0.32.0 values.yaml:21, global.tlsDisable: true); never silently.
     if (cluster.vault.address?.startsWith("http://")) {
       Annotations.of(this).addWarning(
         `vault.address ${cluster.vault.address} is plain http: the deploy token and everything Terraform writes to ` +

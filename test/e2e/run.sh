@@ -42,6 +42,10 @@ if ((${#missing[@]} > 0)); then
 fi
 
 # --- The run.
+# Pinned, so a run means the same thing next month: the hashicorp/vault chart (0.32.0 = Vault
+# 1.21.2) and Helm 3 (.github/workflows/e2e.yml installs the same HELM_VERSION).
+vault_chart_version=${E2E_VAULT_CHART_VERSION:-0.32.0}
+helm_major=v3
 cluster=vault-k8s-auth-e2e
 context=kind-$cluster
 state=$root/terraform.e2e.tfstate
@@ -108,10 +112,16 @@ fi
 kind export kubeconfig --name "$cluster" --kubeconfig "$KUBECONFIG" >&2
 kubectl config use-context "$context" >/dev/null
 
-begin "installing Vault (dev mode) with the hashicorp/vault Helm chart"
+begin "checking that helm is Helm 3 (the chart and flags below are tested with it)"
+helm_version=$(helm version --short 2>/dev/null)
+progress "helm $helm_version, hashicorp/vault chart $vault_chart_version"
+[[ $helm_version == "$helm_major".* ]]
+
+begin "installing Vault (dev mode) with the hashicorp/vault Helm chart $vault_chart_version"
 helm repo add hashicorp https://helm.releases.hashicorp.com --force-update >&2
 # The chart's own auth-delegator binding is off: granting it to the reviewer is this project's job.
-helm upgrade --install vault hashicorp/vault --kube-context "$context" --namespace vault --create-namespace \
+helm upgrade --install vault hashicorp/vault --version "$vault_chart_version" \
+  --kube-context "$context" --namespace vault --create-namespace \
   --set server.dev.enabled=true --set server.dev.devRootToken=root \
   --set injector.enabled=false --set server.authDelegator.enabled=false \
   --wait --timeout 5m >&2

@@ -1,0 +1,94 @@
+/** examples/deploy: what the deploying identity needs, checked against the default stack. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { DEFAULT_CONFIG } from "../src/config/defaults";
+import { seedCluster, stackFor, synthJson } from "./helpers";
+
+const dir = join(__dirname, "..", "examples", "deploy");
+
+/** `path "x" { capabilities = [...] }` stanzas of a policy file. */
+function stanzas(file: string): Map<string, string[]> {
+  const text = readFileSync(join(dir, file), "utf8");
+  const found = [...text.matchAll(/^path "([^"]+)" \{\s*capabilities = \[([^\]]*)\]\s*\}/gm)];
+  return new Map(found.map(([, path, list]) => [path, [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1])]));
+}
+
+/** The capabilities a policy grants on `path`: an exact stanza, or one ending in `*` that prefixes it. */
+function grants(policy: Map<string, string[]>, path: string): string[] {
+  const exact = policy.get(path);
+  if (exact) return exact;
+  const glob = [...policy.keys()]
+    .filter((pattern) => pattern.endsWith("*") && path.startsWith(pattern.slice(0, -1)))
+    .sort((a, b) => b.length - a.length)[0];
+  return glob ? (policy.get(glob) ?? []) : [];
+}
+
+/** The Vault objects of the default stack, read from its synthesized JSON. */
+function defaultObjects() {
+  const { resource } = synthJson(stackFor(seedCluster()));
+  const mount = Object.values(resource.vault_auth_backend)[0].path as string;
+  const roles = Object.values(resource.vault_kubernetes_auth_backend_role).map((role) => role.role_name as string);
+  const policies = Object.values(resource.vault_policy).map((policy) => policy.name as string);
+  return { mount, roles, policies };
+}
+
+describe("examples/deploy", () => {
+  const { mount, roles, policies } = defaultObjects();
+  const needs: [string, string[]][] = [
+    [`sys/auth/${mount}`, ["create", "update", "delete", "sudo"]],
+    [`sys/mounts/auth/${mount}`, ["read"]],
+    [`sys/mounts/auth/${mount}/tune`, ["read", "update"]],
+    [`auth/${mount}/config`, ["create", "read", "update"]],
+    ...roles.map((role): [string, string[]] => [`auth/${mount}/role/${role}`, ["create", "read", "update", "delete"]]),
+    ...policies.map((name): [string, string[]] => [`sys/policies/acl/${name}`, ["create", "read", "update", "delete"]]),
+    ["auth/token/create", ["update"]],
+  ];
+
+  test.each(needs)("the deploy policy grants what the vault provider calls on %s", (path, capabilities) => {
+    expect(grants(stanzas("vault-deploy-policy.hcl"), path)).toEqual(expect.arrayContaining(capabilities));
+  });
+
+  test("the deploy policy grants nothing beyond the default stack's objects and the provider's child token", () => {
+    const policy = stanzas("vault-deploy-policy.hcl");
+    for (const path of policy.keys()) {
+      expect(
+        needs.some(([needed]) => needed === path || (path.endsWith("*") && needed.startsWith(path.slice(0, -1)))),
+      ).toBe(true);
+    }
+    expect([...policy.keys()].filter((path) => path === "*" || /^sys\/\*?$/.test(path))).toEqual([]);
+  });
+
+  test("the plan policy reads every object a refresh reads, and can change none", () => {
+    const plan = stanzas("vault-plan-policy.hcl");
+    for (const [path] of needs.filter(([path]) => !path.startsWith("sys/auth/") && path !== "auth/token/create")) {
+      expect(grants(plan, path)).toContain("read");
+    }
+    for (const [path, capabilities] of plan) {
+      const allowed = path === "auth/token/create" ? ["update"] : ["read", "list"];
+      expect(capabilities.filter((capability) => !allowed.includes(capability))).toEqual([]);
+    }
+  });
+
+  test("the Kubernetes RBAC lets the deployer manage the reviewer in its namespace and bind only system:auth-delegator", () => {
+    const documents = parseAllDocuments(readFileSync(join(dir, "kubernetes-rbac.yaml"), "utf8")).map((d) => d.toJS());
+    const role = documents.find((d) => d.kind === "Role");
+    const reviewer = DEFAULT_CONFIG.clusters[0].auth?.reviewer as { namespace: string };
+    expect(role.metadata.namespace).toBe(reviewer.namespace);
+    const verbsOn = (rules: { resources: string[]; verbs: string[] }[], resource: string) =>
+      rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.verbs);
+    for (const resource of ["serviceaccounts", "secrets"]) {
+      expect(verbsOn(role.rules, resource)).toEqual(expect.arrayContaining(["get", "create", "patch", "delete"]));
+    }
+    const clusterRole = documents.find((d) => d.kind === "ClusterRole");
+    expect(verbsOn(clusterRole.rules, "clusterrolebindings")).toEqual(
+      expect.arrayContaining(["get", "create", "patch", "delete"]),
+    );
+    expect(clusterRole.rules).toContainEqual({
+      apiGroups: ["rbac.authorization.k8s.io"],
+      resources: ["clusterroles"],
+      verbs: ["bind"],
+      resourceNames: ["system:auth-delegator"],
+    });
+  });
+});
