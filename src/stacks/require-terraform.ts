@@ -12,7 +12,8 @@ import { ValidationError } from "../validation";
 export function requireTerraformForImports(env: NodeJS.ProcessEnv = process.env): void {
   const binary = env.TERRAFORM_BINARY_NAME || "terraform";
   try {
-    execFileSync(binary, ["version"], { env, stdio: "pipe" });
+    // Without CHECKPOINT_DISABLE, `terraform version` asks HashiCorp for newer releases first.
+    execFileSync(binary, ["version"], { env: { ...env, CHECKPOINT_DISABLE: "1" }, stdio: "pipe", timeout: 30_000 });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "is not on PATH" : "failed";
     throw new ValidationError(
