@@ -1,0 +1,146 @@
+/**
+ * `npm run bench:cli` (and the second half of `npm run bench`): start-up of the vault-k8s-auth
+ * CLI from compiled JavaScript against `node -e 0`, for each command on the default config.
+ * Uses dist/ when `npm run build` made it, else compiles src/cli with tsc into a temporary
+ * folder laid out like the package (bin/ next to dist/). Target: every command within 3× of
+ * `node -e 0`. A benchmark, not a test: exits 1 when the target is missed, 2 when a run breaks.
+ */
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const ROOT = resolve(__dirname, "..");
+const TARGET = 3;
+const args = process.argv.slice(2);
+const runsAt = args.indexOf("--runs");
+const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : args.includes("--quick") ? 5 : 21;
+if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive whole number");
+
+const work = mkdtempSync(join(tmpdir(), "vault-k8s-auth-cli-bench-"));
+const exit = (code: number) => {
+  rmSync(work, { recursive: true, force: true });
+  process.exit(code);
+};
+
+/** The bin as a user runs it: the package's own when built, else a compiled copy of src/. */
+function compiledBin(): string {
+  if (existsSync(join(ROOT, "dist", "cli", "main.js"))) return join(ROOT, "bin", "vault-k8s-auth.js");
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, "node_modules", "typescript", "bin", "tsc"),
+      join(ROOT, "src", "cli", "main.ts"),
+      ...["--outDir", join(work, "dist"), "--rootDir", join(ROOT, "src"), "--noEmit", "false"],
+      ...["--module", "commonjs", "--target", "ES2022", "--moduleResolution", "node", "--types", "node"],
+      ...["--esModuleInterop", "--resolveJsonModule", "--skipLibCheck", "--strict"],
+    ],
+    { encoding: "utf8" },
+  );
+  if (tsc.status !== 0) {
+    console.error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+    exit(2);
+  }
+  mkdirSync(join(work, "bin"));
+  cpSync(join(ROOT, "bin", "vault-k8s-auth.js"), join(work, "bin", "vault-k8s-auth.js"));
+  symlinkSync(join(ROOT, "node_modules"), join(work, "node_modules"));
+  return join(work, "bin", "vault-k8s-auth.js");
+}
+
+const bin = compiledBin();
+// A ServiceAccount token shaped like kubelet's, for doctor (its signature is never checked).
+const now = Math.floor(Date.now() / 1000);
+const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const token = join(work, "token");
+writeFileSync(
+  token,
+  `${part({ alg: "RS256" })}.${part({
+    aud: ["https://kubernetes.default.svc.cluster.local"],
+    exp: now + 86_400,
+    iat: now,
+    iss: "https://kubernetes.default.svc.cluster.local",
+    "kubernetes.io": {
+      namespace: "atlantis",
+      serviceaccount: { name: "atlantis", uid: "u" },
+      pod: { name: "p", uid: "p" },
+    },
+  })}.c2ln`,
+);
+
+interface Case {
+  readonly name: string;
+  readonly args: string[];
+  readonly walls: number[];
+  readonly cpus: number[];
+}
+const baseline: Case = { name: "node -e 0", args: ["-e", "0"], walls: [], cpus: [] };
+const commands: Case[] = [
+  ["--help"],
+  ["validate"],
+  ["can", "secret/data/myscrt", "--role", "atlantis"],
+  ["doctor", "--role", "atlantis", "--jwt", token],
+].map((command) => ({ name: `vault-k8s-auth ${command[0]}`, args: [bin, ...command], walls: [], cpus: [] }));
+const cpuFile = join(work, "cpu");
+const preload = ["--require", join(ROOT, "bench", "report-cpu.cjs")];
+
+function run(bench: Case): void {
+  const start = performance.now();
+  const child = spawnSync(process.execPath, [...preload, ...bench.args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, BENCH_CPU_FILE: cpuFile },
+  });
+  const wall = performance.now() - start;
+  // can and doctor answer 0 for the seed's role; anything else means the run broke.
+  if (child.status !== 0) {
+    console.error(`${bench.name}: exit ${child.status}\n${child.stderr}`);
+    exit(2);
+  }
+  bench.walls.push(wall);
+  bench.cpus.push(Number(readFileSync(cpuFile, "utf8")));
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+console.log(
+  `machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, node ${process.version}, ` +
+    `load ${loadavg()[0].toFixed(2)} (other work on the machine skews the numbers)`,
+);
+console.log(
+  `bin: ${bin.startsWith(work) ? "src/cli compiled by tsc into a temporary dist/" : "dist/ of npm run build"}; ${runs} runs per case, interleaved\n`,
+);
+for (const bench of [baseline, ...commands]) run(bench); // warm-up: file cache, not counted
+for (const bench of [baseline, ...commands]) {
+  bench.walls.length = 0;
+  bench.cpus.length = 0;
+}
+for (let round = 0; round < runs; round++) {
+  for (const bench of [baseline, ...commands]) run(bench);
+  process.stderr.write(`\rround ${round + 1}/${runs}`);
+}
+process.stderr.write("\n");
+
+const base = median(baseline.walls);
+const baseCpu = median(baseline.cpus);
+console.log(
+  `${"case".padEnd(26)}${"wall ms".padStart(10)}${"× node -e 0".padStart(14)}${"CPU ms".padStart(10)}${"× node -e 0".padStart(14)}`,
+);
+for (const bench of [baseline, ...commands]) {
+  const wall = median(bench.walls);
+  const cpu = median(bench.cpus);
+  console.log(
+    `${bench.name.padEnd(26)}${wall.toFixed(0).padStart(10)}${(wall / base).toFixed(2).padStart(14)}` +
+      `${cpu.toFixed(0).padStart(10)}${(cpu / baseCpu).toFixed(2).padStart(14)}`,
+  );
+}
+const worst = Math.max(...commands.map((bench) => median(bench.walls))) / base;
+const ok = worst <= TARGET;
+console.log(
+  `\ntargets\n  ${ok ? "PASS" : "FAIL"}  every command within ${TARGET}× of node -e 0 (worst ${worst.toFixed(2)}×)`,
+);
+rmSync(work, { recursive: true, force: true });
+process.exitCode = ok ? 0 : 1;
