@@ -111,7 +111,7 @@ test("2. the README and the Atlantis example say that the AWS CLI must be instal
 });
 
 describe("3. the Terraform the stack needs", () => {
-  test("every stack requires Terraform >= 1.11 (S3 use_lockfile is GA there; import blocks need 1.5)", () => {
+  test("every stack requires Terraform >= 1.11 (S3 use_lockfile is GA there: hashicorp/terraform v1.11.0 CHANGELOG.md #36338; import blocks need 1.5)", () => {
     expect(REQUIRED_TERRAFORM).toBe(">= 1.11");
     for (const cluster of [seedCluster(), seedCluster({ kubernetes: explicit, importExisting: true })]) {
       expect(synthJson(stackFor(cluster)).terraform.required_version).toBe(">= 1.11");
@@ -243,7 +243,7 @@ describe("9. the reviewer's namespace", () => {
 });
 
 describe("10. http Vault addresses", () => {
-  test("accepts an http:// Vault address, as the Vault Helm chart serves by default, with a warning that tokens cross the network in clear", () => {
+  test("accepts an http:// Vault address, as the Vault Helm chart serves by default (hashicorp/vault-helm v0.32.0 values.yaml:21), with a warning that tokens cross the network in clear", () => {
     const stack = stackFor(seedCluster({ vault: { address: "http://vault.vault.svc:8200" } }));
     expect(synthJson(stack).provider.vault).toEqual([{ address: "http://vault.vault.svc:8200" }]);
     expect(warningsOf(stack)).toContainEqual(expect.stringContaining("is plain http"));
@@ -266,7 +266,7 @@ describe("11. importExisting adopts only what exists", () => {
       (block) => block.to.split(".")[0],
     );
 
-  test("vault-pod adopts no binding nobody created: only one the config names (the chart's own is <release>-server-binding)", () => {
+  test("vault-pod adopts no binding nobody created: only one the config names (the chart's own is <release>-server-binding, hashicorp/vault-helm v0.32.0 templates/server-clusterrolebinding.yaml:15)", () => {
     expect(importedTypes(vaultPod({ mode: "vault-pod" }))).not.toContain("kubernetes_cluster_role_binding_v1");
     expect(importedTypes(vaultPod({ mode: "vault-pod", bindingName: "vault-server-binding" }))).toContain(
       "kubernetes_cluster_role_binding_v1",

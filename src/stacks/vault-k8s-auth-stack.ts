@@ -33,8 +33,9 @@ export class VaultK8sAuthStack extends TerraformStack {
     super(scope, id);
     const { cluster } = props;
     configureState(this, id, cluster);
-    // S3-native locking (use_lockfile) is GA from Terraform 1.11, and import blocks need 1.5.
-    // Atlantis installs the Terraform version that required_version names.
+    // S3-native locking (use_lockfile) is GA from Terraform 1.11 (hashicorp/terraform v1.11.0
+    // CHANGELOG.md, #36338), and import blocks need 1.5. Atlantis reads required_version to pick
+    // the Terraform it runs; its examples also name the version (examples/atlantis).
     this.addOverride("terraform.required_version", REQUIRED_TERRAFORM);
 
     if (cluster.importExisting) requireTerraformForImports();
