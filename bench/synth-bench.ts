@@ -125,18 +125,20 @@ for (let round = 0; round < runs; round++) {
 }
 process.stderr.write("\n");
 
-// Validation alone, in this process: YAML + zod, then zod alone on already-parsed data.
-const times = (fn: () => void) =>
-  median(
-    Array.from({ length: Math.max(runs, 5) }, () => {
-      const start = performance.now();
-      fn();
-      return performance.now() - start;
-    }),
-  );
-const parseMs = times(() => parseConfigText(large.text, "large.yaml"));
+// Validation alone, in this process. The checks (schema, the consuming systems' rules, the
+// cross-field checks) on parsed data first, so their first run is cold (schema set-up, JIT) as in
+// one synth; then reading the YAML text as well. Reading YAML is the parser's cost, not the checks'.
+const times = (fn: () => void) => {
+  const all = Array.from({ length: Math.max(runs, 5) }, () => {
+    const start = performance.now();
+    fn();
+    return performance.now() - start;
+  });
+  return { first: all[0], median: median(all) };
+};
 const data = generateConfig(20, ROLES, POLICIES);
-const zodMs = times(() => parseConfig(data, "large"));
+const checks = times(() => parseConfig(data, "large"));
+const parse = times(() => parseConfigText(large.text, "large.yaml"));
 
 const widths = [38, 10, 10, 10, 10, 10];
 console.log(row(["case", "wall ms", "peak MiB", "× bare", "× bare", "wall"], widths));
@@ -155,10 +157,11 @@ for (const bench of [bare, seed, big]) {
     ),
   );
 }
-const share = ((parseMs / wallOf(big)) * 100).toFixed(1);
+const share = (checks.first / wallOf(big)) * 100;
 console.log(
-  `\nvalidation of the large file in-process: ${parseMs.toFixed(0)} ms (YAML + zod; ${share}% of its synth),` +
-    ` zod alone ${zodMs.toFixed(0)} ms`,
+  `\nvalidation of the large file in-process: checks ${checks.first.toFixed(0)} ms cold, ${checks.median.toFixed(0)} ms warm ` +
+    `(cold = ${share.toFixed(1)}% of its synth); with reading the YAML ${parse.first.toFixed(0)} ms cold, ` +
+    `${parse.median.toFixed(0)} ms warm (${((parse.median / wallOf(big)) * 100).toFixed(1)}% of its synth)`,
 );
 
 console.log(`\ngrowth (×${ROLES} roles ×${POLICIES} policies per cluster; per cluster = above the bare app)`);
@@ -183,6 +186,7 @@ const targets: [string, boolean][] = [
   [`default peak memory ≤ 2× bare (${(mibOf(seed) / mibOf(bare)).toFixed(2)}×)`, mibOf(seed) <= 2 * mibOf(bare)],
   [`1,000-role file wall ≤ 10× bare (${(wallOf(big) / wallOf(bare)).toFixed(2)}×)`, wallOf(big) <= 10 * wallOf(bare)],
   [`growth linear (ratio ${growthRatio.toFixed(2)} ≤ ${LINEAR_TOLERANCE})`, growthRatio <= LINEAR_TOLERANCE],
+  [`1,000-role file's checks ≤ 10% of its synth (${share.toFixed(1)}%, cold)`, share <= 10],
 ];
 console.log("\ntargets");
 for (const [target, ok] of targets) console.log(`  ${ok ? "PASS" : "FAIL"}  ${target}`);

@@ -54,9 +54,9 @@ const SECRET = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 export function refusal(rule: RuleName, value: string, what: string): string | undefined {
   const { pattern, fix, reason } = rules[rule] as Rule;
   const why = reason?.(value);
+  if (why === undefined && pattern.test(value)) return undefined;
   const quoted = SECRET.test(value) ? "" : `${show(value)} `;
-  if (why !== undefined) return `${quoted}${why}`;
-  return pattern.test(value) ? undefined : `${quoted}is not ${what}; ${fix}`;
+  return why !== undefined ? `${quoted}${why}` : `${quoted}is not ${what}; ${fix}`;
 }
 
 /** Shows a value the way it was written, for error messages. */

@@ -92,6 +92,26 @@ describe("the synth entry point", () => {
     expect(snapshotTree(join(project, "cdktf.out"))).toEqual(before);
   });
 
+  test("attaches the config's warnings to the stack of their cluster, where cdktf synth shows them", async () => {
+    const project = projectCopy("warned");
+    const config = readFileSync(join(project, "vault-k8s-auth.yaml"), "utf8").replace(
+      "tokenPeriod: 1800s",
+      "tokenPeriod: 800h",
+    );
+    writeFileSync(join(project, "warned.yaml"), config);
+    const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "warned.yaml" });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    const manifest = JSON.parse(readFileSync(join(project, "cdktf.out/manifest.json"), "utf8"));
+    const warnings = manifest.stacks["eks-test"].annotations.map(
+      (annotation: { message: string }) => annotation.message,
+    );
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^warned\.yaml:\d+:\d+: clusters\[0\]\.roles\[0\]\.tokenPeriod: "800h" \(2880000s\) is above Vault's default max TTL of 768h/,
+      ),
+    );
+  });
+
   test("fails on a config path that is a directory with the path and the reason, exit 1, no internal error", async () => {
     const project = projectCopy("directory");
     const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "src" });
