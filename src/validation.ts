@@ -53,6 +53,7 @@ const SECRET = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
  */
 export function refusal(rule: RuleName, value: string, what: string): string | undefined {
   const { pattern, fix, reason } = rules[rule] as Rule;
+  if (value === "") return `is empty; ${fix}`;
   const why = reason?.(value);
   if (why === undefined && pattern.test(value)) return undefined;
   const quoted = SECRET.test(value) ? "" : `${show(value)} `;

@@ -3,17 +3,20 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { checkConfigText, parseConfigText } from "../src/config/load";
+import { VaultPolicy } from "../src/constructs";
 import { shellWord } from "../src/shell";
 import {
   type ClusterInput,
   explicitConnection,
   fileWith,
   firstRole,
+  newStack,
   problemsIn,
   seedCluster,
   stackFor,
   synthJson,
   TEST_CA,
+  warningsOf,
 } from "./helpers";
 
 const EXPIRED_CA = readFileSync(join(__dirname, "fixtures", "expired-ca.pem"), "utf8");
@@ -539,6 +542,81 @@ describe("CA bundles in rotation", () => {
       expect.stringContaining(
         "clusters[0].kubernetes.caCertificate holds expired certificates next to valid ones: CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT)",
       ),
+    ]);
+  });
+});
+
+describe("free text written as is keeps no stray whitespace at its ends", () => {
+  test.each<[string, (c: Record<string, unknown>) => void, string]>([
+    [
+      "a kubeconfig context from a `|` block",
+      (c) => {
+        explicitConnection(c);
+        (c.kubernetes as { kubeconfig: Record<string, string> }).kubeconfig.context = "prod\n";
+      },
+      `clusters[0].kubernetes.kubeconfig.context: "prod\\n" has a space, tab or newline at the start or end, which would be written as is; remove it`,
+    ],
+    [
+      "a state key with a leading space",
+      (c) => Object.assign(c, { state: { s3: { bucket: "tf-state", region: "eu-west-1", key: " prod.tfstate" } } }),
+      `clusters[0].state.s3.key: " prod.tfstate" has a space, tab or newline at the start or end`,
+    ],
+  ])("rejects %s", (_what, change, expected) => {
+    expect(problem(fileWith(change))).toContain(expected);
+  });
+
+  test("accepts a kubeconfig context with a space inside, as kubeconfig allows", () => {
+    const text = fileWith((c) => {
+      explicitConnection(c);
+      (c.kubernetes as { kubeconfig: Record<string, string> }).kubeconfig.context = "my cluster";
+    });
+    expect(problemsIn(text)).toBe("");
+  });
+});
+
+test.each([
+  [
+    "a cluster name",
+    (c: Record<string, unknown>) => Object.assign(c, { name: "" }),
+    "clusters[0].name is empty; use at most 63 lowercase letters",
+  ],
+  [
+    "a role name",
+    (c: Record<string, unknown>) => Object.assign(firstRole(c), { name: "" }),
+    "clusters[0].roles[0].name is empty; use lowercase letters",
+  ],
+  [
+    "an auth path",
+    (c: Record<string, unknown>) => Object.assign(c.auth as object, { path: "" }),
+    "clusters[0].auth.path is empty; use letters, digits",
+  ],
+])("says what to write in an empty %s", (_what, change, expected) => {
+  expect(problemsIn(fileWith(change))).toContain(expected);
+});
+
+describe("the VaultPolicy construct applies Vault's glob rules too (library use)", () => {
+  test("rejects a '*' before the end of a path", () => {
+    expect(
+      () =>
+        new VaultPolicy(newStack(), "P", { name: "app", rules: [{ path: "secret/*/config", capabilities: ["read"] }] }),
+    ).toThrow(`policy app: path "secret/*/config" has "*" before the end, where Vault reads it as a literal "*"`);
+  });
+
+  test("warns at synth about a '+' inside a segment", () => {
+    const stack = newStack();
+    new VaultPolicy(stack, "P", { name: "app", rules: [{ path: "secret/data/a+b", capabilities: ["read"] }] });
+    expect(warningsOf(stack)).toContainEqual(expect.stringContaining(`policy app: path "secret/data/a+b" has "a+b"`));
+  });
+
+  test("renders subscribe, which vault_policy_document 5.6.0 accepts", () => {
+    const stack = newStack();
+    new VaultPolicy(stack, "P", {
+      name: "events",
+      rules: [{ path: "sys/events/subscribe/*", capabilities: ["subscribe"] }],
+    });
+    const json = synthJson(stack);
+    expect(Object.values(json.data?.vault_policy_document ?? {})).toEqual([
+      expect.objectContaining({ rule: [expect.objectContaining({ capabilities: ["subscribe"] })] }),
     ]);
   });
 });

@@ -36,6 +36,20 @@ function ruled(rule: RuleName, what: string) {
 
 const label = (what: string) => ruled("dns1123Label", what);
 
+/**
+ * Free text written as is into the Terraform JSON (a kubeconfig path or context, a state key):
+ * any text, but whitespace at either end is a paste's or a `|` block's leftover that would make
+ * the value name something else.
+ */
+const exact = () =>
+  z
+    .string()
+    .min(1)
+    .refine((value) => value === value.trim(), {
+      error: (issue) =>
+        `${show(issue.input)} has a space, tab or newline at the start or end, which would be written as is; remove it`,
+    });
+
 const duration = z
   .union(
     [
@@ -96,12 +110,10 @@ const kubernetesSchema = strictObject(
     host: ruled("kubernetesHost", "an https URL").optional().describe("Kubernetes API URL as Vault reaches it"),
     caCertificate: ruled("pemCertificate", "a PEM certificate").optional().describe("PEM CA of that API"),
     kubeconfig: strictObject({
-      path: z
-        .string()
-        .min(1)
+      path: exact()
         .optional()
         .describe("Default: none; the kubernetes provider reads KUBE_CONFIG_PATH (e.g. ~/.kube/config)"),
-      context: z.string().min(1).optional().describe("Default: the kubeconfig's current context"),
+      context: exact().optional().describe("Default: the kubeconfig's current context"),
     })
       .optional()
       .describe("How Terraform reaches the cluster when it is not EKS"),
@@ -321,7 +333,7 @@ const vaultSchema = strictObject({
 const stateSchema = strictObject({
   s3: strictObject({
     bucket: ruled("s3BucketName", "an S3 bucket name"),
-    key: z.string().min(1).optional().describe("Default: vault-k8s-auth/<cluster name>.tfstate"),
+    key: exact().optional().describe("Default: vault-k8s-auth/<cluster name>.tfstate"),
     region: ruled("awsRegion", "an AWS region"),
   }).describe("S3 backend with encryption and S3-native locking (use_lockfile)"),
 }).describe("Where Terraform keeps this cluster's state. Default: local file terraform.<cluster>.tfstate");

@@ -1,7 +1,8 @@
-import { Annotations } from "cdktf";
+import { Annotations, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CAPABILITIES, type PolicyRule } from "../policy/capabilities";
 import { DataVaultPolicyDocument, Policy } from "../providers";
+import { policyPathProblem } from "../rules/vault";
 import { ValidationError } from "../validation";
 import { check } from "./check";
 
@@ -34,7 +35,12 @@ export class VaultPolicy extends Construct {
     if (props.rules.length === 0) {
       throw new ValidationError(`policy ${props.name}: rules is empty; give at least one rule`);
     }
+    const globWarnings: string[] = [];
     for (const rule of props.rules) {
+      const glob = Token.isUnresolved(rule.path) ? {} : policyPathProblem(rule.path);
+      if (glob.refuse)
+        throw new ValidationError(`policy ${props.name}: path ${JSON.stringify(rule.path)} ${glob.refuse}`);
+      if (glob.warn) globWarnings.push(`policy ${props.name}: path ${JSON.stringify(rule.path)} ${glob.warn}`);
       const bad = rule.capabilities.filter((capability) => !CAPABILITIES.includes(capability));
       if (bad.length > 0 || rule.capabilities.length === 0) {
         throw new ValidationError(
@@ -56,7 +62,7 @@ export class VaultPolicy extends Construct {
     this.resource = new Policy(this, "Resource", { name: props.name, policy: document.hcl });
     this.policyName = this.resource.name;
 
-    for (const warning of policyWarnings(this.name, this.rules)) {
+    for (const warning of [...globWarnings, ...policyWarnings(this.name, this.rules)]) {
       Annotations.of(this).addWarning(warning);
     }
   }
