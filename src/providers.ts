@@ -24,7 +24,10 @@ export { KubernetesAuthBackendRole } from "@cdktf/provider-vault/lib/kubernetes-
 export { Policy } from "@cdktf/provider-vault/lib/policy";
 export { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 
-/** The AWS provider classes an EKS connection uses. */
+/**
+ * The AWS provider classes an EKS connection uses.
+ * @internal: stripped from the shipped .d.ts files, which must type-check without the AWS provider
+ */
 export interface AwsClasses {
   readonly AwsProvider: typeof AwsProvider;
   readonly DataAwsEksCluster: typeof DataAwsEksCluster;
@@ -38,6 +41,7 @@ export const AWS_PROVIDER_RANGE = "^21.22.1";
  * Loads the AWS provider classes when an EKS connection needs them, not before.
  * `@cdktf/provider-aws` (392 MB installed) is an optional peer dependency: a package user whose
  * clusters are not EKS never installs it, and importing this package must not require it.
+ * @internal: stripped from the shipped .d.ts files, which must type-check without the AWS provider
  */
 export function awsClasses(): AwsClasses {
   try {

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { installConsumer, type Packed, pack, ROOT } from "./consumer-project";
 
@@ -140,9 +141,15 @@ describe("the package as a user installs it", () => {
     expect(unexpected).toEqual([]);
   });
 
-  test("installs without @cdktf/provider-aws, which only an EKS cluster needs", () => {
-    expect(existsSync(join(project, "node_modules", "vault-k8s-auth", "dist", "index.js"))).toBe(true);
+  test("installs without @cdktf/provider-aws, which only an EKS cluster needs, and declares nothing that needs it", () => {
+    const installed = join(project, "node_modules", "vault-k8s-auth");
+    expect(existsSync(join(installed, "dist", "index.js"))).toBe(true);
     expect(existsSync(join(project, "node_modules", "@cdktf", "provider-aws"))).toBe(false);
+    // A .d.ts naming the AWS provider breaks every consumer that type-checks libraries (no skipLibCheck).
+    const declarations = packed.files.filter((file) => file.endsWith(".d.ts"));
+    expect(declarations.length).toBeGreaterThan(10);
+    const naming = declarations.filter((file) => readFileSync(join(installed, file), "utf8").includes("provider-aws"));
+    expect(naming).toEqual([]);
   });
 
   test("type-checks and runs the README's constructs example under ts-node with the cdktf template's tsconfig", async () => {
@@ -164,21 +171,6 @@ describe("the package as a user installs it", () => {
     expect(Object.keys(json.provider).sort()).toEqual(["kubernetes", "vault"]);
   });
 
-  test("fails to type-check a wrong prop in the user's code, so the shipped declarations are in force", async () => {
-    const dir = join(project, "ts-node-typo");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(CDKTF_TEMPLATE_TSCONFIG, null, 2));
-    writeFileSync(
-      join(dir, "main.ts"),
-      readmeExample("main.ts").replace("boundServiceAccountNames:", "boundServiceAccountName:"),
-    );
-
-    const result = await inProject(dir, join(project, "node_modules", ".bin", "ts-node"), ["main.ts"]);
-
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain("'boundServiceAccountName' does not exist in type 'KubernetesAuthRoleOptions'");
-  });
-
   test("runs the README's config example as an ES module with named imports", async () => {
     const dir = join(project, "esm-app");
     mkdirSync(dir);
@@ -193,6 +185,61 @@ describe("the package as a user installs it", () => {
       expect.objectContaining({ role_name: "dev", bound_service_account_namespaces: ["dev"] }),
     ]);
     expect(json.data?.aws_eks_cluster).toBeUndefined();
+  });
+
+  test("runs the README's constructs example under tsx, which strips types without checking them", async () => {
+    const dir = join(project, "tsx-app");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "main.ts"), readmeExample("main.ts"));
+    // This repo's tsx, by path: what it resolves (vault-k8s-auth, cdktf) comes from the consumer's node_modules.
+    const tsx = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+
+    const result = await inProject(dir, process.execPath, ["--import", tsx, "main.ts"]);
+
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(Object.keys(stackJson(dir, "kind-dev").resource.vault_kubernetes_auth_backend_role)).toHaveLength(1);
+  });
+
+  test("compiles the README's examples as TypeScript ESM with Node's own module resolution: a wrong prop fails, the config example runs", async () => {
+    const dir = join(project, "nodenext-app");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "app.mts"), readmeExample("app.mjs"));
+    writeFileSync(
+      join(dir, "typo.mts"),
+      readmeExample("main.ts")
+        .replace("boundServiceAccountNames:", "boundServiceAccountName:")
+        // As the README says for ES modules: the provider package has no "exports", so Node wants the file.
+        .replace('"@cdktf/provider-vault/lib/provider"', '"@cdktf/provider-vault/lib/provider/index.js"'),
+    );
+    writeFileSync(join(dir, "vault-k8s-auth.yaml"), EXPLICIT_CLUSTER);
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          target: "es2022",
+          strict: true,
+          types: ["node"],
+          skipLibCheck: true,
+          outDir: ".",
+        },
+        files: ["app.mts", "typo.mts"],
+      }),
+    );
+
+    // With nodenext, types come through package.json "exports" (the "types" condition), not "types".
+    // One compiler run for both files; tsc still writes app.mjs next to the errors.
+    const compiled = await inProject(dir, join(project, "node_modules", ".bin", "tsc"), ["-p", "."]);
+    expect(compiled.code).toBe(2);
+    expect(compiled.stdout.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^typo\.mts\(\d+,\d+\): error TS2561: .*'boundServiceAccountName' does not exist in type/),
+    ]);
+    const result = await inProject(dir, process.execPath, ["app.mjs"]);
+
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(Object.values(stackJson(dir, "kind-dev").resource.vault_auth_backend)).toEqual([
+      expect.objectContaining({ path: "kubernetes" }),
+    ]);
   });
 
   test("runs the bin from compiled JavaScript: --help lists the commands", async () => {
