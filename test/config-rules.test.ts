@@ -68,7 +68,7 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
       (c) => {
         reviewer(c).namespace = "vault.system";
       },
-      `clusters[0].auth.reviewer.namespace: "vault.system" is not a label: Kubernetes namespaces take no '.'; use '-' instead`,
+      `clusters[0].auth.reviewer.namespace: "vault.system" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead`,
     ],
     [
       "a ClusterRoleBinding name with '/'",

@@ -19,7 +19,7 @@ export const dns1123Label: Rule = {
   reason: (value) =>
     invisibleIn(value) ??
     (/^[a-z0-9.-]+$/.test(value) && value.includes(".") && value.length <= 63
-      ? "is not a label: Kubernetes namespaces take no '.'; use '-' instead"
+      ? "has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead"
       : undefined),
 };
 
