@@ -209,4 +209,9 @@ case $msg in
 esac
 printf '%s: Vault refused to read field %s of %s (HTTP %s): %s\n' "$prog" "$field" "$mount/$path" "$code" "${msg:-no error message}" >&2
 printf '%s: hint: %s\n' "$prog" "$hint" >&2
+case $msg in *"permission denied"*)
+	# can evaluates the role's policies offline, as Vault's ACL does, and names the deciding rule.
+	printf '%s: diagnose: npx vault-k8s-auth can %s --role ROLE --operation read  (in the vault-k8s-auth project: what the role'"'"'s policies allow there, and which rule decides)\n' "$prog" "$api_path" >&2
+	;;
+esac
 exit 1

@@ -425,6 +425,9 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         "clusters[].policies[].rules in vault-k8s-auth.yaml needs e.g. - kvRead: { mount: secret, path: forbidden, version: 2 }",
       );
       expect(r.stderr).not.toContain(CLIENT_TOKEN);
+      expect(r.stderr).toContain(
+        "diagnose: npx vault-k8s-auth can secret/data/forbidden --role ROLE --operation read  (in the vault-k8s-auth project",
+      );
     });
 
     test("maps a token Vault does not accept to the same hint without echoing it", async () => {
