@@ -11,7 +11,8 @@ export const can: Command = {
   help: `Usage: vault-k8s-auth can PATH --role ROLE [--operation OP] [--config FILE] [--cluster NAME] [--json]
 
 Evaluates the policies a token of the role carries (its tokenPolicies plus Vault's built-in
-default policy) exactly as Vault's ACL does (vault/acl.go), without a server or a token: exact
+default policy, unless the role sets tokenNoDefaultPolicy) exactly as Vault's ACL does
+(vault/acl.go), without a server or a token: exact
 paths first, then the most specific of the longest "*" prefix and the "+" segment patterns
 (earlier wildcard loses, then a trailing "*", then more "+" segments, then a shorter path),
 capabilities of the same pattern united across policies, deny winning within that pattern,

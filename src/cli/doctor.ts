@@ -17,8 +17,8 @@ export const doctor: Command = {
 
 Decodes the ServiceAccount JWT and replays, in Vault's own order (vault-plugin-auth-kubernetes
 path_login.go), every check Vault's Kubernetes auth makes for the role on the cluster's mount:
-role, signing algorithm, issuer, audience, expiry, ServiceAccount name, namespace, the
-reviewer mode, and the TokenReview. One line per check: ok, FAIL (with the field to change
+role, bound address blocks, signing algorithm, issuer, audience, expiry, ServiceAccount name,
+namespace, entity alias, the reviewer mode, and the TokenReview. One line per check: ok, FAIL (with the field to change
 and the value that would work) or skip (not checkable offline, or not checked by Vault).
 The JWT's signature is NOT checked: there is no key offline (Vault leaves it to the
 TokenReview too). Without --role, says which roles of the cluster would accept the token.

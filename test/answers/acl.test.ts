@@ -240,6 +240,28 @@ describe("can: what the role's token carries and how the answer is explained", (
     ]);
   });
 
+  test("leaves the default policy off with tokenNoDefaultPolicy, unless tokenPolicies names it (policyutil.go:51-77)", () => {
+    const seed = structuredClone(DEFAULT_CONFIG.clusters[0]);
+    const roles = [
+      { ...seed.roles[0], name: "r", tokenPolicies: ["dev"], tokenNoDefaultPolicy: true },
+      { ...seed.roles[0], name: "d", tokenPolicies: ["dev", "default"], tokenNoDefaultPolicy: true },
+      { ...seed.roles[0], name: "none", tokenPolicies: [], tokenNoDefaultPolicy: true },
+    ];
+    const cluster = parseConfig({ clusters: [{ ...seed, policies: [DEV], roles }] }, "test").clusters[0];
+    expect(ask(cluster, "auth/token/lookup-self", "read").allowed).toBe(false);
+    expect(ask(cluster, "dev/x", "read").policies.map((policy) => policy.name)).toEqual(["dev"]);
+    expect(can({ cluster, roleName: "d", path: "auth/token/lookup-self", operation: "read" }).allowed).toBe(true);
+    expect(can({ cluster, roleName: "none", path: "cubbyhole/x" })).toMatchObject({
+      capabilities: ["deny"],
+      policies: [],
+    });
+  });
+
+  test("lists the token's policies sorted, as Vault names them", () => {
+    const cluster = clusterWith([OPS, DEV], ["ops", "dev"]);
+    expect(ask(cluster, "x").policies.map((policy) => policy.name)).toEqual(["default", "dev", "ops"]);
+  });
+
   test("evaluates the rules a kvRead shorthand deploys (data/ and metadata/ of KV v2)", () => {
     const cluster = clusterWith([{ name: "read", rules: [{ kvRead: { mount: "secret", path: "myscrt" } }] }]);
     expect(ask(cluster, "secret/data/myscrt", "read").allowed).toBe(true);

@@ -42,9 +42,10 @@ function diagnose(
 }
 
 describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
-  test("runs the checks in Vault's order (path_login.go: role, parse, iss, aud, times, name, namespace, TokenReview)", () => {
+  test("runs the checks in Vault's order (path_login.go: role, CIDRs, parse, iss, aud, times, name, namespace, alias, TokenReview)", () => {
     expect(diagnose(projectedToken()).checks.map((check) => check.name)).toEqual([
       "role",
+      "cidr",
       "algorithm",
       "signature",
       "issuer",
@@ -52,6 +53,7 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
       "expiry",
       "serviceaccount",
       "namespace",
+      "alias",
       "reviewer",
       "tokenreview",
     ]);
@@ -222,6 +224,45 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
 
     test("fails a token that names no ServiceAccount", () => {
       expect(diagnose(jwt({ sub: "someone", exp: NOW + 60 })).byName.serviceaccount.status).toBe("fail");
+    });
+  });
+
+  describe("cidr (path_login.go:140-149)", () => {
+    test("passes a role without tokenBoundCidrs", () => {
+      expect(diagnose(projectedToken()).byName.cidr.status).toBe("pass");
+    });
+
+    test("cannot check bound address blocks offline and says what to verify", () => {
+      const config = configWith({ roles: [{ ...seed.roles[0], tokenBoundCidrs: ["10.0.0.0/16"] }] });
+      expect(diagnose(projectedToken(), { config }).byName.cidr).toMatchObject({
+        status: "skip",
+        detail: expect.stringContaining("[10.0.0.0/16] (clusters[0].roles[0].tokenBoundCidrs)"),
+        verify: expect.stringContaining("kubectl get pod -o wide"),
+      });
+    });
+  });
+
+  describe("alias (path_login.go:174-177, 242-259)", () => {
+    test("passes a token with a ServiceAccount UID, the default alias", () => {
+      expect(diagnose(projectedToken()).byName.alias).toMatchObject({
+        status: "pass",
+        detail: expect.stringContaining("UID"),
+      });
+    });
+
+    test("fails a token without a UID, and offers serviceaccount_name", () => {
+      const check = diagnose(jwt({ "kubernetes.io": { namespace: "atlantis", serviceaccount: { name: "atlantis" } } }))
+        .byName.alias;
+      expect(check).toMatchObject({
+        status: "fail",
+        detail: expect.stringContaining("could not parse UID from claims"),
+      });
+      expect(check.fix).toContain("clusters[0].roles[0].aliasNameSource: serviceaccount_name");
+    });
+
+    test("names the namespace/name alias when the role asks for it", () => {
+      const config = configWith({ roles: [{ ...seed.roles[0], aliasNameSource: "serviceaccount_name" }] });
+      expect(diagnose(projectedToken(), { config }).byName.alias.detail).toContain('"atlantis/atlantis"');
     });
   });
 

@@ -28,7 +28,7 @@ describe("vault-k8s-auth doctor", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe('ok    role            role "atlantis" exists on auth/atlantis');
-    expect(lines.filter((line) => /^(ok|FAIL|skip) /.test(line))).toHaveLength(10);
+    expect(lines.filter((line) => /^(ok|FAIL|skip) /.test(line))).toHaveLength(12);
     expect(lines.at(-1)).toBe(
       "ok: Vault would accept this token for role atlantis, if the TokenReview passes (see the skip lines)",
     );

@@ -35,7 +35,11 @@ export interface CanAnswer {
   readonly policies: readonly PolicyVerdict[];
 }
 
-/** The policies a token of the role carries: its tokenPolicies and Vault's default (always attached here). */
+/**
+ * The policies a token of the role carries, as Vault names them at login: the role's
+ * tokenPolicies plus "default" unless tokenNoDefaultPolicy (an explicit "default" stays), sorted
+ * and without repeats (vault/request_handling.go:2163, sdk v0.21.0 helper/policyutil/policyutil.go:51-77).
+ */
 export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPolicy[] {
   const role = cluster.roles.find((candidate) => candidate.name === roleName);
   if (!role) {
@@ -45,7 +49,7 @@ export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPol
     );
   }
   const defined = new Map(cluster.policies.map((policy) => [policy.name, policy]));
-  const names = [...new Set([...role.tokenPolicies, "default"])];
+  const names = [...new Set([...role.tokenPolicies, ...(role.tokenNoDefaultPolicy ? [] : ["default"])])].sort();
   return names.map((name) => {
     const policy = defined.get(name);
     return { name, rules: policy ? policyRules(policy) : DEFAULT_POLICY };

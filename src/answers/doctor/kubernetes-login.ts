@@ -39,6 +39,19 @@ function describeToken(jwt: ServiceAccountJwt): string {
   return `a token with aud ${list(jwt.audiences)}`;
 }
 
+/** path_login.go:140-149: checked right after the role is found, before the JWT is read. */
+const boundCidrs: LoginCheck = {
+  name: "cidr",
+  check(attempt) {
+    const cidrs = attempt.role.tokenBoundCidrs;
+    if (cidrs === undefined) return pass("the role binds no address blocks (tokenBoundCidrs)");
+    return skip(
+      `not checkable offline: Vault refuses the login ("permission denied") unless the address it sees for the client is in ${list(cidrs)} (${roleField(attempt, "tokenBoundCidrs")})`,
+      "the pod's address (kubectl get pod -o wide), or the address of the NAT or proxy between it and Vault, is in one of those blocks",
+    );
+  },
+};
+
 const algorithm: LoginCheck = {
   name: "algorithm",
   check({ jwt }) {
@@ -187,6 +200,31 @@ const serviceAccountNamespace: LoginCheck = {
 };
 
 /**
+ * path_login.go:174-177 and 242-259 (getAliasName): the entity alias is the ServiceAccount's
+ * UID by default, or namespace/name; a token without it fails the login with an error.
+ */
+const alias: LoginCheck = {
+  name: "alias",
+  check(attempt) {
+    const { uid, name, namespace } = attempt.jwt.serviceAccount;
+    if (attempt.role.aliasNameSource === "serviceaccount_name") {
+      return name && namespace
+        ? pass(`the entity alias is ${quote(`${namespace}/${name}`)} (aliasNameSource: serviceaccount_name)`)
+        : fail(
+            'the token lacks its ServiceAccount\'s namespace or name, so Vault fails with "service account namespace and name must be set"',
+            "log in with a Kubernetes ServiceAccount token",
+          );
+    }
+    return uid
+      ? pass(`the entity alias is the ServiceAccount's UID ${quote(uid)}`)
+      : fail(
+          'the token carries no ServiceAccount UID, so Vault fails with "could not parse UID from claims" (path_login.go:447-457)',
+          `log in with a Kubernetes ServiceAccount token, or set ${roleField(attempt, "aliasNameSource")}: serviceaccount_name`,
+        );
+  },
+};
+
+/**
  * Who Vault presents to the TokenReview API: the configured reviewer JWT, else the client's
  * own JWT (token_review.go:69-73); in vault-pod mode the reviewer JWT is Vault's own pod token,
  * re-read from disk (backend.go:347-353).
@@ -276,8 +314,9 @@ const tokenReview: LoginCheck = {
   },
 };
 
-/** Vault's order after the role lookup: parse, claims (iss, aud, times), names, then the TokenReview. */
+/** Vault's order after the role lookup: bound CIDRs, parse, claims (iss, aud, times), names, alias, then the TokenReview. */
 export const KUBERNETES_LOGIN_CHECKS: readonly LoginCheck[] = [
+  boundCidrs,
   algorithm,
   signature,
   issuer,
@@ -285,6 +324,7 @@ export const KUBERNETES_LOGIN_CHECKS: readonly LoginCheck[] = [
   lifetime,
   serviceAccountName,
   serviceAccountNamespace,
+  alias,
   reviewer,
   tokenReview,
 ];
