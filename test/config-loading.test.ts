@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { loadConfig, parseConfigText } from "../src/config/load";
-import { fileWith, firstRole, problemsIn, seedCluster } from "./helpers";
+import { fileWith, firstRole, problemsIn, seedCluster, TEST_CA } from "./helpers";
 
 /** What no message may show: parser API names, JavaScript errors, Buffer dumps, stack frames. */
 const INTERNALS =
@@ -242,4 +242,52 @@ describe("messages in plain words with a line number, never parser internals", (
     expect(message).toContain(expected);
     expect(message).not.toContain("too short or too small");
   });
+});
+
+test("replacing any field of a full file with a value of another shape gives a user error in plain words", () => {
+  const base = {
+    clusters: [
+      seedCluster({
+        vault: { address: "https://vault.example.com", namespace: "ops" },
+        state: { s3: { bucket: "tf-state", region: "eu-west-1", key: "k" } },
+      }),
+      seedCluster({
+        name: "two",
+        kubernetes: { host: "https://k8s.example.com", caCertificate: TEST_CA, kubeconfig: { context: "c" } },
+        auth: { path: "k8s", reviewer: { mode: "client-jwt" } },
+        policies: [
+          { name: "p", rules: [{ path: "a/*", capabilities: ["read"] }, { kvRead: { mount: "secret", path: "x" } }] },
+        ],
+      }),
+    ],
+  };
+  const fields = (value: unknown, path: PropertyKey[] = []): PropertyKey[][] =>
+    value !== null && typeof value === "object"
+      ? Object.entries(value).flatMap(([key, child]) => [
+          [...path, Array.isArray(value) ? Number(key) : key],
+          ...fields(child, [...path, Array.isArray(value) ? Number(key) : key]),
+        ])
+      : [];
+  const shapes: unknown[] = [null, 1.5, true, "\n", [null], {}];
+  const unclear: string[] = [];
+  for (const path of fields(base)) {
+    for (const shape of shapes) {
+      const copy = structuredClone(base) as Record<PropertyKey, unknown>;
+      const parent = path
+        .slice(0, -1)
+        .reduce<Record<PropertyKey, unknown>>((node, key) => node[key] as Record<PropertyKey, unknown>, copy);
+      parent[path.at(-1) as PropertyKey] = shape;
+      const message = problemsIn(stringify(copy), "f.yaml");
+      if (INTERNALS.test(message) || /undefined|\[object Object\]|NaN|TypeError/.test(message)) {
+        unclear.push(`${path.join(".")} = ${JSON.stringify(shape)}: ${message}`);
+      }
+    }
+  }
+  expect(unclear).toEqual([]);
+}, 60_000);
+
+test("says a missing reviewer mode is required, with the modes", () => {
+  expect(problemsIn(fileWith((c) => Object.assign(c.auth as object, { reviewer: {} })))).toContain(
+    "clusters[0].auth.reviewer.mode is required: one of long-lived-token, vault-pod, client-jwt",
+  );
 });

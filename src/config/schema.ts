@@ -167,7 +167,9 @@ const reviewerSchema = z
     {
       error: (issue) =>
         issue.code === "invalid_union"
-          ? `reviewer mode ${show((issue.input as { mode?: unknown } | undefined)?.mode)} is not one of long-lived-token, vault-pod, client-jwt`
+          ? (issue.input as { mode?: unknown } | undefined)?.mode === undefined
+            ? "is required: one of long-lived-token, vault-pod, client-jwt"
+            : `reviewer mode ${show((issue.input as { mode?: unknown }).mode)} is not one of long-lived-token, vault-pod, client-jwt`
           : undefined,
     },
   )
