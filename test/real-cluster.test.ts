@@ -100,14 +100,14 @@ describe("2. EKS credentials outlive a saved plan", () => {
     expect(kubernetes.token).toMatch(/^\$\{data\.aws_eks_cluster_auth\.[^.]+\.token\}$/);
     expect(warningsOf(stack)).toContainEqual(expect.stringContaining("lasts 15 minutes and is saved in the plan"));
   });
-});
 
-test("2. the README and the Atlantis example say that the AWS CLI must be installed where Terraform runs", () => {
-  for (const file of ["README.md", "examples/atlantis/helm-values.yaml", "examples/atlantis/README.md"]) {
-    expect(readFileSync(join(ROOT, file), "utf8")).toMatch(
-      /AWS CLI[\s\S]{0,200}aws eks get-token|aws eks get-token[\s\S]{0,200}AWS CLI/,
-    );
-  }
+  test("the README and the Atlantis example say that the AWS CLI must be installed where Terraform runs", () => {
+    for (const file of ["README.md", "examples/atlantis/helm-values.yaml", "examples/atlantis/README.md"]) {
+      expect(readFileSync(join(ROOT, file), "utf8")).toMatch(
+        /AWS CLI[\s\S]{0,200}aws eks get-token|aws eks get-token[\s\S]{0,200}AWS CLI/,
+      );
+    }
+  });
 });
 
 describe("3. the Terraform the stack needs", () => {
@@ -139,12 +139,12 @@ describe("4. a mount path rename never revokes tokens silently", () => {
 
 describe("5. disable_local_ca_jwt is sent in every mode", () => {
   test.each([
-    ["long-lived-token", { mode: "long-lived-token" }, false],
-    ["vault-pod", { mode: "vault-pod" }, false],
-    ["client-jwt", { mode: "client-jwt" }, true],
+    ["long-lived-token", false, { mode: "long-lived-token" }],
+    ["vault-pod", false, { mode: "vault-pod" }],
+    ["client-jwt", true, { mode: "client-jwt" }],
   ] as const)(
     "%s sends disable_local_ca_jwt = %s: the attribute is Optional+Computed (terraform-provider-vault vault/resource_kubernetes_auth_backend_config.go:81-86), so leaving it out would keep an earlier true",
-    (_mode, reviewer, expected) => {
+    (_mode, expected, reviewer) => {
       const cluster = seedCluster({ kubernetes: explicit, auth: { path: "atlantis", reviewer: { ...reviewer } } });
       const config = only(synthJson(stackFor(cluster)), "vault_kubernetes_auth_backend_config");
       expect(config.disable_local_ca_jwt).toBe(expected);
