@@ -95,6 +95,87 @@ const scratch = mkdtempSync(join(tmpdir(), "vka-package-"));
 const project = join(scratch, "consumer");
 let packed: Packed;
 
+interface Ran {
+  readonly dir: string;
+  readonly result: Result;
+}
+
+/** A folder of the consumer project holding `files`, and `command` run there. */
+async function app(name: string, files: Record<string, string>, command: string, args: string[]): Promise<Ran> {
+  const dir = join(project, name);
+  mkdirSync(dir);
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+  return { dir, result: await inProject(dir, command, args) };
+}
+
+/** Every run in the installed project, started together once it is installed; each test awaits its own. */
+let runs: ReturnType<typeof startRuns>;
+
+function startRuns() {
+  const bin = (name: string) => join(project, "node_modules", ".bin", name);
+  // This repo's tsx, by path: what it resolves (vault-k8s-auth, cdktf) comes from the consumer's node_modules.
+  const tsx = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  const nodenextConfig = {
+    compilerOptions: {
+      module: "nodenext",
+      target: "es2022",
+      strict: true,
+      types: ["node"],
+      skipLibCheck: true,
+      outDir: ".",
+    },
+    files: ["app.mts", "typo.mts"],
+  };
+  const eksConfig = EXPLICIT_CLUSTER.replace(
+    /kubernetes:\n(.*\n){2}/,
+    "kubernetes:\n      eks: { clusterName: prod-eu, region: eu-west-1 }\n",
+  );
+  return {
+    esm: app(
+      "esm-app",
+      { "app.mjs": readmeExample("app.mjs"), "vault-k8s-auth.yaml": EXPLICIT_CLUSTER },
+      process.execPath,
+      ["app.mjs"],
+    ),
+    binHelp: app("bin-help", {}, bin("vault-k8s-auth"), ["--help"]),
+    binSynth: app("bin-synth", { "vault-k8s-auth.yaml": EXPLICIT_CLUSTER }, bin("vault-k8s-auth"), ["synth"]),
+    binEks: app("bin-eks", { "vault-k8s-auth.yaml": eksConfig }, bin("vault-k8s-auth"), ["synth"]),
+    deepCjs: app("deep-cjs", {}, process.execPath, ["-e", 'require("vault-k8s-auth/dist/constructs")']),
+    deepEsm: app("deep-esm", {}, process.execPath, [
+      "--input-type=module",
+      "-e",
+      'await import("vault-k8s-auth/dist/stacks/vault-k8s-auth-stack.js")',
+    ]),
+    tsNode: app(
+      "ts-node-app",
+      { "tsconfig.json": JSON.stringify(CDKTF_TEMPLATE_TSCONFIG), "main.ts": readmeExample("main.ts") },
+      bin("ts-node"),
+      ["main.ts"],
+    ),
+    tsx: app("tsx-app", { "main.ts": readmeExample("main.ts") }, process.execPath, ["--import", tsx, "main.ts"]),
+    // With nodenext, types come through package.json "exports" (the "types" condition), not "types".
+    // One compiler run for both files; tsc still writes app.mjs next to the errors.
+    nodenext: app(
+      "nodenext-app",
+      {
+        "tsconfig.json": JSON.stringify(nodenextConfig),
+        "vault-k8s-auth.yaml": EXPLICIT_CLUSTER,
+        "app.mts": readmeExample("app.mjs"),
+        "typo.mts": readmeExample("main.ts")
+          .replace("boundServiceAccountNames:", "boundServiceAccountName:")
+          // As the README says for ES modules: the provider package has no "exports", so Node wants the file.
+          .replace('"@cdktf/provider-vault/lib/provider"', '"@cdktf/provider-vault/lib/provider/index.js"'),
+      },
+      bin("tsc"),
+      ["-p", "."],
+    ).then(async ({ dir, result: compiled }) => ({
+      dir,
+      compiled,
+      result: await inProject(dir, process.execPath, ["app.mjs"]),
+    })),
+  };
+}
+
 beforeAll(async () => {
   const started = Date.now();
   mkdirSync(join(scratch, "pack"));
@@ -107,6 +188,7 @@ beforeAll(async () => {
     "typescript",
     "@types/node",
   ]);
+  runs = startRuns();
   process.stdout.write(
     `vault-k8s-auth tarball: ${(packed.size / 1024).toFixed(1)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KiB ` +
       `unpacked, ${packed.files.length} files; packed and installed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
@@ -153,12 +235,7 @@ describe("the package as a user installs it", () => {
   });
 
   test("type-checks and runs the README's constructs example under ts-node with the cdktf template's tsconfig", async () => {
-    const dir = join(project, "ts-node-app");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(CDKTF_TEMPLATE_TSCONFIG, null, 2));
-    writeFileSync(join(dir, "main.ts"), readmeExample("main.ts"));
-
-    const result = await inProject(dir, join(project, "node_modules", ".bin", "ts-node"), ["main.ts"]);
+    const { dir, result } = await runs.tsNode;
 
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const json = stackJson(dir, "kind-dev");
@@ -172,12 +249,7 @@ describe("the package as a user installs it", () => {
   });
 
   test("runs the README's config example as an ES module with named imports", async () => {
-    const dir = join(project, "esm-app");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "app.mjs"), readmeExample("app.mjs"));
-    writeFileSync(join(dir, "vault-k8s-auth.yaml"), EXPLICIT_CLUSTER);
-
-    const result = await inProject(dir, process.execPath, ["app.mjs"]);
+    const { dir, result } = await runs.esm;
 
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const json = stackJson(dir, "kind-dev");
@@ -188,53 +260,19 @@ describe("the package as a user installs it", () => {
   });
 
   test("runs the README's constructs example under tsx, which strips types without checking them", async () => {
-    const dir = join(project, "tsx-app");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "main.ts"), readmeExample("main.ts"));
-    // This repo's tsx, by path: what it resolves (vault-k8s-auth, cdktf) comes from the consumer's node_modules.
-    const tsx = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
-
-    const result = await inProject(dir, process.execPath, ["--import", tsx, "main.ts"]);
+    const { dir, result } = await runs.tsx;
 
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(Object.keys(stackJson(dir, "kind-dev").resource.vault_kubernetes_auth_backend_role)).toHaveLength(1);
   });
 
   test("compiles the README's examples as TypeScript ESM with Node's own module resolution: a wrong prop fails, the config example runs", async () => {
-    const dir = join(project, "nodenext-app");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "app.mts"), readmeExample("app.mjs"));
-    writeFileSync(
-      join(dir, "typo.mts"),
-      readmeExample("main.ts")
-        .replace("boundServiceAccountNames:", "boundServiceAccountName:")
-        // As the README says for ES modules: the provider package has no "exports", so Node wants the file.
-        .replace('"@cdktf/provider-vault/lib/provider"', '"@cdktf/provider-vault/lib/provider/index.js"'),
-    );
-    writeFileSync(join(dir, "vault-k8s-auth.yaml"), EXPLICIT_CLUSTER);
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          module: "nodenext",
-          target: "es2022",
-          strict: true,
-          types: ["node"],
-          skipLibCheck: true,
-          outDir: ".",
-        },
-        files: ["app.mts", "typo.mts"],
-      }),
-    );
+    const { dir, compiled, result } = await runs.nodenext;
 
-    // With nodenext, types come through package.json "exports" (the "types" condition), not "types".
-    // One compiler run for both files; tsc still writes app.mjs next to the errors.
-    const compiled = await inProject(dir, join(project, "node_modules", ".bin", "tsc"), ["-p", "."]);
     expect(compiled.code).toBe(2);
     expect(compiled.stdout.trimEnd().split("\n")).toEqual([
       expect.stringMatching(/^typo\.mts\(\d+,\d+\): error TS2561: .*'boundServiceAccountName' does not exist in type/),
     ]);
-    const result = await inProject(dir, process.execPath, ["app.mjs"]);
 
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(Object.values(stackJson(dir, "kind-dev").resource.vault_auth_backend)).toEqual([
@@ -243,21 +281,19 @@ describe("the package as a user installs it", () => {
   });
 
   test("runs the bin from compiled JavaScript: --help lists the commands", async () => {
-    const result = await inProject(project, join(project, "node_modules", ".bin", "vault-k8s-auth"), ["--help"]);
+    const { result } = await runs.binHelp;
+
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toMatch(/^Usage: vault-k8s-auth <command>/);
-    for (const command of ["can", "doctor", "synth", "validate"])
+    for (const command of ["can", "doctor", "synth", "validate"]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    }
     // No tsx in a user's project: the bin can only have run dist/.
     expect(existsSync(join(project, "node_modules", "tsx"))).toBe(false);
   });
 
   test("synthesizes the user's own vault-k8s-auth.yaml with the bin, without a main.ts", async () => {
-    const dir = join(project, "bin-synth");
-    mkdirSync(dir);
-    writeFileSync(join(dir, "vault-k8s-auth.yaml"), EXPLICIT_CLUSTER);
-
-    const result = await inProject(dir, join(project, "node_modules", ".bin", "vault-k8s-auth"), ["synth"]);
+    const { dir, result } = await runs.binSynth;
 
     expect(result).toMatchObject({ code: 0, stdout: "ok: kind-dev: cdktf.out/stacks/kind-dev/cdk.tf.json\n" });
     expect(Object.values(stackJson(dir, "kind-dev").resource.vault_policy)).toEqual([
@@ -266,17 +302,7 @@ describe("the package as a user installs it", () => {
   });
 
   test("refuses an EKS cluster without the AWS provider, naming the package to install, and writes nothing", async () => {
-    const dir = join(project, "bin-eks");
-    mkdirSync(dir);
-    writeFileSync(
-      join(dir, "vault-k8s-auth.yaml"),
-      EXPLICIT_CLUSTER.replace(
-        /kubernetes:\n(.*\n){2}/,
-        "kubernetes:\n      eks: { clusterName: prod-eu, region: eu-west-1 }\n",
-      ),
-    );
-
-    const result = await inProject(dir, join(project, "node_modules", ".bin", "vault-k8s-auth"), ["synth"]);
+    const { dir, result } = await runs.binEks;
 
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
@@ -288,13 +314,7 @@ describe("the package as a user installs it", () => {
   });
 
   test("refuses deep imports from CommonJS and ESM: only the package root is public", async () => {
-    const cjs = await inProject(project, process.execPath, ["-e", 'require("vault-k8s-auth/dist/constructs")']);
-    const esm = await inProject(project, process.execPath, [
-      "--input-type=module",
-      "-e",
-      'await import("vault-k8s-auth/dist/stacks/vault-k8s-auth-stack.js")',
-    ]);
-    for (const result of [cjs, esm]) {
+    for (const { result } of await Promise.all([runs.deepCjs, runs.deepEsm])) {
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED");
     }
