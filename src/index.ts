@@ -5,16 +5,33 @@ export type { ClusterConfig, Config, ConfigInput, PolicyConfig, RoleConfig, Rule
 export {
   AuthDelegatorBinding,
   type AuthDelegatorBindingProps,
+  AuthMethod,
+  type AuthMethodName,
+  type AuthMount,
+  type AuthMountProps,
+  type AuthRoleOptions,
   ClusterConnection,
   type ClusterEndpoint,
+  type DiscoveryIssuerProps,
   type EksConnectionProps,
+  type EksIssuerProps,
   type ExplicitConnectionProps,
+  JwtAuthBackend,
+  type JwtAuthBackendProps,
+  JwtAuthRole,
+  type JwtAuthRoleProps,
+  JwtIssuer,
+  type JwtMethodProps,
   KubernetesAuthBackend,
   type KubernetesAuthBackendProps,
   KubernetesAuthRole,
   type KubernetesAuthRoleOptions,
   type KubernetesAuthRoleProps,
+  type KubernetesMethodProps,
   type LongLivedTokenReviewerProps,
+  NamespaceReader,
+  type NamespaceReaderProps,
+  type PublicKeysIssuerProps,
   Reviewer,
   type ReviewerMode,
   ReviewerServiceAccount,
@@ -27,5 +44,6 @@ export {
 export { Duration } from "./duration";
 export type { Capability, PolicyRule } from "./policy/capabilities";
 export { PolicyPresets, PolicyRules } from "./policy/presets";
+export type { AliasNameSource, NamespaceSelector, TokenType } from "./role-options";
 export { VaultK8sAuthStack, type VaultK8sAuthStackProps } from "./stacks/vault-k8s-auth-stack";
 export { ValidationError } from "./validation";

@@ -19,6 +19,8 @@ export { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 export { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 export { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
 export { DataVaultPolicyDocument } from "@cdktf/provider-vault/lib/data-vault-policy-document";
+export { JwtAuthBackend } from "@cdktf/provider-vault/lib/jwt-auth-backend";
+export { JwtAuthBackendRole } from "@cdktf/provider-vault/lib/jwt-auth-backend-role";
 export { KubernetesAuthBackendConfig } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-config";
 export { KubernetesAuthBackendRole } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-role";
 export { Policy } from "@cdktf/provider-vault/lib/policy";

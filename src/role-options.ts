@@ -34,3 +34,14 @@ export const BATCH_PERIOD_PROBLEM =
   "is batch, but batch tokens cannot be periodic: Vault refuses the role (\"'token_type' cannot be 'batch' or " +
   "'default_batch' when set to generate periodic tokens\", vault/sdk helper/tokenutil/tokenutil.go:225-228); " +
   "drop tokenPeriod or use token type service";
+
+/** A ServiceAccount token's `sub`: `system:serviceaccount:<namespace>:<name>` (k8s.io/apiserver serviceaccount.MakeUsername). */
+export const SUBJECT_PREFIX = "system:serviceaccount:";
+
+/**
+ * The `sub` claims a JWT role admits for bound names and namespaces: every pair, with "*" kept as
+ * a glob (the role then sets bound_claims_type = glob; see JwtAuthRole for why it means the same).
+ */
+export function serviceAccountSubjects(names: readonly string[], namespaces: readonly string[]): string[] {
+  return namespaces.flatMap((namespace) => names.map((name) => `${SUBJECT_PREFIX}${namespace}:${name}`));
+}

@@ -1,6 +1,7 @@
 import { closest, distance } from "fastest-levenshtein";
 import { awsRegion, eksClusterName, s3BucketName } from "./rules/aws";
 import { cidr } from "./rules/cidr";
+import { oidcIssuer, pemPublicKey } from "./rules/jwt";
 import { dns1123Label, dns1123Subdomain, labelKey, labelValue, rbacName } from "./rules/kubernetes";
 import { readCertificateBundle } from "./rules/pem";
 import type { Rule } from "./rules/rule";
@@ -26,6 +27,8 @@ export const rules = {
   labelKey,
   labelValue,
   cidr,
+  oidcIssuer,
+  pemPublicKey,
   vaultMountPath: authMountPath,
   secretMountPath,
   vaultName,

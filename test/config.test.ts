@@ -47,9 +47,10 @@ describe("the config file", () => {
     );
   });
 
-  test("applies documented defaults: mount path kubernetes, long-lived reviewer, prevent_destroy", () => {
+  test("applies documented defaults: method and mount path kubernetes, long-lived reviewer, prevent_destroy", () => {
     const config = parseConfig({ clusters: [{ ...seedCluster(), auth: undefined }] }, "t");
     expect(config.clusters[0].auth).toEqual({
+      method: "kubernetes",
       path: "kubernetes",
       reviewer: {
         mode: "long-lived-token",

@@ -21,7 +21,10 @@ role, bound address blocks, signing algorithm, issuer, audience, expiry, Service
 namespace, entity alias, the reviewer mode, and the TokenReview. One line per check: ok, FAIL (with the field to change
 and the value that would work) or skip (not checkable offline, or not checked by Vault).
 The JWT's signature is NOT checked: there is no key offline (Vault leaves it to the
-TokenReview too). Without --role, says which roles of the cluster would accept the token.
+TokenReview too). For a cluster with auth.method: jwt, the JWT method's checks instead
+(vault-plugin-auth-jwt path_login.go): bound CIDRs, signature, algorithm, issuer (bound_issuer),
+audience (bound_audiences), expiry and the sub claim against the role's ServiceAccounts.
+Without --role, says which roles of the cluster would accept the token.
 
 Flags:
   --jwt FILE|-        the pod's ServiceAccount token; - reads it from stdin

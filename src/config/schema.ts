@@ -175,7 +175,39 @@ const reviewerSchema = z
   )
   .describe("Who presents a JWT to the TokenReview API (README: Reviewer modes)");
 
+const jwtSchema = strictObject(
+  {
+    issuer: z
+      .string()
+      .min(1)
+      .refine((value) => invisibleIn(value) === undefined, {
+        error: (issue) => `${show(issue.input)} ${invisibleIn(String(issue.input))}`,
+      })
+      .optional()
+      .describe(
+        "The cluster's service-account issuer (the iss of its tokens); required unless kubernetes.eks gives it. Vault discovers its keys at <issuer>/.well-known/openid-configuration unless publicKeys are given",
+      ),
+    publicKeys: z
+      .array(ruled("pemPublicKey", "a PEM public key"))
+      .min(1, { error: () => "is empty; list the PEM public keys, or leave publicKeys out to use discovery" })
+      .optional()
+      .describe(
+        "PEM public keys the cluster signs tokens with, for an issuer Vault cannot reach; they must be updated when the cluster rotates its key",
+      ),
+  },
+  "The JWT method's trust in the cluster (auth.method: jwt)",
+);
+
 const authSchema = strictObject({
+  method: z
+    .enum(["kubernetes", "jwt"], {
+      error: (issue) => `${show(issue.input)} is not an auth method; use kubernetes or jwt`,
+    })
+    .default("kubernetes")
+    .describe(
+      "kubernetes: Vault asks the API server (TokenReview) about each login. jwt: Vault checks the token's signature against the cluster's issuer keys, with no reviewer and no path to the API server; a token stays valid until it expires",
+    ),
+  jwt: jwtSchema.optional(),
   path: ruled("vaultMountPath", "a Vault mount path")
     .default("kubernetes")
     .describe("Mount path: pods log in at auth/<path>/login"),

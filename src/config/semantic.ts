@@ -3,6 +3,8 @@ import { BATCH_PERIOD_PROBLEM } from "../role-options";
 import { readCertificateBundle } from "../rules/pem";
 import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, sameVaultKey } from "../rules/vault";
 import { clientJwtAudienceProblem, didYouMean, NAMESPACE_SELECTOR_NEEDS_REVIEWER, show } from "../validation";
+import { authMethodProblems } from "./jwt-method";
+import { isRecord, list, record } from "./raw";
 
 /** A problem found in the file: where (field path) and what, with the fix. */
 export interface Problem {
@@ -43,8 +45,9 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
   const policies = list(cluster.policies);
   const roles = list(cluster.roles);
 
-  // A kubernetes that is not a mapping at all is the schema's to report.
-  if (isRecord(cluster.kubernetes)) {
+  problems.push(...authMethodProblems(cluster));
+  // A kubernetes that is not a mapping at all is the schema's to report; the jwt method needs no connection.
+  if (isRecord(cluster.kubernetes) && record(cluster.auth).method !== "jwt") {
     if (
       kubernetes.eks !== undefined &&
       ((kubernetes.host ?? kubernetes.caCertificate ?? kubernetes.kubeconfig) !== undefined ||
@@ -367,18 +370,6 @@ function repeats(items: unknown[], keyOf: (item: unknown) => unknown): [number, 
     else found.push([index, earlier]);
   });
   return found;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return isRecord(value) ? value : {};
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }
 
 function seconds(value: unknown): number | undefined {

@@ -3,6 +3,7 @@ import type { Construct } from "constructs";
 import { awsClasses, KubernetesProvider, type KubernetesProviderExec } from "../providers";
 import { ValidationError } from "../validation";
 import { check } from "./check";
+import { lookUpEksCluster } from "./eks-cluster";
 
 /** The Kubernetes API as Vault must reach it. */
 export interface ClusterEndpoint {
@@ -81,9 +82,7 @@ class EksConnection extends ClusterConnection {
 
   bind(scope: Construct): ClusterEndpoint {
     const { clusterName, region } = this.props;
-    const { AwsProvider, DataAwsEksCluster } = awsClasses();
-    new AwsProvider(scope, "aws", { region });
-    const cluster = new DataAwsEksCluster(scope, "EksCluster", { name: clusterName });
+    const cluster = lookUpEksCluster(scope, clusterName, region);
     const caCertificate = Fn.base64decode(cluster.certificateAuthority.get(0).data);
     new KubernetesProvider(scope, "kubernetes", {
       host: cluster.endpoint,

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { AuthBackend, KubernetesAuthBackendConfig } from "../providers";
 import { ValidationError } from "../validation";
+import type { AuthMount } from "./auth-method";
 import { check } from "./check";
 import { KubernetesAuthRole, type KubernetesAuthRoleOptions } from "./kubernetes-auth-role";
 import type { NamespaceReader } from "./namespace-reader";
@@ -44,7 +45,7 @@ export interface KubernetesAuthBackendProps {
  * Add roles with `addRole`.
  * See https://developer.hashicorp.com/vault/docs/auth/kubernetes
  */
-export class KubernetesAuthBackend extends Construct {
+export class KubernetesAuthBackend extends Construct implements AuthMount {
   readonly path: string;
   readonly reviewerMode: ReviewerMode;
   private readonly reviewer: Reviewer;

@@ -2,7 +2,7 @@ import { Annotations, LocalBackend, S3Backend, TerraformOutput, TerraformStack }
 import { Construct } from "constructs";
 import { policyRules } from "../config/policy-rules";
 import type { ClusterConfig } from "../config/schema";
-import { ClusterConnection, KubernetesAuthBackend, Reviewer, VaultPolicy } from "../constructs";
+import { AuthMethod, type AuthMount, ClusterConnection, JwtIssuer, Reviewer, VaultPolicy } from "../constructs";
 import { Duration } from "../duration";
 import { VaultProvider } from "../providers";
 import { shellWord } from "../shell";
@@ -27,7 +27,7 @@ const PROJECTED_TOKEN = "/var/run/secrets/vault/token";
  * Construct ids come from names, never list positions, so Terraform addresses survive edits.
  */
 export class VaultK8sAuthStack extends TerraformStack {
-  readonly authBackend: KubernetesAuthBackend;
+  readonly authBackend: AuthMount;
 
   constructor(scope: Construct, id: string, props: VaultK8sAuthStackProps) {
     super(scope, id);
@@ -52,19 +52,6 @@ export class VaultK8sAuthStack extends TerraformStack {
       );
     }
 
-    const { eks, host, caCertificate, kubeconfig, inCluster } = cluster.kubernetes;
-    const connection = eks
-      ? ClusterConnection.eks({ clusterName: eks.clusterName, region: eks.region, staticToken: eks.staticToken })
-      : ClusterConnection.explicit({
-          // The schema's checks guarantee a host whenever eks is absent.
-          host: host as string,
-          caCertificate,
-          kubeconfigPath: kubeconfig?.path,
-          kubeconfigContext: kubeconfig?.context,
-          inCluster,
-        });
-    const endpoint = connection.bind(this);
-
     const policyScope = new Construct(this, "Policies");
     const policies = new Map<string, string>();
     for (const policy of cluster.policies) {
@@ -74,13 +61,9 @@ export class VaultK8sAuthStack extends TerraformStack {
     }
 
     const { auth } = cluster;
-    this.authBackend = new KubernetesAuthBackend(this, "KubernetesAuth", {
+    this.authBackend = authMethodOf(cluster).bind(this, {
       path: auth.path,
       description: auth.description,
-      kubernetesHost: endpoint.host,
-      kubernetesCaCert: endpoint.caCertificate,
-      reviewer: reviewerOf(auth.reviewer),
-      disableIssValidation: auth.disableIssValidation,
       preventDestroy: auth.preventDestroy,
     });
 
@@ -113,7 +96,7 @@ export class VaultK8sAuthStack extends TerraformStack {
     const loginPath = this.authBackend.loginPath;
     new TerraformOutput(this, "mount_path", {
       value: auth.path,
-      description: "Vault path of the Kubernetes auth mount",
+      description: `Vault path of the ${auth.method === "jwt" ? "JWT" : "Kubernetes"} auth mount`,
     });
     new TerraformOutput(this, "login_path", {
       value: loginPath,
@@ -157,6 +140,40 @@ function configureState(stack: TerraformStack, id: string, cluster: ClusterConfi
     // deleted by the next synth.
     new LocalBackend(stack, { path: `../../../terraform.${id}.tfstate` });
   }
+}
+
+/** The cluster's auth method: the config's words turned into the constructs' factories. */
+function authMethodOf(cluster: ClusterConfig): AuthMethod {
+  const { auth, kubernetes } = cluster;
+  const { eks } = kubernetes;
+  if (auth.method === "jwt") {
+    // The schema's checks guarantee an issuer whenever eks is absent.
+    const issuer = auth.jwt?.issuer as string;
+    const publicKeys = auth.jwt?.publicKeys;
+    return AuthMethod.jwt({
+      issuer: eks
+        ? JwtIssuer.eks({ clusterName: eks.clusterName, region: eks.region })
+        : publicKeys
+          ? JwtIssuer.publicKeys({ issuer, publicKeys })
+          : JwtIssuer.discovery({ issuer }),
+    });
+  }
+  const { host, caCertificate, kubeconfig, inCluster } = kubernetes;
+  const connection = eks
+    ? ClusterConnection.eks({ clusterName: eks.clusterName, region: eks.region, staticToken: eks.staticToken })
+    : ClusterConnection.explicit({
+        // The schema's checks guarantee a host whenever eks is absent.
+        host: host as string,
+        caCertificate,
+        kubeconfigPath: kubeconfig?.path,
+        kubeconfigContext: kubeconfig?.context,
+        inCluster,
+      });
+  return AuthMethod.kubernetes({
+    connection,
+    reviewer: reviewerOf(auth.reviewer),
+    disableIssValidation: auth.disableIssValidation,
+  });
 }
 
 function reviewerOf(reviewer: ClusterConfig["auth"]["reviewer"]): Reviewer {

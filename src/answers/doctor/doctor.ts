@@ -1,6 +1,7 @@
 import type { ClusterConfig, Config } from "../../config/schema";
 import { didYouMean } from "../../validation";
 import type { ServiceAccountJwt } from "../jwt";
+import { JWT_LOGIN_CHECKS } from "./jwt-login";
 import { KUBERNETES_LOGIN_CHECKS } from "./kubernetes-login";
 import { type CheckResult, fail, type LoginCheck, pass } from "./login-check";
 
@@ -24,12 +25,9 @@ export interface LoginQuestion {
   readonly reviewerJwt?: ServiceAccountJwt;
 }
 
-/**
- * The login checks of the cluster's auth method, in Vault's order. One table per method: a
- * new method (issue 12's `auth.method: jwt`) brings its own table and is picked here.
- */
-function loginChecks(_cluster: ClusterConfig): readonly LoginCheck[] {
-  return KUBERNETES_LOGIN_CHECKS;
+/** The login checks of the cluster's auth method, in Vault's order: one table per method. */
+function loginChecks(cluster: ClusterConfig): readonly LoginCheck[] {
+  return cluster.auth.method === "jwt" ? JWT_LOGIN_CHECKS : KUBERNETES_LOGIN_CHECKS;
 }
 
 /**

@@ -113,7 +113,7 @@ const audience: LoginCheck = {
   },
 };
 
-const lifetime: LoginCheck = {
+export const lifetime: LoginCheck = {
   name: "expiry",
   check({ jwt, now }) {
     const { expiresAt, notBefore, issuedAt } = jwt;

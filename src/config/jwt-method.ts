@@ -1,0 +1,97 @@
+import { refusal, show } from "../validation";
+import { list, record } from "./raw";
+import type { Problem } from "./semantic";
+
+/**
+ * The cross-field rules of `auth.method: jwt` (Vault's JWT auth method against the cluster's
+ * service-account issuer, vault-plugin-auth-jwt v0.26.3). Reads the raw file defensively, like
+ * the other semantic checks. `auth.jwt` with the kubernetes method is reported too.
+ */
+export function authMethodProblems(cluster: Record<string, unknown>): Problem[] {
+  const auth = record(cluster.auth);
+  if (auth.method !== "jwt") {
+    return auth.jwt === undefined
+      ? []
+      : [{ path: ["auth", "jwt"], message: "applies to auth.method: jwt; set method: jwt, or remove auth.jwt" }];
+  }
+  const problems: Problem[] = [];
+  const kubernetes = record(cluster.kubernetes);
+  const jwt = record(auth.jwt);
+  for (const field of ["reviewer", "disableIssValidation"]) {
+    if (auth[field] !== undefined) {
+      problems.push({
+        path: ["auth", field],
+        message:
+          field === "reviewer"
+            ? "applies to the kubernetes method; the jwt method has no reviewer (Vault never calls the API server): remove it"
+            : "applies to the kubernetes method; the jwt method always checks iss against the issuer (bound_issuer): remove it",
+      });
+    }
+  }
+
+  if (kubernetes.eks !== undefined) {
+    if (jwt.issuer !== undefined) {
+      problems.push({
+        path: ["auth", "jwt", "issuer"],
+        message:
+          "comes from kubernetes.eks (the cluster's OIDC issuer), so it is never written twice; remove it, or remove eks to trust an issuer of your own",
+      });
+    }
+    if (jwt.publicKeys !== undefined) {
+      problems.push({
+        path: ["auth", "jwt", "publicKeys"],
+        message:
+          "would pin keys that EKS rotates (its issuer publishes the current ones), so logins would stop when it does; remove publicKeys: Vault discovers the keys from the EKS issuer, which is public",
+      });
+    }
+  } else {
+    if (typeof jwt.issuer !== "string") {
+      problems.push({
+        path: jwt.issuer === undefined && auth.jwt === undefined ? ["auth"] : ["auth", "jwt", "issuer"],
+        message:
+          "needs the cluster's service-account issuer with auth.method: jwt when kubernetes.eks is not given: " +
+          "set auth.jwt.issuer to the iss of the cluster's tokens (kubectl get --raw /.well-known/openid-configuration shows it)",
+      });
+    } else if (jwt.publicKeys === undefined) {
+      const problem = refusal("oidcIssuer", jwt.issuer, "a URL Vault can discover keys at");
+      if (problem !== undefined) problems.push({ path: ["auth", "jwt", "issuer"], message: problem });
+    }
+    for (const field of ["host", "caCertificate", "kubeconfig"]) {
+      if (kubernetes[field] !== undefined) {
+        problems.push({
+          path: ["kubernetes", field],
+          message:
+            "is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
+          warning: true,
+        });
+      }
+    }
+  }
+
+  list(cluster.roles).forEach((raw, index) => {
+    const role = record(raw);
+    if (role.audience === undefined) {
+      problems.push({
+        path: ["roles", index, "audience"],
+        message:
+          "is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences " +
+          '("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179), ' +
+          'and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
+      });
+    }
+    if (role.boundServiceAccountNamespaceSelector !== undefined) {
+      problems.push({
+        path: ["roles", index, "boundServiceAccountNamespaceSelector"],
+        message:
+          "cannot work with auth.method: jwt: Vault matches the token's claims only, and they carry no namespace labels; list boundServiceAccountNamespaces",
+      });
+    }
+    if (role.aliasNameSource === "serviceaccount_uid") {
+      problems.push({
+        path: ["roles", index, "aliasNameSource"],
+        message: `${show(role.aliasNameSource)} cannot be kept with auth.method: jwt, which names the alias after sub (system:serviceaccount:<namespace>:<name>), per name like serviceaccount_name; remove aliasNameSource or set serviceaccount_name`,
+      });
+    }
+  });
+  return problems;
+}

@@ -1,0 +1,103 @@
+import { Construct } from "constructs";
+import { JwtAuthBackend as JwtAuthBackendResource } from "../providers";
+import { ValidationError } from "../validation";
+import type { AuthMount } from "./auth-method";
+import type { AuthRoleOptions } from "./auth-role-options";
+import { check } from "./check";
+import { JwtAuthRole } from "./jwt-auth-role";
+import type { JwtIssuer } from "./jwt-issuer";
+import type { Adoptable } from "./reviewer";
+
+export interface JwtAuthBackendProps {
+  /**
+   * Where the auth method is mounted: pods log in at `auth/<path>/login`.
+   * @default "jwt"
+   */
+  readonly path?: string;
+  /** @default - no description */
+  readonly description?: string;
+  /**
+   * The cluster's service-account issuer and how Vault gets its keys. Bound in the mount's parent
+   * scope, beside the stack's providers (an EKS lookup keeps the ids "aws" and "EksCluster").
+   */
+  readonly issuer: JwtIssuer;
+  /**
+   * Terraform refuses to destroy the mount: destroying it revokes every token issued through it.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * A JWT auth method mount in Vault that trusts a Kubernetes cluster's service-account issuer:
+ * Vault checks each pod's token against the issuer's keys, with no reviewer ServiceAccount, no
+ * long-lived token and no network path to the API server. The trade-off: Vault never asks the
+ * API server, so a token stays valid until it expires, even after its pod or ServiceAccount is
+ * deleted. Add roles with `addRole`.
+ * See https://developer.hashicorp.com/vault/docs/auth/jwt/oidc-providers/kubernetes
+ */
+export class JwtAuthBackend extends Construct implements AuthMount {
+  readonly path: string;
+  readonly resource: JwtAuthBackendResource;
+  /** Roles live under their own scope, as on the Kubernetes mount. */
+  private readonly roleScope: Construct;
+  private readonly roleList: JwtAuthRole[] = [];
+
+  constructor(scope: Construct, id: string, props: JwtAuthBackendProps) {
+    super(scope, id);
+    this.path = props.path ?? "jwt";
+    check("vaultMountPath", "auth mount path", this.path);
+    const issuer = props.issuer.bind(scope);
+    this.resource = new JwtAuthBackendResource(this, "Resource", {
+      type: "jwt",
+      path: this.path,
+      description: props.description,
+      boundIssuer: issuer.boundIssuer,
+      oidcDiscoveryUrl: issuer.oidcDiscoveryUrl,
+      jwtValidationPubkeys: issuer.jwtValidationPubkeys,
+      // As on the Kubernetes mount: a changed path is otherwise a remount that prevent_destroy
+      // never sees (terraform-provider-vault v5.6.0 vault/resource_jwt_auth_backend.go:25 adds
+      // disable_remount, :193 hands the path diff to resource_aws_secret_backend.go:180-202,
+      // which forces a replacement when it is set).
+      disableRemount: true,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+    });
+    this.roleScope = new Construct(this, "Roles");
+  }
+
+  /** Adds a Vault role to this mount; its construct id is the role name, so its address is stable. */
+  addRole(roleName: string, options: AuthRoleOptions): JwtAuthRole {
+    if (this.roleList.some((role) => role.roleName === roleName)) {
+      throw new ValidationError(
+        `auth mount ${this.path}: role ${roleName} is defined twice; give each role its own name`,
+      );
+    }
+    // A reference to the mount's path, not the literal, so Terraform creates the mount first.
+    const role = new JwtAuthRole(this.roleScope, roleName, { ...options, backendPath: this.resource.path, roleName });
+    this.roleList.push(role);
+    return role;
+  }
+
+  /** Import blocks for a mount and roles that already exist (the import ids the provider takes). */
+  adoptExisting(): Adoptable[] {
+    const adopted: Adoptable[] = [
+      { resource: this.resource, importId: this.path },
+      ...this.roleList.map((role) => ({
+        resource: role.resource,
+        importId: `auth/${this.path}/role/${role.roleName}`,
+      })),
+    ];
+    for (const { resource, importId } of adopted) resource.importFrom(importId);
+    return adopted;
+  }
+
+  /** The roles added so far (a copy). */
+  get roles(): JwtAuthRole[] {
+    return [...this.roleList];
+  }
+
+  /** Where a pod posts its JWT: `auth/<path>/login`, the same call as on a Kubernetes mount. */
+  get loginPath(): string {
+    return `auth/${this.path}/login`;
+  }
+}

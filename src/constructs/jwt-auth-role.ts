@@ -1,0 +1,80 @@
+import { Construct } from "constructs";
+import { JwtAuthBackendRole } from "../providers";
+import { serviceAccountSubjects } from "../role-options";
+import { ValidationError } from "../validation";
+import { type AuthRoleOptions, tokenFields, validateBoundList } from "./auth-role-options";
+import { check } from "./check";
+
+export interface JwtAuthRoleProps extends AuthRoleOptions {
+  /** Path of the JWT auth mount (`vault_jwt_auth_backend.path`). */
+  readonly backendPath: string;
+  /** Vault role name: what the workload names when it logs in. */
+  readonly roleName: string;
+}
+
+/**
+ * A Vault role of a JWT auth mount that admits ServiceAccount tokens the way a Kubernetes auth
+ * role does: the bound ServiceAccount names and namespaces become accepted `sub` claims, the
+ * audience becomes `bound_audiences`, and the entity alias is named after `sub`.
+ *
+ * `"*"` becomes a glob (`bound_claims_type = glob`), and means what it means in the Kubernetes
+ * method: vault-plugin-auth-jwt v0.26.3 claims.go:144-169 matches with ryanuber/go-glob v1.0.0,
+ * where `*` matches any run of characters and nothing else is special, and neither a namespace
+ * (a DNS label) nor a ServiceAccount name (a DNS subdomain) can hold ':' or '*', so
+ * `system:serviceaccount:ns:*` admits exactly the ServiceAccounts of `ns`, and
+ * `system:serviceaccount:*:app` exactly those named `app`.
+ * See https://developer.hashicorp.com/vault/api-docs/auth/jwt#create-update-role
+ */
+export class JwtAuthRole extends Construct {
+  readonly roleName: string;
+  readonly backendPath: string;
+  readonly resource: JwtAuthBackendRole;
+
+  constructor(scope: Construct, id: string, props: JwtAuthRoleProps) {
+    super(scope, id);
+    this.roleName = props.roleName;
+    this.backendPath = props.backendPath;
+    check("vaultName", "role name", props.roleName);
+    const field = (name: string) => `role ${props.roleName}: ${name}`;
+    const names = props.boundServiceAccountNames;
+    const namespaces = props.boundServiceAccountNamespaces;
+    validateBoundList(field("boundServiceAccountNames"), names, "dns1123Subdomain");
+    if (props.boundServiceAccountNamespaceSelector !== undefined) {
+      throw new ValidationError(
+        `${field("boundServiceAccountNamespaceSelector")} cannot work with the JWT method: Vault matches only the token's claims, which carry no namespace labels; list boundServiceAccountNamespaces`,
+      );
+    }
+    if (namespaces === undefined) {
+      throw new ValidationError(
+        `${field("boundServiceAccountNamespaces")} is required; list namespaces, or ["*"] for any`,
+      );
+    }
+    validateBoundList(field("boundServiceAccountNamespaces"), namespaces, "dns1123Label");
+    if (props.aliasNameSource === "serviceaccount_uid") {
+      throw new ValidationError(
+        `${field("aliasNameSource")} serviceaccount_uid cannot be kept with the JWT method, which names the alias after sub (per name, like serviceaccount_name); remove it`,
+      );
+    }
+    if (props.audience === undefined) {
+      // vault-plugin-auth-jwt v0.26.3 path_login.go:164-179.
+      throw new ValidationError(
+        `${field("audience")} is required with the JWT method: Vault refuses a token with an aud claim on a role without audiences, and Kubernetes tokens always carry one; set it (e.g. "vault") and mount a projected token with that audience`,
+      );
+    }
+
+    const subjects = serviceAccountSubjects(names, namespaces);
+    this.resource = new JwtAuthBackendRole(this, "Resource", {
+      backend: props.backendPath,
+      roleName: props.roleName,
+      roleType: "jwt",
+      // path_login.go:238-250: the alias is named after this claim.
+      userClaim: "sub",
+      boundAudiences: [props.audience],
+      // The provider joins a list with commas and splits it again (resource_jwt_auth_backend_role.go:427-446,
+      // :266-279); no name or namespace holds a comma.
+      boundClaims: { sub: subjects.join(",") },
+      boundClaimsType: subjects.some((subject) => subject.includes("*")) ? "glob" : "string",
+      ...tokenFields(props.roleName, props),
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import type { Construct } from "constructs";
+import { ValidationError } from "../validation";
+import { check } from "./check";
+import { lookUpEksCluster } from "./eks-cluster";
+
+/** How a JWT auth mount's config learns the cluster's issuer and keys. */
+export interface JwtIssuerConfig {
+  /** `bound_issuer`: the `iss` every accepted token must carry. */
+  readonly boundIssuer: string;
+  /** `oidc_discovery_url`, when Vault fetches the keys itself. */
+  readonly oidcDiscoveryUrl?: string;
+  /** `jwt_validation_pubkeys`, when the keys are given. */
+  readonly jwtValidationPubkeys?: string[];
+}
+
+export interface EksIssuerProps {
+  readonly clusterName: string;
+  /** Credentials come from the deploy environment (AWS_PROFILE, ...). */
+  readonly region: string;
+}
+
+export interface DiscoveryIssuerProps {
+  /** The cluster's service-account issuer (`--service-account-issuer`, the `iss` of its tokens). */
+  readonly issuer: string;
+}
+
+export interface PublicKeysIssuerProps extends DiscoveryIssuerProps {
+  /** PEM public keys the cluster signs service-account tokens with (`--service-account-key-file`). */
+  readonly publicKeys: string[];
+}
+
+/**
+ * Where Vault's JWT auth method gets the keys that sign the cluster's ServiceAccount tokens, and
+ * which `iss` it accepts. The mount's `bound_issuer` is always set: Vault checks it on every
+ * login (vault-plugin-auth-jwt v0.26.3 path_login.go:148-157).
+ * See https://developer.hashicorp.com/vault/docs/auth/jwt/oidc-providers/kubernetes
+ *
+ * - `eks`: the EKS cluster's OIDC issuer, looked up by name; always public, keys discovered.
+ * - `discovery`: any issuer Vault can reach; Vault fetches its keys, following rotations.
+ * - `publicKeys`: an issuer Vault cannot reach (a private API server); the keys are pinned and
+ *   must be updated when the cluster rotates its signing key.
+ */
+export abstract class JwtIssuer {
+  static eks(props: EksIssuerProps): JwtIssuer {
+    return new EksIssuer(props);
+  }
+
+  static discovery(props: DiscoveryIssuerProps): JwtIssuer {
+    return new DiscoveryIssuer(props);
+  }
+
+  static publicKeys(props: PublicKeysIssuerProps): JwtIssuer {
+    return new PublicKeysIssuer(props);
+  }
+
+  /** Creates what the issuer needs under `scope` and says how to configure the mount. */
+  abstract bind(scope: Construct): JwtIssuerConfig;
+}
+
+class EksIssuer extends JwtIssuer {
+  constructor(private readonly props: EksIssuerProps) {
+    super();
+  }
+
+  bind(scope: Construct): JwtIssuerConfig {
+    const cluster = lookUpEksCluster(scope, this.props.clusterName, this.props.region);
+    const issuer = cluster.identity.get(0).oidc.get(0).issuer;
+    return { boundIssuer: issuer, oidcDiscoveryUrl: issuer };
+  }
+}
+
+class DiscoveryIssuer extends JwtIssuer {
+  constructor(private readonly props: DiscoveryIssuerProps) {
+    super();
+    check("oidcIssuer", "jwt issuer", props.issuer, "a URL Vault can discover keys at");
+  }
+
+  bind(): JwtIssuerConfig {
+    return { boundIssuer: this.props.issuer, oidcDiscoveryUrl: this.props.issuer };
+  }
+}
+
+class PublicKeysIssuer extends JwtIssuer {
+  constructor(private readonly props: PublicKeysIssuerProps) {
+    super();
+    if (props.publicKeys.length === 0) {
+      throw new ValidationError("jwt publicKeys is empty; list the PEM public keys, or use JwtIssuer.discovery");
+    }
+    for (const [index, key] of props.publicKeys.entries()) {
+      check("pemPublicKey", `jwt publicKeys[${index}]`, key, "a PEM public key");
+    }
+  }
+
+  bind(): JwtIssuerConfig {
+    return { boundIssuer: this.props.issuer, jwtValidationPubkeys: this.props.publicKeys };
+  }
+}

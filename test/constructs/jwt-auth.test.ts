@@ -1,0 +1,140 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { goGlob } from "../../src/answers/doctor/jwt-login";
+import { AuthMethod, JwtAuthBackend, JwtIssuer } from "../../src/constructs";
+import { JwtAuthBackendRole } from "../../src/providers";
+import { serviceAccountSubjects } from "../../src/role-options";
+import { newStack, synthJson } from "../helpers";
+
+const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
+const ISSUER = "https://kubernetes.default.svc.cluster.local";
+
+function mount() {
+  const stack = newStack();
+  const auth = new JwtAuthBackend(stack, "Auth", {
+    path: "k8s-jwt",
+    issuer: JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [PUBLIC_KEY] }),
+  });
+  return { stack, auth };
+}
+
+const role = { boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["app"], audience: "vault" };
+
+describe("ryanuber/go-glob v1.0.0 Glob, as claims.go:157 uses it", () => {
+  test.each([
+    ["*", "anything", true],
+    ["", "", true],
+    ["", "x", false],
+    ["exact", "exact", true],
+    ["exact", "exactly", false],
+    ["pre*", "prefix", true],
+    ["*fix", "prefix", true],
+    ["a*c*e", "abcde", true],
+    ["a*c*e", "abde", false],
+    ["system:serviceaccount:*:app", "system:serviceaccount:ns:app", true],
+    ["system:serviceaccount:*:app", "system:serviceaccount:ns:myapp", false],
+  ])("glob %j matches %j: %s", (pattern, subject, expected) => {
+    expect(goGlob(pattern, subject)).toBe(expected);
+  });
+});
+
+describe("JwtAuthRole admits exactly the ServiceAccounts a Kubernetes auth role would", () => {
+  // Kubernetes method: vault-plugin-auth-kubernetes v0.24.1 path_login.go:388-409 ("*" alone, or the names).
+  const kubernetesAdmits = (names: string[], namespaces: string[], namespace: string, name: string) =>
+    (names[0] === "*" || names.includes(name)) && (namespaces[0] === "*" || namespaces.includes(namespace));
+  // JWT method: any bound sub matches (claims.go:144-169); without "*" go-glob is plain equality.
+  const jwtAdmits = (names: string[], namespaces: string[], namespace: string, name: string) =>
+    serviceAccountSubjects(names, namespaces).some((pattern) =>
+      goGlob(pattern, `system:serviceaccount:${namespace}:${name}`),
+    );
+  const lists = [["*"], ["app"], ["app", "app-2"], ["a.b"]];
+  const candidates = ["app", "app-2", "myapp", "app-", "a.b", "a", "b", "ns", "ns-app"];
+
+  test.each(lists.flatMap((names) => lists.map((namespaces) => [names, namespaces])))(
+    "names %j in namespaces %j",
+    (names, namespaces) => {
+      for (const namespace of candidates) {
+        for (const name of candidates) {
+          expect([namespace, name, jwtAdmits(names, namespaces, namespace, name)]).toEqual([
+            namespace,
+            name,
+            kubernetesAdmits(names, namespaces, namespace, name),
+          ]);
+        }
+      }
+    },
+  );
+});
+
+describe("JwtAuthBackend", () => {
+  test("keys each role's address by its name, under Roles", () => {
+    const { stack, auth } = mount();
+    auth.addRole("app", role);
+    const [address] = Object.keys(synthJson(stack).resource.vault_jwt_auth_backend_role);
+    expect(address).toMatch(/^Auth_Roles_app_[0-9A-F]{8}$/);
+    expect(auth.loginPath).toBe("auth/k8s-jwt/login");
+  });
+
+  test("adopts an existing mount and roles with the provider's import ids", () => {
+    const { auth } = mount();
+    auth.addRole("app", role);
+    expect(auth.adoptExisting().map((adopted) => adopted.importId)).toEqual(["k8s-jwt", "auth/k8s-jwt/role/app"]);
+  });
+
+  test("rejects a role without an audience (vault-plugin-auth-jwt v0.26.3 path_login.go:164-179)", () => {
+    const { auth } = mount();
+    expect(() => auth.addRole("app", { ...role, audience: undefined })).toThrow(
+      "role app: audience is required with the JWT method",
+    );
+  });
+
+  test("rejects a namespace selector, which no claim can express", () => {
+    const { auth } = mount();
+    expect(() =>
+      auth.addRole("app", { ...role, boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } } }),
+    ).toThrow("role app: boundServiceAccountNamespaceSelector cannot work with the JWT method");
+  });
+
+  test("rejects aliases per ServiceAccount UID: the alias is named after sub", () => {
+    const { auth } = mount();
+    expect(() => auth.addRole("app", { ...role, aliasNameSource: "serviceaccount_uid" })).toThrow(
+      "role app: aliasNameSource serviceaccount_uid cannot be kept with the JWT method",
+    );
+  });
+
+  test("rejects the same role name twice", () => {
+    const { auth } = mount();
+    auth.addRole("app", role);
+    expect(() => auth.addRole("app", role)).toThrow("auth mount k8s-jwt: role app is defined twice");
+  });
+});
+
+describe("JwtIssuer", () => {
+  test("rejects a discovery URL that is not https", () => {
+    expect(() => JwtIssuer.discovery({ issuer: "http://oidc.example.com" })).toThrow(
+      'jwt issuer: "http://oidc.example.com" is not a URL Vault can discover keys at',
+    );
+  });
+
+  test("rejects an empty key list and a key Vault cannot read", () => {
+    expect(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [] })).toThrow("jwt publicKeys is empty");
+    const cut = PUBLIC_KEY.replace(/\n[A-Za-z0-9+/]{20}/, "\n");
+    expect(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [cut] })).toThrow(
+      /^jwt publicKeys\[0\]: "-----BEGIN PUBLIC KEY-----.*" has a PUBLIC KEY block that cannot be read/,
+    );
+  });
+});
+
+describe("AuthMethod", () => {
+  test("binds the jwt method under construct id JwtAuth, beside the stack's providers", () => {
+    const stack = newStack();
+    const auth = AuthMethod.jwt({ issuer: JwtIssuer.discovery({ issuer: "https://oidc.example.com" }) }).bind(stack, {
+      path: "jwt",
+    });
+    auth.addRole("app", role);
+    const synthesized = Testing.synth(stack);
+    expect(Object.keys(JSON.parse(synthesized).resource.vault_jwt_auth_backend)[0]).toMatch(/^JwtAuth_/);
+    expect(synthesized).toHaveResourceWithProperties(JwtAuthBackendRole, { role_name: "app" });
+  });
+});

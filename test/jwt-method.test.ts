@@ -1,0 +1,283 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Testing } from "cdktf";
+import { checkConfig } from "../src/config/load";
+import { JwtAuthBackend, JwtAuthBackendRole } from "../src/providers";
+import { addresses, fileWith, firstRole, only, problemsIn, seedCluster, stackFor, synthJson, TEST_CA } from "./helpers";
+
+const PUBLIC_KEY = readFileSync(join(__dirname, "fixtures", "sa-signing-key.pub.pem"), "utf8");
+const ISSUER = "https://kubernetes.default.svc.cluster.local";
+
+/** The seed's cluster in jwt mode: its role now binds an audience, as the method requires. */
+function jwtCluster(overrides: Parameters<typeof seedCluster>[0] = {}) {
+  const cluster = seedCluster({ auth: { method: "jwt", path: "atlantis-jwt" }, ...overrides });
+  cluster.roles = cluster.roles.map((role) => ({ ...role, audience: "vault" }));
+  return cluster;
+}
+
+/** An explicit (non-EKS) cluster in jwt mode: only the issuer, and keys when given. */
+const explicitJwt = (jwt: Record<string, unknown>) =>
+  jwtCluster({ kubernetes: {}, auth: { method: "jwt", path: "atlantis-jwt", jwt } });
+
+describe("auth.method: jwt on EKS (vault_jwt_auth_backend, terraform-provider-vault v5.6.0)", () => {
+  test("creates only the mount, its roles and the policies: no reviewer, no kubernetes provider", () => {
+    const json = synthJson(stackFor(jwtCluster()));
+    expect(addresses(json).map((address) => address.replace(/\.[^.]+$/, ""))).toEqual([
+      "data.aws_eks_cluster",
+      "data.vault_policy_document",
+      "vault_jwt_auth_backend",
+      "vault_jwt_auth_backend_role",
+      "vault_policy",
+    ]);
+    expect(json.provider).not.toHaveProperty("kubernetes");
+    expect(json.provider.aws).toEqual([{ region: "ap-northeast-1" }]);
+  });
+
+  test("discovers keys at the EKS cluster's OIDC issuer and binds that issuer", () => {
+    const json = synthJson(stackFor(jwtCluster()));
+    const eks = Object.keys(json.data?.aws_eks_cluster ?? {})[0];
+    const issuer = `\${data.aws_eks_cluster.${eks}.identity[0].oidc[0].issuer}`;
+    expect(only(json, "vault_jwt_auth_backend")).toEqual({
+      type: "jwt",
+      path: "atlantis-jwt",
+      oidc_discovery_url: issuer,
+      bound_issuer: issuer,
+      disable_remount: true,
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+
+  test("turns the role's ServiceAccounts into sub claims and its audience into bound_audiences", () => {
+    const json = synthJson(stackFor(jwtCluster()));
+    const mount = Object.keys(json.resource.vault_jwt_auth_backend)[0];
+    expect(only(json, "vault_jwt_auth_backend_role")).toEqual({
+      backend: `\${vault_jwt_auth_backend.${mount}.path}`,
+      role_name: "atlantis",
+      role_type: "jwt",
+      user_claim: "sub",
+      bound_audiences: ["vault"],
+      bound_claims: { sub: "system:serviceaccount:atlantis:atlantis" },
+      bound_claims_type: "string",
+      token_policies: [expect.stringMatching(/^\$\{vault_policy\.[^.]+\.name\}$/)],
+      token_period: 1800,
+    });
+  });
+
+  test("gives pods the same login call as the Kubernetes method, with the projected token", () => {
+    const { output } = synthJson(stackFor(jwtCluster()));
+    expect(output.login_path.value).toBe("auth/atlantis-jwt/login");
+    const command = (output.login_commands.value as Record<string, string>).atlantis;
+    expect(command).toContain('"$VAULT_ADDR/v1/auth/atlantis-jwt/login"');
+    expect(command).toContain("$(cat /var/run/secrets/vault/token)");
+    expect(command).toMatch(/^printf '\{"role": "%s", "jwt": "%s"\}' atlantis /);
+  });
+});
+
+describe("auth.method: jwt on an explicit cluster", () => {
+  test("uses the issuer for discovery and needs no provider but Vault's", () => {
+    const json = synthJson(stackFor(explicitJwt({ issuer: "https://oidc.example.com/clusters/dev" })));
+    expect(Object.keys(json.provider)).toEqual(["vault"]);
+    expect(json.data ?? {}).not.toHaveProperty("aws_eks_cluster");
+    expect(only(json, "vault_jwt_auth_backend")).toMatchObject({
+      oidc_discovery_url: "https://oidc.example.com/clusters/dev",
+      bound_issuer: "https://oidc.example.com/clusters/dev",
+    });
+  });
+
+  test("pins public keys instead when Vault cannot reach the issuer", () => {
+    const synthesized = Testing.synth(stackFor(explicitJwt({ issuer: ISSUER, publicKeys: [PUBLIC_KEY] })));
+    expect(synthesized).toHaveResourceWithProperties(JwtAuthBackend, {
+      bound_issuer: ISSUER,
+      jwt_validation_pubkeys: [PUBLIC_KEY],
+    });
+    expect(JSON.parse(synthesized).resource.vault_jwt_auth_backend).not.toHaveProperty("oidc_discovery_url");
+  });
+
+  test("binds every name in every namespace, as the Kubernetes method does", () => {
+    const cluster = explicitJwt({ issuer: ISSUER, publicKeys: [PUBLIC_KEY] });
+    cluster.roles = [
+      {
+        name: "ci",
+        boundServiceAccountNames: ["a", "b"],
+        boundServiceAccountNamespaces: ["x", "y"],
+        audience: "vault",
+      },
+    ];
+    expect(Testing.synth(stackFor(cluster))).toHaveResourceWithProperties(JwtAuthBackendRole, {
+      bound_claims: {
+        sub: "system:serviceaccount:x:a,system:serviceaccount:x:b,system:serviceaccount:y:a,system:serviceaccount:y:b",
+      },
+      bound_claims_type: "string",
+    });
+  });
+
+  test('makes "*" a glob only where it is one: bound_claims_type glob', () => {
+    const cluster = explicitJwt({ issuer: ISSUER, publicKeys: [PUBLIC_KEY] });
+    cluster.roles = [
+      { name: "ns", boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["ci"], audience: "vault" },
+    ];
+    expect(Testing.synth(stackFor(cluster))).toHaveResourceWithProperties(JwtAuthBackendRole, {
+      bound_claims: { sub: "system:serviceaccount:ci:*" },
+      bound_claims_type: "glob",
+    });
+  });
+
+  test("renders the role options every method shares", () => {
+    const cluster = explicitJwt({ issuer: ISSUER, publicKeys: [PUBLIC_KEY] });
+    cluster.roles = [
+      {
+        name: "ci",
+        boundServiceAccountNames: ["ci"],
+        boundServiceAccountNamespaces: ["ci"],
+        audience: "vault",
+        aliasNameSource: "serviceaccount_name",
+        tokenTtl: "10m",
+        tokenExplicitMaxTtl: "1h",
+        tokenNoDefaultPolicy: true,
+        tokenBoundCidrs: ["10.0.0.0/8"],
+        tokenType: "batch",
+      },
+    ];
+    expect(Testing.synth(stackFor(cluster))).toHaveResourceWithProperties(JwtAuthBackendRole, {
+      token_ttl: 600,
+      token_explicit_max_ttl: 3600,
+      token_no_default_policy: true,
+      token_bound_cidrs: ["10.0.0.0/8"],
+      token_type: "batch",
+    });
+  });
+});
+
+describe("the same roles in both methods", () => {
+  test("synthesize in kubernetes and in jwt mode, with the same role names and login path shape", () => {
+    const roles = jwtCluster().roles;
+    const kubernetes = synthJson(stackFor(seedCluster({ roles })));
+    const jwt = synthJson(stackFor(jwtCluster({ roles })));
+    expect(jwt.output.role_names.value).toEqual(kubernetes.output.role_names.value);
+    expect(Object.keys(jwt.output)).toEqual(Object.keys(kubernetes.output));
+    expect(jwt.output.mount_path).toMatchObject({ value: "atlantis-jwt" });
+  });
+});
+
+describe("rejects jwt-mode config that cannot work", () => {
+  test.each([
+    [
+      "a role without an audience",
+      (c: Record<string, unknown>) => {
+        c.auth = { method: "jwt" };
+      },
+      'clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179)',
+    ],
+    [
+      "an issuer next to eks",
+      (c: Record<string, unknown>) => {
+        c.auth = { method: "jwt", jwt: { issuer: ISSUER } };
+        firstRole(c).audience = "vault";
+      },
+      "clusters[0].auth.jwt.issuer: comes from kubernetes.eks (the cluster's OIDC issuer), so it is never written twice",
+    ],
+    [
+      "public keys next to eks",
+      (c: Record<string, unknown>) => {
+        c.auth = { method: "jwt", jwt: { publicKeys: [PUBLIC_KEY] } };
+        firstRole(c).audience = "vault";
+      },
+      "clusters[0].auth.jwt.publicKeys: would pin keys that EKS rotates",
+    ],
+    [
+      "an explicit cluster without an issuer",
+      (c: Record<string, unknown>) => {
+        c.kubernetes = {};
+        c.auth = { method: "jwt" };
+        firstRole(c).audience = "vault";
+      },
+      "clusters[0].auth: needs the cluster's service-account issuer with auth.method: jwt when kubernetes.eks is not given",
+    ],
+    [
+      "an issuer Vault cannot discover keys at, without public keys",
+      (c: Record<string, unknown>) => {
+        c.kubernetes = {};
+        c.auth = { method: "jwt", jwt: { issuer: "http://oidc.example.com" } };
+        firstRole(c).audience = "vault";
+      },
+      'clusters[0].auth.jwt.issuer: "http://oidc.example.com" is not a URL Vault can discover keys at',
+    ],
+    [
+      "a reviewer in jwt mode",
+      (c: Record<string, unknown>) => {
+        c.auth = { method: "jwt", reviewer: { mode: "vault-pod" } };
+        firstRole(c).audience = "vault";
+      },
+      "clusters[0].auth.reviewer: applies to the kubernetes method; the jwt method has no reviewer",
+    ],
+    [
+      "auth.jwt with the kubernetes method",
+      (c: Record<string, unknown>) => {
+        (c.auth as Record<string, unknown>).jwt = { issuer: ISSUER };
+      },
+      "clusters[0].auth.jwt: applies to auth.method: jwt; set method: jwt, or remove auth.jwt",
+    ],
+    [
+      "a namespace selector in jwt mode",
+      (c: Record<string, unknown>) => {
+        c.auth = { method: "jwt" };
+        Object.assign(firstRole(c), {
+          audience: "vault",
+          boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } },
+        });
+      },
+      "clusters[0].roles[0].boundServiceAccountNamespaceSelector: cannot work with auth.method: jwt",
+    ],
+    [
+      "alias per UID in jwt mode",
+      (c: Record<string, unknown>) => {
+        c.auth = { method: "jwt" };
+        Object.assign(firstRole(c), { audience: "vault", aliasNameSource: "serviceaccount_uid" });
+      },
+      'clusters[0].roles[0].aliasNameSource: "serviceaccount_uid" cannot be kept with auth.method: jwt',
+    ],
+    [
+      "a method Vault's stack does not know",
+      (c: Record<string, unknown>) => {
+        c.auth = { method: "oidc" };
+      },
+      'clusters[0].auth.method: "oidc" is not an auth method; use kubernetes or jwt',
+    ],
+  ])("rejects %s", (_what, change, expected) => {
+    expect(problemsIn(fileWith(change))).toContain(expected);
+  });
+
+  test("rejects a private key among the public keys without quoting it", () => {
+    const privateKey = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+    const message = problemsIn(
+      fileWith((c) => {
+        c.kubernetes = {};
+        c.auth = { method: "jwt", jwt: { issuer: ISSUER, publicKeys: [privateKey] } };
+        firstRole(c).audience = "vault";
+      }),
+    );
+    expect(message).toContain("clusters[0].auth.jwt.publicKeys[0] holds a private key");
+    expect(message).not.toContain("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC");
+  });
+
+  test("rejects two keys in one entry, which Vault would refuse as trailing data (certutil helpers.go:513-515)", () => {
+    const message = problemsIn(
+      fileWith((c) => {
+        c.kubernetes = {};
+        c.auth = { method: "jwt", jwt: { issuer: ISSUER, publicKeys: [PUBLIC_KEY + PUBLIC_KEY] } };
+        firstRole(c).audience = "vault";
+      }),
+    );
+    expect(message).toContain("holds 2 PEM blocks; Vault reads one key per entry");
+  });
+
+  test("warns, without refusing, about connection fields jwt mode does not use", () => {
+    const cluster = explicitJwt({ issuer: ISSUER, publicKeys: [PUBLIC_KEY] });
+    cluster.kubernetes = { host: "https://k8s.example.com", caCertificate: TEST_CA };
+    const { warnings } = checkConfig({ clusters: [cluster] }, "t.yaml");
+    expect(warnings.map((warning) => warning.text)).toEqual([
+      "t.yaml: clusters[0].kubernetes.host is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
+      "t.yaml: clusters[0].kubernetes.caCertificate is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
+    ]);
+  });
+});
