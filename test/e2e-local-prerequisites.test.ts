@@ -1,0 +1,108 @@
+import { execFile } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { COMPONENTS, pinnedVersion } from "./e2e-local/build";
+import { checkProviderMirror, cliConfig, PROVIDERS } from "./e2e-local/providers";
+
+/**
+ * `npm run test:e2e:local` builds etcd, Kubernetes and Vault with the Go toolchain and deploys with
+ * providers from a filesystem mirror. Where those are missing it must say so in one line and never
+ * report a pass; these tests run it on a PATH without them.
+ */
+
+const run = promisify(execFile);
+const RUNNER = join(__dirname, "e2e-local", "run.ts");
+const TSX = require.resolve("tsx");
+
+let scratch: string;
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), "vka-e2e-local-"));
+});
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A PATH holding only node (the runner itself) and the stand-ins written into it. */
+function pathWith(tools: Record<string, string>): string {
+  const bin = join(scratch, "bin");
+  mkdirSync(bin, { recursive: true });
+  for (const [tool, body] of Object.entries(tools)) {
+    writeFileSync(join(bin, tool), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(bin, tool), 0o755);
+  }
+  return `${bin}:${dirname(process.execPath)}`;
+}
+
+async function runner(env: Record<string, string>) {
+  try {
+    const { stdout } = await run(process.execPath, ["--import", TSX, RUNNER], {
+      env: { HOME: scratch, ...env },
+      timeout: 20_000,
+    });
+    return { code: 0, stdout };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string };
+    return { code: failed.code, stdout: failed.stdout };
+  }
+}
+
+describe("npm run test:e2e:local without its prerequisites", () => {
+  test("skips with one line when the Go toolchain is missing, never a pass", async () => {
+    const result = await runner({ PATH: pathWith({}) });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      "e2e: skipped: the Go toolchain (go) is not on PATH; it builds etcd, Kubernetes and Vault for this test\n",
+    );
+  });
+
+  test("fails instead of skipping with E2E_REQUIRED=1", async () => {
+    const result = await runner({ PATH: pathWith({}), E2E_REQUIRED: "1" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^e2e: FAILED: the Go toolchain \(go\) is not on PATH/);
+  });
+
+  test("names terraform and each provider missing from the mirror in one skip line", async () => {
+    const path = pathWith({ go: "echo go1.26.0", openssl: "echo OpenSSL 3" });
+    const result = await runner({ PATH: path, VAULT_K8S_AUTH_E2E_PROVIDER_MIRROR: join(scratch, "mirror") });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")).toHaveLength(2);
+    expect(result.stdout).toMatch(
+      /^e2e: skipped: missing terraform >= 1\.11 on PATH, terraform-provider-vault 5\.6\.0 in the filesystem mirror .*mirror/,
+    );
+    expect(result.stdout).toContain("terraform-provider-kubernetes 2.38.0");
+  });
+});
+
+describe("the pins of the local control plane", () => {
+  test("each component's wrapper go.mod requires a released version of its module", () => {
+    const versions = Object.fromEntries(COMPONENTS.map((component) => [component.name, pinnedVersion(component)]));
+    expect(versions).toEqual({
+      etcd: expect.stringMatching(/^v3\.6\.\d+$/),
+      kubernetes: expect.stringMatching(/^v1\.34\.\d+$/),
+      vault: expect.stringMatching(/^v1\.\d+\.\d+$/),
+    });
+  });
+
+  test("a provider in Terraform's unpacked mirror layout is found, a missing one is named", () => {
+    const mirror = join(scratch, "mirror");
+    const platform = `linux_${process.arch === "x64" ? "amd64" : process.arch}`;
+    const folder = join(mirror, "registry.terraform.io", "hashicorp", "vault", "5.6.0", platform);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, "terraform-provider-vault_v5.6.0_x5"), "");
+    process.env.VAULT_K8S_AUTH_E2E_PROVIDER_MIRROR = mirror;
+    try {
+      const { missing } = checkProviderMirror();
+      expect(missing).toHaveLength(1);
+      expect(missing[0]).toMatch(/^terraform-provider-kubernetes 2\.38\.0 /);
+    } finally {
+      delete process.env.VAULT_K8S_AUTH_E2E_PROVIDER_MIRROR;
+    }
+  });
+
+  test("the Terraform CLI config installs the pinned providers from the mirror only", () => {
+    expect(PROVIDERS.map((p) => `${p.name} ${p.version}`)).toEqual(["vault 5.6.0", "kubernetes 2.38.0"]);
+    expect(cliConfig("/m")).toBe(
+      'provider_installation {\n  filesystem_mirror {\n    path    = "/m"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n',
+    );
+  });
+});
