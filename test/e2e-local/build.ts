@@ -37,7 +37,8 @@ export const COMPONENTS: readonly Component[] = [
   {
     name: "vault",
     module: "github.com/hashicorp/vault",
-    binaries: [{ file: "vault", pkg: "github.com/hashicorp/vault" }],
+    // The wrapper's own main package: Vault's core, HTTP API and the plugins we use (main.go says why).
+    binaries: [{ file: "vault", pkg: "." }],
   },
 ];
 

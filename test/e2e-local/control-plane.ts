@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { https } from "./http";
 import { makePki } from "./pki";
@@ -28,7 +28,7 @@ export interface ControlPlane {
 }
 
 /**
- * etcd, kube-apiserver, kube-controller-manager and a Vault dev server, each a loopback process on
+ * etcd, kube-apiserver, kube-controller-manager and an in-memory Vault server, each a loopback process on
  * a free port, with the flags hack/local-up-cluster.sh and controller-runtime's envtest use. The
  * controller manager runs only what this project relies on: the ServiceAccount and token
  * controllers (long-lived token Secrets get their token), the namespace controller and the
@@ -59,7 +59,8 @@ export async function startControlPlane(
     `--advertise-client-urls=${etcdUrl}`,
     `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
     `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-    `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
+    `--initial-cluster=e2e=http://127.0.0.1:${etcdPeer}`,
+    "--name=e2e",
     "--unsafe-no-fsync",
     "--log-level=warn",
   ]);
@@ -88,6 +89,8 @@ export async function startControlPlane(
     // volumes that nothing mounts (envtest turns it off for the same reason).
     "--disable-admission-plugins=ServiceAccount",
     "--enable-priority-and-fairness=false",
+    // The `kubernetes` Service's Endpoints may not point at loopback; nothing here uses them.
+    "--endpoint-reconciler-type=none",
     `--cert-dir=${join(work, "apiserver-certs")}`,
   ]);
 
@@ -133,40 +136,34 @@ export async function startControlPlane(
     () => !supervisor.exited("kube-controller-manager"),
   );
 
-  const vaultToken = randomToken();
-  const vaultCerts = join(work, "vault-tls");
-  mkdirSync(vaultCerts, { recursive: true });
-  log("starting Vault (dev mode, TLS)");
-  supervisor.start(
-    "vault",
-    bins.vault,
-    [
-      "server",
-      "-dev",
-      "-dev-tls",
-      `-dev-tls-cert-dir=${vaultCerts}`,
-      `-dev-root-token-id=${vaultToken}`,
-      `-dev-listen-address=127.0.0.1:${vaultPort}`,
-      "-dev-no-store-token",
-      "-log-level=debug",
-    ],
-    { ...process.env, HOME: work, VAULT_ADDR: "", VAULT_TOKEN: "" },
-  );
+  log("starting Vault (in memory, TLS with the API server's serving certificate)");
+  const tokenFile = join(work, "vault-root-token");
+  supervisor.start("vault", bins.vault, [
+    `-listen=127.0.0.1:${vaultPort}`,
+    `-tls-cert=${pki.servingCert}`,
+    `-tls-key=${pki.servingKey}`,
+    `-root-token-file=${tokenFile}`,
+    "-log-level=debug",
+  ]);
   const vaultAddr = `https://127.0.0.1:${vaultPort}`;
-  const vaultCaFile = join(vaultCerts, "vault-ca.pem");
+  let vaultToken = "";
   const vault = async (path: string, options: { method?: string; body?: unknown; token?: string } = {}) =>
     https(`${vaultAddr}${path}`, {
       method: options.method,
       body: options.body,
-      ca: readFileSync(vaultCaFile, "utf8"),
+      ca: caPem,
       headers: { "X-Vault-Token": options.token ?? vaultToken },
     });
   await waitFor(
     "Vault /v1/sys/health",
-    async () => (await vault("/v1/sys/health")).status === 200,
+    async () => existsSync(tokenFile) && (await vault("/v1/sys/health")).status === 200,
     60_000,
     () => !supervisor.exited("vault"),
   );
+  vaultToken = readFileSync(tokenFile, "utf8").trim();
+  // What `vault server -dev` mounts: KV version 2 at secret/.
+  const kv = await vault("/v1/sys/mounts/secret", { body: { type: "kv", options: { version: "2" } } });
+  if (kv.status !== 204) throw new Error(`mounting KV v2 at secret/: ${kv.status} ${kv.body}`);
 
   return {
     host,
@@ -176,7 +173,7 @@ export async function startControlPlane(
     kubeconfig,
     context,
     vaultAddr,
-    vaultCaFile,
+    vaultCaFile: pki.caCert,
     vaultToken,
     kube,
     vault,

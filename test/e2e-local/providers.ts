@@ -22,14 +22,17 @@ export function mirrorDir(): string {
 
 const PLATFORM = `${process.platform === "win32" ? "windows" : process.platform}_${process.arch === "x64" ? "amd64" : process.arch}`;
 
-/** Which pinned providers the mirror lacks, in Terraform's unpacked filesystem-mirror layout. */
+/** Which pinned providers the mirror lacks, in either of Terraform's filesystem-mirror layouts. */
 export function checkProviderMirror(): { dir: string; missing: string[] } {
   const dir = mirrorDir();
   const missing: string[] = [];
   for (const provider of PROVIDERS) {
-    const folder = join(dir, "registry.terraform.io", "hashicorp", provider.name, provider.version, PLATFORM);
+    const base = join(dir, "registry.terraform.io", "hashicorp", provider.name);
+    const unpacked = join(base, provider.version, PLATFORM);
+    const packed = join(base, `terraform-provider-${provider.name}_${provider.version}_${PLATFORM}.zip`);
     const found =
-      existsSync(folder) && readdirSync(folder).some((f) => f.startsWith(`terraform-provider-${provider.name}`));
+      existsSync(packed) ||
+      (existsSync(unpacked) && readdirSync(unpacked).some((f) => f.startsWith(`terraform-provider-${provider.name}`)));
     if (!found) {
       missing.push(
         `terraform-provider-${provider.name} ${provider.version} in the filesystem mirror ${dir} ` +

@@ -1,6 +1,6 @@
 /**
  * The local control-plane e2e (npm run test:e2e:local): etcd, kube-apiserver,
- * kube-controller-manager and a Vault dev server built from Go modules and run on loopback, this
+ * kube-controller-manager and a Vault server built from Go modules and run on loopback, this
  * project deployed into them with the real `cdktf deploy` and the real vault and kubernetes
  * Terraform providers, then checked from a pod's point of view with the pod scripts.
  *

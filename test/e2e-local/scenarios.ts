@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ControlPlane } from "./control-plane";
 import { cliConfig } from "./providers";
+import { adoptingConfig, SEED_RESOURCES, seedForThisCluster, terraform } from "./seed-import";
 
 export interface ScenarioContext {
   readonly root: string;
@@ -236,11 +237,69 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
       return login.status === 0 ? undefined : `exit ${login.status}: ${login.stderr}`;
     });
   }
+  await seedImport(ctx, checks, tokens.apiAudience);
   checks.skip(
     "vault-pod reviewer",
     "needs Vault inside a pod of the cluster; this control plane runs no kubelet (covered by the kind e2e)",
   );
   return { passed: checks.passed, failed: checks.failed };
+}
+
+/** docs/migration-from-seed.md for real: the seed applied, forgotten, then adopted by importExisting. */
+async function seedImport(ctx: ScenarioContext, checks: Checks, tokenFile: string): Promise<void> {
+  const { plane } = ctx;
+  const dir = join(ctx.work, "seed");
+  mkdirSync(dir, { recursive: true });
+  const fixture = join(ctx.root, "test", "fixtures", "seed.tf");
+  writeFileSync(
+    join(dir, "main.tf"),
+    seedForThisCluster(fixture, plane.host, plane.kubeconfig, plane.context, plane.vaultAddr),
+  );
+  const env = deployEnv(ctx, "");
+  const applied = await checks.run("importExisting: the seed's HCL applies with the same providers", () => {
+    for (const args of [
+      ["init", "-input=false", "-no-color"],
+      ["apply", "-auto-approve", "-input=false", "-no-color"],
+    ]) {
+      const result = terraform(dir, env, args);
+      if (result.status !== 0) return `terraform ${args[0]} exited ${result.status}: ${tail(result.output)}`;
+    }
+    return undefined;
+  });
+  if (!applied) return;
+  const accessor = async () =>
+    (await plane.vault("/v1/sys/auth")).json<Record<string, { accessor?: string }>>()["seed-atlantis/"]?.accessor;
+  const before = await accessor();
+  const forgotten = await checks.run(
+    "importExisting: terraform state rm forgets the seed's objects, which keep running",
+    () => {
+      const result = terraform(dir, env, ["state", "rm", ...SEED_RESOURCES]);
+      return result.status === 0 ? undefined : `terraform state rm exited ${result.status}: ${tail(result.output)}`;
+    },
+  );
+  if (!forgotten) return;
+  const adopting = writeConfig(
+    ctx,
+    "seed-adopt.json",
+    adoptingConfig(plane.host, plane.caPem, plane.kubeconfig, plane.context, plane.vaultAddr),
+  );
+  const adopted = await checks.run(
+    "importExisting: cdktf deploy adopts the seed's mount, whose accessor stays the same",
+    async () => {
+      const deploy = await cdktfResult(ctx, "deploy", adopting, "seed");
+      if (deploy.status !== 0) return `cdktf deploy exited ${deploy.status}: ${tail(deploy.output)}`;
+      const after = await accessor();
+      return before && after === before
+        ? undefined
+        : `mount accessor ${before} became ${after}: the mount was recreated`;
+    },
+  );
+  if (adopted) {
+    await checks.run("importExisting: the adopted role logs in, now that the reviewer JWT is not empty", () => {
+      const login = podLogin(ctx, tokenFile, "seed-atlantis");
+      return login.status === 0 ? undefined : `exit ${login.status}: ${login.stderr}`;
+    });
+  }
 }
 
 async function expectStatus(response: Promise<{ status: number; body: string }>, ok: number[]): Promise<void> {
@@ -288,11 +347,11 @@ function deployEnv(ctx: ScenarioContext, configFile: string): NodeJS.ProcessEnv 
   };
 }
 
-async function cdktfResult(ctx: ScenarioContext, command: "deploy" | "diff", configFile: string) {
-  ctx.progress(`cdktf ${command} with ${configFile}`);
+async function cdktfResult(ctx: ScenarioContext, command: "deploy" | "diff", configFile: string, stack = STACK) {
+  ctx.progress(`cdktf ${command} ${stack} with ${configFile}`);
   const args = [
     command,
-    STACK,
+    stack,
     "--output",
     join(ctx.work, "cdktf.out"),
     ...(command === "deploy" ? ["--auto-approve"] : []),
@@ -329,10 +388,10 @@ function podEnv(ctx: ScenarioContext, extra: NodeJS.ProcessEnv = {}): NodeJS.Pro
   return { PATH: process.env.PATH, VAULT_ADDR: ctx.plane.vaultAddr, VAULT_CACERT: ctx.plane.vaultCaFile, ...extra };
 }
 
-function podLogin(ctx: ScenarioContext, tokenFile: string) {
+function podLogin(ctx: ScenarioContext, tokenFile: string, mount = MOUNT) {
   return spawnSync(
     "sh",
-    [join(ctx.root, "scripts", "vault-login.sh"), "--role", "atlantis", "--mount", MOUNT, "--token-file", tokenFile],
+    [join(ctx.root, "scripts", "vault-login.sh"), "--role", "atlantis", "--mount", mount, "--token-file", tokenFile],
     {
       env: podEnv(ctx),
       encoding: "utf8",

@@ -1,3 +1,5 @@
+// Pins etcd for the local control-plane e2e (test/e2e-local): `go build go.etcd.io/etcd/server/v3`
+// from this module. Upgrade with `go get go.etcd.io/etcd/server/v3@vX.Y.Z && go mod tidy`.
 module vault-k8s-auth.e2e/etcd
 
 go 1.25.0

@@ -1,3 +1,7 @@
+// Pins kube-apiserver and kube-controller-manager for the local control-plane e2e (test/e2e-local).
+// k8s.io/kubernetes requires its staging modules at v0.0.0 through local replaces, which do not
+// apply here, so each staging module is replaced by its release at the same minor and patch
+// (the pattern kubernetes/autoscaler uses). Change k8s.io/kubernetes and every replace together.
 module vault-k8s-auth.e2e/kubernetes
 
 go 1.25
