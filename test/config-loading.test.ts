@@ -167,7 +167,7 @@ describe("messages in plain words with a line number, never parser internals", (
       "# prod\n- name: x\n",
       "bad.yaml:2:1: the file must be a mapping with a clusters list at the top, but holds a list",
     ],
-  ])("reports %s", (_what, text, ...expected) => {
+  ])("rejects %s in plain words with a line number", (_what, text, ...expected) => {
     const message = problemsIn(text);
     for (const part of expected) expect(message).toContain(part);
     expect(message).not.toMatch(INTERNALS);
@@ -182,7 +182,7 @@ describe("messages in plain words with a line number, never parser internals", (
     ["1e3", () => ({ tokenPolicies: ["__"] }), '1e3 was read as the number 1000; quote it to keep the text: "1e3"'],
     ["true", () => ({ name: "__" }), 'true was read as the boolean true; quote it to keep the text: "true"'],
   ])(
-    "says %s was read as a number or boolean, shows it as written and says to quote it",
+    "rejects %s read as a number or boolean, showing it as written and saying to quote it",
     (written, fields, expected) => {
       const text = fileWith((c) => Object.assign(firstRole(c), fields()))
         .replace('"__"', written)
@@ -191,7 +191,7 @@ describe("messages in plain words with a line number, never parser internals", (
     },
   );
 
-  test("says yes is not a boolean in YAML 1.2", () => {
+  test("rejects yes for a boolean, saying YAML 1.2 reads it as text", () => {
     const text = fileWith((c) => Object.assign(c.auth as object, { preventDestroy: "__" }))
       .replace('"__"', "yes")
       .replace("__", "yes");
@@ -237,14 +237,14 @@ describe("messages in plain words with a line number, never parser internals", (
       },
       `clusters[0].roles[0].audience is empty; write the aud claim the pod's token carries, e.g. "vault"`,
     ],
-  ])("says what to put in %s", (_what, change, expected) => {
+  ])("rejects %s, saying what to put there", (_what, change, expected) => {
     const message = problemsIn(fileWith(change));
     expect(message).toContain(expected);
     expect(message).not.toContain("too short or too small");
   });
 });
 
-test("replacing any field of a full file with a value of another shape gives a user error in plain words", () => {
+test("rejects any field of a full file replaced by a value of another shape with a user error in plain words", () => {
   const base = {
     clusters: [
       seedCluster({
@@ -286,8 +286,32 @@ test("replacing any field of a full file with a value of another shape gives a u
   expect(unclear).toEqual([]);
 }, 60_000);
 
-test("says a missing reviewer mode is required, with the modes", () => {
+test("rejects a missing reviewer mode, naming the modes", () => {
   expect(problemsIn(fileWith((c) => Object.assign(c.auth as object, { reviewer: {} })))).toContain(
     "clusters[0].auth.reviewer.mode is required: one of long-lived-token, vault-pod, client-jwt",
   );
+});
+
+test("accepts YAML anchors and merge keys, so roles can share settings", () => {
+  const text = [
+    "clusters:",
+    "  - name: prod",
+    "    kubernetes: { eks: { clusterName: prod, region: eu-west-1 } }",
+    "    roles:",
+    "      - &role { name: api, boundServiceAccountNames: [api], boundServiceAccountNamespaces: [apps], tokenPeriod: 30m }",
+    "      - <<: *role",
+    "        name: worker",
+    "        boundServiceAccountNames: [worker]",
+  ].join("\n");
+  expect(parseConfigText(text, "ok.yaml").clusters[0].roles[1]).toMatchObject({
+    name: "worker",
+    boundServiceAccountNames: ["worker"],
+    boundServiceAccountNamespaces: ["apps"],
+    tokenPeriod: 1800,
+  });
+});
+
+test("rejects a merge key in a .json file, where it is an ordinary (unknown) key", () => {
+  const json = JSON.stringify({ clusters: [{ ...seedCluster(), "<<": {} }] });
+  expect(problemsIn(json, "c.json")).toContain('clusters[0].<<: unknown key "<<"');
 });

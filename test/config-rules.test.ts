@@ -165,7 +165,7 @@ describe("URLs are checked as written, since the string is what goes into the JS
     );
   });
 
-  test("offers a Kubernetes host a Kubernetes example, never a Vault URL", () => {
+  test("rejects a bad Kubernetes host with a Kubernetes example, never a Vault URL", () => {
     const message = problem(fileWith((c) => explicitConnection(c, "k8s.example.com:6443")));
     expect(message).toContain("https://kubernetes.default.svc");
     expect(message).not.toContain("vault");
@@ -315,7 +315,7 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
   });
 });
 
-test("a file of many valid names stays accepted (no over-reach)", () => {
+test("accepts a file of many valid names (no over-reach)", () => {
   const text = fileWith((c) => {
     explicitConnection(c, "https://api.k8s.example.com:6443");
     Object.assign(c, { vault: { address: "https://Vault.Example.com:8200", namespace: "admin" } });
@@ -391,7 +391,7 @@ describe("Vault mount paths: what Vault itself refuses (vault/auth.go)", () => {
     );
   });
 
-  test("treats addresses that differ in host case, a trailing '/' or the default port as one Vault", () => {
+  test("rejects the same mount on one Vault whose address differs only in host case, a trailing '/' or the default port", () => {
     const a = cluster("a", "k8s", { address: "https://Vault.Example.com:443/" });
     const b = cluster("b", "k8s", { address: "https://vault.example.com" });
     expect(problem(two(a, b))).toContain(`"k8s" is already the mount of clusters[0] on the same Vault`);
@@ -590,7 +590,7 @@ test.each([
     (c: Record<string, unknown>) => Object.assign(c.auth as object, { path: "" }),
     "clusters[0].auth.path is empty; use letters, digits",
   ],
-])("says what to write in an empty %s", (_what, change, expected) => {
+])("rejects an empty %s, saying what to write", (_what, change, expected) => {
   expect(problemsIn(fileWith(change))).toContain(expected);
 });
 

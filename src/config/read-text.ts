@@ -103,7 +103,8 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
       `${name}:1:1: the file is empty; it needs a mapping with a clusters list (README: Configure)`,
     );
   }
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // YAML merge keys (<<: *defaults) are how authors share a cluster's settings; JSON has none.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: !json });
   if (json) {
     const errors: ParseError[] = [];
     parseJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
