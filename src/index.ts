@@ -1,6 +1,13 @@
 // The package's one public surface: `exports` in package.json closes every other path, so
 // whatever a user may import is listed here by name, and nothing else is API.
-export { type LoadedConfig, loadConfig, parseConfigText } from "./config/load";
+export {
+  type CheckedConfig,
+  type ConfigWarning,
+  checkConfigText,
+  type LoadedConfig,
+  loadConfig,
+  parseConfigText,
+} from "./config/load";
 export type { ClusterConfig, Config, ConfigInput, PolicyConfig, RoleConfig, RuleConfig } from "./config/schema";
 export {
   AuthDelegatorBinding,

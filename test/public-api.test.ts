@@ -47,6 +47,7 @@ describe("the public API", () => {
       "ValidationError",
       "VaultK8sAuthStack",
       "VaultPolicy",
+      "checkConfigText",
       "loadConfig",
       "parseConfigText",
     ]);
