@@ -10,6 +10,7 @@ export {
 } from "./config/load";
 export type { ClusterConfig, Config, ConfigInput, PolicyConfig, RoleConfig, RuleConfig } from "./config/schema";
 export {
+  type Adoptable,
   AuthDelegatorBinding,
   type AuthDelegatorBindingProps,
   AuthMethod,
@@ -17,6 +18,7 @@ export {
   type AuthMount,
   type AuthMountProps,
   type AuthRoleOptions,
+  type ClientJwtReviewerProps,
   ClusterConnection,
   type ClusterEndpoint,
   type DiscoveryIssuerProps,
@@ -28,6 +30,7 @@ export {
   JwtAuthRole,
   type JwtAuthRoleProps,
   JwtIssuer,
+  type JwtIssuerConfig,
   type JwtMethodProps,
   KubernetesAuthBackend,
   type KubernetesAuthBackendProps,
@@ -39,7 +42,9 @@ export {
   NamespaceReader,
   type NamespaceReaderProps,
   type PublicKeysIssuerProps,
+  type ReviewedRole,
   Reviewer,
+  type ReviewerConfig,
   type ReviewerMode,
   ReviewerServiceAccount,
   type ReviewerServiceAccountProps,

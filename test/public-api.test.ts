@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import * as ts from "typescript";
 import * as library from "../src/index";
 import { AWS_PROVIDER_RANGE } from "../src/providers";
 
@@ -25,6 +26,64 @@ async function awsModulesLoadedBy(script: string): Promise<string[]> {
     { cwd: ROOT },
   );
   return JSON.parse(stdout);
+}
+
+/**
+ * Names of types declared in src/ that a user meets through the index's exports (props, public
+ * members, parameters, return values) but cannot import from the package.
+ */
+function unnamedPublicTypes(): string[] {
+  const program = ts.createProgram([join(ROOT, "src/index.ts")], {
+    strict: true,
+    skipLibCheck: true,
+    types: ["node"],
+    noEmit: true,
+  });
+  const checker = program.getTypeChecker();
+  const index = checker.getSymbolAtLocation(program.getSourceFile(join(ROOT, "src/index.ts")) as ts.SourceFile);
+  const exports = checker.getExportsOfModule(index as ts.Symbol);
+  const exported = new Set(exports.map((symbol) => symbol.name));
+  const ours = (declaration: ts.Declaration) => declaration.getSourceFile().fileName.startsWith(join(ROOT, "src"));
+  const missing = new Set<string>();
+  const seen = new Set<ts.Type>();
+
+  const visit = (type: ts.Type): void => {
+    if (seen.has(type)) return;
+    seen.add(type);
+    if (type.isUnionOrIntersection()) type.types.forEach(visit);
+    if (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+      checker.getTypeArguments(type as ts.TypeReference).forEach(visit);
+    }
+    const symbol = type.aliasSymbol ?? type.getSymbol();
+    if (!symbol?.declarations?.some(ours)) return;
+    const [declaration] = symbol.declarations;
+    const named =
+      ts.isInterfaceDeclaration(declaration) ||
+      ts.isTypeAliasDeclaration(declaration) ||
+      ts.isClassDeclaration(declaration);
+    if (named && !exported.has(symbol.name)) missing.add(symbol.name);
+    for (const property of checker.getPropertiesOfType(type)) {
+      const at = property.valueDeclaration ?? property.declarations?.[0];
+      if (!at || ts.getCombinedModifierFlags(at) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+      visit(checker.getTypeOfSymbolAtLocation(property, at));
+    }
+    for (const signature of [...type.getCallSignatures(), ...type.getConstructSignatures()]) {
+      for (const parameter of signature.getParameters()) {
+        visit(checker.getTypeOfSymbolAtLocation(parameter, parameter.valueDeclaration as ts.Declaration));
+      }
+      visit(signature.getReturnType());
+    }
+  };
+
+  for (const symbol of exports) {
+    const target = checker.getAliasedSymbol(symbol);
+    const [declaration] = target.declarations ?? [];
+    visit(checker.getTypeOfSymbolAtLocation(target, declaration));
+    if (target.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Class)) {
+      visit(checker.getDeclaredTypeOfSymbol(target));
+    }
+  }
+  return [...missing].sort();
 }
 
 describe("the public API", () => {
@@ -63,6 +122,10 @@ describe("the public API", () => {
     expect(imported.length).toBeGreaterThan(5);
     for (const name of imported) expect(Object.keys(library)).toContain(name);
   });
+
+  test("exports every type a user meets through it, so props and results can be named in user code", () => {
+    expect(unnamedPublicTypes()).toEqual([]);
+  }, 60_000);
 
   test("names in the missing-AWS-provider message the same range as package.json's optional peer", () => {
     expect(PACKAGE.peerDependencies["@cdktf/provider-aws"]).toBe(AWS_PROVIDER_RANGE);
