@@ -18,6 +18,8 @@ export interface ControlPlane {
   readonly vaultAddr: string;
   readonly vaultCaFile: string;
   readonly vaultToken: string;
+  /** The key the API server signs ServiceAccount tokens with (PEM): what the JWT method pins. */
+  readonly serviceAccountPublicKey: string;
   /** Calls the Kubernetes API as the cluster admin. */
   kube(path: string, method?: string, body?: unknown): Promise<{ status: number; json: <T>() => T; body: string }>;
   /** Calls Vault's HTTP API with the root token, or with `token` when given. */
@@ -174,6 +176,7 @@ export async function startControlPlane(
     context,
     vaultAddr,
     vaultCaFile: pki.caCert,
+    serviceAccountPublicKey: readFileSync(pki.serviceAccountPub, "utf8"),
     vaultToken,
     kube,
     vault,

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ControlPlane } from "./control-plane";
+import { API_AUDIENCE, type ControlPlane } from "./control-plane";
 import { cliConfig } from "./providers";
 import { adoptingConfig, SEED_RESOURCES, seedForThisCluster, terraform } from "./seed-import";
 
@@ -237,12 +237,84 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
       return login.status === 0 ? undefined : `exit ${login.status}: ${login.stderr}`;
     });
   }
+  await jwtMethod(ctx, checks, tokens);
   await seedImport(ctx, checks, tokens.apiAudience);
   checks.skip(
     "vault-pod reviewer",
     "needs Vault inside a pod of the cluster; this control plane runs no kubelet (covered by the kind e2e)",
   );
   return { passed: checks.passed, failed: checks.failed };
+}
+
+/**
+ * auth.method: jwt with the issuer's keys pinned (this API server's issuer is not reachable over
+ * https, as for a private cluster): Vault checks the signature, iss, aud and sub itself.
+ */
+async function jwtMethod(
+  ctx: ScenarioContext,
+  checks: Checks,
+  tokens: Record<"vaultAudience" | "apiAudience" | "intruder", string>,
+) {
+  const { plane } = ctx;
+  const mount = "atlantis-jwt";
+  const file = writeConfig(ctx, "jwt.json", {
+    clusters: [
+      {
+        name: "jwt",
+        kubernetes: {
+          host: plane.host,
+          caCertificate: plane.caPem,
+          kubeconfig: { path: plane.kubeconfig, context: plane.context },
+        },
+        vault: { address: plane.vaultAddr },
+        auth: {
+          method: "jwt",
+          path: mount,
+          jwt: { issuer: API_AUDIENCE, publicKeys: [plane.serviceAccountPublicKey] },
+        },
+        policies: [{ name: "jwt-read", rules: [{ kvRead: { mount: "secret", path: "myscrt" } }] }],
+        roles: [
+          {
+            name: "atlantis",
+            boundServiceAccountNames: ["atlantis"],
+            boundServiceAccountNamespaces: ["atlantis"],
+            tokenPolicies: ["jwt-read"],
+            tokenPeriod: "1800s",
+            audience: "vault",
+          },
+        ],
+      },
+    ],
+  });
+  const deployed = await checks.run(
+    "jwt method: cdktf deploy mounts JWT auth with the issuer's public key",
+    async () => {
+      const deploy = await cdktfResult(ctx, "deploy", file, "jwt");
+      return deploy.status === 0 ? undefined : `cdktf deploy exited ${deploy.status}: ${tail(deploy.output)}`;
+    },
+  );
+  if (!deployed) return;
+  await checks.run(
+    "jwt method: a projected token with audience vault logs in through scripts/vault-login.sh",
+    async () => {
+      const login = podLogin(ctx, tokens.vaultAudience, mount);
+      if (login.status !== 0) return `exit ${login.status}: ${login.stderr}`;
+      const self = (await plane.vault("/v1/auth/token/lookup-self", { token: login.stdout.trim() })).json<{
+        data: { policies: string[] };
+      }>();
+      const policies = [...self.data.policies].sort().join(",");
+      return policies === "default,jwt-read" ? undefined : `policies ${policies}`;
+    },
+  );
+  await refusedLogin(ctx, checks, file, "jwt method: another ServiceAccount (sub) is refused", tokens.intruder, mount);
+  await refusedLogin(
+    ctx,
+    checks,
+    file,
+    "jwt method: a token with the API server's audience is refused",
+    tokens.apiAudience,
+    mount,
+  );
 }
 
 /** docs/migration-from-seed.md for real: the seed applied, forgotten, then adopted by importExisting. */
@@ -354,6 +426,8 @@ async function cdktfResult(ctx: ScenarioContext, command: "deploy" | "diff", con
     stack,
     "--output",
     join(ctx.work, "cdktf.out"),
+    // Otherwise cdktf runs `terraform providers lock`, which asks the registry even with a mirror.
+    "--skip-provider-lock",
     ...(command === "deploy" ? ["--auto-approve"] : []),
   ];
   const result = spawnSync(join(ctx.root, "node_modules", ".bin", "cdktf"), args, {
@@ -418,6 +492,8 @@ function cliHas(ctx: ScenarioContext, command: string): boolean {
 const CAUSES = [
   { vault: /service account name not authorized/i, doctor: /service ?account|name/i },
   { vault: /namespace not authorized/i, doctor: /namespace/i },
+  // The JWT method binds ServiceAccounts as the sub claim (vault-plugin-auth-jwt's bound_claims).
+  { vault: /"?sub"?.*bound claim|bound claim.*"?sub"?/i, doctor: /\bsub\b|service ?account/i },
   { vault: /\baud/i, doctor: /audience/i },
   // A TokenReview that the API server refuses comes back as a bare "permission denied".
   { vault: /permission denied/i, doctor: /audience|token ?review|reviewer/i },
@@ -430,10 +506,11 @@ async function refusedLogin(
   configFile: string,
   name: string,
   tokenFile: string,
+  mount = MOUNT,
 ): Promise<void> {
   let vaultSaid = "";
   await checks.run(name, () => {
-    const login = podLogin(ctx, tokenFile);
+    const login = podLogin(ctx, tokenFile, mount);
     vaultSaid = login.stderr;
     return login.status === 1 ? undefined : `exit ${login.status} (expected 1, refused): ${login.stderr}`;
   });
