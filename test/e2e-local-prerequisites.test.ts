@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -104,5 +104,12 @@ describe("the pins of the local control plane", () => {
     expect(cliConfig("/m")).toBe(
       'provider_installation {\n  filesystem_mirror {\n    path    = "/m"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n',
     );
+  });
+});
+
+describe("the local e2e's README", () => {
+  test("names the version each wrapper go.mod pins", () => {
+    const readme = readFileSync(join(__dirname, "e2e-local", "README.md"), "utf8");
+    for (const component of COMPONENTS) expect(readme).toContain(`${pinnedVersion(component)}:`);
   });
 });
