@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -110,6 +111,35 @@ describe("the synth entry point", () => {
         /^warned\.yaml:\d+:\d+: clusters\[0\]\.roles\[0\]\.tokenPeriod: "800h" \(2880000s\) is above Vault's default max TTL of 768h/,
       ),
     );
+  });
+
+  test("fails on a CA with a private key pasted in without echoing the key, and leaves cdktf.out as it was", async () => {
+    const project = projectCopy("leaked-key");
+    expect((await synthApp(project)).code).toBe(0);
+    const before = snapshotTree(join(project, "cdktf.out"));
+    const key = generateKeyPairSync("ec", { namedCurve: "P-256" })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
+    const ca = readFileSync(join(ROOT, "test/fixtures/test-ca.pem"), "utf8");
+    const config = {
+      clusters: [
+        {
+          name: "kind",
+          kubernetes: { host: "https://127.0.0.1:6443", caCertificate: `${ca}${key}`, kubeconfig: { context: "kind" } },
+          roles: [{ name: "app", boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["app"] }],
+        },
+      ],
+    };
+    writeFileSync(join(project, "leaked.json"), JSON.stringify(config));
+
+    const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "leaked.json" });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^vault-k8s-auth: leaked\.json has 1 problem; nothing was synthesized:\n {2}leaked\.json:1:\d+: clusters\[0\]\.kubernetes\.caCertificate holds a private key/,
+    );
+    for (const line of key.split("\n").slice(1, -2)) expect(result.stderr).not.toContain(line);
+    expect(snapshotTree(join(project, "cdktf.out"))).toEqual(before);
   });
 
   test("fails on a config path that is a directory with the path and the reason, exit 1, no internal error", async () => {
