@@ -210,6 +210,7 @@ describe("the package as a user installs it", () => {
         "scripts/vault-login.sh",
         "scripts/vault-read-secret.sh",
         "CHANGELOG.md",
+        "LICENSE",
         "README.md",
         "package.json",
       ]),
@@ -218,7 +219,7 @@ describe("the package as a user installs it", () => {
       (file) =>
         !/^dist\/.+\.(js|d\.ts)$/.test(file) &&
         !["vault-k8s-auth.schema.json", "scripts/vault-login.sh", "scripts/vault-read-secret.sh"].includes(file) &&
-        !["bin/vault-k8s-auth.js", "CHANGELOG.md", "README.md", "package.json"].includes(file),
+        !["bin/vault-k8s-auth.js", "CHANGELOG.md", "LICENSE", "README.md", "package.json"].includes(file),
     );
     expect(unexpected).toEqual([]);
   });
