@@ -1,5 +1,6 @@
 #!/bin/sh
-# Log in to Vault's Kubernetes auth method with this pod's ServiceAccount JWT and print
+# Log in to Vault's Kubernetes or JWT auth method (the same call: auth/<mount>/login with role
+# and jwt) with this pod's ServiceAccount JWT and print
 # ONLY the Vault client token, so callers can do VAULT_TOKEN=$(vault-login.sh --role x).
 # POSIX sh (dash, busybox ash); needs curl, awk, sed, tr, cat; uses jq when present.
 # Self-contained on purpose: it is mounted into pods on its own (e.g. from a ConfigMap).
@@ -203,6 +204,18 @@ case $msg in
 	hint="the pod's namespace is not bound to role '$role': clusters[].roles[].boundServiceAccountNamespaces in vault-k8s-auth.yaml must include it" ;;
 *"invalid audience"*)
 	hint="clusters[].roles[].audience of role '$role' must equal the audience of the token in $token_file: mount a projected token whose serviceAccountToken.audience (pod spec) is that value and point --token-file (VAULT_SA_TOKEN_FILE) at it" ;;
+*"audience claim found in JWT but no audiences bound"*)
+	hint="role '$role' is on a JWT auth mount and binds no audience, so Vault refuses every Kubernetes token: set clusters[].roles[].audience in vault-k8s-auth.yaml and log in with a projected token of that audience (--token-file)" ;;
+*"invalid issuer"*)
+	hint="the token's iss is not the mount's issuer (auth.method: jwt): clusters[].auth.jwt.issuer in vault-k8s-auth.yaml must be the issuer of this cluster's tokens (kubectl get --raw /.well-known/openid-configuration), and $token_file must be a projected token of this cluster, not a Secret-based one" ;;
+*"does not match any associated bound claim values"*)
+	hint="the token's sub (system:serviceaccount:<namespace>:<name>) is not bound to role '$role': clusters[].roles[].boundServiceAccountNames and boundServiceAccountNamespaces in vault-k8s-auth.yaml must include this pod's ServiceAccount and namespace" ;;
+*"no known key successfully validated"* | *"error verifying token signature"*)
+	hint="the token's signature matches none of the mount's keys (auth.method: jwt): with clusters[].auth.jwt.publicKeys, the cluster may have rotated its signing key (compare kubectl get --raw /openid/v1/jwks); otherwise $token_file comes from another cluster" ;;
+*"token is expired"*)
+	hint="the token in $token_file has expired: read the file again right before each login (kubelet rotates projected tokens; a copy goes stale)" ;;
+*"no issued at (iat), not before (nbf), or expiration time (exp)"*)
+	hint="a JWT auth mount refuses tokens without exp/iat/nbf, i.e. Secret-based tokens: log in with a projected token (--token-file)" ;;
 *"invalid role name"*)
 	hint="--role '$role' is not a role of auth mount '$mount': use one of clusters[].roles[].name of the cluster whose clusters[].auth.path is '$mount' in vault-k8s-auth.yaml" ;;
 *"no handler for route"*)

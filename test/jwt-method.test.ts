@@ -1,8 +1,12 @@
+import { execFileSync } from "node:child_process";
+import { createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
+import { parse } from "yaml";
 import { checkConfig } from "../src/config/load";
 import { JwtAuthBackend, JwtAuthBackendRole } from "../src/providers";
+import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
 import { addresses, fileWith, firstRole, only, problemsIn, seedCluster, stackFor, synthJson, TEST_CA } from "./helpers";
 
 const PUBLIC_KEY = readFileSync(join(__dirname, "fixtures", "sa-signing-key.pub.pem"), "utf8");
@@ -279,5 +283,39 @@ describe("rejects jwt-mode config that cannot work", () => {
       "t.yaml: clusters[0].kubernetes.host is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
       "t.yaml: clusters[0].kubernetes.caCertificate is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
     ]);
+  });
+});
+
+describe("the README's jwt mode", () => {
+  const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+  const section = README.slice(README.indexOf("### Auth methods"), README.indexOf("### Switching the auth method"));
+
+  test("shows an EKS and an explicit cluster that validate and synthesize", () => {
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const withKey = example.replace(
+      /-----BEGIN PUBLIC KEY-----\n\s*\.\.\.\n\s*-----END PUBLIC KEY-----/,
+      PUBLIC_KEY.trim().replace(/\n/g, "\n          "),
+    );
+    const indented = withKey
+      .split("\n")
+      .map((line) => `  ${line}`)
+      .join("\n");
+    const { config } = checkConfig(parse(`clusters:\n${indented}`), "README");
+    expect(config.clusters.map((cluster) => [cluster.name, cluster.auth.method])).toEqual([
+      ["prod-eu", "jwt"],
+      ["kind-dev", "jwt"],
+    ]);
+    const app = Testing.app();
+    for (const cluster of config.clusters) {
+      expect(Testing.synth(new VaultK8sAuthStack(app, cluster.name, { cluster }))).toHaveResource(JwtAuthBackendRole);
+    }
+  });
+
+  test("converts the cluster's JWKS to the PEM keys publicKeys takes, with the command it gives", () => {
+    const command = /kubectl get --raw \/openid\/v1\/jwks \| (node -e '[\s\S]*?')\n```/.exec(section)?.[1];
+    expect(command).toBeDefined();
+    const jwks = JSON.stringify({ keys: [{ ...createPublicKey(PUBLIC_KEY).export({ format: "jwk" }), kid: "k1" }] });
+    const output = execFileSync("sh", ["-c", command as string], { input: jwks, encoding: "utf8" });
+    expect(output.trim()).toBe(PUBLIC_KEY.trim());
   });
 });

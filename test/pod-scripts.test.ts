@@ -67,6 +67,17 @@ function vault(req: Received): Reply {
         return errors(403, "service account name not authorized");
       case "other-ns":
         return errors(403, "namespace not authorized");
+      case "jwt-other-sa":
+        return errors(400, 'error validating claims: claim "sub" does not match any associated bound claim values');
+      case "jwt-other-cluster":
+        return errors(400, "error validating token: invalid issuer (iss) claim");
+      case "jwt-rotated-key":
+        return errors(
+          400,
+          "error validating token: error verifying token signature: no known key successfully validated the token signature",
+        );
+      case "jwt-expired":
+        return errors(400, "error validating token: invalid expiration time (exp) claim: token is expired");
       case "needs-aud":
         return errors(400, "invalid audience (aud) claim: audience claim does not match any expected audience");
       default:
@@ -253,6 +264,30 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         args: ["--role", "needs-aud"],
         vaultSays: "invalid audience (aud) claim: audience claim does not match any expected audience",
         fields: ["clusters[].roles[].audience", "serviceAccountToken.audience", "--token-file"],
+      },
+      {
+        scenario: "a JWT mount's unbound sub to the role's ServiceAccounts (vault-plugin-auth-jwt claims.go:137-139)",
+        args: ["--role", "jwt-other-sa"],
+        vaultSays: 'claim "sub" does not match any associated bound claim values',
+        fields: ["clusters[].roles[].boundServiceAccountNames", "boundServiceAccountNamespaces"],
+      },
+      {
+        scenario: "a JWT mount's foreign issuer to auth.jwt.issuer (cap jwt.go:222-224)",
+        args: ["--role", "jwt-other-cluster"],
+        vaultSays: "invalid issuer (iss) claim",
+        fields: ["clusters[].auth.jwt.issuer", "projected token"],
+      },
+      {
+        scenario: "a JWT mount's unknown signing key to auth.jwt.publicKeys (cap keyset.go:171)",
+        args: ["--role", "jwt-rotated-key"],
+        vaultSays: "no known key successfully validated the token signature",
+        fields: ["clusters[].auth.jwt.publicKeys", "/openid/v1/jwks"],
+      },
+      {
+        scenario: "an expired token to reading the token file again (cap jwt.go:300-302)",
+        args: ["--role", "jwt-expired"],
+        vaultSays: "token is expired",
+        fields: ["read the file again"],
       },
       {
         scenario: "an unknown role to the role names of the mount",

@@ -45,7 +45,7 @@ describe("doctor: Vault's JWT login checks for auth.method: jwt (vault-plugin-au
   test("runs the JWT method's checks in its order, with no reviewer and no TokenReview", () => {
     expect(diagnose(vaultToken()).checks.map((check) => check.name)).toEqual([
       "role",
-      "cidrs",
+      "cidr",
       "signature",
       "algorithm",
       "issuer",
@@ -118,6 +118,6 @@ describe("doctor: Vault's JWT login checks for auth.method: jwt (vault-plugin-au
   test("leaves bound CIDRs to the cluster's network", () => {
     const seed = DEFAULT_CONFIG.clusters[0].roles[0];
     const config = jwtConfig({ roles: [{ ...seed, audience: "vault", tokenBoundCidrs: ["10.0.0.0/8"] }] });
-    expect(diagnose(vaultToken(), config).byName.cidrs.status).toBe("skip");
+    expect(diagnose(vaultToken(), config).byName.cidr.status).toBe("skip");
   });
 });

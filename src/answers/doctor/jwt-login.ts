@@ -30,7 +30,7 @@ export function goGlob(pattern: string, subject: string): boolean {
 }
 
 const boundCidrs: LoginCheck = {
-  name: "cidrs",
+  name: "cidr",
   check({ role }) {
     const cidrs = role.tokenBoundCidrs;
     if (cidrs === undefined) return pass("the role binds no address blocks, so any client address may log in");
