@@ -28,6 +28,7 @@ describe("auth.method: jwt on EKS (vault_jwt_auth_backend, terraform-provider-va
     const json = synthJson(stackFor(jwtCluster()));
     expect(addresses(json).map((address) => address.replace(/\.[^.]+$/, ""))).toEqual([
       "data.aws_eks_cluster",
+      "data.vault_auth_backends",
       "data.vault_policy_document",
       "vault_jwt_auth_backend",
       "vault_jwt_auth_backend_role",
@@ -47,8 +48,23 @@ describe("auth.method: jwt on EKS (vault_jwt_auth_backend, terraform-provider-va
       oidc_discovery_url: issuer,
       bound_issuer: issuer,
       disable_remount: true,
-      lifecycle: { prevent_destroy: true },
+      lifecycle: { prevent_destroy: true, precondition: [expect.anything()] },
     });
+  });
+
+  test("refuses at plan to take the path of a Kubernetes mount, which prevent_destroy cannot keep once its block is gone", () => {
+    const json = synthJson(stackFor(jwtCluster()));
+    const [lookup, filter] = Object.entries(json.data?.vault_auth_backends ?? {})[0];
+    expect(filter).toEqual({ type: "kubernetes" });
+    const { lifecycle } = only(json, "vault_jwt_auth_backend") as { lifecycle: { precondition: unknown[] } };
+    expect(lifecycle.precondition).toEqual([
+      {
+        condition: `\${!contains(data.vault_auth_backends.${lookup}.paths, "atlantis-jwt")}`,
+        error_message: expect.stringContaining(
+          "Vault has a Kubernetes auth mount at auth/atlantis-jwt: replacing it with a JWT mount would destroy it",
+        ),
+      },
+    ]);
   });
 
   test("turns the role's ServiceAccounts into sub claims and its audience into bound_audiences", () => {

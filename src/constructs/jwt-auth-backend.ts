@@ -1,5 +1,6 @@
+import { Fn, Op } from "cdktf";
 import { Construct } from "constructs";
-import { JwtAuthBackend as JwtAuthBackendResource } from "../providers";
+import { DataVaultAuthBackends, JwtAuthBackend as JwtAuthBackendResource } from "../providers";
 import { ValidationError } from "../validation";
 import type { AuthMount } from "./auth-method";
 import type { AuthRoleOptions } from "./auth-role-options";
@@ -48,6 +49,12 @@ export class JwtAuthBackend extends Construct implements AuthMount {
     this.path = props.path ?? "jwt";
     check("vaultMountPath", "auth mount path", this.path);
     const issuer = props.issuer.bind(scope);
+    // Switching a cluster from the Kubernetes method to this one removes the vault_auth_backend
+    // block, and Terraform destroys a resource whose block is gone: prevent_destroy lives in that
+    // block and goes with it. So the plan itself refuses a JWT mount where Vault has a Kubernetes
+    // mount at the same path, before anything is destroyed (the provider lists sys/auth with
+    // the paths' trailing '/' trimmed, vault/data_source_auth_backends.go).
+    const kubernetesMounts = new DataVaultAuthBackends(this, "KubernetesMounts", { type: "kubernetes" });
     this.resource = new JwtAuthBackendResource(this, "Resource", {
       type: "jwt",
       path: this.path,
@@ -60,7 +67,18 @@ export class JwtAuthBackend extends Construct implements AuthMount {
       // disable_remount, :193 hands the path diff to resource_aws_secret_backend.go:180-202,
       // which forces a replacement when it is set).
       disableRemount: true,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: {
+        preventDestroy: props.preventDestroy ?? true,
+        precondition: [
+          {
+            condition: Op.not(Fn.contains(kubernetesMounts.paths, this.path)),
+            errorMessage:
+              `Vault has a Kubernetes auth mount at auth/${this.path}: replacing it with a JWT mount would destroy it ` +
+              `and revoke every token it issued. Give the JWT mount its own auth.path and move the pods over ` +
+              `(README: "Switching the auth method without downtime").`,
+          },
+        ],
+      },
     });
     this.roleScope = new Construct(this, "Roles");
   }
