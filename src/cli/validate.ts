@@ -13,6 +13,8 @@ export const validate: Command = {
 
 Checks the config file as synth does, without building or writing anything, and prints
 "ok: N clusters, M roles" or one FAIL line per problem (file:line:col, field, value, fix).
+Warnings (values Vault accepts but ignores or caps) come first, one "warn" line each; they
+do not change the exit status.
 
 Example:
   npx vault-k8s-auth validate --config clusters/prod.yaml
@@ -20,7 +22,7 @@ Example:
 ${COMMON_HELP}
   (--cluster is accepted and ignored: every cluster is checked)
 
---json prints {"ok": true, "source": str, "clusters": int, "roles": int, "problems": []}
+--json prints {"ok": true, "source": str, "clusters": int, "roles": int, "problems": [], "warnings": [str]}
 or {"ok": false, "problems": [str]}.
 
 Exit status: 0 the file is valid, 1 it has problems, 2 bad usage or --config names no file.`,
@@ -29,12 +31,14 @@ Exit status: 0 the file is valid, 1 it has problems, 2 bad usage or --config nam
   run(invocation, io) {
     const { values } = invocation;
     try {
-      const { config, source } = loadForCli(stringFlag(invocation, "config"), io);
+      const { config, source, warnings } = loadForCli(stringFlag(invocation, "config"), io);
       const clusters = config.clusters.length;
       const roles = config.clusters.reduce((sum, cluster) => sum + cluster.roles.length, 0);
+      const texts = warnings.map((warning) => warning.text);
       if (values.json) {
-        io.out(`${JSON.stringify({ ok: true, source, clusters, roles, problems: [] })}\n`);
+        io.out(`${JSON.stringify({ ok: true, source, clusters, roles, problems: [], warnings: texts })}\n`);
       } else {
+        io.out(texts.map((text) => `warn ${text}\n`).join(""));
         io.out(`ok: ${source}: ${plural(clusters, "cluster")}, ${plural(roles, "role")}\n`);
       }
       return 0;

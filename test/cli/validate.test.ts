@@ -48,10 +48,25 @@ describe("vault-k8s-auth validate", () => {
       clusters: 2,
       roles: 2,
       problems: [],
+      warnings: [],
     });
     const failed = JSON.parse(cli(["validate", "--json", "--config", broken], { cwd: dir }).stdout);
     expect(failed.ok).toBe(false);
     expect(failed.problems).toHaveLength(3);
+  });
+
+  test("prints the loader's warnings as warn lines before the verdict, and still exits 0", () => {
+    const periodic = writeConfig(dir, "periodic.yaml", {
+      clusters: [{ ...seed, roles: [{ ...seed.roles[0], tokenTtl: "1h" }] }],
+    });
+    const result = cli(["validate", "--config", periodic], { cwd: dir });
+    expect(result.code).toBe(0);
+    const [warning, verdict] = result.stdout.trimEnd().split("\n");
+    expect(warning).toMatch(
+      /^warn periodic\.yaml:\d+:\d+: clusters\[0\]\.roles\[0\]\.tokenTtl: "1h" has no effect next to tokenPeriod/,
+    );
+    expect(verdict).toBe("ok: periodic.yaml: 1 cluster, 1 role");
+    expect(JSON.parse(cli(["validate", "--json", "--config", periodic], { cwd: dir }).stdout).warnings).toHaveLength(1);
   });
 
   test("fails with exit 2 when --config names no file", () => {
