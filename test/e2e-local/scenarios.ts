@@ -199,6 +199,28 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
       const mounts = (await plane.vault("/v1/sys/auth")).json<Record<string, unknown>>();
       return `${MOUNT}/` in mounts ? undefined : "the mount is gone";
     });
+
+    // --- a method switch on a deployed mount: the old block goes, and prevent_destroy with it, so
+    // the JWT mount's precondition is what keeps the Kubernetes mount (and its tokens) alive.
+    const switched = config(ctx, { reviewer: LONG_LIVED, role: { audience: "vault" } });
+    const [entry] = switched.clusters as Record<string, unknown>[];
+    entry.auth = {
+      method: "jwt",
+      path: MOUNT,
+      jwt: { issuer: API_AUDIENCE, publicKeys: [plane.serviceAccountPublicKey] },
+    };
+    const methodSwitch = writeConfig(ctx, "method-switch.json", switched);
+    await checks.run(
+      "auth.method kubernetes -> jwt on the same path is refused at plan, and the mount stays",
+      async () => {
+        const plan = await cdktfResult(ctx, "diff", methodSwitch);
+        if (plan.status === 0) return "cdktf diff succeeded: the switch would destroy the Kubernetes mount";
+        if (!/Kubernetes auth mount at auth\/atlantis/.test(plan.output))
+          return `plan failed for another reason: ${tail(plan.output)}`;
+        const mounts = (await plane.vault("/v1/sys/auth")).json<Record<string, { type?: string }>>();
+        return mounts[`${MOUNT}/`]?.type === "kubernetes" ? undefined : "the Kubernetes mount is gone";
+      },
+    );
   }
 
   // --- client-jwt: Vault keeps no reviewer token; each pod's own JWT must pass the TokenReview,
