@@ -61,15 +61,34 @@ describe("npm run test:e2e:local without its prerequisites", () => {
     expect(result.stdout).toMatch(/^e2e: FAILED: the Go toolchain \(go\) is not on PATH/);
   });
 
-  test("names terraform and each provider missing from the mirror in one skip line", async () => {
-    const path = pathWith({ go: "echo go1.26.0", openssl: "echo OpenSSL 3" });
+  test("without terraform and the providers, says so first and still builds the control plane", async () => {
+    // A go that answers `go env` but cannot build: the run must get as far as building, not further.
+    const path = pathWith({
+      go: '[ "$1" = env ] && echo go1.26.0 || { echo "no compiler here" >&2; exit 1; }',
+      openssl: "echo OpenSSL 3",
+    });
     const result = await runner({ PATH: path, VAULT_K8S_AUTH_E2E_PROVIDER_MIRROR: join(scratch, "mirror") });
-    expect(result.code).toBe(0);
-    expect(result.stdout.split("\n")).toHaveLength(2);
-    expect(result.stdout).toMatch(
-      /^e2e: skipped: missing terraform >= 1\.11 on PATH, terraform-provider-vault 5\.6\.0 in the filesystem mirror .*mirror/,
+    const lines = result.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(
+      /^skip the deploy scenarios: missing terraform >= 1\.11 on PATH, terraform-provider-vault 5\.6\.0 in the filesystem mirror .*mirror/,
     );
-    expect(result.stdout).toContain("terraform-provider-kubernetes 2.38.0");
+    expect(lines[0]).toContain("terraform-provider-kubernetes 2.38.0");
+    expect(lines[1]).toBe("e2e: FAILED: go build go.etcd.io/etcd/server/v3 failed (components/etcd):");
+    expect(lines.slice(2).join("\n")).toContain("no compiler here");
+    expect(result.stdout).not.toMatch(/passed/);
+    expect(result.code).toBe(1);
+  });
+
+  test("fails before building when the deploy is required and cannot run", async () => {
+    const path = pathWith({ go: "echo go1.26.0", openssl: "echo OpenSSL 3" });
+    const result = await runner({
+      PATH: path,
+      E2E_REQUIRED: "1",
+      VAULT_K8S_AUTH_E2E_PROVIDER_MIRROR: join(scratch, "mirror"),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^e2e: FAILED: missing terraform >= 1\.11 on PATH, terraform-provider-vault/);
+    expect(result.stdout.trimEnd().split("\n")).toHaveLength(1);
   });
 });
 

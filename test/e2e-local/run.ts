@@ -18,6 +18,7 @@ import { startControlPlane } from "./control-plane";
 import { Supervisor } from "./processes";
 import { checkProviderMirror } from "./providers";
 import { runScenarios } from "./scenarios";
+import { runSmoke } from "./smoke";
 
 const ROOT = resolve(__dirname, "..", "..");
 
@@ -44,15 +45,25 @@ async function main(): Promise<void> {
   if (!go) skipOrFail("the Go toolchain (go) is not on PATH; it builds etcd, Kubernetes and Vault for this test");
   const missing: string[] = [];
   if (!toolVersion("openssl", ["version"])) missing.push("openssl");
+  if (missing.length > 0) skipOrFail(`missing ${missing.join(", ")}`);
+  // Without these the stack cannot be deployed, but the control plane is still built, started and
+  // checked: the Go pins keep being proven on every machine, and the skip is said up front.
+  const deployMissing: string[] = [];
   const terraform = toolVersion("terraform", ["version", "-json"]);
   const terraformVersion = terraform ? (JSON.parse(terraform) as { terraform_version: string }).terraform_version : "";
-  if (!terraform) missing.push("terraform >= 1.11 on PATH");
+  if (!terraform) deployMissing.push("terraform >= 1.11 on PATH");
   else if (!/^1\.(1[1-9]|[2-9]\d)\./.test(terraformVersion))
-    missing.push(`terraform >= 1.11 (found ${terraformVersion})`);
-  if (!existsSync(join(ROOT, "node_modules", ".bin", "cdktf"))) missing.push("node_modules (run npm ci)");
+    deployMissing.push(`terraform >= 1.11 (found ${terraformVersion})`);
+  if (!existsSync(join(ROOT, "node_modules", ".bin", "cdktf"))) deployMissing.push("node_modules (run npm ci)");
   const mirror = checkProviderMirror();
-  if (mirror.missing.length > 0) missing.push(...mirror.missing);
-  if (missing.length > 0) skipOrFail(`missing ${missing.join(", ")}`);
+  deployMissing.push(...mirror.missing);
+  if (deployMissing.length > 0) {
+    if (process.env.E2E_REQUIRED === "1") {
+      process.stdout.write(`e2e: FAILED: missing ${deployMissing.join(", ")}\n`);
+      process.exit(1);
+    }
+    process.stdout.write(`skip the deploy scenarios: missing ${deployMissing.join(", ")}\n`);
+  }
 
   const work = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), "vault-k8s-auth-e2e-local-"));
   const supervisor = new Supervisor(work);
@@ -76,7 +87,10 @@ async function main(): Promise<void> {
 
     const plane = await startControlPlane(paths, work, supervisor, progress);
     progress(`control plane up: API server ${plane.host}, Vault ${plane.vaultAddr}`);
-    const result = await runScenarios({ root: ROOT, work, plane, mirror: mirror.dir, progress });
+    const result =
+      deployMissing.length > 0
+        ? await runSmoke(plane, progress)
+        : await runScenarios({ root: ROOT, work, plane, mirror: mirror.dir, progress });
     failed = result.failed;
     process.stdout.write(`e2e: ${result.passed} passed, ${result.failed} failed\n`);
     if (failed > 0) {

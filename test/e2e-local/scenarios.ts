@@ -17,7 +17,7 @@ const STACK = "local";
 const MOUNT = "atlantis";
 
 /** Prints one verdict line per check and counts them. A check returns a failure detail or nothing. */
-class Checks {
+export class Checks {
   passed = 0;
   failed = 0;
 
