@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -70,7 +70,7 @@ export interface BuildReport {
 }
 
 /**
- * Builds each component once per (go.mod, go.sum, Go version) into the cache, or reuses it.
+ * Builds each component once per (wrapper files, Go version) into the cache, or reuses it.
  * A binary is written under a temporary name and renamed when complete, so an interrupted build
  * never leaves a truncated binary that a later run would trust.
  */
@@ -84,12 +84,11 @@ export function ensureBinaries(
   for (const component of COMPONENTS) {
     const dir = join(COMPONENTS_DIR, component.name);
     const version = pinnedVersion(component);
-    const key = createHash("sha256")
-      .update(readFileSync(join(dir, "go.mod")))
-      .update(readFileSync(join(dir, "go.sum")))
-      .update(goVersion)
-      .digest("hex")
-      .slice(0, 12);
+    // Every file of the wrapper counts: go.mod and go.sum pin the modules, and a main.go of our
+    // own (Vault's) is source too; a change to any of them must not reuse an old binary.
+    const hash = createHash("sha256").update(goVersion);
+    for (const file of readdirSync(dir).sort()) hash.update(file).update(readFileSync(join(dir, file)));
+    const key = hash.digest("hex").slice(0, 12);
     const out = join(cacheRoot(), `${component.name}-${version}-${key}`);
     const started = Date.now();
     let cached = true;
