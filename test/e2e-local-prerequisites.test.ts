@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { COMPONENTS, pinnedVersion } from "./e2e-local/build";
+import { COMPONENTS, ensureBinaries, pinnedVersion } from "./e2e-local/build";
 import { checkProviderMirror, cliConfig, PROVIDERS } from "./e2e-local/providers";
 
 /**
@@ -130,5 +130,38 @@ describe("the local e2e's README", () => {
   test("names the version each wrapper go.mod pins", () => {
     const readme = readFileSync(join(__dirname, "e2e-local", "README.md"), "utf8");
     for (const component of COMPONENTS) expect(readme).toContain(`${pinnedVersion(component)}:`);
+  });
+});
+
+describe("the build cache", () => {
+  test("builds into a folder keyed by the pins, reuses it, and removes the component's older builds only", () => {
+    const cache = join(scratch, "cache");
+    for (const old of ["etcd-v3.6.13-0123456789ab", "kubernetes-v1.34.3-0123456789ab", "providers"]) {
+      mkdirSync(join(cache, old), { recursive: true });
+    }
+    // A go that "builds" by writing the file named after -o, and logs each build.
+    const log = join(scratch, "builds.log");
+    const path = pathWith({
+      go: `while [ "$1" != -o ]; do shift; done; echo "$3" >> ${log}; echo binary > "$2"`,
+    });
+    const env = { ...process.env, PATH: path, VAULT_K8S_AUTH_E2E_CACHE: cache };
+    const saved = process.env;
+    process.env = env;
+    try {
+      const first = ensureBinaries("go1.26.0", () => {});
+      expect(first.reports.map((r) => r.cached)).toEqual([false, false, false]);
+      expect(readFileSync(first.paths.etcd, "utf8")).toBe("binary\n");
+      const second = ensureBinaries("go1.26.0", () => {});
+      expect(second.reports.map((r) => r.cached)).toEqual([true, true, true]);
+      expect(second.paths).toEqual(first.paths);
+      expect(readFileSync(log, "utf8").trim().split("\n")).toHaveLength(4);
+      const left = readdirSync(cache).sort();
+      expect(left).toContain("providers");
+      expect(left.filter((dir) => dir.includes("0123456789ab"))).toEqual([]);
+      // Another Go version is another key: a rebuild.
+      expect(ensureBinaries("go1.27.0", () => {}).reports.every((r) => !r.cached)).toBe(true);
+    } finally {
+      process.env = saved;
+    }
   });
 });

@@ -121,6 +121,14 @@ export function ensureBinaries(
       }
       renameSync(partial, target);
     }
+    if (!cached) {
+      // A changed pin leaves the previous build behind: hundreds of MB that nothing will use again.
+      for (const old of readdirSync(cacheRoot())) {
+        if (old.startsWith(`${component.name}-`) && join(cacheRoot(), old) !== out) {
+          rmSync(join(cacheRoot(), old), { recursive: true, force: true });
+        }
+      }
+    }
     reports.push({
       component: component.name,
       version,
