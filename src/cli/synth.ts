@@ -19,7 +19,10 @@ Warnings (an admin policy, a role without an audience) go to stderr. A file with
 writes nothing: an earlier DIR stays as it was.
 
 Flags:
-  --output DIR     where to write (default: $CDKTF_OUTDIR, which cdktf sets, else cdktf.out)
+  --output DIR     where to write (default: $CDKTF_OUTDIR, which cdktf sets, else cdktf.out);
+                   local state is terraform.<cluster>.tfstate in DIR's parent folder (the
+                   stacks point at ../../../ so that the output is the same on every machine),
+                   so keep DIR one level below the project, or use state.s3
 
 Example:
   npx vault-k8s-auth synth --config clusters/prod.yaml --cluster prod-eu
