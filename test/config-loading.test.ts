@@ -110,31 +110,36 @@ describe("a .json file is strict JSON (RFC 8259), reported in JSON words", () =>
 describe("every file-system failure is a user error with the path and the reason", () => {
   test("rejects VAULT_K8S_AUTH_CONFIG naming a directory", () => {
     mkdirSync(join(scratch, "configs"), { recursive: true });
-    expect(loadError("configs")).toBe(
-      "VAULT_K8S_AUTH_CONFIG=configs: configs is a directory; name a YAML or JSON file",
-    );
+    expect(loadError("configs")).toBe("VAULT_K8S_AUTH_CONFIG=configs is a directory; name a YAML or JSON file");
+  });
+
+  test("rejects a directory outside the working directory, naming the path once as given (not ..)", () => {
+    const outside = mkdtempSync(join(tmpdir(), "vka-outside-"));
+    try {
+      expect(loadError(outside)).toBe(`VAULT_K8S_AUTH_CONFIG=${outside} is a directory; name a YAML or JSON file`);
+    } finally {
+      rmSync(outside, { recursive: true });
+    }
   });
 
   test("rejects a default vault-k8s-auth.yaml that is a directory, instead of falling back to the seed", () => {
     const project = mkdtempSync(join(scratch, "project-"));
     mkdirSync(join(project, "vault-k8s-auth.yaml"));
-    expect(() => loadConfig({}, project)).toThrow(
-      "vault-k8s-auth.yaml: vault-k8s-auth.yaml is a directory; name a YAML or JSON file",
-    );
+    expect(() => loadConfig({}, project)).toThrow("vault-k8s-auth.yaml is a directory; name a YAML or JSON file");
   });
 
   test("rejects a symbolic link loop", () => {
     symlinkSync("loop-b.yaml", join(scratch, "loop-a.yaml"));
     symlinkSync("loop-a.yaml", join(scratch, "loop-b.yaml"));
     expect(loadError("loop-a.yaml")).toBe(
-      "VAULT_K8S_AUTH_CONFIG=loop-a.yaml: loop-a.yaml is a symbolic link loop; point it at a real file",
+      "VAULT_K8S_AUTH_CONFIG=loop-a.yaml is a symbolic link loop; point it at a real file",
     );
   });
 
   test("rejects a path through a file", () => {
     writeFileSync(join(scratch, "plain.yaml"), seedYaml());
     expect(loadError("plain.yaml/x.yaml")).toBe(
-      "VAULT_K8S_AUTH_CONFIG=plain.yaml/x.yaml: plain.yaml/x.yaml has a path through something that is not a directory; fix the path",
+      "VAULT_K8S_AUTH_CONFIG=plain.yaml/x.yaml has a path through something that is not a directory; fix the path",
     );
   });
 });

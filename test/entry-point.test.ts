@@ -146,9 +146,7 @@ describe("the synth entry point", () => {
     const project = projectCopy("directory");
     const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "src" });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
-      "vault-k8s-auth: VAULT_K8S_AUTH_CONFIG=src: src is a directory; name a YAML or JSON file\n",
-    );
+    expect(result.stderr).toBe("vault-k8s-auth: VAULT_K8S_AUTH_CONFIG=src is a directory; name a YAML or JSON file\n");
   });
 
   test("writes none of the deploy environment's credentials into cdktf.out, through the real cdktf CLI", async () => {

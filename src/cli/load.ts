@@ -1,6 +1,7 @@
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { type LoadedConfig, loadConfig, readConfigFile } from "../config/load";
+import { CONFIG_FILE, checkConfigBytes, type LoadedConfig, loadConfig } from "../config/load";
+import { readUserFile } from "../config/read-file";
 import type { ClusterConfig, Config } from "../config/schema";
 import { didYouMean, show } from "../validation";
 import type { Io } from "./io";
@@ -8,15 +9,21 @@ import { UsageError } from "./usage-error";
 
 /**
  * The config, found as synth finds it, or the file `--config` names. Problems in it throw the
- * loader's ValidationError, so every command reports them in the loader's words.
+ * loader's ValidationError, so every command reports them in the loader's words; a `--config`
+ * that names no regular file is a usage error (exit 2), as validate --help says.
  */
 export function loadForCli(configFile: string | undefined, io: Io): LoadedConfig {
   if (configFile === undefined) return loadConfig(io.env, io.cwd);
   const file = resolve(io.cwd, configFile);
-  if (!existsSync(file)) throw new UsageError(`--config ${configFile}: no such file (looked in ${io.cwd})`);
+  const refuse = (reason: string) => new UsageError(`--config ${configFile} ${reason}`);
+  // A FIFO or device would block the read or never end; a directory gets its own reason below.
+  const kind = statSync(file, { throwIfNoEntry: false });
+  if (kind && !kind.isFile() && !kind.isDirectory()) throw refuse(`is not a regular file; name ${CONFIG_FILE}`);
+  const bytes = readUserFile(file, CONFIG_FILE, refuse);
+  if (bytes === undefined) throw new UsageError(`--config ${configFile}: no such file (looked in ${io.cwd})`);
   const inside = relative(io.cwd, file);
   const name = inside && !inside.startsWith("..") ? inside : file;
-  return { ...readConfigFile(file, name), source: name };
+  return { ...checkConfigBytes(bytes, name), source: name };
 }
 
 /** The cluster `--cluster` names, or the only one. */

@@ -1,14 +1,16 @@
-import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { z } from "zod";
 import { show, ValidationError } from "../validation";
 import { DEFAULT_CONFIG } from "./defaults";
+import { readUserFile } from "./read-file";
 import { decodeConfigBytes, type Locator, readConfigDocument } from "./read-text";
 import { type Config, configSchema } from "./schema";
 import { type Problem, semanticProblems } from "./semantic";
 
 export const DEFAULT_CONFIG_FILE = "vault-k8s-auth.yaml";
 export const CONFIG_ENV = "VAULT_K8S_AUTH_CONFIG";
+/** What a config path must name, in messages about one that does not. */
+export const CONFIG_FILE = "a YAML or JSON file";
 
 /** What the file says that Vault or Kubernetes will accept but the reader should know (a cap, an ignored field). */
 export interface ConfigWarning {
@@ -41,44 +43,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const file = resolve(cwd, chosen ?? DEFAULT_CONFIG_FILE);
   const label = chosen === undefined ? DEFAULT_CONFIG_FILE : `${CONFIG_ENV}=${chosen}`;
-  const bytes = readBytes(file, label, cwd);
+  const bytes = readUserFile(file, CONFIG_FILE, (reason) => new ValidationError(`${label} ${reason}`));
   if (bytes === undefined) {
     if (chosen === undefined) return { ...checkConfig(DEFAULT_CONFIG, "built-in default"), source: "built-in default" };
     throw new ValidationError(`${CONFIG_ENV}=${chosen}: no such file (looked in ${cwd}); fix the path or unset it`);
   }
   const inside = relative(cwd, file);
   const name = inside && !inside.startsWith("..") ? inside : file;
-  return { ...checkConfigText(decodeConfigBytes(bytes, name), name), source: name };
+  return { ...checkConfigBytes(bytes, name), source: name };
 }
 
-/** Reads and checks the config file at `file`, labelled `name`; a missing file is an error too. */
-export function readConfigFile(file: string, name: string): CheckedConfig {
-  const bytes = readBytes(file, name, process.cwd());
-  if (bytes === undefined) throw new ValidationError(`${name}: no such file; fix the path`);
+/** Checks a config file's bytes, labelled `name` in every message. */
+export function checkConfigBytes(bytes: Uint8Array, name: string): CheckedConfig {
   return checkConfigText(decodeConfigBytes(bytes, name), name);
-}
-
-/** File-system reasons in a person's words. */
-const FS_REASONS: Record<string, string> = {
-  EISDIR: "is a directory; name a YAML or JSON file",
-  EACCES: "cannot be read: permission denied; check its mode and owner",
-  EPERM: "cannot be read: operation not permitted",
-  ELOOP: "is a symbolic link loop; point it at a real file",
-  ENOTDIR: "has a path through something that is not a directory; fix the path",
-  ENAMETOOLONG: "has a name too long for the file system",
-  EMFILE: "cannot be opened: too many open files",
-};
-
-/** The file's bytes, undefined when there is no such file; every other failure is the user's, with its reason. */
-function readBytes(file: string, label: string, cwd: string): Buffer | undefined {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? "";
-    if (code === "ENOENT") return undefined;
-    const reason = FS_REASONS[code] ?? `cannot be read (${code || "unknown error"})`;
-    throw new ValidationError(`${label}: ${relative(cwd, file) || file} ${reason}`);
-  }
 }
 
 /** Parses YAML or JSON text (JSON is YAML) and validates it; `name` labels every message. */

@@ -1,3 +1,6 @@
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import { cli, scratchDir, writeConfig } from "./harness";
 
@@ -74,5 +77,26 @@ describe("vault-k8s-auth validate", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(`vault-k8s-auth validate: --config nope.yaml: no such file (looked in ${dir})\n`);
     expect(result.stdout).toBe("");
+  });
+
+  test("fails with exit 2 when --config names a directory, naming the path once as given", () => {
+    mkdirSync(join(dir, "configs"), { recursive: true });
+    expect(cli(["validate", "--config", "configs"], { cwd: dir })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth validate: --config configs is a directory; name a YAML or JSON file\n",
+    });
+    const outside = tmpdir();
+    expect(cli(["validate", "--config", outside], { cwd: dir }).stderr).toBe(
+      `vault-k8s-auth validate: --config ${outside} is a directory; name a YAML or JSON file\n`,
+    );
+  });
+
+  test("fails with exit 2 when --config names a device rather than a regular file", () => {
+    expect(cli(["validate", "--config", "/dev/null"], { cwd: dir })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth validate: --config /dev/null is not a regular file; name a YAML or JSON file\n",
+    });
   });
 });
