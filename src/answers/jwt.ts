@@ -80,12 +80,12 @@ export function decodeJwt(text: string): ServiceAccountJwt {
     audiences:
       typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((item) => typeof item === "string") : [],
     issuer: str(claims.iss),
-    expiresAt: seconds(claims.exp),
-    notBefore: seconds(claims.nbf),
-    issuedAt: seconds(claims.iat),
+    expiresAt: seconds(claims.exp, "exp"),
+    notBefore: seconds(claims.nbf, "nbf"),
+    issuedAt: seconds(claims.iat, "iat"),
     pod: str(object(kube.pod).name),
     secretName: str(claims[`${LEGACY}secret.name`]),
-    warnAfter: seconds(kube.warnafter),
+    warnAfter: seconds(kube.warnafter, "kubernetes.io.warnafter"),
   };
 }
 
@@ -110,6 +110,19 @@ function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function seconds(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+/** 9999-12-31T23:59:59Z: the last second a date prints as YYYY-MM-DD, far inside what Date can hold. */
+const LAST_NUMERIC_DATE = 253402300799;
+
+/**
+ * A time claim (RFC 7519 NumericDate: seconds since 1970). A number no clock can reach (1e30,
+ * or 1e400, which JSON reads as Infinity) is no date: refused as input rather than compared.
+ */
+function seconds(value: unknown, claim: string): number | undefined {
+  if (typeof value !== "number") return undefined;
+  if (!Number.isFinite(value) || Math.abs(value) > LAST_NUMERIC_DATE) {
+    throw new ValidationError(
+      `the JWT's ${claim} claim ${value} is not a date (seconds since 1970, before the year 10000); is this a ServiceAccount token?`,
+    );
+  }
+  return value;
 }

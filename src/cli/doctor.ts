@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { diagnoseEveryRole, diagnoseLogin, type NamedResult } from "../answers/doctor/doctor";
 import { decodeJwt, type ServiceAccountJwt } from "../answers/jwt";
+import { readUserFile } from "../config/read-file";
+import type { ClusterConfig } from "../config/schema";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";
@@ -75,7 +76,7 @@ Exit status: 0 no check fails (without --role: some role accepts the token), 1 a
           io.out(
             failed
               ? `FAIL  ${verdict.role.padEnd(width)}  ${failed.name}: ${failed.detail}\n`
-              : `ok    ${verdict.role.padEnd(width)}  would accept this token, if the TokenReview passes\n`,
+              : `ok    ${verdict.role.padEnd(width)}  would accept this token, ${unchecked(cluster)}\n`,
           );
         }
         io.out(`${ok ? "ok" : "FAIL"}: ${summarize(verdicts, cluster.auth.path)}\n`);
@@ -91,13 +92,23 @@ Exit status: 0 no check fails (without --role: some role accepts the token), 1 a
       const failed = diagnosis.checks.filter((check) => check.status === "fail");
       io.out(
         failed.length === 0
-          ? `ok: Vault would accept this token for role ${roleName}, if the TokenReview passes (see the skip lines)\n`
+          ? `ok: Vault would accept this token for role ${roleName}, ${unchecked(cluster)} (see the skip lines)\n`
           : `FAIL: Vault refuses this login at "${failed[0].name}"${failed.length > 1 ? ` (${failed.length} checks fail; fix them all)` : ""}\n`,
       );
     }
     return diagnosis.ok ? 0 : 1;
   },
 };
+
+/**
+ * The condition an offline ok still rests on: the Kubernetes method's TokenReview, or, with the
+ * jwt method (no TokenReview), the signature Vault verifies with the issuer's keys.
+ */
+function unchecked(cluster: ClusterConfig): string {
+  return cluster.auth.method === "jwt"
+    ? "if its signature verifies against the issuer's keys"
+    : "if the TokenReview passes";
+}
 
 function summarize(verdicts: { role: string; ok: boolean }[], path: string): string {
   const accepting = verdicts.filter((verdict) => verdict.ok).map((verdict) => verdict.role);
@@ -122,6 +133,7 @@ function render(checks: readonly NamedResult[]): string {
 function readJwt(source: string, flag: string, io: Io): ServiceAccountJwt {
   if (source === "-") return decodeJwt(io.readStdin());
   const file = resolve(io.cwd, source);
-  if (!existsSync(file)) throw new UsageError(`${flag} ${source}: no such file (looked in ${io.cwd})`);
-  return decodeJwt(readFileSync(file, "utf8"));
+  const bytes = readUserFile(file, "the token file", (reason) => new UsageError(`${flag} ${source} ${reason}`));
+  if (bytes === undefined) throw new UsageError(`${flag} ${source}: no such file (looked in ${io.cwd})`);
+  return decodeJwt(bytes.toString("utf8"));
 }

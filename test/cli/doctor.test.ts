@@ -109,6 +109,69 @@ describe("vault-k8s-auth doctor", () => {
     expect(result.stderr).not.toContain(secret);
   });
 
+  test.each(["--jwt", "--reviewer-jwt"])(
+    "rejects %s naming a directory with the flag, the path and the reason, exit 2, no internal error",
+    (flag) => {
+      mkdirSync(join(dir, "tokens"), { recursive: true });
+      const argv = flag === "--jwt" ? ["--jwt", "tokens"] : ["--jwt", "default.jwt", "--reviewer-jwt", "tokens"];
+      expect(cli(["doctor", "--role", "atlantis", ...argv], { cwd: dir })).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `vault-k8s-auth doctor: ${flag} tokens is a directory; name the token file\n`,
+      });
+    },
+  );
+
+  test.each([
+    ["exp", "1e+30", projectedToken({ exp: 1e30 })],
+    ["nbf", "-1e+30", projectedToken({ iat: -1e30 })],
+    [
+      "exp",
+      "Infinity",
+      projectedToken().replace(/^([^.]*)\.([^.]*)/, (_, header: string, claims: string) => {
+        const text = Buffer.from(claims, "base64url")
+          .toString()
+          .replace(/"exp":\d+/, '"exp":1e400');
+        return `${header}.${Buffer.from(text).toString("base64url")}`;
+      }),
+    ],
+  ])("rejects a token whose %s is %s, no date, as input (exit 2), not an internal error", (claim, shown, token) => {
+    const result = cli(["doctor", "--role", "atlantis", "--jwt", "-"], { cwd: dir, stdin: token });
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `vault-k8s-auth doctor: the JWT's ${claim} claim ${shown} is not a date (seconds since 1970, before the year 10000); is this a ServiceAccount token?\n`,
+    });
+  });
+
+  test("words the verdict of a jwt-method cluster by its signature, which has no TokenReview", () => {
+    const config = writeConfig(dir, "jwt.yaml", {
+      clusters: [
+        {
+          ...seed,
+          kubernetes: {},
+          auth: {
+            method: "jwt",
+            path: "atlantis-jwt",
+            jwt: { issuer: "https://kubernetes.default.svc.cluster.local" },
+          },
+          roles: [{ ...seed.roles[0], audience: "vault" }],
+        },
+      ],
+    });
+    writeFileSync(join(dir, "vault-aud.jwt"), projectedToken({ aud: ["vault"] }));
+    const one = cli(["doctor", "--config", config, "--role", "atlantis", "--jwt", "vault-aud.jwt"], { cwd: dir });
+    expect(one.code).toBe(0);
+    expect(one.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "ok: Vault would accept this token for role atlantis, if its signature verifies against the issuer's keys (see the skip lines)",
+    );
+    expect(one.stdout).not.toContain("TokenReview");
+    const every = cli(["doctor", "--config", config, "--jwt", "vault-aud.jwt"], { cwd: dir });
+    expect(every.stdout).toContain(
+      "ok    atlantis  would accept this token, if its signature verifies against the issuer's keys\n",
+    );
+  });
+
   test("checks a reviewer JWT given with --reviewer-jwt", () => {
     writeFileSync(join(dir, "reviewer.jwt"), legacyToken("vault", "vault-reviewer"));
     const result = cli(["doctor", "--role", "atlantis", "--jwt", "default.jwt", "--reviewer-jwt", "reviewer.jwt"], {
