@@ -159,6 +159,17 @@ describe("URLs are checked as written, since the string is what goes into the JS
     ["credentials in the URL", "https://admin:s3cret@k8s.example.com", "carries a user name or password (user:pass@)"],
     ["a query", "https://k8s.example.com?insecure=1", "has a query (?...) or fragment (#...)"],
     ["a fragment", "https://k8s.example.com#x", "has a query (?...) or fragment (#...)"],
+    // The WHATWG parser's port state: https://url.spec.whatwg.org/#port-state
+    [
+      "a port out of range, which the URL parser refuses",
+      "https://k8s.example.com:99999/proxy",
+      "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the API server's https:// URL",
+    ],
+    [
+      "letters in the port, which the URL parser refuses",
+      "https://k8s.example.com:64O3",
+      'is not a valid URL (the port "64O3" is not a number); use the API server\'s https:// URL',
+    ],
   ])("rejects a Kubernetes host with %s", (_what, host, expected) => {
     expect(problem(fileWith((c) => explicitConnection(c, host)))).toContain(
       `clusters[0].kubernetes.host: ${JSON.stringify(host)} ${expected}`,
@@ -183,6 +194,21 @@ describe("URLs are checked as written, since the string is what goes into the JS
       "has a path (/ui/); the vault provider takes scheme, host and port only",
     ],
     ["a trailing space", "https://vault.example.com ", "holds a space at the end"],
+    [
+      "letters in the port (O for 0), which the URL parser refuses",
+      "https://vault.example.com:82OO",
+      'is not a valid URL (the port "82OO" is not a number); use the address of Vault with no path',
+    ],
+    [
+      "a port out of range, which the URL parser refuses",
+      "https://vault.example.com:99999",
+      "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the address of Vault with no path",
+    ],
+    [
+      "a host the URL parser refuses",
+      "https://vault%zz.example.com",
+      "is not a valid URL (the URL parser cannot read its host)",
+    ],
   ])("rejects a Vault address with %s", (_what, address, expected) => {
     expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toContain(
       `clusters[0].vault.address: ${JSON.stringify(address)} ${expected}`,

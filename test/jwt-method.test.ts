@@ -223,6 +223,15 @@ describe("rejects jwt-mode config that cannot work", () => {
       'clusters[0].auth.jwt.issuer: "http://oidc.example.com" is not a URL Vault can discover keys at',
     ],
     [
+      "an issuer with a port the URL parser refuses",
+      (c: Record<string, unknown>) => {
+        c.kubernetes = {};
+        c.auth = { method: "jwt", jwt: { issuer: "https://oidc.example.com:99999" } };
+        firstRole(c).audience = "vault";
+      },
+      'clusters[0].auth.jwt.issuer: "https://oidc.example.com:99999" is not a valid URL (the port 99999 is out of range, 0 to 65535)',
+    ],
+    [
       "a reviewer in jwt mode",
       (c: Record<string, unknown>) => {
         c.auth = { method: "jwt", reviewer: { mode: "vault-pod" } };

@@ -1,5 +1,6 @@
 import { createPublicKey, X509Certificate } from "node:crypto";
 import { invisibleIn, type Rule } from "./rule";
+import { parserRefusal } from "./url";
 
 /**
  * A cluster's service-account issuer, used as an OIDC discovery URL: Vault fetches
@@ -7,10 +8,17 @@ import { invisibleIn, type Rule } from "./rule";
  * config when it cannot (vault-plugin-auth-jwt v0.26.3 path_config.go:287-296), and the
  * document's `issuer` must equal this string exactly.
  */
+const OIDC_ISSUER_FIX =
+  "use the issuer exactly as the cluster's tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it";
+
 export const oidcIssuer: Rule = {
   pattern: /^https:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/,
-  fix: "use the issuer exactly as the cluster's tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it",
-  reason: invisibleIn,
+  fix: OIDC_ISSUER_FIX,
+  reason: (value) =>
+    invisibleIn(value) ??
+    (/^https:\/\//i.test(value) && !URL.canParse(value)
+      ? `is not a valid URL (${parserRefusal(value)}); ${OIDC_ISSUER_FIX}`
+      : undefined),
 };
 
 /** One encapsulation boundary pair of RFC 7468 §2. */
