@@ -12,6 +12,7 @@ import {
   parseDocument,
   visit,
 } from "yaml";
+import { holdsPrivateKey } from "../rules/pem";
 import { ValidationError } from "../validation";
 
 /** Where a field of the file is, and what was written there. */
@@ -152,7 +153,9 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
         ? "holds nothing but comments"
         : Array.isArray(data)
           ? "holds a list"
-          : `holds ${JSON.stringify(data)}`;
+          : typeof data === "string" && holdsPrivateKey(data)
+            ? "holds a PEM private key (not shown); point --config or VAULT_K8S_AUTH_CONFIG at the YAML or JSON config, not at a key file"
+            : `holds ${preview(data)}`;
     throw new ValidationError(
       `${at(node?.range?.[0] ?? 0)}: the file must be a mapping with a clusters list at the top, but ${holds}`,
     );
@@ -172,6 +175,12 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
       },
     },
   };
+}
+
+/** The start of a scalar that stands where the config should be: enough to recognise the file, not its whole text. */
+function preview(data: unknown): string {
+  const text = JSON.stringify(data) ?? String(data);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /** The yaml library's errors in the words of the file's author; never its API names. */

@@ -3,6 +3,14 @@ import { X509Certificate } from "node:crypto";
 /** One encapsulation boundary pair of RFC 7468 §2: -----BEGIN label----- ... -----END label-----. */
 const BLOCK = /-----BEGIN ([^-\r\n]*)-----([\s\S]*?)-----END \1-----/g;
 
+/** The opening line of any PEM private key: PKCS#8 (plain or ENCRYPTED), RSA, EC, DSA, OPENSSH. */
+const PRIVATE_KEY = /-----BEGIN [^-\r\n]*PRIVATE KEY-----/;
+
+/** Whether `text` holds a PEM private key; such text is never quoted in a message or written out. */
+export function holdsPrivateKey(text: string): boolean {
+  return PRIVATE_KEY.test(text);
+}
+
 export interface CertificateBundle {
   /** Why the text cannot be a CA bundle; never quotes the text (it may hold a key). */
   readonly problem?: string;
@@ -45,8 +53,7 @@ export function readCertificateBundle(text: string, now = new Date()): Certifica
 
 function parseBundle(text: string): ParsedBundle {
   const blocks = [...text.matchAll(BLOCK)];
-  const key = blocks.findIndex((block) => /PRIVATE KEY/.test(block[1]));
-  if (key >= 0 || /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+  if (holdsPrivateKey(text)) {
     return {
       problem:
         "holds a private key (-----BEGIN ... PRIVATE KEY-----), which must never be written into Terraform JSON, state or Vault; " +

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,5 +99,39 @@ describe("vault-k8s-auth validate", () => {
       stdout: "",
       stderr: "vault-k8s-auth validate: --config /dev/null is not a regular file; name a YAML or JSON file\n",
     });
+  });
+});
+
+describe("vault-k8s-auth validate --config pointed at a key file", () => {
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 });
+  const keys: [string, string][] = [
+    [
+      "a PKCS#8 key",
+      generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    ],
+    ["an RSA (PKCS#1) key", rsa.privateKey.export({ type: "pkcs1", format: "pem" }).toString()],
+    [
+      "an encrypted PKCS#8 key",
+      rsa.privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "x" }).toString(),
+    ],
+  ];
+
+  test.each(keys)("fails on %s without printing any of it, in text or --json", (_what, key) => {
+    writeConfig(dir, "ca.key", key);
+    for (const json of [[], ["--json"]]) {
+      const result = cli(["validate", ...json, "--config", "ca.key"], { cwd: dir });
+      expect(result.code).toBe(1);
+      expect(result.stdout + result.stderr).toContain(
+        "the file must be a mapping with a clusters list at the top, but holds a PEM private key (not shown)",
+      );
+      for (const line of key.trim().split("\n").slice(1, -1)) expect(result.stdout + result.stderr).not.toContain(line);
+    }
+  });
+
+  test("shows only the first 40 characters of other text where the mapping should be", () => {
+    writeConfig(dir, "token.txt", `${"a".repeat(100)}\n`);
+    const result = cli(["validate", "--config", "token.txt"], { cwd: dir });
+    expect(result.stdout).toContain(`but holds "${"a".repeat(36)}...`);
+    expect(result.stdout).not.toContain("a".repeat(37));
   });
 });
