@@ -3,7 +3,7 @@ import { awsRegion, eksClusterName, s3BucketName } from "./rules/aws";
 import { cidr } from "./rules/cidr";
 import { oidcIssuer, pemPublicKey } from "./rules/jwt";
 import { dns1123Label, dns1123Subdomain, labelKey, labelValue, rbacName } from "./rules/kubernetes";
-import { readCertificateBundle } from "./rules/pem";
+import { holdsPrivateKey, readCertificateBundle } from "./rules/pem";
 import type { Rule } from "./rules/rule";
 import { kubernetesHost, vaultAddress } from "./rules/url";
 import { authMountPath, secretMountPath, vaultName, vaultNamespace } from "./rules/vault";
@@ -47,9 +47,6 @@ export const rules = {
 
 export type RuleName = keyof typeof rules;
 
-/** Values never quoted in a message: the text of a private key. */
-const SECRET = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
-
 /**
  * Why `value` breaks `rule`, as `<value> <reason>` or `<value> is not <what>; <fix>`, or undefined
  * when it is accepted. A value holding a private key is never quoted.
@@ -59,12 +56,13 @@ export function refusal(rule: RuleName, value: string, what: string): string | u
   if (value === "") return `is empty; ${fix}`;
   const why = reason?.(value);
   if (why === undefined && pattern.test(value)) return undefined;
-  const quoted = SECRET.test(value) ? "" : `${show(value)} `;
+  const quoted = holdsPrivateKey(value) ? "" : `${show(value)} `;
   return why !== undefined ? `${quoted}${why}` : `${quoted}is not ${what}; ${fix}`;
 }
 
-/** Shows a value the way it was written, for error messages. */
+/** Shows a value the way it was written, for error messages; never the text of a private key. */
 export function show(value: unknown): string {
+  if (typeof value === "string" && holdsPrivateKey(value)) return "(a private key, not shown)";
   if (typeof value === "string" && value.length > 80) return JSON.stringify(`${value.slice(0, 77)}...`);
   return JSON.stringify(value) ?? String(value);
 }

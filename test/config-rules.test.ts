@@ -216,6 +216,69 @@ describe("URLs are checked as written, since the string is what goes into the JS
   });
 });
 
+describe("a private key in any string of the file is refused, never echoed", () => {
+  const key = generateKeyPairSync("ec", { namedCurve: "P-256" })
+    .privateKey.export({ type: "pkcs8", format: "pem" })
+    .toString();
+  const keyLines = key.trim().split("\n").slice(1, -1);
+
+  test.each([
+    [
+      "auth.description",
+      (c: Record<string, unknown>) => Object.assign(c.auth as object, { description: key }),
+      "clusters[0].auth.description",
+    ],
+    [
+      "kubernetes.kubeconfig.context",
+      (c: Record<string, unknown>) => {
+        explicitConnection(c);
+        (c.kubernetes as Record<string, unknown>).kubeconfig = { context: key };
+      },
+      "clusters[0].kubernetes.kubeconfig.context",
+    ],
+    [
+      "auth.jwt.issuer",
+      (c: Record<string, unknown>) => {
+        c.kubernetes = {};
+        c.auth = { method: "jwt", jwt: { issuer: key } };
+        firstRole(c).audience = "vault";
+      },
+      "clusters[0].auth.jwt.issuer",
+    ],
+    [
+      "a policy rule's description",
+      (c: Record<string, unknown>) => {
+        (c.policies as unknown[]).push({
+          name: "app",
+          rules: [{ path: "secret/data/app/*", capabilities: ["read"], description: `read it with:\n${key}` }],
+        });
+      },
+      "clusters[0].policies[1].rules[0].description",
+    ],
+  ])("rejects a private key in %s, naming the field and not the key", (_what, change, field) => {
+    const message = problemsIn(fileWith(change));
+    expect(message).toContain(`${field} holds a private key (-----BEGIN ... PRIVATE KEY-----; the value is not shown)`);
+    for (const line of keyLines) expect(message).not.toContain(line);
+  });
+
+  test("rejects a private key used as a mapping key without printing it in the field path", () => {
+    const message = problemsIn(fileWith((c) => Object.assign(c, { [key]: "x" })));
+    expect(message).toContain("clusters[0].(a key holding a private key) holds a private key");
+    for (const line of keyLines) expect(message).not.toContain(line);
+  });
+
+  test("names a private key in caCertificate once, with the CA bundle's own advice", () => {
+    const message = problem(
+      fileWith((c) => {
+        explicitConnection(c);
+        (c.kubernetes as Record<string, unknown>).caCertificate = `${TEST_CA}${key}`;
+      }),
+    );
+    expect(message).toContain("clusters[0].kubernetes.caCertificate holds a private key");
+    expect(message).toContain("keep only the CA certificate blocks");
+  });
+});
+
 describe("PEM bundles hold certificates only (RFC 7468), read with Node's X.509 parser", () => {
   const withCa = (caCertificate: string) =>
     fileWith((c) => {

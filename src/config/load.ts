@@ -1,7 +1,9 @@
 import { relative, resolve } from "node:path";
 import type { z } from "zod";
+import { holdsPrivateKey } from "../rules/pem";
 import { show, ValidationError } from "../validation";
 import { DEFAULT_CONFIG } from "./defaults";
+import { PRIVATE_KEY_HELD } from "./private-keys";
 import { readUserFile } from "./read-file";
 import { decodeConfigBytes, type Locator, readConfigDocument } from "./read-text";
 import { type Config, configSchema } from "./schema";
@@ -86,7 +88,16 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
       : { path: issue.path, message: describe(issue, locator) },
   );
   const semantic = semanticProblems(data);
-  problems.push(...semantic.filter((problem) => !problem.warning));
+  // A field whose own rule (caCertificate, publicKeys) already refused the key is named once.
+  const keyRefused = new Set(
+    problems.filter((problem) => problem.message.startsWith("holds a private key")).map((p) => formatPath(p.path)),
+  );
+  problems.push(
+    ...semantic.filter(
+      (problem) =>
+        !problem.warning && !(problem.message === PRIVATE_KEY_HELD && keyRefused.has(formatPath(problem.path))),
+    ),
+  );
   const line = ({ path, message, atKey }: Problem) => {
     const separator = /^(is|holds|says|has) /.test(message) ? " " : ": ";
     const at = where(path, atKey === true);
@@ -121,7 +132,11 @@ function position(at: string): number {
 export function formatPath(path: PropertyKey[]): string {
   return (
     path
-      .map((part, index) => (typeof part === "number" ? `[${part}]` : `${index === 0 ? "" : "."}${String(part)}`))
+      .map((part, index) =>
+        typeof part === "number"
+          ? `[${part}]`
+          : `${index === 0 ? "" : "."}${holdsPrivateKey(String(part)) ? "(a key holding a private key)" : String(part)}`,
+      )
       .join("") || "(top level)"
   );
 }

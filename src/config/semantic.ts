@@ -4,6 +4,7 @@ import { readCertificateBundle } from "../rules/pem";
 import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, sameVaultKey } from "../rules/vault";
 import { clientJwtAudienceProblem, didYouMean, NAMESPACE_SELECTOR_NEEDS_REVIEWER, show } from "../validation";
 import { authMethodProblems } from "./jwt-method";
+import { privateKeyProblems } from "./private-keys";
 import { isRecord, list, record } from "./raw";
 
 /** A problem found in the file: where (field path) and what, with the fix. */
@@ -23,7 +24,7 @@ export interface Problem {
  * until those are fixed. Linear in the file's size: one Map or Set per list.
  */
 export function semanticProblems(data: unknown): Problem[] {
-  const problems: Problem[] = [];
+  const problems: Problem[] = privateKeyProblems(data);
   const clusters = list(record(data).clusters);
   problems.push(...duplicates(clusters, "cluster", ["clusters"]));
   problems.push(...sharedMounts(clusters));

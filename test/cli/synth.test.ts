@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
@@ -66,6 +67,24 @@ describe("vault-k8s-auth synth", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^vault-k8s-auth synth: broken\.yaml has \d+ problems; nothing was synthesized:\n/);
     expect(existsSync(join(dir, "never"))).toBe(false);
+  });
+
+  test("fails on a private key pasted into a free-text description, without echoing it, and writes nothing", () => {
+    const key = generateKeyPairSync("rsa", { modulusLength: 1024 })
+      .privateKey.export({ type: "pkcs1", format: "pem" })
+      .toString();
+    const leaked = writeConfig(dir, "leaked.yaml", {
+      clusters: [{ ...seed, auth: { ...seed.auth, description: key } }],
+    });
+
+    const result = cli(["synth", "--config", leaked, "--output", "leaked-out"], { cwd: dir });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^vault-k8s-auth synth: leaked\.yaml has 1 problem; nothing was synthesized:\n {2}leaked\.yaml:\d+:\d+: clusters\[0\]\.auth\.description holds a private key \(-----BEGIN \.\.\. PRIVATE KEY-----; the value is not shown\)/,
+    );
+    for (const line of key.trim().split("\n").slice(1, -1)) expect(result.stdout + result.stderr).not.toContain(line);
+    expect(existsSync(join(dir, "leaked-out"))).toBe(false);
   });
 
   test("fails on an unknown --cluster with the clusters there are, and writes nothing", () => {
