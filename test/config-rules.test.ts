@@ -503,6 +503,112 @@ describe("Vault mount paths: what Vault itself refuses (vault/auth.go)", () => {
   });
 });
 
+describe("one owner per reviewer object in a Kubernetes cluster", () => {
+  // Each entry its own Vault, so only the Kubernetes side can clash.
+  const entry = (name: string, kubernetes: Record<string, unknown>, reviewer: Record<string, unknown> = {}) => {
+    const base = seedCluster({ name, kubernetes, vault: { address: `https://${name}.vault.example.com` } });
+    Object.assign((base.auth as { reviewer: object }).reviewer, reviewer);
+    return base;
+  };
+  const eks = (clusterName: string, region = "eu-west-1") => ({ eks: { clusterName, region } });
+  const explicit = (host: string) => ({ host, caCertificate: TEST_CA, kubeconfig: { context: "test" } });
+  const two = (first: ClusterInput, second: ClusterInput) => stringify({ clusters: [first, second] });
+
+  test("rejects two entries on one EKS cluster, naming both places, each object and the fix", () => {
+    const text = two(entry("a", eks("prod")), entry("b", eks("prod")));
+    const lines = problemsIn(text).split("\n");
+    expect(lines[0]).toBe("bad.yaml has 3 problems; nothing was synthesized:");
+    expect(lines).toContain(
+      '  bad.yaml:37:29: clusters[1].auth.reviewer.serviceAccountName: "vault-reviewer" makes this stack create ServiceAccount "vault/vault-reviewer" in EKS cluster prod in eu-west-1, which clusters[0].auth.reviewer.serviceAccountName (bad.yaml:11:29) creates too; the later apply fails with "already exists", and a destroy of either deletes it for both: give one of the two entries another reviewer serviceAccountName or namespace, or manage this cluster\'s reviewer from one entry only',
+    );
+    expect(problemsIn(text)).toContain('Secret "vault/vault-reviewer-token" in EKS cluster prod in eu-west-1');
+    expect(problemsIn(text)).toContain(
+      'clusters[1].auth.reviewer.bindingName: "vault-auth-role-token-review-binding" makes this stack create ClusterRoleBinding',
+    );
+  });
+
+  test("rejects the default reviewer names twice: the binding is vault-vault-reviewer-auth-delegator", () => {
+    const text = two(
+      entry("a", eks("prod"), { bindingName: undefined }),
+      entry("b", eks("prod"), { bindingName: undefined }),
+    );
+    expect(problemsIn(text)).toContain('ClusterRoleBinding "vault-vault-reviewer-auth-delegator" in EKS cluster prod');
+  });
+
+  test.each([
+    ["letter case", "https://K8S.Example.com", "https://k8s.example.com"],
+    ["a trailing '/'", "https://k8s.example.com/", "https://k8s.example.com"],
+    ["the default port", "https://k8s.example.com:443", "https://k8s.example.com"],
+  ])("rejects explicit hosts that differ only in %s", (_what, first, second) => {
+    const text = two(entry("a", explicit(first)), entry("b", explicit(second)));
+    expect(problemsIn(text)).toContain(`ServiceAccount "vault/vault-reviewer" in ${second}, which clusters[0]`);
+  });
+
+  test("rejects two inCluster entries: they name the one cluster Terraform runs in", () => {
+    const inCluster = { host: "https://kubernetes.default.svc", caCertificate: TEST_CA, inCluster: true };
+    const other = { ...inCluster, host: "https://10.0.0.1" };
+    expect(problemsIn(two(entry("a", inCluster), entry("b", other)))).toContain(
+      'ServiceAccount "vault/vault-reviewer" in the cluster Terraform runs in (inCluster)',
+    );
+  });
+
+  test("rejects one client-jwt role binding from two entries with the same mount path and role", () => {
+    const clientJwt = {
+      mode: "client-jwt",
+      serviceAccountName: undefined,
+      namespace: undefined,
+      bindingName: undefined,
+    };
+    const text = two(entry("a", eks("prod"), clientJwt), entry("b", eks("prod"), clientJwt));
+    expect(problem(text)).toMatch(
+      /^clusters\[1\]\.roles\[0\]\.name: "atlantis" makes this stack create ClusterRoleBinding "vault-client-jwt-atlantis-atlantis-[0-9a-f]{8}" in EKS cluster prod in eu-west-1, which clusters\[0\]\.roles\[0\]\.name \(bad\.yaml:\d+:\d+\) creates too; .* another auth\.path or the role's name/,
+    );
+    const moved = entry("b", eks("prod"), clientJwt);
+    (moved.auth as { path: string }).path = "atlantis-b";
+    expect(problemsIn(two(entry("a", eks("prod"), clientJwt), moved))).toBe("");
+  });
+
+  test("rejects one namespace reader from two entries whose vault-pod reviewer is one ServiceAccount", () => {
+    const vaultPod = { mode: "vault-pod", serviceAccountName: "vault", bindingName: undefined, createBinding: false };
+    const withSelector = (cluster: ClusterInput) => {
+      const role = cluster.roles[0] as Record<string, unknown>;
+      role.boundServiceAccountNamespaceSelector = { matchLabels: { team: "a" } };
+      return cluster;
+    };
+    const text = two(withSelector(entry("a", eks("prod"), vaultPod)), withSelector(entry("b", eks("prod"), vaultPod)));
+    const message = problemsIn(text);
+    expect(message).toContain('ClusterRole "vault-vault-namespace-reader" in EKS cluster prod');
+    expect(message).toContain('ClusterRoleBinding "vault-vault-namespace-reader" in EKS cluster prod');
+    expect(message).toContain("clusters[1].roles[0].boundServiceAccountNamespaceSelector: ");
+  });
+
+  test.each([
+    ["two EKS clusters of one name in two regions", entry("a", eks("prod")), entry("b", eks("prod", "us-east-1"))],
+    ["two EKS clusters in one region", entry("a", eks("prod")), entry("b", eks("staging"))],
+    ["two hosts", entry("a", explicit("https://a.k8s.example.com")), entry("b", explicit("https://b.k8s.example.com"))],
+    [
+      "one cluster, reviewers in two namespaces with their own bindings",
+      entry("a", eks("prod"), { namespace: "vault-a", bindingName: "vault-a-auth-delegator" }),
+      entry("b", eks("prod"), { namespace: "vault-b", bindingName: "vault-b-auth-delegator" }),
+    ],
+    [
+      "one cluster, two reviewer names with their own bindings",
+      entry("a", eks("prod"), { serviceAccountName: "reviewer-a", bindingName: "reviewer-a-auth-delegator" }),
+      entry("b", eks("prod"), { serviceAccountName: "reviewer-b", bindingName: "reviewer-b-auth-delegator" }),
+    ],
+    [
+      "one cluster, a kubernetes entry and a jwt entry (which creates nothing in the cluster)",
+      entry("a", eks("prod")),
+      (() => {
+        const jwt = { ...entry("b", eks("prod")), auth: { method: "jwt" as const } };
+        return { ...jwt, roles: jwt.roles.map((role) => ({ ...role, audience: "vault" })) };
+      })(),
+    ],
+  ])("accepts %s", (_what, a, b) => {
+    expect(problemsIn(two(a, b))).toBe("");
+  });
+});
+
 describe("token lifetimes against Vault's limits (warned: the max TTL can be raised)", () => {
   const warnings = (change: Record<string, unknown>) =>
     checkConfigText(

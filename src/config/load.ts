@@ -7,7 +7,7 @@ import { PRIVATE_KEY_HELD } from "./private-keys";
 import { readUserFile } from "./read-file";
 import { decodeConfigBytes, type Locator, readConfigDocument } from "./read-text";
 import { type Config, configSchema } from "./schema";
-import { type Problem, semanticProblems } from "./semantic";
+import { OTHER_PLACE, type Problem, semanticProblems } from "./semantic";
 
 export const DEFAULT_CONFIG_FILE = "vault-k8s-auth.yaml";
 export const CONFIG_ENV = "VAULT_K8S_AUTH_CONFIG";
@@ -98,7 +98,8 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
         !problem.warning && !(problem.message === PRIVATE_KEY_HELD && keyRefused.has(formatPath(problem.path))),
     ),
   );
-  const line = ({ path, message, atKey }: Problem) => {
+  const line = ({ path, message: said, atKey, other }: Problem) => {
+    const message = other ? said.replace(OTHER_PLACE, `${formatPath(other)} (${name}${where(other, false)})`) : said;
     const separator = /^(is|holds|says|has) /.test(message) ? " " : ": ";
     const at = where(path, atKey === true);
     return { at, text: `${name}${at}: ${formatPath(path)}${separator}${message}` };

@@ -1,4 +1,11 @@
 import { Duration } from "../duration";
+import {
+  clientJwtBindingName,
+  DEFAULT_REVIEWER_ACCOUNT,
+  defaultBindingName,
+  defaultSecretName,
+  namespaceReaderName,
+} from "../reviewer-names";
 import { BATCH_PERIOD_PROBLEM } from "../role-options";
 import { readCertificateBundle } from "../rules/pem";
 import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, sameVaultKey } from "../rules/vault";
@@ -13,9 +20,14 @@ export interface Problem {
   readonly message: string;
   /** Point at the key rather than its value (an unknown key). */
   readonly atKey?: boolean;
+  /** The other entry's field, for a clash between two entries: the message says OTHER_PLACE where it goes. */
+  readonly other?: PropertyKey[];
   /** The value can be right (e.g. Vault's max TTL was raised): reported, not refused. */
   readonly warning?: boolean;
 }
+
+/** Stands in a message for the other entry's field and file:line:col, which only the loader knows. */
+export const OTHER_PLACE = "\u0000other";
 
 /**
  * The checks that need more than one field: unique names, policies that roles name, TTL versus
@@ -30,6 +42,7 @@ export function semanticProblems(data: unknown): Problem[] {
   problems.push(...sharedMounts(clusters));
   problems.push(...sharedPolicies(clusters));
   problems.push(...sharedStates(clusters));
+  problems.push(...sharedClusterObjects(clusters));
   clusters.forEach((cluster, index) => {
     for (const problem of clusterProblems(record(cluster))) {
       problems.push({ ...problem, path: ["clusters", index, ...problem.path] });
@@ -319,10 +332,157 @@ function sharedPolicies(clusters: unknown[]): Problem[] {
       else if (earlier !== index) {
         problems.push({
           path: ["clusters", index, "policies", position, "name"],
-          message: `policy ${show(name)} is also managed by clusters[${earlier}] on the same Vault (${vault.label}); each apply would overwrite the other's, and a destroy would delete it for both: give one of them another name, or define it in one cluster only`,
+          message: `policy ${show(name)} is also managed by clusters[${earlier}] on the same Vault (${vault.label}); each apply would overwrite the other's, and a destroy would delete it for both: give one of them another name, and use that name in its cluster's roles (each cluster's roles may only name policies of its own entry)`,
         });
       }
     });
+  });
+  return problems;
+}
+
+/**
+ * The Kubernetes cluster a stack writes to, as a comparable key, and how to name it; undefined for
+ * the jwt method (it creates nothing in the cluster) and for an entry the other checks refuse.
+ * An explicit host is compared as Vault addresses are (letter case, default port, trailing '/').
+ * inCluster counts as one cluster: a file that names it twice means one cluster.
+ */
+function kubernetesOf(cluster: Record<string, unknown>): { key: string; label: string } | undefined {
+  if (record(cluster.auth).method === "jwt" || !isRecord(cluster.kubernetes)) return undefined;
+  const { eks, host, inCluster } = cluster.kubernetes;
+  if (isRecord(eks) && typeof eks.clusterName === "string" && typeof eks.region === "string") {
+    return {
+      key: JSON.stringify(["eks", eks.clusterName, eks.region]),
+      label: `EKS cluster ${eks.clusterName} in ${eks.region}`,
+    };
+  }
+  if (eks !== undefined) return undefined;
+  if (inCluster === true)
+    return { key: JSON.stringify(["inCluster"]), label: "the cluster Terraform runs in (inCluster)" };
+  if (typeof host === "string") return { key: JSON.stringify(["host", sameVaultKey(host)]), label: host };
+  return undefined;
+}
+
+/** A Kubernetes object a stack creates: its kind and name, and the field of the entry that names it. */
+interface KubernetesObject {
+  readonly kind: string;
+  readonly name: string;
+  readonly field: PropertyKey[];
+  /** The value to change, when the field is not in the file: the default it stands for. */
+  readonly value: string;
+  /** What to rename in one of the two entries. */
+  readonly rename: string;
+}
+
+/** The objects the entry's reviewer creates in the cluster, under the names the constructs give them. */
+function reviewerObjects(cluster: Record<string, unknown>): KubernetesObject[] {
+  const reviewer = record(record(cluster.auth).reviewer);
+  const mode = reviewer.mode ?? "long-lived-token";
+  const roles = list(cluster.roles).map(record);
+  const objects: KubernetesObject[] = [];
+  const text = (value: unknown, fallback: string) => (typeof value === "string" ? value : fallback);
+  if (mode === "client-jwt") {
+    const mount = text(record(cluster.auth).path, "kubernetes");
+    roles.forEach((role, index) => {
+      if (typeof role.name !== "string") return;
+      const name = clientJwtBindingName(mount, role.name);
+      objects.push({
+        kind: "ClusterRoleBinding",
+        name,
+        field: ["roles", index, "name"],
+        value: role.name,
+        rename: "auth.path or the role's name",
+      });
+    });
+    return objects;
+  }
+  if (mode !== "long-lived-token" && mode !== "vault-pod") return objects;
+  const defaults = DEFAULT_REVIEWER_ACCOUNT[mode];
+  const account = text(reviewer.serviceAccountName, defaults.serviceAccountName);
+  const namespace = text(reviewer.namespace, defaults.namespace);
+  const at = (field: string) => ["auth", "reviewer", field];
+  if (mode === "long-lived-token") {
+    if (reviewer.createNamespace === true) {
+      objects.push({
+        kind: "Namespace",
+        name: namespace,
+        field: at("createNamespace"),
+        value: "true",
+        rename: "reviewer namespace (or set createNamespace to false in one)",
+      });
+    }
+    objects.push({
+      kind: "ServiceAccount",
+      name: `${namespace}/${account}`,
+      field: at("serviceAccountName"),
+      value: account,
+      rename: "reviewer serviceAccountName or namespace",
+    });
+    const secret = text(reviewer.secretName, defaultSecretName(account));
+    objects.push({
+      kind: "Secret",
+      name: `${namespace}/${secret}`,
+      field: at("secretName"),
+      value: secret,
+      rename: "reviewer secretName (or serviceAccountName)",
+    });
+  }
+  if (mode === "long-lived-token" || reviewer.createBinding !== false) {
+    const binding = text(reviewer.bindingName, defaultBindingName(namespace, account));
+    objects.push({
+      kind: "ClusterRoleBinding",
+      name: binding,
+      field: at("bindingName"),
+      value: binding,
+      rename: "reviewer bindingName",
+    });
+  }
+  const selector = roles.findIndex((role) => role.boundServiceAccountNamespaceSelector !== undefined);
+  if (selector >= 0) {
+    const reader = namespaceReaderName(namespace, account);
+    const field = ["roles", selector, "boundServiceAccountNamespaceSelector"];
+    objects.push({
+      kind: "ClusterRole",
+      name: reader,
+      field,
+      value: reader,
+      rename: "reviewer serviceAccountName or namespace",
+    });
+    objects.push({
+      kind: "ClusterRoleBinding",
+      name: reader,
+      field,
+      value: reader,
+      rename: "reviewer serviceAccountName or namespace",
+    });
+  }
+  return objects;
+}
+
+/**
+ * One owner per Kubernetes object: two stacks creating one ServiceAccount, Secret or
+ * ClusterRoleBinding in one cluster make the later apply fail part-way ("already exists"), and a
+ * destroy of either deletes the object the other's logins depend on. Reported at the later cluster.
+ */
+function sharedClusterObjects(clusters: unknown[]): Problem[] {
+  const owners = new Map<string, { index: number; field: PropertyKey[] }>();
+  const problems: Problem[] = [];
+  clusters.forEach((raw, index) => {
+    const cluster = record(raw);
+    const kubernetes = kubernetesOf(cluster);
+    if (kubernetes === undefined) return;
+    for (const object of reviewerObjects(cluster)) {
+      const key = JSON.stringify([kubernetes.key, object.kind, object.name]);
+      const earlier = owners.get(key);
+      const field = ["clusters", index, ...object.field];
+      if (earlier === undefined) owners.set(key, { index, field });
+      else if (earlier.index !== index) {
+        problems.push({
+          path: field,
+          other: earlier.field,
+          message: `${show(object.value)} makes this stack create ${object.kind} ${show(object.name)} in ${kubernetes.label}, which ${OTHER_PLACE} creates too; the later apply fails with "already exists", and a destroy of either deletes it for both: give one of the two entries another ${object.rename}, or manage this cluster's reviewer from one entry only`,
+        });
+      }
+    }
   });
   return problems;
 }

@@ -1,6 +1,7 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { NamespaceV1, SecretV1, ServiceAccountV1 } from "../providers";
+import { defaultSecretName } from "../reviewer-names";
 import { check } from "./check";
 
 export interface ReviewerServiceAccountProps {
@@ -48,7 +49,7 @@ export class ReviewerServiceAccount extends Construct {
     super(scope, id);
     this.serviceAccountName = props.serviceAccountName ?? "vault-reviewer";
     this.namespace = props.namespace ?? "vault";
-    const secretName = props.secretName ?? `${this.serviceAccountName}-token`;
+    const secretName = props.secretName ?? defaultSecretName(this.serviceAccountName);
     check("dns1123Subdomain", "reviewer serviceAccountName", this.serviceAccountName);
     check("dns1123Label", "reviewer namespace", this.namespace);
     check("dns1123Subdomain", "reviewer secretName", secretName);

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
+import { clientJwtBindingName, defaultBindingName, namespaceReaderName } from "../reviewer-names";
 import { clientJwtAudienceProblem, NAMESPACE_SELECTOR_NEEDS_REVIEWER, ValidationError } from "../validation";
 import { AuthDelegatorBinding, type ServiceAccountRef } from "./auth-delegator-binding";
 import { NamespaceReader } from "./namespace-reader";
@@ -132,7 +132,7 @@ export abstract class Reviewer {
     }
     const { namespace, name } = this.account;
     return new NamespaceReader(scope, "ReviewerNamespaceReader", {
-      name: `${namespace}-${name}-namespace-reader`,
+      name: namespaceReaderName(namespace, name),
       serviceAccount: this.account,
     });
   }
@@ -141,10 +141,6 @@ export abstract class Reviewer {
 /** A binding is adopted only when the user named it: one under the default name was never created by anyone else. */
 function namedBinding(binding: AuthDelegatorBinding, bindingName: string | undefined): Adoptable[] {
   return bindingName === undefined ? [] : [{ resource: binding.resource, importId: binding.name }];
-}
-
-function defaultBindingName(account: { namespace: string; serviceAccountName: string }): string {
-  return `${account.namespace}-${account.serviceAccountName}-auth-delegator`;
 }
 
 class LongLivedTokenReviewer extends Reviewer {
@@ -158,7 +154,7 @@ class LongLivedTokenReviewer extends Reviewer {
     const account = new ReviewerServiceAccount(scope, "ReviewerServiceAccount", this.props);
     this.account = { name: account.serviceAccountName, namespace: account.namespace };
     const binding = new AuthDelegatorBinding(scope, "ReviewerAuthDelegator", {
-      name: this.props.bindingName ?? defaultBindingName(account),
+      name: this.props.bindingName ?? defaultBindingName(account.namespace, account.serviceAccountName),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
     // The token Secret is never adopted: the seed's lived in the wrong namespace and never held
@@ -191,7 +187,7 @@ class VaultPodReviewer extends Reviewer {
     const config = { needsCaCert: false, disableLocalCaJwt: false };
     if (this.props.createBinding === false) return { ...config, adoptable: [] };
     const binding = new AuthDelegatorBinding(scope, "VaultAuthDelegator", {
-      name: this.props.bindingName ?? defaultBindingName(account),
+      name: this.props.bindingName ?? defaultBindingName(account.namespace, account.serviceAccountName),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
     return { ...config, adoptable: namedBinding(binding, this.props.bindingName) };
@@ -222,14 +218,8 @@ class ClientJwtReviewer extends Reviewer {
           `list them, or use the long-lived-token or vault-pod reviewer`,
       );
     }
-    // Sanitizing can map two roles to one name (app_1, app.1): a hash of the exact pair keeps them apart.
-    const readable = `${mountPath}-${roleName}`
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, "-")
-      .slice(0, 200);
-    const hash = createHash("sha256").update(`${mountPath}\0${roleName}`).digest("hex").slice(0, 8);
     new AuthDelegatorBinding(scope, "ClientAuthDelegator", {
-      name: `vault-client-jwt-${readable}-${hash}`,
+      name: clientJwtBindingName(mountPath, roleName),
       serviceAccounts,
     });
   }
