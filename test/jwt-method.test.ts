@@ -3,7 +3,7 @@ import { createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { checkConfig } from "../src/config/load";
 import { JwtAuthBackend, JwtAuthBackendRole } from "../src/providers";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
@@ -176,6 +176,24 @@ describe("the same roles in both methods", () => {
     expect(jwt.output.role_names.value).toEqual(kubernetes.output.role_names.value);
     expect(Object.keys(jwt.output)).toEqual(Object.keys(kubernetes.output));
     expect(jwt.output.mount_path).toMatchObject({ value: "atlantis-jwt" });
+  });
+});
+
+describe("the README's switch to jwt through a second entry on the same Vault", () => {
+  const file = (policy: string) => {
+    const second = jwtCluster({ name: "eks-test-jwt", policies: [{ name: policy, preset: "admin" }] });
+    second.roles = second.roles.map((role) => ({ ...role, tokenPolicies: [policy] }));
+    return stringify({ clusters: [seedCluster(), second] });
+  };
+
+  test("validates with the policies copied under new names that the new roles name", () => {
+    expect(problemsIn(file("admin-jwt"))).toBe("");
+  });
+
+  test("rejects the policies repeated under their names, saying to give one another name", () => {
+    expect(problemsIn(file("admin"))).toContain(
+      "clusters[1].policies[0].name: policy \"admin\" is also managed by clusters[0] on the same Vault (VAULT_ADDR); each apply would overwrite the other's, and a destroy would delete it for both: give one of them another name, and use that name in its cluster's roles",
+    );
   });
 });
 
