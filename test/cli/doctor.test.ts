@@ -9,12 +9,14 @@ const seed = DEFAULT_CONFIG.clusters[0];
 writeFileSync(join(dir, "default.jwt"), `${projectedToken()}\n`);
 writeFileSync(join(dir, "other.jwt"), projectedToken({ name: "default" }));
 const twoClusters = writeConfig(dir, "two.yaml", {
-  // Its own policy name: two clusters may not own policy "admin" on one Vault.
+  // Its own policy name and EKS cluster: two clusters may not own policy "admin" on one Vault, nor
+  // the reviewer objects in one Kubernetes cluster.
   clusters: [
     seed,
     {
       ...seed,
       name: "other",
+      kubernetes: { eks: { clusterName: "other", region: "ap-northeast-1" } },
       auth: { ...seed.auth, path: "k8s/other" },
       policies: [{ name: "other-admin", preset: "admin" }],
       roles: seed.roles.map((role) => ({ ...role, tokenPolicies: ["other-admin"] })),

@@ -8,10 +8,17 @@ import { cli, scratchDir, writeConfig } from "./harness";
 const dir = scratchDir();
 const seed = DEFAULT_CONFIG.clusters[0];
 const twoClusters = writeConfig(dir, "two.yaml", {
-  // Its own Vault namespace: two clusters may not own policy "admin" on one Vault.
+  // Its own Vault namespace and EKS cluster: two clusters may not own policy "admin" on one Vault,
+  // nor the reviewer objects in one Kubernetes cluster.
   clusters: [
     seed,
-    { ...seed, name: "other", vault: { namespace: "other" }, auth: { ...seed.auth, path: "k8s/other" } },
+    {
+      ...seed,
+      name: "other",
+      kubernetes: { eks: { clusterName: "other", region: "ap-northeast-1" } },
+      vault: { namespace: "other" },
+      auth: { ...seed.auth, path: "k8s/other" },
+    },
   ],
 });
 const broken = writeConfig(dir, "broken.yaml", "clusters:\n  - name: Bad_Name\n    kubernetes: {}\n    roles: []\n");
