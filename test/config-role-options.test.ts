@@ -5,7 +5,7 @@ import { fileWith, firstRole, problemsIn, seedCluster, stackFor } from "./helper
 /** The single problem line a file produces, without the header. */
 function problem(change: (cluster: Record<string, unknown>) => void): string {
   const [header, ...lines] = problemsIn(fileWith(change)).split("\n");
-  expect(header).toMatch(/^bad\.yaml has 1 problem;/);
+  expect(header).toMatch(/^bad\.yaml has 1 problem:$/);
   return lines.join("\n").trim();
 }
 

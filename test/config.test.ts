@@ -194,9 +194,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
     ],
   ])("rejects %s", (_what, text, expected) => {
     const count = expected.length === 1 ? "1 problem" : `${expected.length} problems`;
-    expect(problemsIn(text)).toBe(
-      [`bad.yaml has ${count}; nothing was synthesized:`, ...expected.map((line) => `  ${line}`)].join("\n"),
-    );
+    expect(problemsIn(text)).toBe([`bad.yaml has ${count}:`, ...expected.map((line) => `  ${line}`)].join("\n"));
   });
 
   test("reports every problem of a file at once", () => {

@@ -1,3 +1,4 @@
+import { synthMessage } from "../config/config-problems";
 import { ValidationError } from "../validation";
 
 /**
@@ -13,7 +14,7 @@ export function runCli(main: () => void): void {
     main();
   } catch (error) {
     if (error instanceof ValidationError) {
-      process.stderr.write(`vault-k8s-auth: ${error.message}\n`);
+      process.stderr.write(`vault-k8s-auth: ${synthMessage(error)}\n`);
     } else if (process.env.VAULT_K8S_AUTH_DEBUG) {
       process.stderr.write(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
     } else {

@@ -1,5 +1,9 @@
 import { join, relative, resolve } from "node:path";
+import { synthMessage } from "../config/config-problems";
+import type { LoadedConfig } from "../config/load";
+import { ValidationError } from "../validation";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
+import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";
 
 /**
@@ -37,7 +41,7 @@ Exit status: 0 written, 2 bad usage or bad config (nothing written).`,
   options: { output: { type: "string" } },
   maxPositionals: 0,
   run(invocation, io) {
-    const loaded = loadForCli(stringFlag(invocation, "config"), io);
+    const loaded = loadSaying(stringFlag(invocation, "config"), io);
     const cluster = stringFlag(invocation, "cluster");
     // Refuses an unknown name before anything is written.
     if (cluster !== undefined) pickCluster(loaded.config, cluster);
@@ -58,3 +62,13 @@ Exit status: 0 written, 2 bad usage or bad config (nothing written).`,
     return 0;
   },
 };
+
+/** The config, its problems in synth's words: nothing was synthesized. */
+function loadSaying(configFile: string | undefined, io: Io): LoadedConfig {
+  try {
+    return loadForCli(configFile, io);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(synthMessage(error));
+    throw error;
+  }
+}

@@ -2,6 +2,7 @@ import { relative, resolve } from "node:path";
 import type { z } from "zod";
 import { holdsPrivateKey } from "../rules/pem";
 import { show, ValidationError } from "../validation";
+import { ConfigProblems } from "./config-problems";
 import { DEFAULT_CONFIG } from "./defaults";
 import { PRIVATE_KEY_HELD } from "./private-keys";
 import { readUserFile } from "./read-file";
@@ -120,7 +121,7 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
     .sort((a, b) => position(a.at) - position(b.at))
     .map(({ text }) => `  ${text}`);
   const count = lines.length === 1 ? "1 problem" : `${lines.length} problems`;
-  throw new ValidationError(`${name} has ${count}; nothing was synthesized:\n${lines.join("\n")}`);
+  throw new ConfigProblems(`${name} has ${count}`, lines);
 }
 
 /** A sortable number for `:line:col` (lines of up to a million columns). */

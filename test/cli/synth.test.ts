@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
+import { projectedToken } from "../answers/tokens";
 import { cli, scratchDir, writeConfig } from "./harness";
 
 const dir = scratchDir();
@@ -92,6 +93,28 @@ describe("vault-k8s-auth synth", () => {
     );
     for (const line of key.trim().split("\n").slice(1, -1)) expect(result.stdout + result.stderr).not.toContain(line);
     expect(existsSync(join(dir, "leaked-out"))).toBe(false);
+  });
+
+  test("says nothing was synthesized only for synth: can, doctor and validate build nothing", () => {
+    const broken = writeConfig(
+      dir,
+      "broken-too.yaml",
+      "clusters:\n  - name: Bad_Name\n    kubernetes: {}\n    roles: []\n",
+    );
+    const headline = /broken-too\.yaml has \d+ problems:\n/;
+    for (const argv of [
+      ["can", "secret/data/x", "--role", "atlantis"],
+      ["doctor", "--jwt", "-"],
+    ]) {
+      const result = cli([...argv, "--config", broken], { cwd: dir, stdin: projectedToken() });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(headline);
+      expect(result.stderr).not.toContain("nothing was synthesized");
+    }
+    const validated = cli(["validate", "--config", broken], { cwd: dir });
+    expect(validated.code).toBe(1);
+    expect(validated.stdout).toMatch(/^FAIL broken-too\.yaml:\d+:\d+: /);
+    expect(`${validated.stdout}${validated.stderr}`).not.toContain("nothing was synthesized");
   });
 
   test("fails on an unknown --cluster with the clusters there are, and writes nothing", () => {
