@@ -507,7 +507,9 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
   // Each entry its own Vault, so only the Kubernetes side can clash.
   const entry = (name: string, kubernetes: Record<string, unknown>, reviewer: Record<string, unknown> = {}) => {
     const base = seedCluster({ name, kubernetes, vault: { address: `https://${name}.vault.example.com` } });
-    Object.assign((base.auth as { reviewer: object }).reviewer, reviewer);
+    // undefined drops the seed's value, as the YAML file would.
+    const merged = { ...(base.auth as { reviewer: object }).reviewer, ...reviewer };
+    base.auth = { ...base.auth, reviewer: JSON.parse(JSON.stringify(merged)) };
     return base;
   };
   const eks = (clusterName: string, region = "eu-west-1") => ({ eks: { clusterName, region } });
@@ -581,6 +583,37 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
     expect(message).toContain('ClusterRoleBinding "vault-vault-namespace-reader" in EKS cluster prod');
     expect(message).toContain("clusters[1].roles[0].boundServiceAccountNamespaceSelector: ");
   });
+
+  // The check must know every object a reviewer creates, under the name the constructs give it.
+  test.each([
+    ["long-lived-token with createNamespace", { createNamespace: true }],
+    ["vault-pod", { mode: "vault-pod", serviceAccountName: "vault", secretName: undefined }],
+    ["client-jwt", { mode: "client-jwt", serviceAccountName: undefined, namespace: undefined, bindingName: undefined }],
+  ])(
+    "rejects twice every Kubernetes object one %s stack synthesizes, its namespace reader included where the mode allows one",
+    (_mode, reviewer: Record<string, unknown>) => {
+      const make = (name: string) => {
+        const cluster = entry(name, eks("prod"), reviewer);
+        cluster.roles = cluster.roles.map((role) =>
+          reviewer.mode === "client-jwt"
+            ? role
+            : { ...role, boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } } },
+        );
+        return cluster;
+      };
+      const json = synthJson(stackFor(make("a")));
+      const created = Object.entries(json.resource)
+        .filter(([type]) => type.startsWith("kubernetes_"))
+        .flatMap(([, blocks]) => Object.values(blocks).map((block) => (block.metadata as { name: string }).name));
+      expect(created.length).toBeGreaterThan(0);
+      const lines = problemsIn(two(make("a"), make("b")))
+        .split("\n")
+        .slice(1);
+      expect(lines).toHaveLength(created.length);
+      for (const name of created)
+        expect(lines.some((line) => line.includes(`${name}" in EKS cluster prod`))).toBe(true);
+    },
+  );
 
   test.each([
     ["two EKS clusters of one name in two regions", entry("a", eks("prod")), entry("b", eks("prod", "us-east-1"))],

@@ -459,9 +459,12 @@ function reviewerObjects(cluster: Record<string, unknown>): KubernetesObject[] {
 }
 
 /**
- * One owner per Kubernetes object: two stacks creating one ServiceAccount, Secret or
- * ClusterRoleBinding in one cluster make the later apply fail part-way ("already exists"), and a
- * destroy of either deletes the object the other's logins depend on. Reported at the later cluster.
+ * One owner per Kubernetes object: the provider creates with a plain API Create and passes its
+ * error on (terraform-provider-kubernetes v2.38.0 kubernetes/resource_kubernetes_service_account_v1.go:98-100,
+ * resource_kubernetes_secret_v1.go:191-192, resource_kubernetes_cluster_role_binding_v1.go:67-69),
+ * so the later of two stacks creating one object in one cluster fails part-way with "already
+ * exists"; a destroy of either deletes by name the object the other's logins depend on.
+ * Reported at the later cluster.
  */
 function sharedClusterObjects(clusters: unknown[]): Problem[] {
   const owners = new Map<string, { index: number; field: PropertyKey[] }>();
