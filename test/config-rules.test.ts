@@ -519,7 +519,7 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
   test("rejects two entries on one EKS cluster, naming both places, each object and the fix", () => {
     const text = two(entry("a", eks("prod")), entry("b", eks("prod")));
     const lines = problemsIn(text).split("\n");
-    expect(lines[0]).toBe("bad.yaml has 3 problems; nothing was synthesized:");
+    expect(lines[0]).toMatch(/^bad\.yaml has 3 problems/);
     expect(lines).toContain(
       '  bad.yaml:37:29: clusters[1].auth.reviewer.serviceAccountName: "vault-reviewer" makes this stack create ServiceAccount "vault/vault-reviewer" in EKS cluster prod in eu-west-1, which clusters[0].auth.reviewer.serviceAccountName (bad.yaml:11:29) creates too; the later apply fails with "already exists", and a destroy of either deletes it for both: give one of the two entries another reviewer serviceAccountName or namespace, or manage this cluster\'s reviewer from one entry only',
     );
