@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { CONFIG_FILE, checkConfigBytes, type LoadedConfig, loadConfig } from "../config/load";
+import { CONFIG_ENV, CONFIG_FILE, checkConfigBytes, type LoadedConfig, loadConfig } from "../config/load";
 import { readUserFile } from "../config/read-file";
 import type { ClusterConfig, Config } from "../config/schema";
 import { didYouMean, show } from "../validation";
@@ -9,18 +9,23 @@ import { UsageError } from "./usage-error";
 
 /**
  * The config, found as synth finds it, or the file `--config` names. Problems in it throw the
- * loader's ValidationError, so every command reports them in the loader's words; a `--config`
- * that names no regular file is a usage error (exit 2), as validate --help says.
+ * loader's ValidationError, so every command reports them in the loader's words; a `--config` or
+ * `$VAULT_K8S_AUTH_CONFIG` that names no regular file is a usage error (exit 2), as validate --help says.
  */
 export function loadForCli(configFile: string | undefined, io: Io): LoadedConfig {
-  if (configFile === undefined) return loadConfig(io.env, io.cwd);
-  const file = resolve(io.cwd, configFile);
-  const refuse = (reason: string) => new UsageError(`--config ${configFile} ${reason}`);
+  // $VAULT_K8S_AUTH_CONFIG names a file just as --config does, so a path that is no file is the
+  // same usage error (exit 2) whichever way it was given; an empty value keeps the loader's message.
+  const fromEnv = configFile === undefined ? io.env[CONFIG_ENV]?.trim() || undefined : undefined;
+  const named = configFile ?? fromEnv;
+  if (named === undefined) return loadConfig(io.env, io.cwd);
+  const label = configFile !== undefined ? `--config ${configFile}` : `${CONFIG_ENV}=${fromEnv}`;
+  const file = resolve(io.cwd, named);
+  const refuse = (reason: string) => new UsageError(`${label} ${reason}`);
   // A FIFO or device would block the read or never end; a directory gets its own reason below.
   const kind = statSync(file, { throwIfNoEntry: false });
   if (kind && !kind.isFile() && !kind.isDirectory()) throw refuse(`is not a regular file; name ${CONFIG_FILE}`);
   const bytes = readUserFile(file, CONFIG_FILE, refuse);
-  if (bytes === undefined) throw new UsageError(`--config ${configFile}: no such file (looked in ${io.cwd})`);
+  if (bytes === undefined) throw new UsageError(`${label}: no such file (looked in ${io.cwd})`);
   const inside = relative(io.cwd, file);
   const name = inside && !inside.startsWith("..") ? inside : file;
   return { ...checkConfigBytes(bytes, name), source: name };

@@ -100,6 +100,20 @@ describe("vault-k8s-auth validate", () => {
     );
   });
 
+  test("fails with exit 2 when VAULT_K8S_AUTH_CONFIG names a directory or no file, as --config does", () => {
+    mkdirSync(join(dir, "configs"), { recursive: true });
+    expect(cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: "configs" } })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth validate: VAULT_K8S_AUTH_CONFIG=configs is a directory; name a YAML or JSON file\n",
+    });
+    const missing = cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: "nope.yaml" } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `vault-k8s-auth validate: VAULT_K8S_AUTH_CONFIG=nope.yaml: no such file (looked in ${dir})\n`,
+    );
+  });
+
   test("fails with exit 2 when --config names a device rather than a regular file", () => {
     expect(cli(["validate", "--config", "/dev/null"], { cwd: dir })).toEqual({
       code: 2,
