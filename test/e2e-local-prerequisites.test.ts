@@ -36,7 +36,8 @@ function pathWith(tools: Record<string, string>): string {
 async function runner(env: Record<string, string>) {
   try {
     const { stdout } = await run(process.execPath, ["--import", TSX, RUNNER], {
-      env: { HOME: scratch, ...env },
+      // TMPDIR: the scratch folder a failed run keeps goes into this test's own, removed after it.
+      env: { HOME: scratch, TMPDIR: scratch, ...env },
       timeout: 20_000,
     });
     return { code: 0, stdout };
