@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { main } from "../../src/cli/main";
+import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import type { ConfigInput } from "../../src/config/schema";
 
 export interface CliResult {
@@ -22,6 +23,27 @@ export function scratchDir(): string {
 export function writeConfig(dir: string, name: string, config: ConfigInput | string): string {
   writeFileSync(join(dir, name), typeof config === "string" ? config : stringify(config));
   return name;
+}
+
+/**
+ * `two.yaml`: the seed and a second cluster "other" (mount k8s/other) that may stand beside it, with
+ * its own Vault namespace and EKS cluster: two clusters may not own policy "admin" on one Vault,
+ * nor the reviewer objects in one Kubernetes cluster. Returns the file name.
+ */
+export function writeTwoClusters(dir: string): string {
+  const seed = DEFAULT_CONFIG.clusters[0];
+  return writeConfig(dir, "two.yaml", {
+    clusters: [
+      seed,
+      {
+        ...seed,
+        name: "other",
+        kubernetes: { eks: { clusterName: "other", region: "ap-northeast-1" } },
+        vault: { namespace: "other" },
+        auth: { ...seed.auth, path: "k8s/other" },
+      },
+    ],
+  });
 }
 
 /** Runs one command line in-process, in `cwd`, with `stdin` as standard input. */

@@ -3,24 +3,11 @@ import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
-import { cli, scratchDir, writeConfig } from "./harness";
+import { cli, scratchDir, writeConfig, writeTwoClusters } from "./harness";
 
 const dir = scratchDir();
 const seed = DEFAULT_CONFIG.clusters[0];
-const twoClusters = writeConfig(dir, "two.yaml", {
-  // Its own Vault namespace and EKS cluster: two clusters may not own policy "admin" on one Vault,
-  // nor the reviewer objects in one Kubernetes cluster.
-  clusters: [
-    seed,
-    {
-      ...seed,
-      name: "other",
-      kubernetes: { eks: { clusterName: "other", region: "ap-northeast-1" } },
-      vault: { namespace: "other" },
-      auth: { ...seed.auth, path: "k8s/other" },
-    },
-  ],
-});
+const twoClusters = writeTwoClusters(dir);
 const broken = writeConfig(dir, "broken.yaml", "clusters:\n  - name: Bad_Name\n    kubernetes: {}\n    roles: []\n");
 
 describe("vault-k8s-auth validate", () => {
