@@ -43,45 +43,60 @@ export class Checks {
   }
 }
 
-interface Role {
-  readonly audience?: string;
+/** How a cluster entry reaches this control plane and this Vault (the connection fields). */
+function connection(plane: ControlPlane) {
+  return {
+    kubernetes: {
+      host: plane.host,
+      caCertificate: plane.caPem,
+      kubeconfig: { path: plane.kubeconfig, context: plane.context },
+    },
+    vault: { address: plane.vaultAddr },
+  };
 }
 
-/** One cluster entry as a user would write it, pointing at this control plane and Vault. */
+/**
+ * One cluster entry as a user would write it: role atlantis for ServiceAccount atlantis/atlantis
+ * with a policy that reads secret/myscrt, on the mount `auth` describes.
+ */
 function config(
   ctx: ScenarioContext,
-  options: { path?: string; reviewer: Record<string, unknown>; role: Role; extra?: Record<string, unknown> },
+  options: { name?: string; policy?: string; auth: Record<string, unknown>; audience?: string },
 ) {
+  const policy = options.policy ?? "atlantis-read";
   return {
     clusters: [
       {
-        name: STACK,
-        kubernetes: {
-          host: ctx.plane.host,
-          caCertificate: ctx.plane.caPem,
-          kubeconfig: { path: ctx.plane.kubeconfig, context: ctx.plane.context },
-        },
-        vault: { address: ctx.plane.vaultAddr },
-        auth: { path: options.path ?? MOUNT, reviewer: options.reviewer },
-        policies: [{ name: "atlantis-read", rules: [{ kvRead: { mount: "secret", path: "myscrt" } }] }],
+        name: options.name ?? STACK,
+        ...connection(ctx.plane),
+        auth: options.auth,
+        policies: [{ name: policy, rules: [{ kvRead: { mount: "secret", path: "myscrt" } }] }],
         roles: [
           {
             name: "atlantis",
             boundServiceAccountNames: ["atlantis"],
             boundServiceAccountNamespaces: ["atlantis"],
-            tokenPolicies: ["atlantis-read"],
+            tokenPolicies: [policy],
             tokenPeriod: "1800s",
-            ...(options.role.audience ? { audience: options.role.audience } : {}),
+            ...(options.audience ? { audience: options.audience } : {}),
           },
         ],
-        ...options.extra,
       },
     ],
   };
 }
 
-const LONG_LIVED = { mode: "long-lived-token", serviceAccountName: "vault-reviewer", namespace: "vault" };
-const CLIENT_JWT = { mode: "client-jwt" };
+const LONG_LIVED = {
+  path: MOUNT,
+  reviewer: { mode: "long-lived-token", serviceAccountName: "vault-reviewer", namespace: "vault" },
+};
+const CLIENT_JWT = { path: MOUNT, reviewer: { mode: "client-jwt" } };
+/** The JWT method, trusting this API server's ServiceAccount signing key (its issuer is not public). */
+const jwtAuth = (plane: ControlPlane, path: string) => ({
+  method: "jwt",
+  path,
+  jwt: { issuer: API_AUDIENCE, publicKeys: [plane.serviceAccountPublicKey] },
+});
 
 export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: number; failed: number }> {
   const checks = new Checks();
@@ -119,11 +134,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
   };
 
   // --- long-lived-token reviewer, role bound to an audience
-  const longLived = writeConfig(
-    ctx,
-    "long-lived.json",
-    config(ctx, { reviewer: LONG_LIVED, role: { audience: "vault" } }),
-  );
+  const longLived = writeConfig(ctx, "long-lived.json", config(ctx, { auth: LONG_LIVED, audience: "vault" }));
   const deployed = await checks.run("long-lived-token: cdktf deploy applies the stack", () =>
     cdktf(ctx, "deploy", longLived),
   );
@@ -190,33 +201,32 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
     const renamed = writeConfig(
       ctx,
       "renamed.json",
-      config(ctx, { path: "atlantis-renamed", reviewer: LONG_LIVED, role: { audience: "vault" } }),
+      config(ctx, { auth: { ...LONG_LIVED, path: "atlantis-renamed" }, audience: "vault" }),
     );
     await checks.run("a renamed auth.path is refused at plan by prevent_destroy, and the mount stays", async () => {
-      const plan = await cdktfResult(ctx, "diff", renamed);
-      if (plan.status === 0) return "cdktf diff succeeded: the rename would be applied";
-      if (!/prevent_destroy/.test(plan.output)) return `plan failed for another reason: ${tail(plan.output)}`;
+      const refused = await refusedAtPlan(ctx, renamed, /prevent_destroy/, "the rename would be applied");
+      if (refused) return refused;
       const mounts = (await plane.vault("/v1/sys/auth")).json<Record<string, unknown>>();
       return `${MOUNT}/` in mounts ? undefined : "the mount is gone";
     });
 
     // --- a method switch on a deployed mount: the old block goes, and prevent_destroy with it, so
     // the JWT mount's precondition is what keeps the Kubernetes mount (and its tokens) alive.
-    const switched = config(ctx, { reviewer: LONG_LIVED, role: { audience: "vault" } });
-    const [entry] = switched.clusters as Record<string, unknown>[];
-    entry.auth = {
-      method: "jwt",
-      path: MOUNT,
-      jwt: { issuer: API_AUDIENCE, publicKeys: [plane.serviceAccountPublicKey] },
-    };
-    const methodSwitch = writeConfig(ctx, "method-switch.json", switched);
+    const methodSwitch = writeConfig(
+      ctx,
+      "method-switch.json",
+      config(ctx, { auth: jwtAuth(plane, MOUNT), audience: "vault" }),
+    );
     await checks.run(
       "auth.method kubernetes -> jwt on the same path is refused at plan, and the mount stays",
       async () => {
-        const plan = await cdktfResult(ctx, "diff", methodSwitch);
-        if (plan.status === 0) return "cdktf diff succeeded: the switch would destroy the Kubernetes mount";
-        if (!/Kubernetes auth mount at auth\/atlantis/.test(plan.output))
-          return `plan failed for another reason: ${tail(plan.output)}`;
+        const refused = await refusedAtPlan(
+          ctx,
+          methodSwitch,
+          /Kubernetes auth mount at auth\/atlantis/,
+          "the switch would destroy the Kubernetes mount",
+        );
+        if (refused) return refused;
         const mounts = (await plane.vault("/v1/sys/auth")).json<Record<string, { type?: string }>>();
         return mounts[`${MOUNT}/`]?.type === "kubernetes" ? undefined : "the Kubernetes mount is gone";
       },
@@ -225,12 +235,11 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
 
   // --- client-jwt: Vault keeps no reviewer token; each pod's own JWT must pass the TokenReview,
   // so it has to carry the API server's audience.
-  const clientJwt = writeConfig(ctx, "client-jwt.json", config(ctx, { reviewer: CLIENT_JWT, role: {} }));
+  const clientJwt = writeConfig(ctx, "client-jwt.json", config(ctx, { auth: CLIENT_JWT }));
   if (await checks.run("client-jwt: switching the reviewer applies in place", () => cdktf(ctx, "deploy", clientJwt))) {
-    await checks.run("client-jwt: a token with the API server's audience logs in", () => {
-      const login = podLogin(ctx, tokens.apiAudience);
-      return login.status === 0 ? undefined : `exit ${login.status}: ${login.stderr}`;
-    });
+    await checks.run("client-jwt: a token with the API server's audience logs in", () =>
+      loginFails(ctx, tokens.apiAudience),
+    );
     await refusedLogin(
       ctx,
       checks,
@@ -254,10 +263,9 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
           : `disable_local_ca_jwt is ${cfg.data.disable_local_ca_jwt}`;
       },
     );
-    await checks.run("client-jwt -> long-lived-token: the audience-vault token logs in again", () => {
-      const login = podLogin(ctx, tokens.vaultAudience);
-      return login.status === 0 ? undefined : `exit ${login.status}: ${login.stderr}`;
-    });
+    await checks.run("client-jwt -> long-lived-token: the audience-vault token logs in again", () =>
+      loginFails(ctx, tokens.vaultAudience),
+    );
   }
   await jwtMethod(ctx, checks, tokens);
   await seedImport(ctx, checks, tokens.apiAudience);
@@ -279,41 +287,13 @@ async function jwtMethod(
 ) {
   const { plane } = ctx;
   const mount = "atlantis-jwt";
-  const file = writeConfig(ctx, "jwt.json", {
-    clusters: [
-      {
-        name: "jwt",
-        kubernetes: {
-          host: plane.host,
-          caCertificate: plane.caPem,
-          kubeconfig: { path: plane.kubeconfig, context: plane.context },
-        },
-        vault: { address: plane.vaultAddr },
-        auth: {
-          method: "jwt",
-          path: mount,
-          jwt: { issuer: API_AUDIENCE, publicKeys: [plane.serviceAccountPublicKey] },
-        },
-        policies: [{ name: "jwt-read", rules: [{ kvRead: { mount: "secret", path: "myscrt" } }] }],
-        roles: [
-          {
-            name: "atlantis",
-            boundServiceAccountNames: ["atlantis"],
-            boundServiceAccountNamespaces: ["atlantis"],
-            tokenPolicies: ["jwt-read"],
-            tokenPeriod: "1800s",
-            audience: "vault",
-          },
-        ],
-      },
-    ],
-  });
-  const deployed = await checks.run(
-    "jwt method: cdktf deploy mounts JWT auth with the issuer's public key",
-    async () => {
-      const deploy = await cdktfResult(ctx, "deploy", file, "jwt");
-      return deploy.status === 0 ? undefined : `cdktf deploy exited ${deploy.status}: ${tail(deploy.output)}`;
-    },
+  const file = writeConfig(
+    ctx,
+    "jwt.json",
+    config(ctx, { name: "jwt", policy: "jwt-read", auth: jwtAuth(plane, mount), audience: "vault" }),
+  );
+  const deployed = await checks.run("jwt method: cdktf deploy mounts JWT auth with the issuer's public key", () =>
+    cdktf(ctx, "deploy", file, "jwt"),
   );
   if (!deployed) return;
   await checks.run(
@@ -372,16 +352,12 @@ async function seedImport(ctx: ScenarioContext, checks: Checks, tokenFile: strin
     },
   );
   if (!forgotten) return;
-  const adopting = writeConfig(
-    ctx,
-    "seed-adopt.json",
-    adoptingConfig(plane.host, plane.caPem, plane.kubeconfig, plane.context, plane.vaultAddr),
-  );
+  const adopting = writeConfig(ctx, "seed-adopt.json", adoptingConfig(connection(plane)));
   const adopted = await checks.run(
     "importExisting: cdktf deploy adopts the seed's mount, whose accessor stays the same",
     async () => {
-      const deploy = await cdktfResult(ctx, "deploy", adopting, "seed");
-      if (deploy.status !== 0) return `cdktf deploy exited ${deploy.status}: ${tail(deploy.output)}`;
+      const failed = await cdktf(ctx, "deploy", adopting, "seed");
+      if (failed) return failed;
       const after = await accessor();
       return before && after === before
         ? undefined
@@ -389,10 +365,9 @@ async function seedImport(ctx: ScenarioContext, checks: Checks, tokenFile: strin
     },
   );
   if (adopted) {
-    await checks.run("importExisting: the adopted role logs in, now that the reviewer JWT is not empty", () => {
-      const login = podLogin(ctx, tokenFile, "seed-atlantis");
-      return login.status === 0 ? undefined : `exit ${login.status}: ${login.stderr}`;
-    });
+    await checks.run("importExisting: the adopted role logs in, now that the reviewer JWT is not empty", () =>
+      loginFails(ctx, tokenFile, "seed-atlantis"),
+    );
   }
 }
 
@@ -464,13 +439,27 @@ async function cdktfResult(ctx: ScenarioContext, command: "deploy" | "diff", con
   return { status: result.status ?? 1, output };
 }
 
+/** Runs cdktf; a failure detail, or nothing when it succeeded. */
 async function cdktf(
   ctx: ScenarioContext,
   command: "deploy" | "diff",
   configFile: string,
+  stack = STACK,
 ): Promise<string | undefined> {
-  const result = await cdktfResult(ctx, command, configFile);
+  const result = await cdktfResult(ctx, command, configFile, stack);
   return result.status === 0 ? undefined : `cdktf ${command} exited ${result.status}: ${tail(result.output)}`;
+}
+
+/** The plan must fail, and for the reason `because` matches; otherwise a failure detail. */
+async function refusedAtPlan(
+  ctx: ScenarioContext,
+  configFile: string,
+  because: RegExp,
+  otherwise: string,
+): Promise<string | undefined> {
+  const plan = await cdktfResult(ctx, "diff", configFile);
+  if (plan.status === 0) return `cdktf diff succeeded: ${otherwise}`;
+  return because.test(plan.output) ? undefined : `plan failed for another reason: ${tail(plan.output)}`;
 }
 
 function tail(output: string): string {
@@ -495,6 +484,12 @@ function podLogin(ctx: ScenarioContext, tokenFile: string, mount = MOUNT) {
   );
 }
 
+/** A login that must succeed: a failure detail, or nothing when Vault answered with a token. */
+function loginFails(ctx: ScenarioContext, tokenFile: string, mount = MOUNT): string | undefined {
+  const login = podLogin(ctx, tokenFile, mount);
+  return login.status === 0 ? undefined : `exit ${login.status}: ${login.stderr}`;
+}
+
 function readSecret(ctx: ScenarioContext, token: string, path: string) {
   return spawnSync("sh", [join(ctx.root, "scripts", "vault-read-secret.sh"), path, "access_key"], {
     env: podEnv(ctx, { VAULT_TOKEN: token }),
@@ -504,10 +499,18 @@ function readSecret(ctx: ScenarioContext, token: string, path: string) {
 
 const CLI = (root: string) => join(root, "bin", "vault-k8s-auth.js");
 
+const cliCommands = new Map<string, boolean>();
+
+/** Whether the CLI has `command`; asked once per command, not once per check. */
 function cliHas(ctx: ScenarioContext, command: string): boolean {
-  if (!existsSync(CLI(ctx.root))) return false;
-  const help = spawnSync(process.execPath, [CLI(ctx.root), command, "--help"], { encoding: "utf8" });
-  return help.status === 0;
+  let has = cliCommands.get(command);
+  if (has === undefined) {
+    has =
+      existsSync(CLI(ctx.root)) &&
+      spawnSync(process.execPath, [CLI(ctx.root), command, "--help"], { encoding: "utf8" }).status === 0;
+    cliCommands.set(command, has);
+  }
+  return has;
 }
 
 /** Vault's reply to a refused login (what vault-login.sh prints) and the doctor check that must fail for it. */

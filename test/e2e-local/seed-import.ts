@@ -66,14 +66,13 @@ export const SEED_RESOURCES = [
 ];
 
 /** The cluster entry that adopts what the seed created (docs/migration-from-seed.md, step 3). */
-export function adoptingConfig(host: string, caPem: string, kubeconfig: string, context: string, vaultAddr: string) {
+export function adoptingConfig(connection: { kubernetes: object; vault: object }) {
   return {
     clusters: [
       {
         name: "seed",
         importExisting: true,
-        kubernetes: { host, caCertificate: caPem, kubeconfig: { path: kubeconfig, context } },
-        vault: { address: vaultAddr },
+        ...connection,
         auth: {
           path: "seed-atlantis",
           reviewer: {
