@@ -16,6 +16,7 @@ import {
   stackFor,
   synthJson,
   TEST_CA,
+  validationMessage,
   warningsOf,
 } from "./helpers";
 
@@ -825,9 +826,16 @@ test.each([
 describe("the VaultPolicy construct applies Vault's glob rules too (library use)", () => {
   test("rejects a '*' before the end of a path", () => {
     expect(
-      () =>
-        new VaultPolicy(newStack(), "P", { name: "app", rules: [{ path: "secret/*/config", capabilities: ["read"] }] }),
-    ).toThrow(`policy app: path "secret/*/config" has "*" before the end, where Vault reads it as a literal "*"`);
+      validationMessage(
+        () =>
+          new VaultPolicy(newStack(), "P", {
+            name: "app",
+            rules: [{ path: "secret/*/config", capabilities: ["read"] }],
+          }),
+      ),
+    ).toBe(
+      'policy app: path "secret/*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+    );
   });
 
   test("warns at synth about a '+' inside a segment", () => {

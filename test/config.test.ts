@@ -8,28 +8,17 @@ import { renderJsonSchema, SCHEMA_FILE } from "../src/config/json-schema";
 import { loadConfig, parseConfig, parseConfigText } from "../src/config/load";
 import type { Config } from "../src/config/schema";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
-import { type ClusterInput, seedCluster, TEST_CA } from "./helpers";
+import {
+  type ClusterInput,
+  fileWith,
+  problemsIn,
+  firstRole as role,
+  seedCluster,
+  TEST_CA,
+  validationMessage,
+} from "./helpers";
 
 const ROOT = join(__dirname, "..");
-
-/** The error message parseConfigText throws for `text`, or "" if it accepts it. */
-function problemsIn(text: string, name = "bad.yaml"): string {
-  try {
-    parseConfigText(text, name);
-    return "";
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
-/** A one-cluster file built from the seed entry, with `change` applied to the cluster. */
-function fileWith(change: (cluster: Record<string, unknown>) => void): string {
-  const cluster = structuredClone(seedCluster()) as unknown as Record<string, unknown>;
-  change(cluster);
-  return stringify({ clusters: [cluster] });
-}
-
-const role = (cluster: Record<string, unknown>) => (cluster.roles as Record<string, unknown>[])[0];
 
 describe("the config file", () => {
   test("vault-k8s-auth.yaml says the same as the built-in default (the seed)", () => {
@@ -295,7 +284,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
 
   test("rejects a missing file chosen with VAULT_K8S_AUTH_CONFIG, and falls back to the seed without one", () => {
     const empty = mkdtempSync(join(tmpdir(), "vka-config-"));
-    expect(() => loadConfig({ VAULT_K8S_AUTH_CONFIG: "prod.yaml" }, empty)).toThrow(
+    expect(validationMessage(() => loadConfig({ VAULT_K8S_AUTH_CONFIG: "prod.yaml" }, empty))).toBe(
       `VAULT_K8S_AUTH_CONFIG=prod.yaml: no such file (looked in ${empty}); fix the path or unset it`,
     );
     expect(loadConfig({}, empty).source).toBe("built-in default");

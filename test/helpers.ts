@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG } from "../src/config/defaults";
 import { parseConfig, parseConfigText } from "../src/config/load";
 import type { ConfigInput } from "../src/config/schema";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
+import { ValidationError } from "../src/validation";
 
 export type ClusterInput = ConfigInput["clusters"][number];
 
@@ -66,13 +67,32 @@ export function newStack(): TerraformStack {
   return new TerraformStack(new App({ stackTraces: false }), "test");
 }
 
-/** The error message parseConfigText throws for `text`, or "" if it accepts it. */
+/**
+ * The message of the ValidationError `run` throws. Any other error (a TypeError from a crash, an
+ * internal error) is rethrown, and a `run` that throws nothing fails the test: the user meets a
+ * ValidationError's message alone, anything else as an internal error with a stack trace.
+ */
+export function validationMessage(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ValidationError) return error.message;
+    throw error;
+  }
+  throw new Error("expected a ValidationError, but nothing was thrown");
+}
+
+/**
+ * The ValidationError message parseConfigText throws for `text`, or "" if it accepts it. Any
+ * other error is rethrown, so a crash never passes for a refusal.
+ */
 export function problemsIn(text: string, name = "bad.yaml"): string {
   try {
     parseConfigText(text, name);
     return "";
   } catch (error) {
-    return (error as Error).message;
+    if (error instanceof ValidationError) return error.message;
+    throw error;
   }
 }
 

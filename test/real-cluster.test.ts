@@ -7,22 +7,24 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { parseConfigText } from "../src/config/load";
 import { KubernetesAuthBackend, Reviewer } from "../src/constructs";
 import { REQUIRED_TERRAFORM } from "../src/stacks/vault-k8s-auth-stack";
-import { newStack, only, seedCluster, stackFor, synthJson, TEST_CA, warningsOf } from "./helpers";
+import {
+  newStack,
+  only,
+  problemsIn as problemsInFile,
+  seedCluster,
+  stackFor,
+  synthJson,
+  TEST_CA,
+  validationMessage,
+  warningsOf,
+} from "./helpers";
 
 const ROOT = join(__dirname, "..");
 
-/** The error message for a one-file config, or "" when it is accepted. */
-function problemsIn(clusters: unknown[]): string {
-  try {
-    parseConfigText(stringify({ clusters }), "vault-k8s-auth.yaml");
-    return "";
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+/** The ValidationError message for a one-file config, or "" when it is accepted. */
+const problemsIn = (clusters: unknown[]): string => problemsInFile(stringify({ clusters }), "vault-k8s-auth.yaml");
 
 const explicit = { host: "https://kubernetes.example.com:6443", caCertificate: TEST_CA, kubeconfig: { context: "c" } };
 const atlantisRole = {
@@ -51,8 +53,8 @@ describe("1. client-jwt and a role audience", () => {
       kubernetesCaCert: TEST_CA,
       reviewer: Reviewer.clientJwt(),
     });
-    expect(() => backend.addRole("atlantis", { ...atlantisRole, audience: "vault" })).toThrow(
-      'role atlantis: audience "vault" cannot work with the client-jwt reviewer',
+    expect(validationMessage(() => backend.addRole("atlantis", { ...atlantisRole, audience: "vault" }))).toBe(
+      `role atlantis: audience "vault" cannot work with the client-jwt reviewer: Vault presents the pod's own token to the TokenReview API as its credential, and the API server accepts only tokens for its own audiences (--api-audiences), so every login would get "permission denied". Drop audience, or use the long-lived-token or vault-pod reviewer; if it is the API server's own audience, list it in auth.reviewer.apiAudiences`,
     );
   });
 
@@ -282,8 +284,10 @@ describe("11. importExisting adopts only what exists", () => {
     const path = process.env.PATH;
     process.env.PATH = join(ROOT, "no-such-dir");
     try {
-      expect(() => stackFor(seedCluster({ importExisting: true }))).toThrow(
-        "importExisting is true, and cdktf checks import blocks by running `terraform version` while it synthesizes, but terraform is not on PATH",
+      expect(validationMessage(() => stackFor(seedCluster({ importExisting: true })))).toBe(
+        "importExisting is true, and cdktf checks import blocks by running `terraform version` while it synthesizes, " +
+          "but terraform is not on PATH. Install Terraform >= 1.11 on PATH (or name it in TERRAFORM_BINARY_NAME), " +
+          "or set importExisting back to false.",
       );
     } finally {
       process.env.PATH = path;

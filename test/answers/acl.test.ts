@@ -11,6 +11,7 @@ import { type CanAnswer, can } from "../../src/answers/acl/can";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import { parseConfig } from "../../src/config/load";
 import type { ConfigInput } from "../../src/config/schema";
+import { validationMessage } from "../helpers";
 
 type PolicyInput = NonNullable<ConfigInput["clusters"][number]["policies"]>[number];
 type Op = "read" | "list" | "create" | "update" | "patch" | "delete";
@@ -317,14 +318,14 @@ describe("can: what the role's token carries and how the answer is explained", (
   });
 
   test("rejects a role the cluster does not have, suggesting the near miss", () => {
-    expect(() => can({ cluster: clusterWith([DEV]), roleName: "rr", path: "x" })).toThrow(
-      /no role "rr" in cluster eks-test; did you mean "r"\?/,
+    expect(validationMessage(() => can({ cluster: clusterWith([DEV]), roleName: "rr", path: "x" }))).toBe(
+      'no role "rr" in cluster eks-test; did you mean "r"? (roles: r)',
     );
   });
 
   test("fails a policy path with '+*', which Vault refuses (policy.go:423-425)", () => {
-    expect(() => new Acl([{ name: "p", rules: [{ path: "a/+*", capabilities: ["read"] }] }])).toThrow(
-      /has "\+\*", which Vault refuses/,
+    expect(validationMessage(() => new Acl([{ name: "p", rules: [{ path: "a/+*", capabilities: ["read"] }] }]))).toBe(
+      'policy p: path "a/+*" has "+*", which Vault refuses',
     );
   });
 });

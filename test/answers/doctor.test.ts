@@ -5,6 +5,7 @@ import { decodeJwt } from "../../src/answers/jwt";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import { parseConfig } from "../../src/config/load";
 import type { ClusterConfig, Config, ConfigInput } from "../../src/config/schema";
+import { validationMessage } from "../helpers";
 import { jwt, legacyToken, NOW, projectedToken } from "./tokens";
 
 type ClusterInput = ConfigInput["clusters"][number];
@@ -396,11 +397,19 @@ describe("decodeJwt", () => {
   });
 
   test.each([
-    ["", /is empty/],
-    ["not-a-jwt", /not three base64url parts/],
-    ["a.b.c", /header is not base64url-encoded JSON/],
-    [`${Buffer.from("[1]").toString("base64url")}.e30.x`, /header is not a JSON object/],
+    ["", "the JWT is empty; pass the ServiceAccount token (a file, or - for stdin)"],
+    [
+      "not-a-jwt",
+      "the JWT is not three base64url parts joined by dots (it has 1 part); pass the token file itself, e.g. /var/run/secrets/kubernetes.io/serviceaccount/token",
+    ],
+    ["c2VjcmV0.c2VjcmV0.c2VjcmV0", "the JWT's header is not base64url-encoded JSON; is this a ServiceAccount token?"],
+    [
+      `${Buffer.from("[1]").toString("base64url")}.e30.x`,
+      "the JWT's header is not a JSON object; is this a ServiceAccount token?",
+    ],
   ])("rejects %j with a message that never echoes the token", (text, message) => {
-    expect(() => decodeJwt(text)).toThrow(message);
+    const said = validationMessage(() => decodeJwt(text));
+    expect(said).toBe(message);
+    for (const part of text.split(".").filter((part) => part.length >= 3)) expect(said).not.toContain(part);
   });
 });

@@ -5,7 +5,7 @@ import { goGlob } from "../../src/answers/doctor/jwt-login";
 import { AuthMethod, JwtAuthBackend, JwtIssuer } from "../../src/constructs";
 import { JwtAuthBackendRole } from "../../src/providers";
 import { serviceAccountSubjects } from "../../src/role-options";
-import { newStack, synthJson } from "../helpers";
+import { newStack, synthJson, validationMessage } from "../helpers";
 
 const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
 const ISSUER = "https://kubernetes.default.svc.cluster.local";
@@ -84,43 +84,51 @@ describe("JwtAuthBackend", () => {
 
   test("rejects a role without an audience (vault-plugin-auth-jwt v0.26.3 path_login.go:164-179)", () => {
     const { auth } = mount();
-    expect(() => auth.addRole("app", { ...role, audience: undefined })).toThrow(
-      "role app: audience is required with the JWT method",
+    expect(validationMessage(() => auth.addRole("app", { ...role, audience: undefined }))).toBe(
+      'role app: audience is required with the JWT method: Vault refuses a token with an aud claim on a role without audiences, and Kubernetes tokens always carry one; set it (e.g. "vault") and mount a projected token with that audience',
     );
   });
 
   test("rejects a namespace selector, which no claim can express", () => {
     const { auth } = mount();
-    expect(() =>
-      auth.addRole("app", { ...role, boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } } }),
-    ).toThrow("role app: boundServiceAccountNamespaceSelector cannot work with the JWT method");
+    expect(
+      validationMessage(() =>
+        auth.addRole("app", { ...role, boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } } }),
+      ),
+    ).toBe(
+      "role app: boundServiceAccountNamespaceSelector cannot work with the JWT method: Vault matches only the token's claims, which carry no namespace labels; list boundServiceAccountNamespaces",
+    );
   });
 
   test("rejects aliases per ServiceAccount UID: the alias is named after sub", () => {
     const { auth } = mount();
-    expect(() => auth.addRole("app", { ...role, aliasNameSource: "serviceaccount_uid" })).toThrow(
-      "role app: aliasNameSource serviceaccount_uid cannot be kept with the JWT method",
+    expect(validationMessage(() => auth.addRole("app", { ...role, aliasNameSource: "serviceaccount_uid" }))).toBe(
+      "role app: aliasNameSource serviceaccount_uid cannot be kept with the JWT method, which names the alias after sub (per name, like serviceaccount_name); remove it",
     );
   });
 
   test("rejects the same role name twice", () => {
     const { auth } = mount();
     auth.addRole("app", role);
-    expect(() => auth.addRole("app", role)).toThrow("auth mount k8s-jwt: role app is defined twice");
+    expect(validationMessage(() => auth.addRole("app", role))).toBe(
+      "auth mount k8s-jwt: role app is defined twice; give each role its own name",
+    );
   });
 });
 
 describe("JwtIssuer", () => {
   test("rejects a discovery URL that is not https", () => {
-    expect(() => JwtIssuer.discovery({ issuer: "http://oidc.example.com" })).toThrow(
-      'jwt issuer: "http://oidc.example.com" is not a URL Vault can discover keys at',
+    expect(validationMessage(() => JwtIssuer.discovery({ issuer: "http://oidc.example.com" }))).toBe(
+      'jwt issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
     );
   });
 
   test("rejects an empty key list and a key Vault cannot read", () => {
-    expect(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [] })).toThrow("jwt publicKeys is empty");
+    expect(validationMessage(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [] }))).toBe(
+      "jwt publicKeys is empty; list the PEM public keys, or use JwtIssuer.discovery",
+    );
     const cut = PUBLIC_KEY.replace(/\n[A-Za-z0-9+/]{20}/, "\n");
-    expect(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [cut] })).toThrow(
+    expect(validationMessage(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [cut] }))).toMatch(
       /^jwt publicKeys\[0\]: "-----BEGIN PUBLIC KEY-----.*" has a PUBLIC KEY block that cannot be read/,
     );
   });

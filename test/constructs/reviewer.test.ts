@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { AuthDelegatorBinding, KubernetesAuthBackend, Reviewer, ReviewerServiceAccount } from "../../src/constructs";
 import { ClusterRoleBindingV1, KubernetesAuthBackendConfig, SecretV1, ServiceAccountV1 } from "../../src/providers";
-import { newStack, only, synthJson, TEST_CA } from "../helpers";
+import { newStack, only, synthJson, TEST_CA, validationMessage } from "../helpers";
 
 const HOST = "https://kubernetes.example.com:6443";
 
@@ -46,8 +46,8 @@ describe("ReviewerServiceAccount", () => {
   });
 
   test("rejects a namespace that is not a DNS-1123 label, naming the value and the fix", () => {
-    expect(() => new ReviewerServiceAccount(newStack(), "Reviewer", { namespace: "Vault_NS" })).toThrow(
-      'reviewer namespace: "Vault_NS" is not valid; use at most 63 lowercase letters',
+    expect(validationMessage(() => new ReviewerServiceAccount(newStack(), "Reviewer", { namespace: "Vault_NS" }))).toBe(
+      "reviewer namespace: \"Vault_NS\" is not valid; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
     );
   });
 });
@@ -73,9 +73,9 @@ describe("AuthDelegatorBinding", () => {
   });
 
   test("rejects an empty subject list", () => {
-    expect(() => new AuthDelegatorBinding(newStack(), "Binding", { name: "review", serviceAccounts: [] })).toThrow(
-      "auth-delegator binding review: serviceAccounts is empty",
-    );
+    expect(
+      validationMessage(() => new AuthDelegatorBinding(newStack(), "Binding", { name: "review", serviceAccounts: [] })),
+    ).toBe("auth-delegator binding review: serviceAccounts is empty; name at least one ServiceAccount");
   });
 });
 
@@ -159,16 +159,18 @@ describe("Reviewer modes", () => {
 
   test("rejects a wildcard ServiceAccount on a client-jwt mount", () => {
     const { backend } = backendWith(Reviewer.clientJwt());
-    expect(() =>
-      backend.addRole("any", { boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["atlantis"] }),
-    ).toThrow(
-      'role any: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator, so boundServiceAccountNames and boundServiceAccountNamespaces must list concrete names, not "*"',
+    expect(
+      validationMessage(() =>
+        backend.addRole("any", { boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["atlantis"] }),
+      ),
+    ).toBe(
+      'role any: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator, so boundServiceAccountNames and boundServiceAccountNamespaces must list concrete names, not "*"; list them, or use the long-lived-token or vault-pod reviewer',
     );
   });
 
   test("rejects a long-lived-token mount without the cluster CA", () => {
     const stack = newStack();
-    expect(() => new KubernetesAuthBackend(stack, "Auth", { kubernetesHost: HOST })).toThrow(
+    expect(validationMessage(() => new KubernetesAuthBackend(stack, "Auth", { kubernetesHost: HOST }))).toBe(
       "auth mount kubernetes: the long-lived-token reviewer needs the cluster CA; set kubernetesCaCert",
     );
   });

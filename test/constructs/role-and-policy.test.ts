@@ -9,7 +9,7 @@ import {
 } from "../../src/constructs";
 import { Duration } from "../../src/duration";
 import { DataVaultPolicyDocument, KubernetesAuthBackendRole, Policy } from "../../src/providers";
-import { newStack, only, synthJson, TEST_CA, warningsOf } from "../helpers";
+import { newStack, only, synthJson, TEST_CA, validationMessage, warningsOf } from "../helpers";
 
 function backend() {
   const stack = newStack();
@@ -79,33 +79,45 @@ describe("KubernetesAuthRole", () => {
   });
 
   test.each([
-    [["*", "atlantis"], 'mixes "*" with names'],
-    [[], "is empty; list at least one name"],
-    [["Atlantis"], '"Atlantis" is not valid'],
+    [
+      ["*", "atlantis"],
+      'role x: boundServiceAccountNames mixes "*" with names (["*","atlantis"]), which Vault rejects; use ["*"] alone or only names',
+    ],
+    [[], 'role x: boundServiceAccountNames is empty; list at least one name, or "*" for any'],
+    [
+      ["Atlantis"],
+      "role x: boundServiceAccountNames: \"Atlantis\" is not valid; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
+    ],
   ])("rejects boundServiceAccountNames %j", (names, message) => {
     const { auth } = backend();
-    expect(() => auth.addRole("x", { boundServiceAccountNames: names, boundServiceAccountNamespaces: ["x"] })).toThrow(
-      message,
-    );
+    expect(
+      validationMessage(() =>
+        auth.addRole("x", { boundServiceAccountNames: names, boundServiceAccountNamespaces: ["x"] }),
+      ),
+    ).toBe(message);
   });
 
   test("rejects a TTL greater than the max TTL", () => {
     const { auth } = backend();
-    expect(() =>
-      auth.addRole("x", {
-        boundServiceAccountNames: ["x"],
-        boundServiceAccountNamespaces: ["x"],
-        tokenTtl: Duration.hours(2),
-        tokenMaxTtl: Duration.hours(1),
-      }),
-    ).toThrow("role x: tokenTtl (7200s) is greater than tokenMaxTtl (3600s)");
+    expect(
+      validationMessage(() =>
+        auth.addRole("x", {
+          boundServiceAccountNames: ["x"],
+          boundServiceAccountNamespaces: ["x"],
+          tokenTtl: Duration.hours(2),
+          tokenMaxTtl: Duration.hours(1),
+        }),
+      ),
+    ).toBe("role x: tokenTtl (7200s) is greater than tokenMaxTtl (3600s); lower tokenTtl or raise tokenMaxTtl");
   });
 
   test("rejects the same role name twice on one mount", () => {
     const { auth } = backend();
     const props = { boundServiceAccountNames: ["x"], boundServiceAccountNamespaces: ["x"] };
     auth.addRole("x", props);
-    expect(() => auth.addRole("x", props)).toThrow("auth mount k8s/prod: role x is defined twice");
+    expect(validationMessage(() => auth.addRole("x", props))).toBe(
+      "auth mount k8s/prod: role x is defined twice; give each role its own name",
+    );
   });
 });
 
@@ -135,30 +147,48 @@ describe("KubernetesAuthBackend", () => {
   });
 
   test.each([
-    ["/atlantis", "is not valid; use letters, digits"],
-    ["atlantis/", "is not valid; use letters, digits"],
-    ["at lantis", "holds a space"],
-    ["token", "is the token store's mount (auth/token/)"],
-    ["k8s/../prod", "has a '.' or '..' segment"],
+    [
+      "/atlantis",
+      "is not valid; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+    ],
+    [
+      "atlantis/",
+      "is not valid; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+    ],
+    ["at lantis", "holds a space, which would be written as is; remove it"],
+    [
+      "token",
+      'is the token store\'s mount (auth/token/), which every Vault has: Vault answers "path is already in use at token/"; choose another path, e.g. kubernetes or k8s/prod',
+    ],
+    [
+      "k8s/../prod",
+      "has a '.' or '..' segment, which HTTP clients resolve before Vault sees the request (RFC 3986 §5.2.4); name each segment, e.g. k8s/prod",
+    ],
   ])("rejects the mount path %j", (path, message) => {
     expect(
-      () =>
-        new KubernetesAuthBackend(newStack(), "Auth", {
-          path,
-          kubernetesHost: "https://k",
-          reviewer: Reviewer.vaultPod(),
-        }),
-    ).toThrow(`auth mount path: ${JSON.stringify(path)} ${message}`);
+      validationMessage(
+        () =>
+          new KubernetesAuthBackend(newStack(), "Auth", {
+            path,
+            kubernetesHost: "https://k",
+            reviewer: Reviewer.vaultPod(),
+          }),
+      ),
+    ).toBe(`auth mount path: ${JSON.stringify(path)} ${message}`);
   });
 
   test("rejects a non-https Kubernetes host", () => {
     expect(
-      () =>
-        new KubernetesAuthBackend(newStack(), "Auth", {
-          kubernetesHost: "http://k:6443",
-          reviewer: Reviewer.vaultPod(),
-        }),
-    ).toThrow('kubernetesHost: "http://k:6443" is not valid; use the API server\'s https:// URL');
+      validationMessage(
+        () =>
+          new KubernetesAuthBackend(newStack(), "Auth", {
+            kubernetesHost: "http://k:6443",
+            reviewer: Reviewer.vaultPod(),
+          }),
+      ),
+    ).toBe(
+      'kubernetesHost: "http://k:6443" is not valid; use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
+    );
   });
 });
 
@@ -214,10 +244,13 @@ describe("VaultPolicy", () => {
   });
 
   test.each([
-    [{ name: "root", rules: PolicyRules.list("x") }, 'policy name "root" is reserved by Vault'],
-    [{ name: "p", rules: [] }, "policy p: rules is empty"],
-    [{ name: "p", rules: [{ path: "x", capabilities: ["write" as never] }] }, 'capabilities ["write"] must be'],
+    [{ name: "root", rules: PolicyRules.list("x") }, 'policy name "root" is reserved by Vault; choose another name'],
+    [{ name: "p", rules: [] }, "policy p: rules is empty; give at least one rule"],
+    [
+      { name: "p", rules: [{ path: "x", capabilities: ["write" as never] }] },
+      'policy p: path x: capabilities ["write"] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe',
+    ],
   ])("rejects invalid policy props (%#)", (props, message) => {
-    expect(() => new VaultPolicy(newStack(), "P", props)).toThrow(message);
+    expect(validationMessage(() => new VaultPolicy(newStack(), "P", props))).toBe(message);
   });
 });

@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { KubernetesAuthBackend, Reviewer } from "../../src/constructs";
 import { Duration } from "../../src/duration";
 import { ClusterRoleBindingV1, ClusterRoleV1, KubernetesAuthBackendRole } from "../../src/providers";
-import { newStack, synthJson, TEST_CA } from "../helpers";
+import { newStack, synthJson, TEST_CA, validationMessage } from "../helpers";
 
 function backend(reviewer = Reviewer.longLivedToken()) {
   const stack = newStack();
@@ -99,47 +99,62 @@ describe("role options (vault_kubernetes_auth_backend_role, terraform-provider-v
 
   test("rejects a namespace selector with the client-jwt reviewer, which stores no JWT to read namespaces with", () => {
     const { auth } = backend(Reviewer.clientJwt());
-    expect(() =>
-      auth.addRole("a", {
-        boundServiceAccountNames: ["app"],
-        boundServiceAccountNamespaces: ["app"],
-        boundServiceAccountNamespaceSelector: { matchLabels: { vault: "yes" } },
-      }),
-    ).toThrow(/auth mount k8s: boundServiceAccountNamespaceSelector needs a reviewer JWT/);
+    expect(
+      validationMessage(() =>
+        auth.addRole("a", {
+          boundServiceAccountNames: ["app"],
+          boundServiceAccountNamespaces: ["app"],
+          boundServiceAccountNamespaceSelector: { matchLabels: { vault: "yes" } },
+        }),
+      ),
+    ).toMatch(/auth mount k8s: boundServiceAccountNamespaceSelector needs a reviewer JWT/);
   });
 
   test("rejects a role with neither namespaces nor a selector (path_role.go:323-328)", () => {
     const { auth } = backend();
-    expect(() => auth.addRole("a", { boundServiceAccountNames: ["app"] })).toThrow(
-      "role a: boundServiceAccountNamespaces is required unless boundServiceAccountNamespaceSelector is given",
+    expect(validationMessage(() => auth.addRole("a", { boundServiceAccountNames: ["app"] }))).toBe(
+      'role a: boundServiceAccountNamespaces is required unless boundServiceAccountNamespaceSelector is given; list namespaces, or ["*"] for any',
     );
   });
 
   test.each([
-    [{}, "matchLabels is empty, and an empty selector admits every namespace"],
-    [{ "a/b/c": "x" }, 'matchLabels key: "a/b/c" is not a label key'],
-    [{ team: "-payments" }, 'matchLabels.team: "-payments" is not a label value'],
+    [
+      {},
+      'role a: boundServiceAccountNamespaceSelector: matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces ["*"]',
+    ],
+    [
+      { "a/b/c": "x" },
+      "role a: boundServiceAccountNamespaceSelector: matchLabels key: \"a/b/c\" is not a label key; use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'",
+    ],
+    [
+      { team: "-payments" },
+      "role a: boundServiceAccountNamespaceSelector: matchLabels.team: \"-payments\" is not a label value; use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or an empty value)",
+    ],
   ])("rejects the selector labels %j", (matchLabels, message) => {
     const { auth } = backend();
-    expect(() =>
-      auth.addRole("a", { boundServiceAccountNames: ["app"], boundServiceAccountNamespaceSelector: { matchLabels } }),
-    ).toThrow(message);
+    expect(
+      validationMessage(() =>
+        auth.addRole("a", { boundServiceAccountNames: ["app"], boundServiceAccountNamespaceSelector: { matchLabels } }),
+      ),
+    ).toBe(message);
   });
 
   test("rejects a batch token type on a periodic role (vault/sdk tokenutil.go:225-228)", () => {
     const { auth } = backend();
-    expect(() => auth.addRole("a", { ...base, tokenType: "batch", tokenPeriod: Duration.minutes(30) })).toThrow(
-      "role a: tokenType is batch, but batch tokens cannot be periodic",
+    expect(
+      validationMessage(() => auth.addRole("a", { ...base, tokenType: "batch", tokenPeriod: Duration.minutes(30) })),
+    ).toBe(
+      "role a: tokenType is batch, but batch tokens cannot be periodic: Vault refuses the role (\"'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens\", vault/sdk helper/tokenutil/tokenutil.go:225-228); drop tokenPeriod or use token type service",
     );
   });
 
   test.each([
     ["10.0.0.0/33", "has prefix length /33, but an IPv4 address has 32 bits"],
-    ["10.0.0/8", "is not an IPv4 or IPv6 address"],
-    ["vault.example.com", "is not an IPv4 or IPv6 address"],
+    ["10.0.0/8", "is not an IPv4 or IPv6 address (with an optional /prefix length)"],
+    ["vault.example.com", "is not an IPv4 or IPv6 address (with an optional /prefix length)"],
   ])("rejects the token bound CIDR %s", (block, message) => {
     const { auth } = backend();
-    expect(() => auth.addRole("a", { ...base, tokenBoundCidrs: [block] })).toThrow(
+    expect(validationMessage(() => auth.addRole("a", { ...base, tokenBoundCidrs: [block] }))).toBe(
       `role a: tokenBoundCidrs: "${block}" ${message}`,
     );
   });
