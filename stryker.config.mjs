@@ -1,0 +1,43 @@
+// Mutation testing (`npm run test:mutation`): StrykerJS seeds small bugs into src/ and runs the
+// jest suite against each; a mutant that survives marks behaviour no test pins. Not run by CI
+// (tens of minutes on 2 cores). Incremental: results are reused from
+// .stryker/incremental.json for mutants whose code and covering tests did not change.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: "jest",
+  jest: {
+    configFile: "jest.config.js",
+    // Tests that only drive child processes (the CLI binary, cdktf synth, the bundle, shell
+    // scripts, tsc) never reach the mutated code in this process: they can kill no mutant and
+    // would only slow every run down.
+    config: {
+      testPathIgnorePatterns: [
+        "/node_modules/",
+        "/test/e2e/",
+        "/test/package/",
+        "/test/entry-point.test.ts",
+        "/test/public-api.test.ts",
+        "/test/pod-scripts.test.ts",
+        "/test/cli/bin.test.ts",
+        "/test/cli/bundle.test.ts",
+        "/test/e2e-local-prerequisites.test.ts",
+        "/test/e2e-prerequisites.test.ts",
+      ],
+    },
+  },
+  coverageAnalysis: "perTest",
+  ignoreStatic: true,
+  // The CLI's argument parsing and printing is glue, tested through the binary (test/cli/bin,
+  // test/entry-point); the answers it prints come from src/answers, which is mutated.
+  mutate: ["src/**/*.ts", "!src/cli/**", "!src/index.ts"],
+  ignorePatterns: ["test/e2e-local/components", "bench/out", "cdktf.out", "dist", "coverage", ".stryker"],
+  incremental: true,
+  incrementalFile: ".stryker/incremental.json",
+  concurrency: 2,
+  timeoutMS: 20000,
+  reporters: ["progress", "clear-text", "html", "json"],
+  htmlReporter: { fileName: "reports/mutation/mutation.html" },
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  tempDirName: ".stryker/tmp",
+  cleanTempDir: "always",
+};
