@@ -59,7 +59,7 @@ describe("the synth entry point", () => {
   test("writes cdktf.out/stacks/eks-test/cdk.tf.json for the default configuration, with no credentials", async () => {
     const project = projectCopy("default");
     const result = await synthApp(project, { VAULT_TOKEN: "", AWS_PROFILE: "" });
-    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
     expect(readdirSync(join(project, "cdktf.out", "stacks"))).toEqual(["eks-test"]);
     const json = JSON.parse(readFileSync(join(project, "cdktf.out/stacks/eks-test/cdk.tf.json"), "utf8"));
     expect(Object.values(json.resource.vault_auth_backend)).toEqual([
@@ -70,7 +70,11 @@ describe("the synth entry point", () => {
 
   test("gives byte-identical JSON when the same configuration is synthesized from two folders", async () => {
     const [first, second] = [projectCopy("checkout-one"), projectCopy("elsewhere-two")];
-    await Promise.all([synthApp(first), synthApp(second)]);
+    // A failed synth leaves no file to compare, or an older one: both runs must succeed.
+    expect(await Promise.all([synthApp(first), synthApp(second)])).toEqual([
+      { code: 0, stdout: "", stderr: "" },
+      { code: 0, stdout: "", stderr: "" },
+    ]);
     const stack = "cdktf.out/stacks/eks-test/cdk.tf.json";
     const one = readFileSync(join(first, stack), "utf8");
     expect(readFileSync(join(second, stack), "utf8")).toBe(one);
@@ -80,13 +84,14 @@ describe("the synth entry point", () => {
 
   test("fails on a bad file with the message alone, exit 1, and leaves the earlier cdktf.out as it was", async () => {
     const project = projectCopy("broken");
-    expect((await synthApp(project)).code).toBe(0);
+    expect(await synthApp(project)).toEqual({ code: 0, stdout: "", stderr: "" });
     const before = snapshotTree(join(project, "cdktf.out"));
     writeFileSync(join(project, "bad.yaml"), "clusters:\n  - name: Bad_Name\n    kubernetes: {}\n    roles: []\n");
 
     const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "bad.yaml" });
 
     expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^vault-k8s-auth: bad\.yaml has 3 problems; nothing was synthesized:\n/);
     expect(result.stderr).toContain('bad.yaml:2:11: clusters[0].name: "Bad_Name" is not a cluster name');
     expect(result.stderr).not.toMatch(/^\s+at /m);
@@ -101,7 +106,7 @@ describe("the synth entry point", () => {
     );
     writeFileSync(join(project, "warned.yaml"), config);
     const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "warned.yaml" });
-    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
     const manifest = JSON.parse(readFileSync(join(project, "cdktf.out/manifest.json"), "utf8"));
     const warnings = manifest.stacks["eks-test"].annotations.map(
       (annotation: { message: string }) => annotation.message,
@@ -115,7 +120,7 @@ describe("the synth entry point", () => {
 
   test("fails on a CA with a private key pasted in without echoing the key, and leaves cdktf.out as it was", async () => {
     const project = projectCopy("leaked-key");
-    expect((await synthApp(project)).code).toBe(0);
+    expect(await synthApp(project)).toEqual({ code: 0, stdout: "", stderr: "" });
     const before = snapshotTree(join(project, "cdktf.out"));
     const key = generateKeyPairSync("ec", { namedCurve: "P-256" })
       .privateKey.export({ type: "pkcs8", format: "pem" })
@@ -135,6 +140,7 @@ describe("the synth entry point", () => {
     const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "leaked.json" });
 
     expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
       /^vault-k8s-auth: leaked\.json has 1 problem; nothing was synthesized:\n {2}leaked\.json:1:\d+: clusters\[0\]\.kubernetes\.caCertificate holds a private key/,
     );
@@ -145,8 +151,11 @@ describe("the synth entry point", () => {
   test("fails on a config path that is a directory with the path and the reason, exit 1, no internal error", async () => {
     const project = projectCopy("directory");
     const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "src" });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe("vault-k8s-auth: VAULT_K8S_AUTH_CONFIG=src is a directory; name a YAML or JSON file\n");
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "vault-k8s-auth: VAULT_K8S_AUTH_CONFIG=src is a directory; name a YAML or JSON file\n",
+    });
   });
 
   test("writes none of the deploy environment's credentials into cdktf.out, through the real cdktf CLI", async () => {

@@ -30,7 +30,9 @@ describe("vault-k8s-auth can", () => {
   });
 
   test("answers an operation with ok or FAIL and exit 0 or 1", () => {
-    expect(run("secret/data/myscrt", "--role", "atlantis", "--operation", "read").code).toBe(0);
+    const allowed = run("secret/data/myscrt", "--role", "atlantis", "--operation", "read");
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout.split("\n")[0]).toBe("ok: read secret/data/myscrt is allowed (capabilities: read)");
     const denied = run("secret/data/myscrt", "--role", "atlantis", "--operation", "update");
     expect(denied.code).toBe(1);
     expect(denied.stdout.split("\n")[0]).toBe("FAIL: update secret/data/myscrt is denied (capabilities: read)");
@@ -44,9 +46,9 @@ describe("vault-k8s-auth can", () => {
   });
 
   test("prints the answer as JSON with --json", () => {
-    expect(
-      JSON.parse(run("secret/metadata/myscrt", "--role", "atlantis", "--operation", "list", "--json").stdout),
-    ).toEqual({
+    const result = run("secret/metadata/myscrt", "--role", "atlantis", "--operation", "list", "--json");
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(result.stdout)).toEqual({
       path: "secret/metadata/myscrt",
       capabilities: ["list", "read"],
       allowed: true,
@@ -59,14 +61,24 @@ describe("vault-k8s-auth can", () => {
   });
 
   test("rejects a missing path, a missing role, an unknown operation and an unknown role, exit 2", () => {
-    expect(run("--role", "atlantis").stderr).toContain("needs a PATH");
-    expect(run("secret/x").stderr).toBe("vault-k8s-auth can: needs --role, one of atlantis\n");
-    expect(run("secret/x", "--role", "atlantis", "--operation", "write")).toMatchObject({
+    expect(run("--role", "atlantis")).toEqual({
       code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth can: needs a PATH, e.g. can secret/data/myscrt --role atlantis\n",
+    });
+    expect(run("secret/x")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth can: needs --role, one of atlantis\n",
+    });
+    expect(run("secret/x", "--role", "atlantis", "--operation", "write")).toEqual({
+      code: 2,
+      stdout: "",
       stderr: 'vault-k8s-auth can: --operation "write" is not one of read, list, create, update, patch, delete\n',
     });
-    expect(run("secret/x", "--role", "atlantsi")).toMatchObject({
+    expect(run("secret/x", "--role", "atlantsi")).toEqual({
       code: 2,
+      stdout: "",
       stderr:
         'vault-k8s-auth can: no role "atlantsi" in cluster eks-test; did you mean "atlantis"? (roles: atlantis)\n',
     });

@@ -54,12 +54,14 @@ describe("vault-k8s-auth doctor", () => {
     expect(result.code).toBe(1);
     const parsed = JSON.parse(result.stdout);
     expect(parsed.ok).toBe(false);
+    expect(result.stderr).toBe("");
     expect(parsed.checks).toContainEqual({
       name: "serviceaccount",
       status: "fail",
       detail: 'ServiceAccount "default" is not in [atlantis]; Vault says "service account name not authorized"',
       fix: "add default to clusters[0].roles[0].boundServiceAccountNames, or run the pod as atlantis",
     });
+    expect(parsed.checks).toHaveLength(12);
     for (const check of parsed.checks) expect(["pass", "fail", "skip"]).toContain(check.status);
   });
 
@@ -76,7 +78,9 @@ describe("vault-k8s-auth doctor", () => {
         'FAIL  ci        serviceaccount: ServiceAccount "atlantis" is not in [ci]; Vault says "service account name not authorized"\n' +
         "ok: role atlantis of auth/atlantis would accept this token\n",
     );
-    const json = JSON.parse(cli(["doctor", "--config", config, "--jwt", "default.jwt", "--json"], { cwd: dir }).stdout);
+    const asJson = cli(["doctor", "--config", config, "--jwt", "default.jwt", "--json"], { cwd: dir });
+    expect(asJson).toMatchObject({ code: 0, stderr: "" });
+    const json = JSON.parse(asJson.stdout);
     expect(json.roles.map((verdict: { role: string; ok: boolean }) => [verdict.role, verdict.ok])).toEqual([
       ["atlantis", true],
       ["ci", false],
@@ -90,7 +94,8 @@ describe("vault-k8s-auth doctor", () => {
         cwd: dir,
       },
     );
-    expect(result.stdout).toContain("exists on auth/k8s/other");
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout.split("\n")[0]).toBe('ok    role            role "atlantis" exists on auth/k8s/other');
   });
 
   test("rejects a config of several clusters without --cluster, naming them, exit 2", () => {
@@ -102,11 +107,20 @@ describe("vault-k8s-auth doctor", () => {
   });
 
   test("rejects a missing --jwt, a missing file and a text that is not a JWT, exit 2", () => {
-    expect(cli(["doctor", "--role", "atlantis"], { cwd: dir }).code).toBe(2);
-    expect(cli(["doctor", "--jwt", "nope.jwt"], { cwd: dir }).stderr).toContain("--jwt nope.jwt: no such file");
+    expect(cli(["doctor", "--role", "atlantis"], { cwd: dir })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth doctor: needs --jwt FILE (or --jwt - to read the token from stdin); see --help\n",
+    });
+    expect(cli(["doctor", "--jwt", "nope.jwt"], { cwd: dir })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `vault-k8s-auth doctor: --jwt nope.jwt: no such file (looked in ${dir})\n`,
+    });
     const secret = "s3cr3t-value-not-a-jwt";
     const result = cli(["doctor", "--jwt", "-"], { cwd: dir, stdin: secret });
     expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^vault-k8s-auth doctor: the JWT is not three base64url parts/);
     expect(result.stderr).not.toContain(secret);
   });
@@ -169,6 +183,7 @@ describe("vault-k8s-auth doctor", () => {
     );
     expect(one.stdout).not.toContain("TokenReview");
     const every = cli(["doctor", "--config", config, "--jwt", "vault-aud.jwt"], { cwd: dir });
+    expect(every).toMatchObject({ code: 0, stderr: "" });
     expect(every.stdout).toContain(
       "ok    atlantis  would accept this token, if its signature verifies against the issuer's keys\n",
     );
@@ -179,7 +194,17 @@ describe("vault-k8s-auth doctor", () => {
     const result = cli(["doctor", "--role", "atlantis", "--jwt", "default.jwt", "--reviewer-jwt", "reviewer.jwt"], {
       cwd: dir,
     });
-    expect(result.stdout).toContain("ok    reviewer        the reviewer JWT of vault/vault-reviewer has no exp");
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toContain(
+      "ok    reviewer        the reviewer JWT of vault/vault-reviewer has no exp, so it keeps working\n",
+    );
+    writeFileSync(join(dir, "expiring-reviewer.jwt"), projectedToken({ namespace: "vault", name: "vault-reviewer" }));
+    const expiring = cli(
+      ["doctor", "--role", "atlantis", "--jwt", "default.jwt", "--reviewer-jwt", "expiring-reviewer.jwt"],
+      { cwd: dir },
+    );
+    expect(expiring.code).toBe(1);
+    expect(expiring.stdout).toMatch(/^FAIL {2}reviewer {8}the reviewer JWT expires at /m);
   });
 });
 

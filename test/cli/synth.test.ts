@@ -29,8 +29,13 @@ describe("vault-k8s-auth synth", () => {
 
   test("prints the synth warnings on stderr, so the seed's admin policy is seen", () => {
     const result = cli(["synth", "--output", "warned"], { cwd: dir });
-    expect(result.stderr).toMatch(/^warning: eks-test\/.*sudo/m);
-    for (const line of result.stderr.trimEnd().split("\n")) expect(line).toMatch(/^warning: eks-test\//);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("ok: eks-test: warned/stacks/eks-test/cdk.tf.json\n");
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(/^warning: eks-test\/Policies\/admin: policy admin grants sudo, /),
+      expect.stringMatching(/^warning: eks-test\/KubernetesAuth\/Roles\/atlantis: role atlantis: no audience is bound/),
+    ]);
   });
 
   test("writes only the cluster --cluster names, into --output", () => {
@@ -38,6 +43,8 @@ describe("vault-k8s-auth synth", () => {
       cwd: dir,
     });
     expect(result.code).toBe(0);
+    expect(result.stdout).toBe("ok: other: only-other/stacks/other/cdk.tf.json\n");
+    expect(result.stderr).not.toContain("eks-test");
     expect(stacksIn("only-other")).toEqual(["other"]);
   });
 
@@ -60,7 +67,11 @@ describe("vault-k8s-auth synth", () => {
     );
     const result = cli(["synth", "--config", broken, "--output", "never"], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^vault-k8s-auth synth: broken\.yaml has \d+ problems; nothing was synthesized:\n/);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^vault-k8s-auth synth: broken\.yaml has 3 problems; nothing was synthesized:\n/);
+    expect(result.stderr).toContain(
+      `  broken.yaml:2:11: clusters[0].name: "Bad_Name" is not a cluster name; use at most 63 lowercase letters`,
+    );
     expect(existsSync(join(dir, "never"))).toBe(false);
   });
 
@@ -75,6 +86,7 @@ describe("vault-k8s-auth synth", () => {
     const result = cli(["synth", "--config", leaked, "--output", "leaked-out"], { cwd: dir });
 
     expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
       /^vault-k8s-auth synth: leaked\.yaml has 1 problem; nothing was synthesized:\n {2}leaked\.yaml:\d+:\d+: clusters\[0\]\.auth\.description holds a private key \(-----BEGIN \.\.\. PRIVATE KEY-----; the value is not shown\)/,
     );
@@ -107,6 +119,7 @@ describe("vault-k8s-auth synth", () => {
   test("fails on an unknown --cluster with the clusters there are, and writes nothing", () => {
     const result = cli(["synth", "--config", twoClusters, "--cluster", "othr", "--output", "never"], { cwd: dir });
     expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
     expect(result.stderr).toContain('--cluster "othr" is not a cluster of the config; did you mean "other"?');
     expect(existsSync(join(dir, "never"))).toBe(false);
   });

@@ -20,17 +20,25 @@ describe("vault-k8s-auth validate", () => {
   });
 
   test("checks the built-in default when no file is there, as synth does", () => {
-    expect(cli(["validate"], { cwd: dir }).stdout).toBe("ok: built-in default: 1 cluster, 1 role\n");
+    expect(cli(["validate"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: "ok: built-in default: 1 cluster, 1 role\n",
+      stderr: "",
+    });
   });
 
   test("finds the file named by VAULT_K8S_AUTH_CONFIG, as synth does", () => {
-    const result = cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: twoClusters } });
-    expect(result.stdout).toBe("ok: two.yaml: 2 clusters, 2 roles\n");
+    expect(cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: twoClusters } })).toEqual({
+      code: 0,
+      stdout: "ok: two.yaml: 2 clusters, 2 roles\n",
+      stderr: "",
+    });
   });
 
   test("fails with one FAIL line per problem, each with file:line:col, and exit 1", () => {
     const result = cli(["validate", "--config", broken], { cwd: dir });
     expect(result.code).toBe(1);
+    expect(result.stderr).toBe("");
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe(
@@ -40,7 +48,9 @@ describe("vault-k8s-auth validate", () => {
   });
 
   test("prints the verdict and the problems as JSON with --json", () => {
-    expect(JSON.parse(cli(["validate", "--json", "--config", twoClusters], { cwd: dir }).stdout)).toEqual({
+    const ok = cli(["validate", "--json", "--config", twoClusters], { cwd: dir });
+    expect(ok).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(ok.stdout)).toEqual({
       ok: true,
       source: "two.yaml",
       clusters: 2,
@@ -48,9 +58,14 @@ describe("vault-k8s-auth validate", () => {
       problems: [],
       warnings: [],
     });
-    const failed = JSON.parse(cli(["validate", "--json", "--config", broken], { cwd: dir }).stdout);
+    const refused = cli(["validate", "--json", "--config", broken], { cwd: dir });
+    expect(refused).toMatchObject({ code: 1, stderr: "" });
+    const failed = JSON.parse(refused.stdout);
     expect(failed.ok).toBe(false);
     expect(failed.problems).toHaveLength(3);
+    expect(failed.problems[0]).toBe(
+      "broken.yaml:2:11: clusters[0].name: \"Bad_Name\" is not a cluster name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+    );
   });
 
   test("prints the loader's warnings as warn lines before the verdict, and still exits 0", () => {
@@ -139,6 +154,7 @@ describe("vault-k8s-auth validate --config pointed at a key file", () => {
   test("shows only the first 40 characters of other text where the mapping should be", () => {
     writeConfig(dir, "token.txt", `${"a".repeat(100)}\n`);
     const result = cli(["validate", "--config", "token.txt"], { cwd: dir });
+    expect(result).toMatchObject({ code: 1, stderr: "" });
     expect(result.stdout).toContain(`but holds "${"a".repeat(36)}...`);
     expect(result.stdout).not.toContain("a".repeat(37));
   });
