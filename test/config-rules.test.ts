@@ -650,18 +650,18 @@ describe("token lifetimes against Vault's limits (warned: the max TTL can be rai
       "t.yaml",
     ).warnings.map((warning) => warning.text);
 
-  test.each([
-    ["tokenPeriod", "800h", "2880000s"],
-    ["tokenMaxTtl", "1000h", "3600000s"],
-  ])("warns that %s %s is capped to Vault's default max TTL of 768h", (field, value, secs) => {
-    expect(warnings({ tokenPeriod: undefined, [field]: value })).toEqual([
-      expect.stringMatching(
-        new RegExp(
-          `^t\\.yaml:\\d+:\\d+: clusters\\[0\\]\\.roles\\[0\\]\\.${field}: "${value}" \\(${secs}\\) is above Vault's default max TTL of 768h \\(32 days\\): Vault caps it to 768h unless max_lease_ttl was raised`,
+  test.each([["tokenMaxTtl", "1000h", "3600000s"]])(
+    "warns that %s %s is capped to Vault's default max TTL of 768h",
+    (field, value, secs) => {
+      expect(warnings({ tokenPeriod: undefined, [field]: value })).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^t\\.yaml:\\d+:\\d+: clusters\\[0\\]\\.roles\\[0\\]\\.${field}: "${value}" \\(${secs}\\) is above Vault's default max TTL of 768h \\(32 days\\): Vault caps it to 768h unless max_lease_ttl was raised`,
+          ),
         ),
-      ),
-    ]);
-  });
+      ]);
+    },
+  );
 
   test("warns that tokenTtl does nothing next to tokenPeriod, and still accepts the file", () => {
     const checked = checkConfigText(

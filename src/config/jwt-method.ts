@@ -56,16 +56,25 @@ export function authMethodProblems(cluster: Record<string, unknown>): Problem[] 
       const problem = refusal("oidcIssuer", jwt.issuer, "a URL Vault can discover keys at");
       if (problem !== undefined) problems.push({ path: ["auth", "jwt", "issuer"], message: problem });
     }
-    for (const field of ["host", "caCertificate", "kubeconfig"]) {
-      if (kubernetes[field] !== undefined) {
-        problems.push({
-          path: ["kubernetes", field],
-          message:
-            "is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
-          warning: true,
-        });
-      }
+  }
+  // Warned, not refused: an entry switched between methods may keep its connection for the way back.
+  for (const field of ["host", "caCertificate", "kubeconfig", "inCluster"]) {
+    if (kubernetes[field] !== undefined) {
+      problems.push({
+        path: ["kubernetes", field],
+        message:
+          "is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
+        warning: true,
+      });
     }
+  }
+  if (record(kubernetes.eks).staticToken !== undefined) {
+    problems.push({
+      path: ["kubernetes", "eks", "staticToken"],
+      message:
+        "is not used with auth.method: jwt: the stack only reads the EKS cluster's issuer, with AWS credentials, and needs no Kubernetes token",
+      warning: true,
+    });
   }
 
   list(cluster.roles).forEach((raw, index) => {

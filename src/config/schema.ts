@@ -228,6 +228,17 @@ const capability = z.enum(CAPABILITIES, {
       : `${show(issue.input)} is not a capability; use one of ${CAPABILITIES.join(", ")}${typeof issue.input === "string" ? didYouMean(issue.input, [...CAPABILITIES]) : ""}`,
 });
 
+/** What a shorthand rule grants on its own, and the Vault path it writes (the first, for kvRead). */
+const SHORTHANDS = {
+  kvRead: {
+    grants: "grants read itself",
+    path: ({ kvRead }: { kvRead?: { mount: string; path: string; version: 1 | 2 } }) =>
+      kvRead ? `${kvRead.mount}/${kvRead.version === 2 ? "data/" : ""}${kvRead.path}` : "",
+  },
+  list: { grants: "grants list itself", path: ({ list }: { list?: string }) => list ?? "" },
+  deny: { grants: "denies everything itself", path: ({ deny }: { deny?: string }) => deny ?? "" },
+};
+
 const ruleSchema = strictObject(
   {
     path: z.string().min(1).optional().describe("Vault API path; needs capabilities"),
@@ -249,19 +260,35 @@ const ruleSchema = strictObject(
   },
   "One rule: path + capabilities, or one of kvRead, list, deny",
 ).superRefine((rule, context) => {
+  // Each form is written out on its own (policyRules): a second form or a path's fields on a
+  // shorthand would be dropped, so they are refused at the field that would be lost.
   const forms = (["path", "kvRead", "list", "deny"] as const).filter((form) => rule[form] !== undefined);
-  if (forms.length !== 1) {
+  const [form, ...others] = forms;
+  if (form === undefined) {
     context.addIssue({
       code: "custom",
-      message:
-        forms.length === 0
-          ? "a rule needs one of path (with capabilities), kvRead, list or deny"
-          : `a rule takes one of path, kvRead, list, deny; this one has ${forms.join(" and ")}: split it into ${forms.length} rules`,
+      message: "a rule needs one of path (with capabilities), kvRead, list or deny",
     });
+  } else if (others.length > 0) {
+    for (const other of others) {
+      context.addIssue({
+        code: "custom",
+        path: [other],
+        message: `${show(rule[other])} is a second form next to ${form} ${show(rule[form])}; a rule takes one of path, kvRead, list, deny: split it into ${forms.length} rules`,
+      });
+    }
   } else if (rule.path !== undefined && rule.capabilities === undefined) {
     context.addIssue({ code: "custom", path: ["capabilities"], message: `path ${show(rule.path)} needs capabilities` });
-  } else if (rule.path === undefined && (rule.capabilities !== undefined || rule.description !== undefined)) {
-    context.addIssue({ code: "custom", message: "capabilities and description go with path" });
+  } else if (form !== "path") {
+    const shorthand = SHORTHANDS[form];
+    for (const field of ["capabilities", "description"] as const) {
+      if (rule[field] === undefined) continue;
+      context.addIssue({
+        code: "custom",
+        path: [field],
+        message: `${show(rule[field])} goes with path, but this is a ${form} rule, which ${shorthand.grants} and takes no ${field}; remove ${field}, or write it as - path: ${show(shorthand.path(rule))} with capabilities${field === "description" ? " and description" : ""}`,
+      });
+    }
   }
 });
 
@@ -277,11 +304,13 @@ const policySchema = strictObject({
     .describe("admin: every capability on every path (warned). terraform-vault-provider: child tokens + rules"),
   rules: z.array(ruleSchema).optional(),
 }).superRefine((policy, context) => {
+  // policyRules renders admin alone: rules next to it would be dropped, a deny rule included.
   if (policy.preset === "admin" && policy.rules !== undefined) {
+    const count = policy.rules.length === 1 ? "1 rule" : `${policy.rules.length} rules`;
     context.addIssue({
       code: "custom",
       path: ["rules"],
-      message: "preset admin already grants everything; drop rules",
+      message: `holds ${count} next to preset "admin", which stands alone (every capability on every path) and takes no rules; drop rules, or drop preset: admin and write the grants as rules (- path: "*" with capabilities, and deny rules to take paths away)`,
     });
   }
   if (policy.preset !== "admin" && (policy.rules === undefined || policy.rules.length === 0)) {

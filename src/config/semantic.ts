@@ -165,7 +165,9 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
     const ttl = seconds(role.tokenTtl);
     const maxTtl = seconds(role.tokenMaxTtl);
     problems.push(...lifetimeWarnings(role, index, ttl, maxTtl));
-    if (ttl !== undefined && maxTtl !== undefined && ttl > maxTtl) {
+    // Vault refuses only a TTL above a max TTL that is set: 0 means "the mount's" (vault-plugin-auth-kubernetes
+    // v0.24.1 path_role.go:288, vault-plugin-auth-jwt v0.26.3 path_role.go:563: TokenMaxTTL > 0 && TokenTTL > TokenMaxTTL).
+    if (ttl !== undefined && maxTtl !== undefined && maxTtl > 0 && ttl > maxTtl) {
       problems.push({
         path: ["roles", index, "tokenTtl"],
         message: `${show(role.tokenTtl)} (${ttl}s) is greater than tokenMaxTtl ${show(role.tokenMaxTtl)} (${maxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
@@ -211,7 +213,8 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
  * On one Vault (same address however spelt, same namespace) two auth mounts must not be equal
  * or one a prefix of the other: Vault appends '/' and refuses either with "path is already in
  * use at <path>/" (vault/auth.go, enableCredentialInternal). Each stack's state would claim its
- * own, and the later apply fails. Reported at the later cluster; one Map per Vault, each path's
+ * own, and the later apply fails. Each Vault namespace has a mount table of its own, so the key
+ * is (address, namespace, path). Reported at the later cluster; one Map per Vault, each path's
  * segment prefixes looked up, so linear in the number of clusters.
  */
 function sharedMounts(clusters: unknown[]): Problem[] {
@@ -220,15 +223,11 @@ function sharedMounts(clusters: unknown[]): Problem[] {
   const underneath = new Map<string, number>();
   clusters.forEach((raw, index) => {
     const cluster = record(raw);
-    const vault = record(cluster.vault);
     const path = record(cluster.auth).path ?? "kubernetes";
     if (typeof path !== "string") return;
-    const on = JSON.stringify([
-      typeof vault.address === "string" ? sameVaultKey(vault.address) : "$VAULT_ADDR",
-      vault.namespace ?? "",
-    ]);
-    const key = (mount: string) => `${on} ${mount}/`;
-    const where = String(vault.address ?? "VAULT_ADDR");
+    const vault = vaultOf(cluster);
+    const key = (mount: string) => `${vault.key} ${mount}/`;
+    const where = vault.label;
     const segments = path.split("/");
     const parents = segments.slice(0, -1).map((_, end) => segments.slice(0, end + 1).join("/"));
     const same = mounts.get(key(path));
@@ -258,11 +257,13 @@ function sharedMounts(clusters: unknown[]): Problem[] {
 }
 
 /**
- * What Vault does with token lifetimes (CalculateTTL in Vault's sdk: "period of ... exceeded the
- * effective max_ttl ...; period value is capped accordingly"): a period, TTL or max
- * TTL above the effective max TTL (the mount's, else the system's, 768h by default) is capped to
- * it at login, with a warning in the response; with a period set, the TTL is not used, because
- * every renewal resets the token to the period.
+ * What Vault does with token lifetimes above the effective max TTL (the mount's, else the
+ * system's, 768h by default): a TTL, max TTL or explicit max TTL is capped to it at login, with a
+ * warning in the response (CalculateTTL in Vault's sdk); a period makes Vault refuse the role
+ * itself ("token period ... is greater than the backend's maximum lease TTL",
+ * vault-plugin-auth-kubernetes v0.24.1 path_role.go:281-283, vault-plugin-auth-jwt v0.26.3
+ * path_role.go:441-443). Warned, not refused: the max can be raised. With a period set, the TTL
+ * is not used, because every renewal resets the token to the period.
  */
 function lifetimeWarnings(
   role: Record<string, unknown>,
@@ -283,13 +284,17 @@ function lifetimeWarnings(
       found.push({
         path: ["roles", index, field],
         message:
-          `${show(role[field])} (${value}s) is above Vault's default max TTL of 768h (32 days): Vault caps it to 768h ` +
+          `${show(role[field])} (${value}s) is above Vault's default max TTL of 768h (32 days): ` +
+          (field === "tokenPeriod"
+            ? `Vault refuses the role ("token period ... is greater than the backend's maximum lease TTL") `
+            : "Vault caps it to 768h ") +
           "unless max_lease_ttl was raised for the system or this auth mount (vault auth tune -max-lease-ttl=...)",
         warning: true,
       });
     }
   }
-  if (period !== undefined && ttl !== undefined) {
+  // A period of 0 is no period: Vault issues an ordinary token, whose TTL counts.
+  if (period !== undefined && period > 0 && ttl !== undefined) {
     found.push({
       path: ["roles", index, "tokenTtl"],
       message: `${show(role.tokenTtl)} has no effect next to tokenPeriod: Vault issues a periodic token, and every renewal resets it to the period; drop tokenTtl`,

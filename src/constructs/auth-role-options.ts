@@ -88,7 +88,8 @@ export function tokenFields(roleName: string, options: AuthRoleOptions): TokenFi
   const field = (name: string) => `role ${roleName}: ${name}`;
   const ttl = options.tokenTtl?.toSeconds();
   const maxTtl = options.tokenMaxTtl?.toSeconds();
-  if (ttl !== undefined && maxTtl !== undefined && ttl > maxTtl) {
+  // A max TTL of 0 is unset for Vault (vault-plugin-auth-kubernetes v0.24.1 path_role.go:288).
+  if (ttl !== undefined && maxTtl !== undefined && maxTtl > 0 && ttl > maxTtl) {
     throw new ValidationError(
       `${field("tokenTtl")} (${ttl}s) is greater than tokenMaxTtl (${maxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
     );

@@ -1,0 +1,698 @@
+import { stringify } from "yaml";
+import { checkConfigText } from "../src/config/load";
+import { KubernetesAuthBackend, Reviewer } from "../src/constructs";
+import { Duration } from "../src/duration";
+import {
+  type ClusterInput,
+  explicitConnection,
+  fileWith,
+  firstRole,
+  newStack,
+  only,
+  problemsIn,
+  seedCluster,
+  stackFor,
+  synthJson,
+  TEST_CA,
+} from "./helpers";
+
+/*
+ * Every check of the config with a boundary, from both sides: the value just inside is accepted
+ * (and, where it changes what is deployed, found in the synthesized JSON), the value just outside
+ * is refused with its field path, the value and the fix. Messages are pinned whole, so a changed
+ * comparison, a dropped check or a lost field in the message fails here.
+ */
+
+type Change = (cluster: Record<string, unknown>) => void;
+
+/** The problem lines of a refused file, each without `bad.yaml:line:col: `, which every line must have. */
+function refusals(text: string): string[] {
+  const [header, ...lines] = problemsIn(text).split("\n");
+  const count = lines.length === 1 ? "1 problem" : `${lines.length} problems`;
+  expect(header).toBe(`bad.yaml has ${count}:`);
+  for (const line of lines) expect(line).toMatch(/^ {2}bad\.yaml:\d+:\d+: /);
+  return lines.map((line) => line.replace(/^ {2}bad\.yaml:\d+:\d+: /, ""));
+}
+
+/** The single problem of a refused file. */
+function refusal(text: string): string {
+  const lines = refusals(text);
+  expect(lines).toHaveLength(1);
+  return lines[0];
+}
+
+/** The warnings of an accepted file, without `t.yaml:line:col: `. */
+function warnings(text: string): string[] {
+  return checkConfigText(text, "t.yaml").warnings.map((warning) => {
+    expect(warning.text).toMatch(/^t\.yaml:\d+:\d+: /);
+    return warning.text.replace(/^t\.yaml:\d+:\d+: /, "");
+  });
+}
+
+const accepted = (text: string) => expect(problemsIn(text)).toBe("");
+const role =
+  (change: Record<string, unknown>): Change =>
+  (cluster) =>
+    Object.assign(firstRole(cluster), change);
+const auth = (cluster: Record<string, unknown>) => cluster.auth as Record<string, unknown>;
+const synthOf = (change: Change) => {
+  const cluster = structuredClone(seedCluster()) as unknown as Record<string, unknown>;
+  change(cluster);
+  return synthJson(stackFor(cluster as unknown as ClusterInput));
+};
+
+describe("tokenTtl against tokenMaxTtl: Vault refuses only a TTL above a max TTL that is set", () => {
+  // vault-plugin-auth-kubernetes v0.24.1 path_role.go:288 and vault-plugin-auth-jwt v0.26.3
+  // path_role.go:563: `TokenMaxTTL > 0 && TokenTTL > TokenMaxTTL` refuses the role; equal is fine.
+  test("accepts tokenTtl equal to tokenMaxTtl, and writes both", () => {
+    const change = role({ tokenPeriod: undefined, tokenTtl: "1h", tokenMaxTtl: 3600 });
+    expect(warnings(fileWith(change))).toEqual([]);
+    expect(only(synthOf(change), "vault_kubernetes_auth_backend_role")).toMatchObject({
+      token_ttl: 3600,
+      token_max_ttl: 3600,
+    });
+  });
+
+  test("rejects tokenTtl one second above tokenMaxTtl", () => {
+    expect(refusal(fileWith(role({ tokenPeriod: undefined, tokenTtl: 3601, tokenMaxTtl: "1h" })))).toBe(
+      `clusters[0].roles[0].tokenTtl: 3601 (3601s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl`,
+    );
+  });
+
+  test("accepts any tokenTtl next to tokenMaxTtl 0, which Vault reads as unset (the mount's max)", () => {
+    const change = role({ tokenPeriod: undefined, tokenTtl: "1h", tokenMaxTtl: 0 });
+    expect(warnings(fileWith(change))).toEqual([]);
+    expect(only(synthOf(change), "vault_kubernetes_auth_backend_role")).toMatchObject({
+      token_ttl: 3600,
+      token_max_ttl: 0,
+    });
+  });
+
+  test("rejects tokenTtl 2s next to the smallest set tokenMaxTtl, 1s", () => {
+    expect(refusal(fileWith(role({ tokenPeriod: undefined, tokenTtl: 2, tokenMaxTtl: 1 })))).toBe(
+      "clusters[0].roles[0].tokenTtl: 2 (2s) is greater than tokenMaxTtl 1 (1s); lower tokenTtl or raise tokenMaxTtl",
+    );
+  });
+
+  test("rejects tokenTtl above tokenMaxTtl with the jwt method too", () => {
+    const text = fileWith((c) => {
+      auth(c).method = "jwt";
+      delete auth(c).reviewer;
+      Object.assign(firstRole(c), { audience: "vault", tokenPeriod: undefined, tokenTtl: "2h", tokenMaxTtl: "1h" });
+    });
+    expect(refusal(text)).toBe(
+      `clusters[0].roles[0].tokenTtl: "2h" (7200s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl`,
+    );
+  });
+});
+
+describe("the KubernetesAuthRole construct draws the TTL line where the config does (library use)", () => {
+  const addRole = (tokenTtl: Duration, tokenMaxTtl: Duration) => {
+    const stack = newStack();
+    const backend = new KubernetesAuthBackend(stack, "Auth", {
+      path: "k8s",
+      kubernetesHost: "https://kubernetes.example.com",
+      kubernetesCaCert: TEST_CA,
+      reviewer: Reviewer.vaultPod(),
+    });
+    backend.addRole("x", {
+      boundServiceAccountNames: ["x"],
+      boundServiceAccountNamespaces: ["x"],
+      tokenTtl,
+      tokenMaxTtl,
+    });
+    return only(synthJson(stack), "vault_kubernetes_auth_backend_role");
+  };
+
+  test.each([
+    ["equal to the max TTL", Duration.hours(1), Duration.hours(1)],
+    ["next to a max TTL of 0 (unset)", Duration.hours(1), Duration.seconds(0)],
+  ])("accepts a TTL %s", (_what, ttl, maxTtl) => {
+    expect(addRole(ttl, maxTtl)).toMatchObject({ token_ttl: ttl.toSeconds(), token_max_ttl: maxTtl.toSeconds() });
+  });
+
+  test("rejects a TTL one second above the max TTL", () => {
+    expect(() => addRole(Duration.seconds(3601), Duration.hours(1))).toThrow(
+      "role x: tokenTtl (3601s) is greater than tokenMaxTtl (3600s); lower tokenTtl or raise tokenMaxTtl",
+    );
+  });
+});
+
+describe("token lifetimes at Vault's default max TTL, 768h (warned: the max can be raised)", () => {
+  const AT = 768 * 3600;
+  const capped = (field: string, value: number) =>
+    `clusters[0].roles[0].${field}: ${value} (${value}s) is above Vault's default max TTL of 768h (32 days): Vault caps it to 768h unless max_lease_ttl was raised for the system or this auth mount (vault auth tune -max-lease-ttl=...)`;
+
+  test.each(["tokenPeriod", "tokenTtl", "tokenMaxTtl", "tokenExplicitMaxTtl"])(
+    "says nothing about %s at exactly 768h",
+    (field) => {
+      expect(warnings(fileWith(role({ tokenPeriod: undefined, [field]: AT })))).toEqual([]);
+    },
+  );
+
+  test.each(["tokenTtl", "tokenMaxTtl", "tokenExplicitMaxTtl"])(
+    "warns that %s at 768h and 1s is capped at login",
+    (field) => {
+      expect(warnings(fileWith(role({ tokenPeriod: undefined, [field]: AT + 1 })))).toEqual([capped(field, AT + 1)]);
+    },
+  );
+
+  // vault-plugin-auth-kubernetes v0.24.1 path_role.go:281-283, vault-plugin-auth-jwt v0.26.3
+  // path_role.go:441-443: a period above the mount's max lease TTL fails the role write.
+  test("warns that tokenPeriod at 768h and 1s makes Vault refuse the role, not cap it", () => {
+    expect(warnings(fileWith(role({ tokenPeriod: AT + 1 })))).toEqual([
+      `clusters[0].roles[0].tokenPeriod: ${AT + 1} (${AT + 1}s) is above Vault's default max TTL of 768h (32 days): Vault refuses the role ("token period ... is greater than the backend's maximum lease TTL") unless max_lease_ttl was raised for the system or this auth mount (vault auth tune -max-lease-ttl=...)`,
+    ]);
+  });
+
+  test("warns that tokenTtl does nothing next to a tokenPeriod of 1s", () => {
+    expect(warnings(fileWith(role({ tokenPeriod: 1, tokenTtl: "10m" })))).toEqual([
+      `clusters[0].roles[0].tokenTtl: "10m" has no effect next to tokenPeriod: Vault issues a periodic token, and every renewal resets it to the period; drop tokenTtl`,
+    ]);
+  });
+
+  test("says nothing about tokenTtl next to tokenPeriod 0, which is no period (an ordinary token, whose TTL counts)", () => {
+    expect(warnings(fileWith(role({ tokenPeriod: 0, tokenTtl: "10m" })))).toEqual([]);
+  });
+});
+
+describe("batch tokens against tokenPeriod (vault/sdk tokenutil: TokenPeriod != 0 refuses batch)", () => {
+  test("accepts a batch token type with tokenPeriod 0", () => {
+    const change = role({ tokenType: "batch", tokenPeriod: 0 });
+    accepted(fileWith(change));
+    expect(only(synthOf(change), "vault_kubernetes_auth_backend_role")).toMatchObject({
+      token_type: "batch",
+      token_period: 0,
+    });
+  });
+
+  test("rejects a batch token type with tokenPeriod 1s", () => {
+    expect(refusal(fileWith(role({ tokenType: "batch", tokenPeriod: 1 })))).toBe(
+      `clusters[0].roles[0].tokenType is batch, but batch tokens cannot be periodic: Vault refuses the role ("'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens", vault/sdk helper/tokenutil/tokenutil.go:225-228); drop tokenPeriod or use token type service`,
+    );
+  });
+
+  test("accepts a service token type with a period", () => {
+    accepted(fileWith(role({ tokenType: "service", tokenPeriod: 1 })));
+  });
+});
+
+describe("durations: whole seconds from 0 to 999999999, or h/m/s parts", () => {
+  test.each<[string, string | number, number]>([
+    ["zero", 0, 0],
+    ["the largest number", 999_999_999, 999_999_999],
+    ["the largest plain string", "999999999", 999_999_999],
+    ["the most hours", "999999h", 999_999 * 3600],
+    ["the most minutes", "9999999m", 9_999_999 * 60],
+    ["the most seconds with a unit", "999999999s", 999_999_999],
+    ["hours, minutes and seconds in order", "1h30m15s", 5415],
+  ])("accepts %s (%j) and writes %d seconds", (_what, value, seconds) => {
+    const change = role({ tokenPeriod: undefined, tokenExplicitMaxTtl: value });
+    accepted(fileWith(change));
+    expect(only(synthOf(change), "vault_kubernetes_auth_backend_role")).toMatchObject({
+      token_explicit_max_ttl: seconds,
+    });
+  });
+
+  test.each<[string, string | number, string]>([
+    ["a negative number", -1, "-1 is negative; use a duration such as 30m, 1800s or 1h"],
+    ["one more than the largest number", 1_000_000_000, "1000000000 is too long; use at most 999999999 seconds"],
+    ["a fraction", 0.5, "0.5 is not a whole number of seconds; use e.g. 1800, 30m or 1h"],
+    [
+      "a ten-digit plain string",
+      "1000000000",
+      `"1000000000" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+    ],
+    [
+      "seven digits of hours",
+      "1000000h",
+      `"1000000h" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+    ],
+    [
+      "eight digits of minutes",
+      "10000000m",
+      `"10000000m" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+    ],
+    [
+      "ten digits of seconds with a unit",
+      "1000000000s",
+      `"1000000000s" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+    ],
+    [
+      "parts out of order",
+      "30m1h",
+      `"30m1h" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+    ],
+    ["a unit alone", "h", `"h" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`],
+  ])("rejects %s (%j)", (_what, value, message) => {
+    expect(refusal(fileWith(role({ tokenPeriod: undefined, tokenExplicitMaxTtl: value })))).toBe(
+      `clusters[0].roles[0].tokenExplicitMaxTtl: ${message}`,
+    );
+  });
+});
+
+describe('"*" in bound names and namespaces: alone, on one side or both', () => {
+  test.each<[string, Record<string, unknown>]>([
+    ["names", { boundServiceAccountNames: ["*"] }],
+    ["namespaces", { boundServiceAccountNamespaces: ["*"] }],
+    ["names and namespaces", { boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["*"] }],
+  ])(
+    // vault-plugin-auth-kubernetes v0.24.1 path_role.go:313-314 and 338-339 refuse only "*" mixed with names.
+    'accepts "*" alone in %s with the long-lived-token reviewer, and writes it',
+    (_side, change) => {
+      accepted(fileWith(role(change)));
+      expect(only(synthOf(role(change)), "vault_kubernetes_auth_backend_role")).toMatchObject({
+        bound_service_account_names: change.boundServiceAccountNames ?? ["atlantis"],
+        bound_service_account_namespaces: change.boundServiceAccountNamespaces ?? ["atlantis"],
+      });
+    },
+  );
+
+  test.each([
+    ["boundServiceAccountNames", ["*", "atlantis"], "ServiceAccount name"],
+    ["boundServiceAccountNames", ["atlantis", "*"], "ServiceAccount name"],
+    ["boundServiceAccountNamespaces", ["atlantis", "*"], "namespace"],
+  ])('rejects %s %j, "*" next to one name', (field, value) => {
+    expect(refusal(fileWith(role({ [field]: value })))).toBe(
+      `clusters[0].roles[0].${field}: ${JSON.stringify(value)} mixes "*" with names, which Vault rejects; use ["*"] alone or only names`,
+    );
+  });
+
+  test.each([
+    ["boundServiceAccountNames", "ServiceAccount name"],
+    ["boundServiceAccountNamespaces", "namespace"],
+  ])("rejects an empty %s and accepts one name", (field, what) => {
+    expect(refusal(fileWith(role({ [field]: [] })))).toBe(
+      `clusters[0].roles[0].${field} is empty; list at least one ${what}, or "*" for any`,
+    );
+    accepted(fileWith(role({ [field]: ["a"] })));
+  });
+
+  describe("with the client-jwt reviewer, which binds each ServiceAccount to system:auth-delegator", () => {
+    const clientJwt = (change: Record<string, unknown>) =>
+      fileWith((c) => {
+        explicitConnection(c);
+        auth(c).reviewer = { mode: "client-jwt" };
+        Object.assign(firstRole(c), change);
+      });
+    const holdsStar = (field: string) =>
+      `clusters[0].roles[0].${field} holds "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; list concrete names, or use the long-lived-token or vault-pod reviewer`;
+
+    test("accepts concrete names on both sides", () => {
+      accepted(clientJwt({ boundServiceAccountNames: ["a", "b"], boundServiceAccountNamespaces: ["x"] }));
+    });
+
+    test.each(["boundServiceAccountNames", "boundServiceAccountNamespaces"])(
+      'rejects "*" on one side only, in %s, at that side',
+      (field) => {
+        expect(refusal(clientJwt({ [field]: ["*"] }))).toBe(holdsStar(field));
+      },
+    );
+
+    test('rejects "*" on both sides at each side', () => {
+      expect(refusals(clientJwt({ boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["*"] }))).toEqual([
+        holdsStar("boundServiceAccountNames"),
+        holdsStar("boundServiceAccountNamespaces"),
+      ]);
+    });
+  });
+
+  describe('with the jwt method, where a "*" becomes a glob of the sub claim', () => {
+    const jwtRole =
+      (change: Record<string, unknown>): Change =>
+      (c) => {
+        auth(c).method = "jwt";
+        delete auth(c).reviewer;
+        Object.assign(firstRole(c), { audience: "vault", ...change });
+      };
+
+    test.each<[string, Record<string, unknown>, string, string]>([
+      ['no "*"', {}, "system:serviceaccount:atlantis:atlantis", "string"],
+      ['"*" names', { boundServiceAccountNames: ["*"] }, "system:serviceaccount:atlantis:*", "glob"],
+      ['"*" namespaces', { boundServiceAccountNamespaces: ["*"] }, "system:serviceaccount:*:atlantis", "glob"],
+    ])("binds %s as sub %s (%s)", (_what, change, sub, type) => {
+      accepted(fileWith(jwtRole(change)));
+      expect(only(synthOf(jwtRole(change)), "vault_jwt_auth_backend_role")).toMatchObject({
+        bound_claims: { sub },
+        bound_claims_type: type,
+      });
+    });
+  });
+});
+
+describe("one auth mount path per Vault mount table: (address, Vault namespace, path)", () => {
+  // Each cluster its own EKS cluster and policy names, so only the mount can clash.
+  const entry = (name: string, path: string, vault: Record<string, string>) => {
+    const base = seedCluster({
+      name,
+      auth: { path },
+      vault,
+      kubernetes: { eks: { clusterName: name, region: "eu-west-1" } },
+      policies: [{ name: `${name}-read`, rules: [{ kvRead: { mount: "secret", path: name } }] }],
+    });
+    return { ...base, roles: base.roles.map((r) => ({ ...r, tokenPolicies: [`${name}-read`] })) };
+  };
+  const two = (a: ClusterInput, b: ClusterInput) => stringify({ clusters: [a, b] });
+  const ADDRESS = "https://vault.example.com:8200";
+
+  test("accepts one path in two Vault namespaces of one address (each namespace has its own mount table)", () => {
+    const a = entry("a", "k8s", { address: ADDRESS, namespace: "team-a" });
+    const b = entry("b", "k8s", { address: ADDRESS, namespace: "team-b" });
+    accepted(two(a, b));
+    for (const [cluster, namespace] of [
+      [a, "team-a"],
+      [b, "team-b"],
+    ] as const) {
+      const json = synthJson(stackFor(cluster));
+      expect(json.provider.vault).toEqual([{ address: ADDRESS, namespace }]);
+      expect(only(json, "vault_auth_backend")).toMatchObject({ path: "k8s" });
+    }
+  });
+
+  test("accepts one path in a Vault namespace and in the root namespace of one address", () => {
+    accepted(
+      two(entry("a", "k8s", { address: ADDRESS }), entry("b", "k8s", { address: ADDRESS, namespace: "team-b" })),
+    );
+  });
+
+  test("accepts a path under another's mount when the two are in different Vault namespaces", () => {
+    accepted(
+      two(
+        entry("a", "k8s", { address: ADDRESS, namespace: "team-a" }),
+        entry("b", "k8s/prod", { address: ADDRESS, namespace: "team-b" }),
+      ),
+    );
+  });
+
+  test("rejects one path twice in one Vault namespace, naming the Vault and the namespace", () => {
+    const a = entry("a", "k8s", { address: ADDRESS, namespace: "team-a" });
+    const b = entry("b", "k8s", { address: ADDRESS, namespace: "team-a" });
+    expect(refusal(two(a, b))).toBe(
+      `clusters[1].auth.path: "k8s" is already the mount of clusters[0] on the same Vault (${ADDRESS}, namespace team-a); give each cluster its own auth.path, e.g. k8s/b`,
+    );
+  });
+
+  test("rejects one path twice in one Vault namespace when the address is spelt another way", () => {
+    const a = entry("a", "k8s", { address: "https://Vault.Example.com:8200/", namespace: "team-a" });
+    const b = entry("b", "k8s", { address: "https://vault.example.com:8200", namespace: "team-a" });
+    expect(refusal(two(a, b))).toBe(
+      `clusters[1].auth.path: "k8s" is already the mount of clusters[0] on the same Vault (https://vault.example.com:8200, namespace team-a); give each cluster its own auth.path, e.g. k8s/b`,
+    );
+  });
+
+  test("rejects a path under another's mount in one Vault namespace", () => {
+    const a = entry("a", "k8s", { address: ADDRESS, namespace: "team-a" });
+    const b = entry("b", "k8s/prod", { address: ADDRESS, namespace: "team-a" });
+    expect(refusal(two(a, b))).toBe(
+      `clusters[1].auth.path: "k8s/prod" lies under "k8s", the mount of clusters[0] on the same Vault (${ADDRESS}, namespace team-a): Vault refuses it with "path is already in use at k8s/"; use paths that are not prefixes of each other, e.g. k8s/a and k8s/b`,
+    );
+  });
+
+  test("rejects a path that is a prefix of another's mount in one Vault namespace", () => {
+    const a = entry("a", "k8s/prod", { address: ADDRESS, namespace: "team-a" });
+    const b = entry("b", "k8s", { address: ADDRESS, namespace: "team-a" });
+    expect(refusal(two(a, b))).toBe(
+      `clusters[1].auth.path: "k8s" is a prefix of the mount of clusters[0] on the same Vault (${ADDRESS}, namespace team-a): Vault refuses it with "path is already in use"; use paths that are not prefixes of each other, e.g. k8s/a and k8s/b`,
+    );
+  });
+
+  test("accepts one policy name in two Vault namespaces, and rejects it twice in one", () => {
+    const withPolicy = (cluster: ClusterInput) => ({
+      ...cluster,
+      policies: [{ name: "reader", rules: [{ list: "secret/metadata" }] }],
+      roles: cluster.roles.map((r) => ({ ...r, tokenPolicies: ["reader"] })),
+    });
+    const a = withPolicy(entry("a", "k8s-a", { address: ADDRESS, namespace: "team-a" }));
+    accepted(two(a, withPolicy(entry("b", "k8s-b", { address: ADDRESS, namespace: "team-b" }))));
+    expect(refusal(two(a, withPolicy(entry("b", "k8s-b", { address: ADDRESS, namespace: "team-a" }))))).toBe(
+      `clusters[1].policies[0].name: policy "reader" is also managed by clusters[0] on the same Vault (${ADDRESS}, namespace team-a); each apply would overwrite the other's, and a destroy would delete it for both: give one of them another name, and use that name in its cluster's roles (each cluster's roles may only name policies of its own entry)`,
+    );
+  });
+});
+
+describe("policies: a preset and rules, and each rule in exactly one form", () => {
+  const policy =
+    (value: Record<string, unknown>): Change =>
+    (c) => {
+      c.policies = [{ name: "admin", ...value }];
+    };
+  const rules = (...list: Record<string, unknown>[]) => policy({ rules: list });
+  /** The rules the synthesized policy document holds. */
+  const documentOf = (change: Change) =>
+    Object.values(synthOf(change).data?.vault_policy_document ?? {}).map((document) => document.rule);
+
+  test("accepts preset admin alone, and writes its one rule", () => {
+    accepted(fileWith(policy({ preset: "admin" })));
+    expect(documentOf(policy({ preset: "admin" }))).toEqual([
+      [
+        {
+          path: "*",
+          capabilities: ["sudo", "read", "create", "update", "delete", "list", "patch"],
+          description: "allow all",
+        },
+      ],
+    ]);
+  });
+
+  test.each<[string, Record<string, unknown>[], string]>([
+    ["a kvRead rule", [{ kvRead: { mount: "secret", path: "x" } }], "1 rule"],
+    ["a deny rule, which admin would silently lose", [{ deny: "sys/*" }], "1 rule"],
+    ["an empty rules list", [], "0 rules"],
+    ["two rules", [{ list: "a" }, { deny: "b" }], "2 rules"],
+  ])("rejects preset admin with %s", (_what, list, count) => {
+    expect(refusal(fileWith(policy({ preset: "admin", rules: list })))).toBe(
+      `clusters[0].policies[0].rules holds ${count} next to preset "admin", which stands alone (every capability on every path) and takes no rules; drop rules, or drop preset: admin and write the grants as rules (- path: "*" with capabilities, and deny rules to take paths away)`,
+    );
+  });
+
+  test("accepts preset terraform-vault-provider with one rule, and writes the child-token rule before it", () => {
+    const change = policy({ preset: "terraform-vault-provider", rules: [{ list: "secret/metadata" }] });
+    accepted(fileWith(change));
+    expect(documentOf(change)).toEqual([
+      [
+        { path: "auth/token/create", capabilities: ["update"], description: "the vault provider's child token" },
+        { path: "secret/metadata", capabilities: ["list"] },
+      ],
+    ]);
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ["preset terraform-vault-provider without rules", { preset: "terraform-vault-provider" }],
+    ["no preset and an empty rules list", { rules: [] }],
+    ["neither preset nor rules", {}],
+  ])("rejects %s", (_what, value) => {
+    expect(refusal(fileWith(policy(value)))).toBe(
+      "clusters[0].policies[0].rules: a policy needs at least one rule (or preset: admin); e.g. - kvRead: { mount: secret, path: myscrt }",
+    );
+  });
+
+  test.each<[string, Record<string, unknown>, Record<string, unknown>[]]>([
+    [
+      "path with capabilities and description",
+      { path: "secret/data/app", capabilities: ["read", "list"], description: "the app's secret" },
+      [{ path: "secret/data/app", capabilities: ["read", "list"], description: "the app's secret" }],
+    ],
+    [
+      "kvRead (version 2 by default)",
+      { kvRead: { mount: "kv/apps", path: "atlantis/*" } },
+      [
+        { path: "kv/apps/data/atlantis/*", capabilities: ["read"] },
+        { path: "kv/apps/metadata/atlantis/*", capabilities: ["read", "list"] },
+      ],
+    ],
+    [
+      "kvRead version 1",
+      { kvRead: { mount: "kv1", path: "atlantis", version: 1 } },
+      [{ path: "kv1/atlantis", capabilities: ["read"] }],
+    ],
+    ["list", { list: "secret/metadata/app" }, [{ path: "secret/metadata/app", capabilities: ["list"] }]],
+    ["deny", { deny: "secret/data/admin/*" }, [{ path: "secret/data/admin/*", capabilities: ["deny"] }]],
+  ])("accepts a rule in one form, %s, and writes exactly it", (_what, rule, written) => {
+    accepted(fileWith(rules(rule)));
+    expect(documentOf(rules(rule))).toEqual([written]);
+  });
+
+  test.each<[string, Record<string, unknown>, string[]]>([
+    [
+      "path and list",
+      { path: "a", capabilities: ["read"], list: "b" },
+      [
+        `rules[0].list: "b" is a second form next to path "a"; a rule takes one of path, kvRead, list, deny: split it into 2 rules`,
+      ],
+    ],
+    [
+      "kvRead and deny",
+      { kvRead: { mount: "secret", path: "x" }, deny: "y" },
+      [
+        `rules[0].deny: "y" is a second form next to kvRead {"mount":"secret","path":"x","version":2}; a rule takes one of path, kvRead, list, deny: split it into 2 rules`,
+      ],
+    ],
+    [
+      "list, deny and path",
+      { list: "a", deny: "b", path: "c", capabilities: ["read"] },
+      [
+        `rules[0].list: "a" is a second form next to path "c"; a rule takes one of path, kvRead, list, deny: split it into 3 rules`,
+        `rules[0].deny: "b" is a second form next to path "c"; a rule takes one of path, kvRead, list, deny: split it into 3 rules`,
+      ],
+    ],
+    [
+      "capabilities on a kvRead rule",
+      { kvRead: { mount: "secret", path: "x" }, capabilities: ["read", "update"] },
+      [
+        `rules[0].capabilities: ["read","update"] goes with path, but this is a kvRead rule, which grants read itself and takes no capabilities; remove capabilities, or write it as - path: "secret/data/x" with capabilities`,
+      ],
+    ],
+    [
+      "capabilities on a kvRead version 1 rule",
+      { kvRead: { mount: "kv1", path: "x", version: 1 }, capabilities: ["update"] },
+      [
+        `rules[0].capabilities: ["update"] goes with path, but this is a kvRead rule, which grants read itself and takes no capabilities; remove capabilities, or write it as - path: "kv1/x" with capabilities`,
+      ],
+    ],
+    [
+      "a description on a list rule",
+      { list: "secret/metadata", description: "browse" },
+      [
+        `rules[0].description: "browse" goes with path, but this is a list rule, which grants list itself and takes no description; remove description, or write it as - path: "secret/metadata" with capabilities and description`,
+      ],
+    ],
+    [
+      "capabilities and a description on a deny rule",
+      { deny: "sys/*", capabilities: ["read"], description: "no sys" },
+      [
+        `rules[0].capabilities: ["read"] goes with path, but this is a deny rule, which denies everything itself and takes no capabilities; remove capabilities, or write it as - path: "sys/*" with capabilities`,
+        `rules[0].description: "no sys" goes with path, but this is a deny rule, which denies everything itself and takes no description; remove description, or write it as - path: "sys/*" with capabilities and description`,
+      ],
+    ],
+    [
+      "a path without capabilities",
+      { path: "secret/data/x" },
+      [`rules[0].capabilities: path "secret/data/x" needs capabilities`],
+    ],
+    [
+      "capabilities without any form",
+      { capabilities: ["read"] },
+      ["rules[0]: a rule needs one of path (with capabilities), kvRead, list or deny"],
+    ],
+    [
+      "empty capabilities",
+      { path: "secret/data/x", capabilities: [] },
+      ["rules[0].capabilities is empty; list at least one capability, e.g. [read]"],
+    ],
+  ])("rejects a rule with %s, at the field that would be lost", (_what, rule, expected) => {
+    expect(refusals(fileWith(rules(rule)))).toEqual(expected.map((line) => `clusters[0].policies[0].${line}`));
+  });
+
+  test.each(["root", "default"])("rejects the policy name %j, which Vault reserves", (name) => {
+    expect(
+      refusal(
+        fileWith((c) => {
+          c.policies = [{ name, preset: "admin" }];
+          firstRole(c).tokenPolicies = ["default"];
+        }),
+      ),
+    ).toBe(`clusters[0].policies[0].name: ${JSON.stringify(name)} is reserved by Vault; choose another name`);
+  });
+
+  test("accepts the policy name defaults, which only starts like a reserved one", () => {
+    accepted(
+      fileWith((c) => {
+        c.policies = [{ name: "defaults", preset: "admin" }];
+        firstRole(c).tokenPolicies = ["defaults"];
+      }),
+    );
+  });
+});
+
+describe("fields a mode does not use are named, never silently dropped", () => {
+  const jwt =
+    (kubernetes: Record<string, unknown>): Change =>
+    (c) => {
+      c.kubernetes = kubernetes;
+      auth(c).method = "jwt";
+      delete auth(c).reviewer;
+      if (kubernetes.eks === undefined) auth(c).jwt = { issuer: "https://oidc.example.com" };
+      firstRole(c).audience = "vault";
+    };
+  const unused = (field: string) =>
+    `clusters[0].kubernetes.${field} is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects`;
+  const EKS = { clusterName: "eks-test", region: "ap-northeast-1" };
+
+  test("says nothing about a jwt entry with only what the method uses", () => {
+    expect(warnings(fileWith(jwt({ eks: EKS })))).toEqual([]);
+    expect(warnings(fileWith(jwt({})))).toEqual([]);
+  });
+
+  test.each<[string, Record<string, unknown>, string[]]>([
+    ["inCluster", { inCluster: true }, [unused("inCluster")]],
+    [
+      "an explicit connection",
+      { host: "https://k8s.example.com", caCertificate: TEST_CA, kubeconfig: { context: "x" } },
+      [unused("host"), unused("caCertificate"), unused("kubeconfig")],
+    ],
+    ["a host next to eks", { eks: EKS, host: "https://k8s.example.com" }, [unused("host")]],
+    [
+      "eks.staticToken",
+      { eks: { ...EKS, staticToken: true } },
+      [
+        "clusters[0].kubernetes.eks.staticToken is not used with auth.method: jwt: the stack only reads the EKS cluster's issuer, with AWS credentials, and needs no Kubernetes token",
+      ],
+    ],
+  ])("warns that %s is not used with auth.method: jwt", (_what, kubernetes, expected) => {
+    expect(warnings(fileWith(jwt(kubernetes))).sort()).toEqual([...expected].sort());
+  });
+
+  test("rejects auth.jwt with the kubernetes method, and accepts the kubernetes method without it", () => {
+    expect(refusal(fileWith((c) => Object.assign(auth(c), { jwt: { issuer: "https://oidc.example.com" } })))).toBe(
+      "clusters[0].auth.jwt: applies to auth.method: jwt; set method: jwt, or remove auth.jwt",
+    );
+    accepted(fileWith(() => {}));
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    [
+      "a reviewer",
+      { reviewer: { mode: "vault-pod" } },
+      "clusters[0].auth.reviewer: applies to the kubernetes method; the jwt method has no reviewer (Vault never calls the API server): remove it",
+    ],
+    [
+      "disableIssValidation",
+      { disableIssValidation: false },
+      "clusters[0].auth.disableIssValidation: applies to the kubernetes method; the jwt method always checks iss against the issuer (bound_issuer): remove it",
+    ],
+  ])("rejects %s with the jwt method", (_what, extra, expected) => {
+    expect(
+      refusal(
+        fileWith((c) => {
+          jwt({ eks: EKS })(c);
+          Object.assign(auth(c), extra);
+        }),
+      ),
+    ).toBe(expected);
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    [
+      "apiAudiences on the long-lived-token reviewer",
+      { apiAudiences: ["https://kubernetes.default.svc"] },
+      "apiAudiences",
+    ],
+    ["createBinding on the long-lived-token reviewer", { createBinding: false }, "createBinding"],
+  ])("rejects %s, a field of another reviewer mode", (_what, extra, key) => {
+    expect(refusal(fileWith((c) => Object.assign(auth(c).reviewer as object, extra)))).toBe(
+      `clusters[0].auth.reviewer.${key}: unknown key ${JSON.stringify(key)} (allowed: mode, serviceAccountName, namespace, secretName, bindingName, createNamespace)`,
+    );
+  });
+
+  test("rejects secretName on the vault-pod reviewer, which creates no Secret", () => {
+    expect(
+      refusal(
+        fileWith((c) => {
+          auth(c).reviewer = { mode: "vault-pod", secretName: "x" };
+        }),
+      ),
+    ).toBe(
+      `clusters[0].auth.reviewer.secretName: unknown key "secretName" (allowed: mode, serviceAccountName, namespace, bindingName, createBinding)`,
+    );
+  });
+});
