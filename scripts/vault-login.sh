@@ -135,8 +135,26 @@ json_get() {
 
 oneline() { printf '%s' "$1" | tr '\n\t' '  ' | sed 's/  */ /g; s/^ //; s/ $//'; }
 
-role=${VAULT_ROLE:-}
-mount=${VAULT_AUTH_MOUNT:-atlantis}
+# scrub TEXT SECRET: TEXT for an error message, with SECRET and anything shaped like a Vault token
+# (hvs. hvb. hvr.) or a JWT replaced by [redacted]: Vault's errors are shown, a credential never.
+scrub() {
+	rest=$1 out=
+	while [ -n "$2" ]; do
+		case $rest in
+		*"$2"*)
+			out=$out${rest%%"$2"*}'[redacted]'
+			rest=${rest#*"$2"}
+			;;
+		*) break ;;
+		esac
+	done
+	printf '%s' "$out$rest" | sed 's/hv[sbr]\.[A-Za-z0-9_.-]*/[redacted]/g; s/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_.-]*/[redacted]/g'
+}
+
+nl='
+'
+role=${VAULT_ROLE:-} role_from=VAULT_ROLE
+mount=${VAULT_AUTH_MOUNT:-atlantis} mount_from=VAULT_AUTH_MOUNT
 token_file=${VAULT_SA_TOKEN_FILE:-$default_token_file}
 
 while [ $# -gt 0 ]; do
@@ -147,8 +165,8 @@ while [ $# -gt 0 ]; do
 	*) die 2 "unknown argument: $1 (see --help)" ;;
 	esac
 	case $1 in
-	--role) role=$2 ;;
-	--mount) mount=$2 ;;
+	--role) role=$2 role_from=--role ;;
+	--mount) mount=$2 mount_from=--mount ;;
 	--token-file) token_file=$2 ;;
 	esac
 	shift 2
@@ -158,45 +176,76 @@ command -v curl >/dev/null 2>&1 || die 2 "curl is required but not found in PATH
 addr=${VAULT_ADDR:-}
 addr=${addr%/}
 [ -n "$addr" ] || die 2 "VAULT_ADDR is not set (e.g. export VAULT_ADDR=https://vault.vault.svc:8200)"
+# What follows goes into the request line, a header or the JSON body as it is: refuse any value
+# that would change their meaning, before a request is made.
+case $addr in *[[:cntrl:][:space:]?#]*)
+	die 2 "VAULT_ADDR must be scheme://host[:port] with no space, '?', '#' or control character (e.g. https://vault.vault.svc:8200)" ;;
+esac
+case ${VAULT_NAMESPACE:-} in *[[:cntrl:][:space:]]*)
+	die 2 "VAULT_NAMESPACE contains a space, a newline or another control character, which would break or add to its X-Vault-Namespace header; set it to the namespace path, e.g. admin/team-a" ;;
+esac
 [ -n "$role" ] || die 2 "no role given: pass --role ROLE or set VAULT_ROLE (one of clusters[].roles[].name in vault-k8s-auth.yaml)"
-case $role in *[[:cntrl:]]*) die 2 "--role contains control characters" ;; esac
+# Vault creates a role only at role/<name> with a name that matches GenericNameRegex,
+# \w(([\w-.]+)?\w)? (vault sdk/framework/path.go; vault-plugin-auth-kubernetes v0.23.1
+# path_role.go:37, vault-plugin-auth-jwt v0.25.0 path_role.go:52): no other name can log in, and
+# these characters need no escaping in the JSON body.
+case $role in
+*[[:cntrl:]]*) die 2 "$role_from contains a newline or another control character; give the role name alone (one of clusters[].roles[].name in vault-k8s-auth.yaml)" ;;
+*[!A-Za-z0-9_.-]* | [.-]* | *[.-])
+	die 2 "invalid $role_from '$role': a Vault role name is letters, digits and '_', with '-' and '.' only between them (Vault's GenericNameRegex); use one of clusters[].roles[].name in vault-k8s-auth.yaml" ;;
+esac
 mount=${mount#/}
 mount=${mount%/}
-case $mount in "" | *[!A-Za-z0-9._/-]*) die 2 "invalid --mount '$mount' (expected a Vault path such as atlantis)" ;; esac
+# The characters of clusters[].auth.path; a '.' or '..' segment curl would resolve (RFC 3986
+# 5.2.4), and the login would go to another path than auth/<mount>/login.
+case /$mount/ in
+*[[:cntrl:]]*) die 2 "$mount_from contains a newline or another control character; give the auth mount path alone (clusters[].auth.path in vault-k8s-auth.yaml)" ;;
+*[!A-Za-z0-9_./-]* | *//* | */./* | */../*)
+	die 2 "invalid $mount_from '$mount': an auth mount path is segments of letters, digits, '_', '-' and '.' joined by '/', with no empty, '.' or '..' segment (e.g. atlantis or k8s/prod); it is clusters[].auth.path in vault-k8s-auth.yaml" ;;
+esac
 if [ -n "${VAULT_CACERT:-}" ] && [ ! -r "$VAULT_CACERT" ]; then
 	die 2 "VAULT_CACERT=$VAULT_CACERT is not a readable file"
 fi
 [ -r "$token_file" ] || die 2 "cannot read the ServiceAccount token file $token_file (is the token mounted, i.e. automountServiceAccountToken / Helm serviceAccount.mount? for a projected token pass --token-file or VAULT_SA_TOKEN_FILE)"
-jwt=$(tr -d ' \t\r\n' <"$token_file")
-# A JWT is base64url segments joined by dots: checking that keeps the hand-built JSON
-# body valid and never lets file contents reach an error message.
+# Kubelet writes the JWT bare; the one newline an editor or echo adds is allowed, nothing else.
+# The shell would drop NUL bytes, so tr turns them into a character the check refuses; the x
+# keeps trailing newlines from being stripped.
+jwt=$(tr '\000' '!' <"$token_file"; printf x)
+jwt=${jwt%x}
+jwt=${jwt%"$nl"}
+# A JWT (RFC 7519 3, RFC 7515 7.1) is three base64url segments joined by '.': this keeps the
+# JSON body valid, and the file's content never reaches an error message.
 case $jwt in
 "") die 2 "the token file $token_file is empty" ;;
-*[!A-Za-z0-9._-]*) jwt= ;;
+*[!A-Za-z0-9_.-]* | .* | *. | *..* | *.*.*.*) jwt= ;;
 *.*.*) ;;
 *) jwt= ;;
 esac
-[ -n "$jwt" ] || die 2 "the token file $token_file does not contain a JWT"
-role_json=$(printf '%s' "$role" | sed 's/[\\"]/\\&/g')
+[ -n "$jwt" ] || die 2 "the token file $token_file does not hold a JWT (three base64url segments joined by '.', as kubelet writes it); its content is not shown"
 
 set -- -sS --connect-timeout 10 --max-time 60 -w '%{http_code}' \
 	-X POST -H 'Content-Type: application/json' --data-binary @-
 [ -n "${VAULT_CACERT:-}" ] && set -- "$@" --cacert "$VAULT_CACERT"
 [ -n "${VAULT_NAMESPACE:-}" ] && set -- "$@" -H "X-Vault-Namespace: $VAULT_NAMESPACE"
 # The body goes through stdin (printf is a builtin) so the JWT never shows up in ps.
-resp=$(printf '{"role":"%s","jwt":"%s"}' "$role_json" "$jwt" | curl "$@" "$addr/v1/auth/$mount/login")
+resp=$(printf '{"role":"%s","jwt":"%s"}' "$role" "$jwt" | curl "$@" "$addr/v1/auth/$mount/login")
 rc=$?
 [ "$rc" -eq 0 ] || die 3 "could not reach Vault at $addr (curl exit code $rc); check VAULT_ADDR, the network path from this pod to Vault (DNS, NetworkPolicy), and VAULT_CACERT for TLS errors"
 code=${resp#"${resp%???}"}
 body=${resp%???}
 
-if [ "$code" -ge 200 ] && [ "$code" -lt 300 ] && token=$(printf '%s' "$body" | json_get auth client_token) && [ -n "$token" ]; then
+# Vault answers a login with 200 and the auth in the body (http/handler.go, respondOk: 200 with a
+# body, 204 without); a reply with any other status is no login, whatever its body carries.
+if [ "$code" = 200 ] && token=$(printf '%s' "$body" | json_get auth client_token) && [ -n "$token" ]; then
+	case $token in *[[:cntrl:][:space:]]*)
+		die 1 "Vault's reply has a .auth.client_token with a space or control character, which is no Vault token; not printing it (is VAULT_ADDR really a Vault server?)" ;;
+	esac
 	printf '%s\n' "$token"
 	exit 0
 fi
 
 msg=$(printf '%s' "$body" | json_get errors) || msg=
-msg=$(oneline "$msg")
+msg=$(scrub "$(oneline "$msg")" "$jwt")
 case $msg in
 *"service account name not authorized"*)
 	hint="the pod's ServiceAccount is not bound to role '$role': clusters[].roles[].boundServiceAccountNames in vault-k8s-auth.yaml must include it (for Atlantis: serviceAccount.name of the Helm release)" ;;
@@ -226,7 +275,7 @@ case $msg in
 	if [ "$code" = 404 ]; then
 		hint="nothing answers at auth/$mount/login: --mount (VAULT_AUTH_MOUNT) must equal clusters[].auth.path in vault-k8s-auth.yaml"
 	elif [ "$code" -ge 200 ] && [ "$code" -lt 300 ]; then
-		hint="the reply has no .auth.client_token; is VAULT_ADDR really a Vault server?"
+		hint="Vault answers a login with HTTP 200 and .auth.client_token, and this reply is not that; is VAULT_ADDR really a Vault server?"
 	else
 		hint="see Vault's server log for details"
 	fi ;;

@@ -132,6 +132,33 @@ json_get() {
 
 oneline() { printf '%s' "$1" | tr '\n\t' '  ' | sed 's/  */ /g; s/^ //; s/ $//'; }
 
+# scrub TEXT SECRET: TEXT for an error message, with SECRET and anything shaped like a Vault token
+# (hvs. hvb. hvr.) or a JWT replaced by [redacted]: Vault's errors are shown, a credential never.
+scrub() {
+	rest=$1 out=
+	while [ -n "$2" ]; do
+		case $rest in
+		*"$2"*)
+			out=$out${rest%%"$2"*}'[redacted]'
+			rest=${rest#*"$2"}
+			;;
+		*) break ;;
+		esac
+	done
+	printf '%s' "$out$rest" | sed 's/hv[sbr]\.[A-Za-z0-9_.-]*/[redacted]/g; s/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_.-]*/[redacted]/g'
+}
+
+# vault_path NAME VALUE EXAMPLE: refuse VALUE unless it is '/'-joined segments of characters that
+# need no URL encoding, none of them empty, '.' or '..' (curl resolves those, RFC 3986 5.2.4, and
+# the request would go to another path).
+vault_path() {
+	case /$2/ in
+	*[[:cntrl:]]*) die 2 "$1 contains a newline or another control character; give the path alone" ;;
+	*[!A-Za-z0-9._~/@+=,:-]* | *//* | */./* | */../*)
+		die 2 "invalid $1 '$2': segments of letters, digits and ._~@+=,:- joined by '/', with no empty, '.' or '..' segment (curl would resolve it to another path), e.g. $3" ;;
+	esac
+}
+
 mount=secret
 kv=2
 while [ $# -gt 0 ]; do
@@ -159,13 +186,21 @@ addr=${VAULT_ADDR:-}
 addr=${addr%/}
 [ -n "$addr" ] || die 2 "VAULT_ADDR is not set (e.g. export VAULT_ADDR=https://vault.vault.svc:8200)"
 [ -n "${VAULT_TOKEN:-}" ] || die 2 "VAULT_TOKEN is not set; get one with: export VAULT_TOKEN=\"\$(vault-login.sh --role ROLE)\""
-# The token becomes an HTTP header: a newline in it would inject further headers.
-case $VAULT_TOKEN in *[[:cntrl:]]*) die 2 "VAULT_TOKEN contains control characters" ;; esac
+# What follows goes into the request line or a header as it is: refuse any value that would
+# change their meaning, before a request is made.
+case $addr in *[[:cntrl:][:space:]?#]*)
+	die 2 "VAULT_ADDR must be scheme://host[:port] with no space, '?', '#' or control character (e.g. https://vault.vault.svc:8200)" ;;
+esac
+case $VAULT_TOKEN in *[[:cntrl:]]*)
+	die 2 "VAULT_TOKEN contains a newline or another control character, which would add a line to its X-Vault-Token header; set it to the token alone (VAULT_TOKEN=\$(vault-login.sh ...) drops the newline)" ;;
+esac
+case ${VAULT_NAMESPACE:-} in *[[:cntrl:][:space:]]*)
+	die 2 "VAULT_NAMESPACE contains a space, a newline or another control character, which would break or add to its X-Vault-Namespace header; set it to the namespace path, e.g. admin/team-a" ;;
+esac
 mount=${mount#/}
 mount=${mount%/}
-# Only characters that need no URL encoding, so the request goes where it was meant to.
-case $mount in "" | *[!A-Za-z0-9._~/@+=,:-]*) die 2 "invalid --mount '$mount'" ;; esac
-case $path in "" | *[!A-Za-z0-9._~/@+=,:-]*) die 2 "invalid secret PATH '$path' (allowed: letters, digits and ._~/@+=,:-)" ;; esac
+vault_path --mount "$mount" "secret or kv/apps"
+vault_path "secret PATH" "$path" "myscrt or team/app"
 [ -n "$field" ] || die 2 "FIELD must not be empty"
 case $kv in
 1) api_path=$mount/$path ;;
@@ -196,7 +231,7 @@ if [ "$code" = 200 ]; then
 fi
 
 msg=$(printf '%s' "$body" | json_get errors) || msg=
-msg=$(oneline "$msg")
+msg=$(scrub "$(oneline "$msg")" "$VAULT_TOKEN")
 case $msg in
 *"permission denied"*)
 	hint="the token's policies do not allow reading $api_path: a policy in the role's tokenPolicies must grant read on path \"$api_path\" (KV v2 reads go to <mount>/data/<path>), i.e. clusters[].policies[].rules in vault-k8s-auth.yaml needs e.g. - kvRead: { mount: $mount, path: $path, version: $kv }; an expired token is refused the same way, so log in again with vault-login.sh" ;;

@@ -45,6 +45,25 @@ const errors = (status: number, ...messages: string[]): Reply => ({
   body: JSON.stringify({ errors: messages }),
 });
 
+/** A token no script may print: it comes in replies that are not a successful login. */
+const LEAKED = "hvs.CAESILeakedTokenInARefusedReply";
+const withToken = (status: number, ...messages: string[]): Reply => ({
+  status,
+  body: JSON.stringify({ errors: messages, auth: { client_token: LEAKED } }),
+});
+/** Login replies that carry a client_token (or echo a credential) but are no successful login, by role name. */
+const LEAKY_LOGINS: Record<string, (jwt: string) => Reply> = {
+  "leak-403": () => withToken(403, "permission denied"),
+  "leak-500": () => withToken(500, `internal error; the token ${LEAKED} was revoked`),
+  "leak-300": () => withToken(300, "multiple choices"),
+  "leak-201": () => ({ status: 201, body: JSON.stringify({ auth: { client_token: LEAKED } }) }),
+  "echo-jwt": (jwt) => errors(400, `cannot parse {"jwt":"${jwt}"}`),
+  "bad-client-token": () => ({
+    status: 200,
+    body: JSON.stringify({ auth: { client_token: `${LEAKED}\r\nX-Evil: 1` } }),
+  }),
+};
+
 /** What Vault answers; the scenario is chosen by the role name, the mount or the secret path. */
 function vault(req: Received): Reply {
   const login = /^\/v1\/auth\/([^/]+)\/login$/.exec(req.url ?? "");
@@ -55,6 +74,7 @@ function vault(req: Received): Reply {
     const { role, jwt } = JSON.parse(req.body) as { role: string; jwt: string };
     // Like the TokenReview: a JWT other than the pod's is not a valid ServiceAccount token.
     if (jwt !== JWT) return errors(403, "permission denied");
+    if (role in LEAKY_LOGINS) return LEAKY_LOGINS[role](jwt);
     switch (role) {
       case "atlantis":
         return {
@@ -92,6 +112,15 @@ function vault(req: Received): Reply {
       return { status: 200, body: KV1_BODY };
     case "/v1/secret/data/forbidden":
       return errors(403, "1 error occurred:\n\t* permission denied\n\n");
+    // A refusal that still carries the secret and echoes the caller's token.
+    case "/v1/secret/data/leaky":
+      return {
+        status: 500,
+        body: JSON.stringify({
+          errors: [`internal error for token ${req.headers["x-vault-token"]}`],
+          data: { data: { access_key: "AKIALEAKED" } },
+        }),
+      };
     default:
       return errors(404);
   }
@@ -243,11 +272,67 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(JSON.parse(received[0].body).jwt).toBe(JWT);
     });
 
-    test("sends a role name containing quotes and backslashes as valid JSON", async () => {
-      const role = 'we"ird\\role';
+    test.each(["a", "Z", "_", "a.b-c_d", "atlantis-2.prod_", "Atlantis"])(
+      "sends role name %j, which Vault's role name pattern allows, as it is",
+      async (role) => {
+        const r = await login(["--role", role]);
+        expect(received).toHaveLength(1);
+        expect(JSON.parse(received[0].body)).toEqual({ role, jwt: JWT });
+        expect(r.stderr).toContain(`(HTTP 400): invalid role name "${role}"`);
+      },
+    );
+
+    // vault sdk/framework/path.go GenericNameRegex: \w(([\w-.]+)?\w)?, the pattern of role/<name> in
+    // vault-plugin-auth-kubernetes v0.23.1 path_role.go:37 and vault-plugin-auth-jwt v0.25.0 path_role.go:52.
+    test.each([
+      ["a quote (JSON injection)", 'atlantis","jwt":"x'],
+      ["a quote", 'we"ird'],
+      ["a backslash", "back\\slash"],
+      ["'?'", "atlantis?x=1"],
+      ["'#'", "atlantis#x"],
+      ["'%'", "atlantis%0a"],
+      ["a space", "atl antis"],
+      ["'/' and '..'", "../atlantis"],
+      ["a leading '-'", "-atlantis"],
+      ["a leading '.'", ".atlantis"],
+      ["a trailing '-'", "atlantis-"],
+      ["a trailing '.'", "atlantis."],
+    ])("rejects a role name with %s before any request, naming --role and the allowed pattern", async (_, role) => {
       const r = await login(["--role", role]);
-      expect(JSON.parse(received[0].body)).toEqual({ role, jwt: JWT });
-      expect(r.stderr).toContain(`invalid role name "${role}"`);
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          `vault-login.sh: invalid --role '${role}': a Vault role name is letters, digits and '_', with '-' and '.' ` +
+          "only between them (Vault's GenericNameRegex); use one of clusters[].roles[].name in vault-k8s-auth.yaml\n",
+      });
+      expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["a newline", "atlantis\nX-Injected: 1"],
+      ["a CR", "atlantis\r"],
+      ["a tab", "atl\tantis"],
+    ])("rejects a role with %s before any request, without echoing it", async (_, role) => {
+      for (const [args, env, named] of [
+        [["--role", role], {}, "--role"],
+        [[], { VAULT_ROLE: role }, "VAULT_ROLE"],
+      ] as const) {
+        const r = await login([...args], env);
+        expect(r).toEqual({
+          code: 2,
+          stdout: "",
+          stderr: `vault-login.sh: ${named} contains a newline or another control character; give the role name alone (one of clusters[].roles[].name in vault-k8s-auth.yaml)\n`,
+        });
+      }
+      expect(received).toHaveLength(0);
+    });
+
+    test("names VAULT_ROLE when the bad role name comes from the environment", async () => {
+      const r = await login([], { VAULT_ROLE: 'a"b' });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("invalid VAULT_ROLE 'a\"b'");
+      expect(received).toHaveLength(0);
     });
 
     test.each([
@@ -368,7 +453,7 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       writeFileSync(bogus, 'secret"stuff');
       const r = await login(["--role", "atlantis", "--token-file", bogus]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain("does not contain a JWT");
+      expect(r.stderr).toContain("does not hold a JWT");
       expect(r.stderr).not.toContain("stuff");
       expect(received).toHaveLength(0);
     });
@@ -403,6 +488,138 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       );
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("curl is required");
+    });
+
+    test.each(["k8s/prod-eu.1_x", "k8s/..prod", "a/.b/c.", "..."])(
+      "sends mount %j, whose segments are neither '.' nor '..', to auth/<mount>/login as it is",
+      async (mount) => {
+        await login(["--role", "atlantis", "--mount", mount]);
+        expect(received.map((q) => q.url)).toEqual([`/v1/auth/${mount}/login`]);
+      },
+    );
+
+    test.each([
+      ["a '..' segment", "atlantis/../../sys"],
+      ["only '..'", ".."],
+      ["a '.' segment", "a/./b"],
+      ["only '.'", "."],
+      ["an empty segment", "a//b"],
+      ["'?'", "atlantis?x=1"],
+      ["'#'", "atlantis#x"],
+      ["'%'", "atlantis%2F..%2Fsys"],
+      ["a space", "atl antis"],
+      ["a quote", 'atl"antis'],
+    ])("rejects a mount with %s before any request, naming the option", async (_, mount) => {
+      for (const [args, env, named] of [
+        [["--mount", mount], {}, "--mount"],
+        [[], { VAULT_AUTH_MOUNT: mount }, "VAULT_AUTH_MOUNT"],
+      ] as const) {
+        const r = await login(["--role", "atlantis", ...args], env);
+        expect(r).toEqual({
+          code: 2,
+          stdout: "",
+          stderr:
+            `vault-login.sh: invalid ${named} '${mount}': an auth mount path is segments of letters, digits, '_', '-' and '.' ` +
+            "joined by '/', with no empty, '.' or '..' segment (e.g. atlantis or k8s/prod); it is clusters[].auth.path in vault-k8s-auth.yaml\n",
+        });
+      }
+      expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["a newline", "atlantis\nX-Injected: 1"],
+      ["a CR", "atlantis\r"],
+    ])("rejects a mount with %s before any request, without echoing it", async (_, mount) => {
+      const r = await login(["--role", "atlantis", "--mount", mount]);
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          "vault-login.sh: --mount contains a newline or another control character; give the auth mount path alone (clusters[].auth.path in vault-k8s-auth.yaml)\n",
+      });
+      expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["a newline", "team-a\nX-Injected: 1"],
+      ["a CR and LF", "team-a\r\nX-Injected: 1"],
+      ["a space", "team a"],
+    ])("rejects a VAULT_NAMESPACE with %s before any request, as it would add an HTTP header", async (_, namespace) => {
+      const r = await login(["--role", "atlantis"], { VAULT_NAMESPACE: namespace });
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          "vault-login.sh: VAULT_NAMESPACE contains a space, a newline or another control character, which would break or add to its X-Vault-Namespace header; set it to the namespace path, e.g. admin/team-a\n",
+      });
+      expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["'?'", "?x=1"],
+      ["'#'", "#frag"],
+      ["a space", " x"],
+      ["a newline", "\nX-Injected: 1"],
+    ])("rejects a VAULT_ADDR with %s before any request", async (_, tail) => {
+      const r = await login(["--role", "atlantis"], { VAULT_ADDR: `${addr}${tail}` });
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          "vault-login.sh: VAULT_ADDR must be scheme://host[:port] with no space, '?', '#' or control character (e.g. https://vault.vault.svc:8200)\n",
+      });
+      expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["two trailing newlines", `${JWT}\n\n`],
+      ["a CRLF ending", `${JWT}\r\n`],
+      ["a space inside", JWT.replace(".", " .")],
+      ["a newline inside", JWT.replace(".", "\n.")],
+      ["a NUL byte", `${JWT}\0`],
+      ["two segments", JWT.slice(0, JWT.lastIndexOf("."))],
+      ["four segments", `${JWT}.c2lnbmF0dXJl`],
+      ["an empty segment", JWT.replace(".", "..")],
+      ["a leading dot", `.${JWT}`],
+      ["a trailing dot (no signature)", `${JWT.slice(0, JWT.lastIndexOf("."))}.`],
+      ["base64 '+', '/' and '='", JWT.replace("c2ln", "c2+/").concat("==")],
+      ["a quote (JSON injection)", `${JWT}","role":"admin`],
+    ])("rejects a token file with %s without echoing its content", async (_, content) => {
+      const bogus = join(work, "bogus-jwt");
+      writeFileSync(bogus, content);
+      const r = await login(["--role", "atlantis", "--token-file", bogus]);
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `vault-login.sh: the token file ${bogus} does not hold a JWT (three base64url segments joined by '.', as kubelet writes it); its content is not shown\n`,
+      });
+      expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["403 that carries a client_token", "leak-403", "(HTTP 403): permission denied"],
+      ["500 whose error names a token", "leak-500", "(HTTP 500): internal error; the token [redacted] was revoked"],
+      ["300 that carries a client_token", "leak-300", "(HTTP 300): multiple choices"],
+      ["201 that carries a client_token", "leak-201", "(HTTP 201): no error message"],
+      ["400 whose error echoes the JWT", "echo-jwt", '(HTTP 400): cannot parse {"jwt":"[redacted]"}'],
+    ])("prints no token from a %s, only Vault's errors", async (_, role, vaultSays) => {
+      const r = await login(["--role", role]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(`vault-login.sh: Vault refused the login ${vaultSays}\n`);
+      expect(r.stderr).not.toContain(LEAKED);
+      expect(r.stderr).not.toContain(JWT);
+      expect(r.stderr).not.toContain("CAESILeaked");
+    });
+
+    test("fails without printing a client_token that holds a CR or newline", async () => {
+      const r = await login(["--role", "bad-client-token"]);
+      expect(r).toEqual({
+        code: 1,
+        stdout: "",
+        stderr:
+          "vault-login.sh: Vault's reply has a .auth.client_token with a space or control character, which is no Vault token; not printing it (is VAULT_ADDR really a Vault server?)\n",
+      });
     });
 
     test("prints its usage with --help", async () => {
@@ -488,6 +705,116 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("VAULT_TOKEN is not set");
       expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["a newline", `${CLIENT_TOKEN}\nX-Injected: 1`],
+      ["a CR and LF", `${CLIENT_TOKEN}\r\nX-Injected: 1`],
+      ["a trailing newline", `${CLIENT_TOKEN}\n`],
+    ])("rejects a VAULT_TOKEN with %s before any request, without echoing it", async (_, token) => {
+      const r = await read(["myscrt", "access_key"], { VAULT_TOKEN: token });
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          "vault-read-secret.sh: VAULT_TOKEN contains a newline or another control character, which would add a line to its X-Vault-Token header; set it to the token alone (VAULT_TOKEN=$(vault-login.sh ...) drops the newline)\n",
+      });
+      expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["a newline", "team-a\nX-Injected: 1"],
+      ["a space", "team a"],
+    ])("rejects a VAULT_NAMESPACE with %s before any request", async (_, namespace) => {
+      const r = await read(["myscrt", "access_key"], { VAULT_NAMESPACE: namespace });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        "vault-read-secret.sh: VAULT_NAMESPACE contains a space, a newline or another control character, which would break or add to its X-Vault-Namespace header; set it to the namespace path, e.g. admin/team-a\n",
+      );
+      expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["'?'", "?x=1"],
+      ["'#'", "#frag"],
+      ["a newline", "\nX-Injected: 1"],
+    ])("rejects a VAULT_ADDR with %s before any request", async (_, tail) => {
+      const r = await read(["myscrt", "access_key"], { VAULT_ADDR: `${addr}${tail}` });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        "vault-read-secret.sh: VAULT_ADDR must be scheme://host[:port] with no space, '?', '#' or control character (e.g. https://vault.vault.svc:8200)\n",
+      );
+      expect(received).toHaveLength(0);
+    });
+
+    test.each(["team/my..scrt", "a/.b/c.", "...", "a~b@c+d=e,f:g"])(
+      "reads PATH %j, whose segments are neither '.' nor '..', at /v1/secret/data/<PATH>",
+      async (path) => {
+        await read([path, "access_key"]);
+        expect(received.map((q) => q.url)).toEqual([`/v1/secret/data/${path}`]);
+      },
+    );
+
+    const badPaths = [
+      ["a '..' segment", "myscrt/../forbidden"],
+      ["only '..'", ".."],
+      ["a '.' segment", "a/./myscrt"],
+      ["an empty segment", "a//myscrt"],
+      ["'?'", "myscrt?version=1"],
+      ["'#'", "myscrt#x"],
+      ["'%'", "my%2Fscrt"],
+      ["a space", "my scrt"],
+      ["a quote", 'my"scrt'],
+    ];
+    test.each(badPaths)("rejects a secret PATH with %s before any request, naming PATH", async (_, path) => {
+      const r = await read([path, "access_key"]);
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          `vault-read-secret.sh: invalid secret PATH '${path}': segments of letters, digits and ._~@+=,:- joined by '/', ` +
+          "with no empty, '.' or '..' segment (curl would resolve it to another path), e.g. myscrt or team/app\n",
+      });
+      expect(received).toHaveLength(0);
+    });
+
+    test.each(badPaths)("rejects a --mount with %s before any request, naming --mount", async (_, mount) => {
+      const r = await read(["--mount", mount, "myscrt", "access_key"]);
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          `vault-read-secret.sh: invalid --mount '${mount}': segments of letters, digits and ._~@+=,:- joined by '/', ` +
+          "with no empty, '.' or '..' segment (curl would resolve it to another path), e.g. secret or kv/apps\n",
+      });
+      expect(received).toHaveLength(0);
+    });
+
+    test.each([
+      ["PATH", ["my\nscrt", "access_key"]],
+      ["PATH", ["myscrt\r", "access_key"]],
+      ["--mount", ["--mount", "kv\nX-Injected: 1", "myscrt", "access_key"]],
+    ])("rejects a newline or CR in %s before any request, without echoing it", async (named, args) => {
+      const r = await read(args);
+      expect(r).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `vault-read-secret.sh: ${named === "PATH" ? "secret PATH" : named} contains a newline or another control character; give the path alone\n`,
+      });
+      expect(received).toHaveLength(0);
+    });
+
+    test("prints neither the secret nor the token from a refused read that carries both", async () => {
+      const r = await read(["leaky", "access_key"]);
+      expect(r).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: expect.stringContaining(
+          "vault-read-secret.sh: Vault refused to read field access_key of secret/leaky (HTTP 500): internal error for token [redacted]\n",
+        ),
+      });
+      expect(r.stderr).not.toContain("AKIALEAKED");
+      expect(r.stderr).not.toContain(CLIENT_TOKEN);
     });
 
     test("rejects a call without PATH and FIELD and an unknown KV version", async () => {
