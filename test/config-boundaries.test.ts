@@ -696,3 +696,225 @@ describe("fields a mode does not use are named, never silently dropped", () => {
     );
   });
 });
+
+describe("the cluster connection: eks, or host with a CA the reviewer needs", () => {
+  const kubernetes =
+    (value: Record<string, unknown>, reviewer?: Record<string, unknown>): Change =>
+    (c) => {
+      c.kubernetes = value;
+      if (reviewer) auth(c).reviewer = reviewer;
+    };
+  const HOST = "https://k8s.example.com";
+
+  test.each<[string, Record<string, unknown>, Record<string, unknown> | undefined]>([
+    ["eks alone", { eks: { clusterName: "eks-test", region: "ap-northeast-1" } }, undefined],
+    [
+      "eks with inCluster false",
+      { eks: { clusterName: "eks-test", region: "ap-northeast-1" }, inCluster: false },
+      undefined,
+    ],
+    ["host and CA with the long-lived-token reviewer", { host: HOST, caCertificate: TEST_CA }, undefined],
+    ["host and CA with the client-jwt reviewer", { host: HOST, caCertificate: TEST_CA }, { mode: "client-jwt" }],
+    ["host without a CA with the vault-pod reviewer, which reads Vault's own", { host: HOST }, { mode: "vault-pod" }],
+    ["inCluster with no kubeconfig", { host: HOST, caCertificate: TEST_CA, inCluster: true }, undefined],
+    [
+      "a kubeconfig with inCluster false",
+      { host: HOST, caCertificate: TEST_CA, inCluster: false, kubeconfig: { context: "x" } },
+      undefined,
+    ],
+  ])("accepts %s", (_what, value, reviewer) => {
+    accepted(fileWith(kubernetes(value, reviewer)));
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ["a host", { host: HOST }, "host"],
+    ["a kubeconfig", { kubeconfig: { context: "x" } }, "kubeconfig"],
+    ["inCluster true", { inCluster: true }, "inCluster"],
+  ])("rejects eks with %s", (_what, extra) => {
+    expect(
+      refusal(fileWith(kubernetes({ eks: { clusterName: "eks-test", region: "ap-northeast-1" }, ...extra }))),
+    ).toBe(
+      "clusters[0].kubernetes: give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig or inCluster, not both",
+    );
+  });
+
+  test.each<[string, Record<string, unknown> | undefined, string]>([
+    ["long-lived-token", undefined, "long-lived-token"],
+    ["client-jwt", { mode: "client-jwt" }, "client-jwt"],
+  ])("rejects a host without a CA with the %s reviewer", (_what, reviewer, mode) => {
+    expect(refusal(fileWith(kubernetes({ host: HOST }, reviewer)))).toBe(
+      `clusters[0].kubernetes.caCertificate is required with the ${mode} reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM`,
+    );
+  });
+
+  test("rejects inCluster true next to a kubeconfig", () => {
+    expect(
+      refusal(fileWith(kubernetes({ host: HOST, caCertificate: TEST_CA, inCluster: true, kubeconfig: { path: "k" } }))),
+    ).toBe(
+      "clusters[0].kubernetes.inCluster is true, so Terraform uses its pod's own ServiceAccount and reads no kubeconfig; drop kubeconfig or inCluster",
+    );
+  });
+
+  test("rejects a connection that names no cluster", () => {
+    expect(refusal(fileWith(kubernetes({ caCertificate: TEST_CA })))).toBe(
+      "clusters[0].kubernetes says nothing about the cluster; give eks: { clusterName, region }, or host + caCertificate (+ kubeconfig)",
+    );
+  });
+});
+
+describe("reviewer options that depend on each other", () => {
+  const reviewer =
+    (value: Record<string, unknown>, extra: Record<string, unknown> = {}): Change =>
+    (c) => {
+      auth(c).reviewer = value;
+      Object.assign(c, extra);
+    };
+
+  test.each<[string, Record<string, unknown>, Record<string, unknown>]>([
+    ["createNamespace true without importExisting", { mode: "long-lived-token", createNamespace: true }, {}],
+    [
+      "importExisting with createNamespace false",
+      { mode: "long-lived-token", createNamespace: false },
+      { importExisting: true },
+    ],
+    [
+      "a vault-pod bindingName with createBinding true",
+      { mode: "vault-pod", createBinding: true, bindingName: "b" },
+      {},
+    ],
+    ["vault-pod createBinding false without a bindingName", { mode: "vault-pod", createBinding: false }, {}],
+  ])("accepts %s", (_what, value, extra) => {
+    accepted(fileWith(reviewer(value, extra)));
+  });
+
+  test("rejects createNamespace true with importExisting, which adopts objects in that namespace", () => {
+    expect(
+      refusal(
+        fileWith(
+          reviewer(
+            { mode: "long-lived-token", namespace: "vault-auth", createNamespace: true },
+            { importExisting: true },
+          ),
+        ),
+      ),
+    ).toBe(
+      `clusters[0].auth.reviewer.createNamespace is true while importExisting adopts objects in namespace "vault-auth", which therefore exists already; set createNamespace to false`,
+    );
+  });
+
+  test("rejects a vault-pod bindingName with createBinding false", () => {
+    expect(refusal(fileWith(reviewer({ mode: "vault-pod", createBinding: false, bindingName: "b" })))).toBe(
+      "clusters[0].auth.reviewer.bindingName: names a binding, but createBinding is false, so this stack creates none; drop bindingName",
+    );
+  });
+});
+
+describe("roles: policies they name, namespaces they admit, audiences the client-jwt reviewer can use", () => {
+  test.each<[string, string[]]>([
+    ["default, which every Vault has", ["default"]],
+    ["a policy of this cluster", ["admin"]],
+    ["no policy at all", []],
+  ])("accepts tokenPolicies naming %s", (_what, tokenPolicies) => {
+    accepted(fileWith(role({ tokenPolicies })));
+  });
+
+  test("rejects tokenPolicies naming a policy of no cluster, with the closest name", () => {
+    expect(refusal(fileWith(role({ tokenPolicies: ["admin", "admins"] })))).toBe(
+      `clusters[0].roles[0].tokenPolicies[1]: policy "admins" is not defined in this cluster's policies; did you mean "admin"?`,
+    );
+  });
+
+  test("rejects tokenPolicies naming a far-off policy with where to add it", () => {
+    expect(refusal(fileWith(role({ tokenPolicies: ["payments-read"] })))).toBe(
+      `clusters[0].roles[0].tokenPolicies[0]: policy "payments-read" is not defined in this cluster's policies; add it under policies`,
+    );
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ["namespaces only", {}],
+    [
+      "a selector only",
+      {
+        boundServiceAccountNamespaces: undefined,
+        boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } },
+      },
+    ],
+    ["namespaces and a selector", { boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } } }],
+  ])("accepts a role with %s", (_what, change) => {
+    accepted(fileWith(role(change)));
+  });
+
+  test("rejects a role with neither namespaces nor a selector", () => {
+    expect(refusal(fileWith(role({ boundServiceAccountNamespaces: undefined })))).toBe(
+      'clusters[0].roles[0].boundServiceAccountNamespaces is required (Vault refuses a role with neither namespaces nor a namespace selector); list namespaces, ["*"] for any, or give boundServiceAccountNamespaceSelector',
+    );
+  });
+
+  describe("with the client-jwt reviewer", () => {
+    const clientJwt = (apiAudiences: string[] | undefined, change: Record<string, unknown>) =>
+      fileWith((c) => {
+        explicitConnection(c);
+        auth(c).reviewer = apiAudiences ? { mode: "client-jwt", apiAudiences } : { mode: "client-jwt" };
+        Object.assign(firstRole(c), change);
+      });
+
+    test("accepts a role without an audience, and one whose audience is an API audience", () => {
+      accepted(clientJwt(undefined, {}));
+      accepted(clientJwt(["https://kubernetes.default.svc", "api"], { audience: "api" }));
+    });
+
+    test.each<[string, string[] | undefined]>([
+      ["no API audiences", undefined],
+      ["other API audiences", ["https://kubernetes.default.svc"]],
+    ])("rejects an audience with %s", (_what, apiAudiences) => {
+      expect(refusal(clientJwt(apiAudiences, { audience: "vault" }))).toBe(
+        `clusters[0].roles[0].audience: "vault" cannot work with the client-jwt reviewer: Vault presents the pod's own token to the TokenReview API as its credential, and the API server accepts only tokens for its own audiences (--api-audiences), so every login would get "permission denied". Drop audience, or use the long-lived-token or vault-pod reviewer; if it is the API server's own audience, list it in auth.reviewer.apiAudiences`,
+      );
+    });
+
+    test("rejects a namespace selector", () => {
+      expect(refusal(clientJwt(undefined, { boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } } }))).toBe(
+        `clusters[0].roles[0].boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it (namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer`,
+      );
+    });
+  });
+});
+
+describe("names and state keys unique where they share a space", () => {
+  test("rejects a role name twice in one cluster", () => {
+    expect(refusal(fileWith((c) => (c.roles as object[]).push({ ...firstRole(c) })))).toBe(
+      `clusters[0].roles[1].name: role name "atlantis" is already used by roles[0]; names must be unique`,
+    );
+  });
+
+  test("rejects a policy name twice in one cluster", () => {
+    expect(refusal(fileWith((c) => (c.policies as object[]).push({ name: "admin", rules: [{ list: "x" }] })))).toBe(
+      `clusters[0].policies[1].name: policy name "admin" is already used by policies[0]; names must be unique`,
+    );
+  });
+
+  const s3Cluster = (name: string, key?: string) => {
+    const base = seedCluster({
+      name,
+      auth: { path: name },
+      kubernetes: { eks: { clusterName: name, region: "eu-west-1" } },
+      vault: { address: `https://${name}.vault.example.com` },
+      state: { s3: { bucket: "states", region: "eu-west-1", ...(key ? { key } : {}) } },
+    });
+    return base;
+  };
+  const two = (a: ClusterInput, b: ClusterInput) => stringify({ clusters: [a, b] });
+
+  test("accepts two clusters (each with a role atlantis) in one bucket under their default keys, or one key in two buckets", () => {
+    accepted(two(s3Cluster("a"), s3Cluster("b")));
+    const other = s3Cluster("b", "shared.tfstate");
+    other.state = { s3: { bucket: "other-states", region: "eu-west-1", key: "shared.tfstate" } };
+    accepted(two(s3Cluster("a", "shared.tfstate"), other));
+  });
+
+  test("rejects an explicit key equal to another cluster's default key", () => {
+    expect(refusal(two(s3Cluster("a"), s3Cluster("b", "vault-k8s-auth/a.tfstate")))).toBe(
+      `clusters[1].state.s3.key: "vault-k8s-auth/a.tfstate" in bucket "states" is already the state of clusters[0]; the two stacks would overwrite each other's state: give each cluster its own key (or leave key out: vault-k8s-auth/<name>.tfstate)`,
+    );
+  });
+});
