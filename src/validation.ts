@@ -53,7 +53,8 @@ export type RuleName = keyof typeof rules;
  */
 export function refusal(rule: RuleName, value: string, what: string): string | undefined {
   const { pattern, fix, reason } = rules[rule] as Rule;
-  if (value === "") return `is empty; ${fix}`;
+  // Empty is refused unless the rule's own pattern takes it (a Kubernetes label value may be empty).
+  if (value === "" && !pattern.test(value)) return `is empty; ${fix}`;
   const why = reason?.(value);
   if (why === undefined && pattern.test(value)) return undefined;
   const quoted = holdsPrivateKey(value) ? "" : `${show(value)} `;

@@ -918,3 +918,292 @@ describe("names and state keys unique where they share a space", () => {
     );
   });
 });
+
+describe("the rules of the systems that consume each value, at their edges (src/rules)", () => {
+  const reviewerField = (field: string) => (c: Record<string, unknown>, value: unknown) => {
+    (auth(c).reviewer as Record<string, unknown>)[field] = value;
+  };
+  const eks = (field: string) => (c: Record<string, unknown>, value: unknown) => {
+    ((c.kubernetes as Record<string, unknown>).eks as Record<string, unknown>)[field] = value;
+  };
+  const roleField = (field: string) => (c: Record<string, unknown>, value: unknown) => {
+    firstRole(c)[field] = value;
+  };
+  const kvMount = (c: Record<string, unknown>, mount: unknown) => {
+    c.policies = [{ name: "admin", rules: [{ kvRead: { mount, path: "x" } }] }];
+  };
+  const label = (c: Record<string, unknown>, labels: unknown) => {
+    firstRole(c).boundServiceAccountNamespaceSelector = { matchLabels: labels };
+  };
+  const subdomain = (last: number) => `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(last)}`;
+  const prefix = (last: number) => `${"p".repeat(63)}.${"q".repeat(63)}.${"r".repeat(63)}.${"s".repeat(last)}/team`;
+  const a = (length: number) => "a".repeat(length);
+  const DNS_LABEL = "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
+  const LABEL_KEY_FIX =
+    "use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'";
+  const VAULT_NAME_FIX =
+    "use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)";
+  const S3_FIX =
+    "use 3 to 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (S3 bucket naming rules)";
+
+  type Row = [string, string, (c: Record<string, unknown>, value: unknown) => void, unknown, unknown, string];
+  test.each<Row>([
+    [
+      "a namespace (DNS-1123 label)",
+      "63 characters",
+      reviewerField("namespace"),
+      a(63),
+      a(64),
+      `auth.reviewer.namespace: "${a(64)}" is not a namespace; ${DNS_LABEL}`,
+    ],
+    [
+      "a cluster name (DNS-1123 label)",
+      "63 characters",
+      (c, v) => Object.assign(c, { name: v }),
+      a(63),
+      a(64),
+      `name: "${a(64)}" is not a cluster name; ${DNS_LABEL}`,
+    ],
+    [
+      "a ServiceAccount name (DNS-1123 subdomain)",
+      "253 characters",
+      reviewerField("serviceAccountName"),
+      subdomain(61),
+      subdomain(62),
+      `auth.reviewer.serviceAccountName: ${JSON.stringify(`${subdomain(62).slice(0, 77)}...`)} is not a ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit`,
+    ],
+    [
+      "a ClusterRoleBinding name (a path segment)",
+      "three dots",
+      reviewerField("bindingName"),
+      "...",
+      "..",
+      `auth.reviewer.bindingName: ".." is not a ClusterRoleBinding name; use a name without '/', '%' or spaces that is not '.' or '..' (e.g. vault:token-reviewer)`,
+    ],
+    [
+      "an EKS cluster name",
+      "100 characters",
+      eks("clusterName"),
+      a(100),
+      a(101),
+      `kubernetes.eks.clusterName: ${JSON.stringify(`${a(77)}...`)} is not an EKS cluster name; use the name \`aws eks list-clusters\` shows: 1 to 100 letters, digits, '-' and '_', starting with a letter or digit`,
+    ],
+    [
+      "an AWS region",
+      "a two-digit number",
+      eks("region"),
+      "xx-east-99",
+      "us-east-100",
+      `kubernetes.eks.region: "us-east-100" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)`,
+    ],
+    [
+      "an AWS region",
+      "its zone's letter",
+      eks("region"),
+      "us-east-1",
+      "us-east-1a",
+      `kubernetes.eks.region: "us-east-1a" is an availability zone; use its region, us-east-1`,
+    ],
+    [
+      "an S3 bucket name",
+      "3 characters",
+      (c, v) => Object.assign(c, { state: { s3: { bucket: v, region: "eu-west-1" } } }),
+      "abc",
+      "ab",
+      `state.s3.bucket: "ab" is not an S3 bucket name; ${S3_FIX}`,
+    ],
+    [
+      "an S3 bucket name",
+      "63 characters",
+      (c, v) => Object.assign(c, { state: { s3: { bucket: v, region: "eu-west-1" } } }),
+      a(63),
+      a(64),
+      `state.s3.bucket: "${a(64)}" is not an S3 bucket name; ${S3_FIX}`,
+    ],
+    [
+      "a label key's name",
+      "63 characters",
+      (c, v) => label(c, { [String(v)]: "x" }),
+      a(63),
+      a(64),
+      `roles[0].boundServiceAccountNamespaceSelector.matchLabels.${a(64)}: "${a(64)}" is not a label key; ${LABEL_KEY_FIX}`,
+    ],
+    [
+      "a label key's DNS prefix",
+      "253 characters",
+      (c, v) => label(c, { [String(v)]: "x" }),
+      prefix(61),
+      prefix(62),
+      `roles[0].boundServiceAccountNamespaceSelector.matchLabels.${prefix(62)}: ${JSON.stringify(`${prefix(62).slice(0, 77)}...`)} is not a label key; ${LABEL_KEY_FIX}`,
+    ],
+    [
+      "a label value",
+      "63 characters",
+      (c, v) => label(c, { team: v }),
+      a(63),
+      a(64),
+      `roles[0].boundServiceAccountNamespaceSelector.matchLabels.team: "${a(64)}" is not a label value; use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or an empty value)`,
+    ],
+    [
+      "an IPv4 address block",
+      "/32",
+      (c, v) => Object.assign(firstRole(c), { tokenBoundCidrs: [v] }),
+      "10.0.0.1/32",
+      "10.0.0.1/33",
+      `roles[0].tokenBoundCidrs[0]: "10.0.0.1/33" has prefix length /33, but an IPv4 address has 32 bits`,
+    ],
+    [
+      "an IPv6 address block",
+      "/128",
+      (c, v) => Object.assign(firstRole(c), { tokenBoundCidrs: [v] }),
+      "fd00::1/128",
+      "fd00::1/129",
+      `roles[0].tokenBoundCidrs[0]: "fd00::1/129" has prefix length /129, but an IPv6 address has 128 bits`,
+    ],
+    [
+      "a role name",
+      "'_' at the end",
+      roleField("name"),
+      "a_",
+      "a-",
+      `roles[0].name: "a-" is not a role name; ${VAULT_NAME_FIX}`,
+    ],
+    [
+      "a role name",
+      "one character",
+      roleField("name"),
+      "a",
+      "a.",
+      `roles[0].name: "a." is not a role name; ${VAULT_NAME_FIX}`,
+    ],
+    [
+      "an auth mount path",
+      "the token store's name with one more letter",
+      (c, v) => Object.assign(auth(c), { path: v }),
+      "tokens",
+      "token",
+      `auth.path: "token" is the token store's mount (auth/token/), which every Vault has: Vault answers "path is already in use at token/"; choose another path, e.g. kubernetes or k8s/prod`,
+    ],
+    [
+      "an auth mount path",
+      "token as a later segment",
+      (c, v) => Object.assign(auth(c), { path: v }),
+      "k8s/token",
+      "token/k8s",
+      `auth.path: "token/k8s" is the token store's mount (auth/token/), which every Vault has: Vault answers "path is already in use at token/"; choose another path, e.g. kubernetes or k8s/prod`,
+    ],
+    [
+      "a KV mount",
+      "Vault's own mount name with more letters",
+      kvMount,
+      "system",
+      "sys",
+      `policies[0].rules[0].kvRead.mount: "sys" is Vault's own sys/ mount (vault/mount.go, protectedMounts), not a KV engine; name the KV mount, e.g. secret`,
+    ],
+    [
+      "a KV mount",
+      "Vault's own mount name as a later segment",
+      kvMount,
+      "kv/sys",
+      "sys/kv",
+      `policies[0].rules[0].kvRead.mount: "sys/kv" is Vault's own sys/ mount (vault/mount.go, protectedMounts), not a KV engine; name the KV mount, e.g. secret`,
+    ],
+    [
+      "a Vault namespace",
+      "a reserved name with more letters",
+      (c, v) => Object.assign(c, { vault: { namespace: v } }),
+      "admin/roots",
+      "admin/root",
+      `vault.namespace: "admin/root" has the segment "root", a name Vault reserves; choose another namespace name`,
+    ],
+    [
+      "a Vault address",
+      "port 65535",
+      (c, v) => Object.assign(c, { vault: { address: v } }),
+      "https://vault.example.com:65535",
+      "https://vault.example.com:65536",
+      `vault.address: "https://vault.example.com:65536" is not a valid URL (the port 65536 is out of range, 0 to 65535); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)`,
+    ],
+    [
+      "a policy path",
+      "a final '*'",
+      (c, v) => Object.assign(c, { policies: [{ name: "admin", rules: [{ path: v, capabilities: ["read"] }] }] }),
+      "secret/*",
+      "secret/*x",
+      `policies[0].rules[0].path: "secret/*x" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *`,
+    ],
+    [
+      "a policy path",
+      "'+' then '/*'",
+      (c, v) => Object.assign(c, { policies: [{ name: "admin", rules: [{ path: v, capabilities: ["read"] }] }] }),
+      "secret/+/*",
+      "secret/+*",
+      `policies[0].rules[0].path: "secret/+*" has "+*", which Vault refuses ("invalid use of wildcards ('+*' is forbidden)", vault/policy.go); write +/* or end the path in *`,
+    ],
+    [
+      "an audience",
+      "one character",
+      roleField("audience"),
+      "v",
+      "",
+      `roles[0].audience is empty; write the aud claim the pod's token carries, e.g. "vault"`,
+    ],
+    [
+      "a list of address blocks",
+      "one block",
+      roleField("tokenBoundCidrs"),
+      ["10.0.0.0/16"],
+      [],
+      "roles[0].tokenBoundCidrs is empty; list address blocks such as 10.0.0.0/16, or leave tokenBoundCidrs out",
+    ],
+    [
+      "matchLabels",
+      "one label",
+      label,
+      { team: "a" },
+      {},
+      `roles[0].boundServiceAccountNamespaceSelector.matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces: ["*"] if every namespace is meant`,
+    ],
+    [
+      "roles",
+      "one role",
+      (c, v) => Object.assign(c, { roles: v }),
+      [{ name: "r", boundServiceAccountNames: ["a"], boundServiceAccountNamespaces: ["a"] }],
+      [],
+      "roles is empty; define at least one role",
+    ],
+  ])("%s: accepts %s, rejects just past it", (_what, _edge, set, inside, outside, message) => {
+    accepted(fileWith((c) => set(c, inside)));
+    expect(refusal(fileWith((c) => set(c, outside)))).toBe(`clusters[0].${message}`);
+  });
+
+  test("accepts an empty label value, as Kubernetes does, and writes it into the selector", () => {
+    const change = role({ boundServiceAccountNamespaceSelector: { matchLabels: { "example.com/shared": "" } } });
+    accepted(fileWith(change));
+    expect(
+      JSON.parse(
+        String(only(synthOf(change), "vault_kubernetes_auth_backend_role").bound_service_account_namespace_selector),
+      ),
+    ).toEqual({ matchLabels: { "example.com/shared": "" } });
+  });
+
+  test("points a refused label key at the key itself, as written in the file", () => {
+    const text = fileWith(role({ boundServiceAccountNamespaceSelector: { matchLabels: { "-team": "a" } } }));
+    const line = problemsIn(text).split("\n")[1];
+    const [, row, column] = /bad\.yaml:(\d+):(\d+):/.exec(line) ?? [];
+    expect(text.split("\n")[Number(row) - 1].slice(Number(column) - 1)).toBe("-team: a");
+  });
+
+  test("accepts a jwt issuer that is an https URL, and rejects http", () => {
+    const issuer = (value: string) =>
+      fileWith((c) => {
+        c.kubernetes = {};
+        c.auth = { method: "jwt", jwt: { issuer: value } };
+        firstRole(c).audience = "vault";
+      });
+    accepted(issuer("https://oidc.example.com"));
+    expect(refusal(issuer("http://oidc.example.com"))).toBe(
+      `clusters[0].auth.jwt.issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster's tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it`,
+    );
+  });
+});

@@ -86,7 +86,7 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
   const problems: Problem[] = (result.error?.issues ?? []).map((issue) =>
     issue.code === "unrecognized_keys"
       ? { path: [...issue.path, issue.keys[0]], message: describe(issue, locator), atKey: true }
-      : { path: issue.path, message: describe(issue, locator) },
+      : { path: issue.path, message: describe(issue, locator), atKey: issue.code === "invalid_key" },
   );
   const semantic = semanticProblems(data);
   // A field whose own rule (caCertificate, publicKeys) already refused the key is named once.
@@ -199,6 +199,9 @@ function describe(issue: z.core.$ZodIssue, locator: Locator): string {
       const empty = issue.input === "" || (Array.isArray(issue.input) && issue.input.length === 0);
       return empty ? `is empty; ${emptyHint(issue.path)}` : `${show(issue.input)} is too short`;
     }
+    case "invalid_key":
+      // A mapping key its rule refused (a label key): the rule's own message, not zod's "Invalid key in record".
+      return issue.issues.map((inner) => describe(inner, locator)).join("; ");
     default:
       return issue.message;
   }
