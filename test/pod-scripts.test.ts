@@ -72,9 +72,9 @@ function vault(req: Received): Reply {
       return errors(404, `no handler for route "auth/${login[1]}/login". route entry not found.`);
     }
     const { role, jwt } = JSON.parse(req.body) as { role: string; jwt: string };
+    if (role in LEAKY_LOGINS) return LEAKY_LOGINS[role](jwt);
     // Like the TokenReview: a JWT other than the pod's is not a valid ServiceAccount token.
     if (jwt !== JWT) return errors(403, "permission denied");
-    if (role in LEAKY_LOGINS) return LEAKY_LOGINS[role](jwt);
     switch (role) {
       case "atlantis":
         return {
@@ -104,6 +104,16 @@ function vault(req: Received): Reply {
         return errors(400, `invalid role name "${role}"`);
     }
   }
+  // A refusal that still carries the secret and echoes the caller's token.
+  if (req.url === "/v1/secret/data/leaky") {
+    return {
+      status: 500,
+      body: JSON.stringify({
+        errors: [`internal error for token ${req.headers["x-vault-token"]}`],
+        data: { data: { access_key: "AKIALEAKED" } },
+      }),
+    };
+  }
   if (req.headers["x-vault-token"] !== CLIENT_TOKEN) return errors(403, "permission denied");
   switch (req.url) {
     case "/v1/secret/data/myscrt":
@@ -112,15 +122,6 @@ function vault(req: Received): Reply {
       return { status: 200, body: KV1_BODY };
     case "/v1/secret/data/forbidden":
       return errors(403, "1 error occurred:\n\t* permission denied\n\n");
-    // A refusal that still carries the secret and echoes the caller's token.
-    case "/v1/secret/data/leaky":
-      return {
-        status: 500,
-        body: JSON.stringify({
-          errors: [`internal error for token ${req.headers["x-vault-token"]}`],
-          data: { data: { access_key: "AKIALEAKED" } },
-        }),
-      };
     default:
       return errors(404);
   }
@@ -297,6 +298,7 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       ["a leading '.'", ".atlantis"],
       ["a trailing '-'", "atlantis-"],
       ["a trailing '.'", "atlantis."],
+      ["a non-ASCII letter (Go's \\w is ASCII)", "r\u00f4le"],
     ])("rejects a role name with %s before any request, naming --role and the allowed pattern", async (_, role) => {
       const r = await login(["--role", role]);
       expect(r).toEqual({
@@ -509,6 +511,7 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       ["'%'", "atlantis%2F..%2Fsys"],
       ["a space", "atl antis"],
       ["a quote", 'atl"antis'],
+      ["a non-ASCII letter", "k\u00fcbernetes"],
     ])("rejects a mount with %s before any request, naming the option", async (_, mount) => {
       for (const [args, env, named] of [
         [["--mount", mount], {}, "--mount"],
@@ -597,19 +600,42 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
     });
 
     test.each([
-      ["403 that carries a client_token", "leak-403", "(HTTP 403): permission denied"],
-      ["500 whose error names a token", "leak-500", "(HTTP 500): internal error; the token [redacted] was revoked"],
-      ["300 that carries a client_token", "leak-300", "(HTTP 300): multiple choices"],
-      ["201 that carries a client_token", "leak-201", "(HTTP 201): no error message"],
-      ["400 whose error echoes the JWT", "echo-jwt", '(HTTP 400): cannot parse {"jwt":"[redacted]"}'],
-    ])("prints no token from a %s, only Vault's errors", async (_, role, vaultSays) => {
+      [
+        "403 that carries a client_token",
+        "leak-403",
+        "(HTTP 403): permission denied",
+        "the JWT was rejected by the Kubernetes TokenReview",
+      ],
+      [
+        "500 whose error names a token",
+        "leak-500",
+        "(HTTP 500): internal error; the token [redacted] was revoked",
+        "see Vault's server log for details",
+      ],
+      ["300 that carries a client_token", "leak-300", "(HTTP 300): multiple choices", "see Vault's server log"],
+      [
+        "201 that carries a client_token",
+        "leak-201",
+        "(HTTP 201): no error message",
+        "Vault answers a login with HTTP 200 and .auth.client_token, and this reply is not that; is VAULT_ADDR really a Vault server?",
+      ],
+      ["400 whose error echoes the JWT", "echo-jwt", '(HTTP 400): cannot parse {"jwt":"[redacted]"}', "see Vault's"],
+    ])("prints no token from a %s, only Vault's errors and a hint", async (_, role, vaultSays, hint) => {
       const r = await login(["--role", role]);
       expect(r.code).toBe(1);
       expect(r.stdout).toBe("");
-      expect(r.stderr).toContain(`vault-login.sh: Vault refused the login ${vaultSays}\n`);
+      expect(r.stderr).toContain(`vault-login.sh: Vault refused the login ${vaultSays}\nvault-login.sh: hint: ${hint}`);
       expect(r.stderr).not.toContain(LEAKED);
       expect(r.stderr).not.toContain(JWT);
       expect(r.stderr).not.toContain("CAESILeaked");
+    });
+
+    test("redacts the token file's JWT from Vault's error text even when it does not start like one", async () => {
+      const odd = join(work, "odd-jwt");
+      writeFileSync(odd, "QUJD.REVG.R0hJ");
+      const r = await login(["--role", "echo-jwt", "--token-file", odd]);
+      expect(r.stderr).toContain('(HTTP 400): cannot parse {"jwt":"[redacted]"}\n');
+      expect(r.stderr).not.toContain("QUJD");
     });
 
     test("fails without printing a client_token that holds a CR or newline", async () => {
@@ -804,18 +830,22 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(received).toHaveLength(0);
     });
 
-    test("prints neither the secret nor the token from a refused read that carries both", async () => {
-      const r = await read(["leaky", "access_key"]);
-      expect(r).toEqual({
-        code: 1,
-        stdout: "",
-        stderr: expect.stringContaining(
-          "vault-read-secret.sh: Vault refused to read field access_key of secret/leaky (HTTP 500): internal error for token [redacted]\n",
-        ),
-      });
-      expect(r.stderr).not.toContain("AKIALEAKED");
-      expect(r.stderr).not.toContain(CLIENT_TOKEN);
-    });
+    // A legacy service token (s.<24 characters>) has no hv prefix: only its own value can redact it.
+    test.each([CLIENT_TOKEN, "s.LegacyServiceToken012345"])(
+      "prints neither the secret nor token %s from a refused read that carries both",
+      async (token) => {
+        const r = await read(["leaky", "access_key"], { VAULT_TOKEN: token });
+        expect(r).toEqual({
+          code: 1,
+          stdout: "",
+          stderr: expect.stringContaining(
+            "vault-read-secret.sh: Vault refused to read field access_key of secret/leaky (HTTP 500): internal error for token [redacted]\n",
+          ),
+        });
+        expect(r.stderr).not.toContain("AKIALEAKED");
+        expect(r.stderr).not.toContain(token);
+      },
+    );
 
     test("rejects a call without PATH and FIELD and an unknown KV version", async () => {
       const missing = await read(["myscrt"]);
