@@ -57,6 +57,7 @@ const LEAKY_LOGINS: Record<string, (jwt: string) => Reply> = {
   "leak-500": () => withToken(500, `internal error; the token ${LEAKED} was revoked`),
   "leak-300": () => withToken(300, "multiple choices"),
   "leak-201": () => ({ status: 201, body: JSON.stringify({ auth: { client_token: LEAKED } }) }),
+  "leak-502-html": () => ({ status: 502, body: `<html><pre>upstream said {"auth":{"client_token":"${LEAKED}"}</pre>` }),
   "echo-jwt": (jwt) => errors(400, `cannot parse {"jwt":"${jwt}"}`),
   "bad-client-token": () => ({
     status: 200,
@@ -618,6 +619,12 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         "leak-201",
         "(HTTP 201): no error message",
         "Vault answers a login with HTTP 200 and .auth.client_token, and this reply is not that; is VAULT_ADDR really a Vault server?",
+      ],
+      [
+        "502 whose body is not JSON but holds a client_token",
+        "leak-502-html",
+        "(HTTP 502): no error message",
+        "see Vault's",
       ],
       ["400 whose error echoes the JWT", "echo-jwt", '(HTTP 400): cannot parse {"jwt":"[redacted]"}', "see Vault's"],
     ])("prints no token from a %s, only Vault's errors and a hint", async (_, role, vaultSays, hint) => {
