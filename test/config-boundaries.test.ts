@@ -171,6 +171,21 @@ describe("token lifetimes at Vault's default max TTL, 768h (warned: the max can 
     ]);
   });
 
+  // vault/sdk framework/lease.go, CalculateTTL: the effective max is the role's max TTL when set
+  // and lower, and a period above it is capped ("period ... exceeded the effective max_ttl").
+  test.each<[string, Record<string, unknown>]>([
+    ["equal to tokenMaxTtl", { tokenPeriod: "1h", tokenMaxTtl: 3600 }],
+    ["next to tokenMaxTtl 0 (unset)", { tokenPeriod: "1h", tokenMaxTtl: 0 }],
+  ])("says nothing about a tokenPeriod %s", (_what, change) => {
+    expect(warnings(fileWith(role(change)))).toEqual([]);
+  });
+
+  test("warns that a tokenPeriod one second above tokenMaxTtl is capped to it", () => {
+    expect(warnings(fileWith(role({ tokenPeriod: 3601, tokenMaxTtl: "1h" })))).toEqual([
+      `clusters[0].roles[0].tokenPeriod: 3601 (3601s) is above tokenMaxTtl "1h" (3600s): Vault caps the period to it at every login and renewal; lower tokenPeriod or raise tokenMaxTtl (or drop it: a periodic token needs none)`,
+    ]);
+  });
+
   test("says nothing about tokenTtl next to tokenPeriod 0, which is no period (an ordinary token, whose TTL counts)", () => {
     expect(warnings(fileWith(role({ tokenPeriod: 0, tokenTtl: "10m" })))).toEqual([]);
   });

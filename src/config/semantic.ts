@@ -293,6 +293,15 @@ function lifetimeWarnings(
       });
     }
   }
+  // At login and renewal Vault caps a period to the role's max TTL when that is set and lower
+  // (vault/sdk framework/lease.go, CalculateTTL: "period ... exceeded the effective max_ttl").
+  if (period !== undefined && maxTtl !== undefined && maxTtl > 0 && period > maxTtl) {
+    found.push({
+      path: ["roles", index, "tokenPeriod"],
+      message: `${show(role.tokenPeriod)} (${period}s) is above tokenMaxTtl ${show(role.tokenMaxTtl)} (${maxTtl}s): Vault caps the period to it at every login and renewal; lower tokenPeriod or raise tokenMaxTtl (or drop it: a periodic token needs none)`,
+      warning: true,
+    });
+  }
   // A period of 0 is no period: Vault issues an ordinary token, whose TTL counts.
   if (period !== undefined && period > 0 && ttl !== undefined) {
     found.push({
