@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import {
+  type AuthRoleOptions,
   ClusterConnection,
   JwtAuthBackend,
   JwtIssuer,
@@ -10,7 +11,6 @@ import {
   Reviewer,
   VaultPolicy,
 } from "../src/constructs";
-import type { AuthRoleOptions } from "../src/constructs/auth-role-options";
 import { Duration } from "../src/duration";
 import { cli, scratchDir, writeConfig } from "./cli/harness";
 import { type ClusterInput, newStack, seedCluster, TEST_CA, validationMessage } from "./helpers";
