@@ -7,10 +7,18 @@ export default {
   testRunner: "jest",
   jest: {
     configFile: "jest.config.js",
-    // Tests that only drive child processes (the CLI binary, cdktf synth, the bundle, shell
-    // scripts, tsc) never reach the mutated code in this process: they can kill no mutant and
-    // would only slow every run down.
     config: {
+      // findRelatedTests follows imports only through files under the roots.
+      roots: ["<rootDir>/test", "<rootDir>/src"],
+      // Load only the test files that hold a mutant's covering tests (test/mutation/sequencer.cjs).
+      testSequencer: "<rootDir>/test/mutation/sequencer.cjs",
+      // Skip a mutant's remaining tests once one has failed (test/mutation/bail-environment.cjs).
+      testEnvironment: "./test/mutation/bail-environment.cjs",
+      // ... and load no further test file after it (test/mutation/bail-runner.cjs).
+      runner: "<rootDir>/test/mutation/bail-runner.cjs",
+      setupFilesAfterEnv: ["<rootDir>/test/setup.ts", "<rootDir>/test/mutation/record-tests.cjs"],
+      // Tests that only drive child processes (the CLI binary, cdktf synth, the bundle, shell
+      // scripts, tsc) never reach the mutated code in this process: they can kill no mutant.
       testPathIgnorePatterns: [
         "/node_modules/",
         "/test/e2e/",
@@ -26,6 +34,9 @@ export default {
     },
   },
   coverageAnalysis: "perTest",
+  // Static mutants (module-level code: the zod schema, constant tables) are covered by no single
+  // test, so each would run every test file: 40% of the mutants, 92% of the run time. Their
+  // effect is pinned by targeted tests (test/config-wiring.test.ts, the defaults tests).
   ignoreStatic: true,
   // The CLI's argument parsing and printing is glue, tested through the binary (test/cli/bin,
   // test/entry-point); the answers it prints come from src/answers, which is mutated.

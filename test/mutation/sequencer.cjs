@@ -1,0 +1,50 @@
+// Stryker only (stryker.config.mjs). For each mutant, Stryker's jest runner passes the names of
+// the tests that cover it as testNamePattern, but jest still loads every related test file to
+// match names, and loading a file (cdktf, providers, zod) costs far more than its few covering
+// tests. This sequencer drops the files that recorded no matching test in the dry run
+// (record-tests.cjs); the tests that run, and so each mutant's result, are the same.
+const { readdirSync, readFileSync } = require("node:fs");
+const { join } = require("node:path");
+const Sequencer = require("@jest/test-sequencer").default;
+const { FAILED } = require("./bail-environment.cjs");
+const { RECORD_DIR } = require("./record-dir.cjs");
+
+function recordedNames() {
+  let files;
+  try {
+    files = readdirSync(RECORD_DIR);
+  } catch {
+    return undefined;
+  }
+  const byPath = new Map();
+  for (const file of files) {
+    const { testPath, names } = JSON.parse(readFileSync(join(RECORD_DIR, file), "utf8"));
+    byPath.set(testPath, names);
+  }
+  return byPath;
+}
+
+class CoveringFilesOnly extends Sequencer {
+  constructor(options) {
+    super(options);
+    this.testNamePattern = options.globalConfig.testNamePattern;
+  }
+
+  async sort(tests) {
+    // A new run (one mutant): forget the failure that ended the previous one.
+    globalThis[FAILED] = undefined;
+    const sorted = await super.sort(tests);
+    if (process.env.__STRYKER_ACTIVE_MUTANT__ === undefined || !this.testNamePattern) return sorted;
+    const byPath = recordedNames();
+    if (!byPath) return sorted;
+    // jest-circus matches testNamePattern case-insensitively against the test's full name.
+    const pattern = new RegExp(this.testNamePattern, "i");
+    const covering = sorted.filter((test) => {
+      const names = byPath.get(test.path);
+      return names === undefined || names.some((name) => pattern.test(name));
+    });
+    return covering.length > 0 ? covering : sorted;
+  }
+}
+
+module.exports = CoveringFilesOnly;
