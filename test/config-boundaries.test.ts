@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { checkConfigText } from "../src/config/load";
 import { KubernetesAuthBackend, Reviewer } from "../src/constructs";
@@ -1219,6 +1221,72 @@ describe("the rules of the systems that consume each value, at their edges (src/
     accepted(issuer("https://oidc.example.com"));
     expect(refusal(issuer("http://oidc.example.com"))).toBe(
       `clusters[0].auth.jwt.issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster's tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it`,
+    );
+  });
+});
+
+describe("auth.method jwt: what the method needs, from both sides", () => {
+  const PUBLIC_KEY = readFileSync(join(__dirname, "fixtures", "sa-signing-key.pub.pem"), "utf8");
+  const jwt = (jwtConfig: Record<string, unknown> | undefined, change: Record<string, unknown> = {}, eks = true) =>
+    fileWith((c) => {
+      if (!eks) c.kubernetes = {};
+      c.auth = jwtConfig ? { method: "jwt", jwt: jwtConfig } : { method: "jwt" };
+      Object.assign(firstRole(c), { audience: "vault", ...change });
+    });
+
+  test("accepts a role with an audience, and rejects one without", () => {
+    accepted(jwt(undefined));
+    expect(refusal(jwt(undefined, { audience: undefined }))).toBe(
+      `clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it`,
+    );
+  });
+
+  test("accepts aliasNameSource serviceaccount_name, what the jwt method does, and rejects serviceaccount_uid", () => {
+    accepted(jwt(undefined, { aliasNameSource: "serviceaccount_name" }));
+    expect(refusal(jwt(undefined, { aliasNameSource: "serviceaccount_uid" }))).toBe(
+      `clusters[0].roles[0].aliasNameSource: "serviceaccount_uid" cannot be kept with auth.method: jwt, which names the alias after sub (system:serviceaccount:<namespace>:<name>), per name like serviceaccount_name; remove aliasNameSource or set serviceaccount_name`,
+    );
+  });
+
+  test("accepts an http issuer when publicKeys are given, as Vault then fetches nothing from it", () => {
+    const text = jwt({ issuer: "http://oidc.example.com", publicKeys: [PUBLIC_KEY] }, {}, false);
+    accepted(text);
+    expect(refusal(jwt({ issuer: "http://oidc.example.com" }, {}, false))).toMatch(
+      /^clusters\[0\]\.auth\.jwt\.issuer: "http:\/\/oidc\.example\.com" is not a URL Vault can discover keys at; /,
+    );
+  });
+
+  test("accepts eks without an issuer, and rejects an issuer next to eks", () => {
+    accepted(jwt({}));
+    expect(refusal(jwt({ issuer: "https://oidc.example.com" }))).toBe(
+      "clusters[0].auth.jwt.issuer: comes from kubernetes.eks (the cluster's OIDC issuer), so it is never written twice; remove it, or remove eks to trust an issuer of your own",
+    );
+  });
+});
+
+describe("Duration at the edges of a safe whole number of seconds (library use)", () => {
+  test.each<[string | number, number]>([
+    [0, 0],
+    [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+    ["999999999", 999_999_999],
+    ["999999h", 999_999 * 3600],
+    ["9999999m", 9_999_999 * 60],
+    ["999999h9999999m999999999s", 999_999 * 3600 + 9_999_999 * 60 + 999_999_999],
+  ])("parses %j as %d seconds", (value, seconds) => {
+    expect(Duration.parse(value)?.toSeconds()).toBe(seconds);
+  });
+
+  test.each([Number.MAX_SAFE_INTEGER + 1, -1, "1000000000", "1000000h", "10000000m", "1000000000s", "0.5"])(
+    "parses %j as nothing",
+    (value) => {
+      expect(Duration.parse(value)).toBeUndefined();
+    },
+  );
+
+  test("makes 0 seconds and refuses -1", () => {
+    expect(Duration.seconds(0).toSeconds()).toBe(0);
+    expect(() => Duration.seconds(-1)).toThrow(
+      "Duration must be a whole, non-negative number of seconds; got -1 seconds",
     );
   });
 });
