@@ -75,7 +75,7 @@ describe("examples/atlantis", () => {
     const command: string = repos.workflows["vault-k8s-auth"].plan.steps.find(setsVaultToken).env.command;
     const script = command.split(" ")[0];
     const mount = helm.extraVolumeMounts.find((m: { mountPath: string }) => script.startsWith(`${m.mountPath}/`));
-    expect(mount).toBeDefined();
+    expect(mount).toEqual({ name: "vault-k8s-auth-scripts", mountPath: "/opt/vault-k8s-auth/bin", readOnly: true });
     const volume = helm.extraVolumes.find((v: { name: string }) => v.name === mount.name);
     expect(volume.configMap.name).toBe("vault-k8s-auth-scripts");
     expect(volume.configMap.defaultMode & 0o111).toBe(0o111);

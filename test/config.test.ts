@@ -370,6 +370,13 @@ describe("many clusters and applications", () => {
     }
     const before = synthAll(parseConfig(original, "t"));
     const after = synthAll(parseConfig(shuffled, "t"));
+    // Two stacks of 9 resources each (mount, config, binding, 3 policies, 3 roles): the loops below compare them all.
+    const count = (stack: Record<string, unknown>) =>
+      Object.values(stack).reduce<number>((sum, named) => sum + Object.keys(named as object).length, 0);
+    expect(Object.fromEntries(Object.entries(before).map(([stack, resources]) => [stack, count(resources)]))).toEqual({
+      prod: 9,
+      staging: 9,
+    });
     for (const [stack, resources] of Object.entries(before)) {
       for (const [type, named] of Object.entries(resources)) {
         for (const [name, body] of Object.entries(named as Record<string, unknown>)) {

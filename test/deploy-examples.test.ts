@@ -35,6 +35,18 @@ function defaultObjects() {
 
 describe("examples/deploy", () => {
   const { mount, roles, policies } = defaultObjects();
+
+  test("reads the default stack's objects and every stanza of both policy files", () => {
+    expect({ mount, roles, policies }).toEqual({ mount: "atlantis", roles: ["atlantis"], policies: ["admin"] });
+    // A stanza the pattern stops reading would vanish from the loops below instead of failing them.
+    for (const file of ["vault-deploy-policy.hcl", "vault-plan-policy.hcl"]) {
+      const written = readFileSync(join(dir, file), "utf8").match(/^path "/gm) ?? [];
+      expect([file, stanzas(file).size]).toEqual([file, written.length]);
+    }
+    expect(stanzas("vault-deploy-policy.hcl").size).toBeGreaterThanOrEqual(7);
+    expect(stanzas("vault-plan-policy.hcl").size).toBeGreaterThanOrEqual(6);
+  });
+
   const needs: [string, string[]][] = [
     [`sys/auth/${mount}`, ["create", "update", "delete", "sudo"]],
     [`sys/mounts/auth/${mount}`, ["read"]],

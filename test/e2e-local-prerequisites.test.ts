@@ -130,6 +130,7 @@ describe("the pins of the local control plane", () => {
 describe("the local e2e's README", () => {
   test("names the version each wrapper go.mod pins", () => {
     const readme = readFileSync(join(__dirname, "e2e-local", "README.md"), "utf8");
+    expect(COMPONENTS.map((component) => component.name)).toEqual(["etcd", "kubernetes", "vault"]);
     for (const component of COMPONENTS) expect(readme).toContain(`${pinnedVersion(component)}:`);
   });
 });

@@ -29,10 +29,10 @@ async function awsModulesLoadedBy(script: string): Promise<string[]> {
 }
 
 /**
- * Names of types declared in src/ that a user meets through the index's exports (props, public
- * members, parameters, return values) but cannot import from the package.
+ * Types declared in src/ that a user meets through the index's exports (props, public members,
+ * parameters, return values): every named one the walk reached, and those the package does not export.
  */
-function unnamedPublicTypes(): string[] {
+function publicTypes(): { reached: string[]; unnamed: string[] } {
   const program = ts.createProgram([join(ROOT, "src/index.ts")], {
     strict: true,
     skipLibCheck: true,
@@ -45,6 +45,7 @@ function unnamedPublicTypes(): string[] {
   const exported = new Set(exports.map((symbol) => symbol.name));
   const ours = (declaration: ts.Declaration) => declaration.getSourceFile().fileName.startsWith(join(ROOT, "src"));
   const missing = new Set<string>();
+  const reached = new Set<string>();
   const seen = new Set<ts.Type>();
 
   const visit = (type: ts.Type): void => {
@@ -61,6 +62,7 @@ function unnamedPublicTypes(): string[] {
       ts.isInterfaceDeclaration(declaration) ||
       ts.isTypeAliasDeclaration(declaration) ||
       ts.isClassDeclaration(declaration);
+    if (named) reached.add(symbol.name);
     if (named && !exported.has(symbol.name)) missing.add(symbol.name);
     for (const property of checker.getPropertiesOfType(type)) {
       const at = property.valueDeclaration ?? property.declarations?.[0];
@@ -83,7 +85,7 @@ function unnamedPublicTypes(): string[] {
       visit(checker.getDeclaredTypeOfSymbol(target));
     }
   }
-  return [...missing].sort();
+  return { reached: [...reached].sort(), unnamed: [...missing].sort() };
 }
 
 describe("the public API", () => {
@@ -124,7 +126,19 @@ describe("the public API", () => {
   });
 
   test("exports every type a user meets through it, so props and results can be named in user code", () => {
-    expect(unnamedPublicTypes()).toEqual([]);
+    const { reached, unnamed } = publicTypes();
+    // Types the walk finds only through parameters, props and their members: an empty walk cannot pass as "none missing".
+    expect(reached).toEqual(
+      expect.arrayContaining([
+        "KubernetesAuthBackendProps",
+        "AuthRoleOptions",
+        "NamespaceSelector",
+        "ServiceAccountRef",
+        "PolicyRule",
+        "ReviewerConfig",
+      ]),
+    );
+    expect(unnamed).toEqual([]);
   }, 60_000);
 
   test("names in the missing-AWS-provider message the same range as package.json's optional peer", () => {

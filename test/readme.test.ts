@@ -13,9 +13,9 @@ describe("the README", () => {
   });
 
   test("shows a multi-cluster config example that the validator accepts", () => {
-    const example = /```yaml\n(# yaml-language-server[\s\S]*?)```/.exec(README)?.[1];
-    expect(example).toBeDefined();
-    const config = parseConfigText(example as string, "README example");
+    const example = /```yaml\n(# yaml-language-server[\s\S]*?)```/.exec(README)?.[1] ?? "";
+    expect(example).toMatch(/^# yaml-language-server: \$schema=\.\/vault-k8s-auth\.schema\.json\nclusters:\n/);
+    const config = parseConfigText(example, "README example");
     expect(config.clusters.map((cluster) => cluster.name)).toEqual(["prod-eu", "kind-dev"]);
     expect(config.clusters[0].roles.map((role) => role.name)).toEqual(["atlantis", "payments"]);
     const app = Testing.app();
@@ -41,8 +41,9 @@ describe("the README", () => {
 
   test("names only npm scripts that exist", () => {
     const scripts = Object.keys(JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")).scripts);
-    const named = [...README.matchAll(/npm run ([a-z0-9:]+)/g)].map((match) => match[1]);
-    expect(named.length).toBeGreaterThan(0);
-    for (const script of named) expect(scripts).toContain(script);
+    const named = [...new Set([...README.matchAll(/npm run ([a-z0-9:]+)/g)].map((match) => match[1]))];
+    // The scripts a newcomer and a contributor are sent to: a pattern that stops matching fails here.
+    expect(named).toEqual(expect.arrayContaining(["synth", "test:e2e", "test:e2e:local", "test:package", "schema"]));
+    expect(named.filter((script) => !scripts.includes(script))).toEqual([]);
   });
 });
