@@ -1,3 +1,5 @@
+import { ValidationError } from "./validation";
+
 /**
  * The text form of a duration: whole seconds, or h/m/s parts in that order (at least one), each
  * bounded so the total stays a safe integer. Shared with the config schema and its JSON Schema.
@@ -40,7 +42,9 @@ export class Duration {
     unit: string,
   ) {
     if (!Number.isSafeInteger(totalSeconds) || totalSeconds < 0) {
-      throw new Error(`Duration must be a whole, non-negative number of ${unit}; got ${totalSeconds} seconds`);
+      throw new ValidationError(
+        `Duration must be a whole, non-negative number of ${unit}; got ${totalSeconds} seconds`,
+      );
     }
   }
 

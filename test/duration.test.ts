@@ -1,4 +1,5 @@
 import { Duration } from "../src/duration";
+import { validationMessage } from "./helpers";
 
 describe("Duration", () => {
   test.each([
@@ -22,9 +23,12 @@ describe("Duration", () => {
     expect(Duration.hours(1).toString()).toBe("3600s");
   });
 
-  test("rejects a fraction of a second", () => {
-    expect(() => Duration.seconds(0.5)).toThrow(
+  test("rejects a fraction of a second and a negative span as a ValidationError, like every other bad prop", () => {
+    expect(validationMessage(() => Duration.seconds(0.5))).toBe(
       "Duration must be a whole, non-negative number of seconds; got 0.5 seconds",
+    );
+    expect(validationMessage(() => Duration.minutes(-1))).toBe(
+      "Duration must be a whole, non-negative number of minutes; got -60 seconds",
     );
   });
 });
