@@ -211,6 +211,24 @@ interface Unwired {
 
 type Row = readonly Wired[] | Unwired;
 
+/**
+ * A connection field written with auth.method jwt, which neither calls the API server nor creates
+ * Kubernetes objects: nothing to reach, so synth must say the field is unused.
+ */
+function unusedWithJwt(field: string, base: "jwt" | "jwtEks", set: (cluster: ClusterInput) => void): Wired {
+  return {
+    writes: "set with the jwt method: a warning that it is not used",
+    base,
+    set,
+    finds: (out) => {
+      expect(
+        out.warnings.filter((warning) => warning.includes(`clusters[0].${field} is not used with auth.method: jwt`)),
+      ).toHaveLength(1);
+      expect(out.json.provider).not.toHaveProperty("kubernetes");
+    },
+  };
+}
+
 const WIRING: Record<string, Row> = {
   $schema: {
     notInJson: "it points editors at the JSON Schema and is ignored by everything else",
@@ -315,6 +333,9 @@ const WIRING: Record<string, Row> = {
         expect(out.warnings).toContainEqual(expect.stringContaining("kubernetes.eks.staticToken is on"));
       },
     },
+    unusedWithJwt("kubernetes.eks.staticToken", "jwtEks", (c) => {
+      c.kubernetes = { eks: { clusterName: "eks-test", region: "ap-northeast-1", staticToken: true } };
+    }),
   ],
   "clusters[].kubernetes.host": [
     {
@@ -327,6 +348,9 @@ const WIRING: Record<string, Row> = {
         expect(mountConfig(out).kubernetes_host).toBe("https://10.0.0.1:6443");
       },
     },
+    unusedWithJwt("kubernetes.host", "jwt", (c) => {
+      c.kubernetes.host = "https://k8s.example.com";
+    }),
   ],
   "clusters[].kubernetes.caCertificate": [
     {
@@ -339,6 +363,9 @@ const WIRING: Record<string, Row> = {
         expect(mountConfig(out).kubernetes_ca_cert).toBe(TEST_CA);
       },
     },
+    unusedWithJwt("kubernetes.caCertificate", "jwt", (c) => {
+      c.kubernetes.caCertificate = TEST_CA;
+    }),
   ],
   "clusters[].kubernetes.kubeconfig.path": [
     {
@@ -351,6 +378,9 @@ const WIRING: Record<string, Row> = {
         expect(out.json.provider.kubernetes).toEqual([{ config_path: "/etc/kube/config", config_context: "test" }]);
       },
     },
+    unusedWithJwt("kubernetes.kubeconfig", "jwt", (c) => {
+      c.kubernetes.kubeconfig = { path: "/etc/kube/config" };
+    }),
   ],
   "clusters[].kubernetes.kubeconfig.context": [
     {
@@ -363,6 +393,9 @@ const WIRING: Record<string, Row> = {
         expect(out.json.provider.kubernetes).toEqual([{ config_context: "prod" }]);
       },
     },
+    unusedWithJwt("kubernetes.kubeconfig", "jwt", (c) => {
+      c.kubernetes.kubeconfig = { context: "prod" };
+    }),
   ],
   "clusters[].kubernetes.inCluster": [
     {
@@ -377,6 +410,9 @@ const WIRING: Record<string, Row> = {
         expect(out.warnings.filter((warning) => warning.includes("kubeconfig context"))).toEqual([]);
       },
     },
+    unusedWithJwt("kubernetes.inCluster", "jwt", (c) => {
+      c.kubernetes.inCluster = true;
+    }),
   ],
   "clusters[].vault.address": [
     {
