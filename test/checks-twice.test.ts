@@ -412,6 +412,14 @@ const DOUBLED: Doubled[] = [
     refusal:
       'role atlantis: boundServiceAccountNamespaceSelector: matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces ["*"]',
   },
+  {
+    what: "a ServiceAccount name whose default token Secret name is longer than 253 characters",
+    entry: () => seedCluster({ auth: { reviewer: { mode: "long-lived-token", serviceAccountName: "a".repeat(248) } } }),
+    problem:
+      "checks.yaml:10:29: clusters[0].auth.reviewer.serviceAccountName is 248 characters long, so the token Secret's default name (254 characters, <serviceAccountName>-token) is longer than the 253 Kubernetes allows; set secretName, or shorten serviceAccountName",
+    construct: () => kubernetesMount({ reviewer: Reviewer.longLivedToken({ serviceAccountName: "a".repeat(248) }) }),
+    refusal: `reviewer secretName: "${"a".repeat(77)}..." is not valid; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit`,
+  },
 ];
 
 describe("a mistake in the config file is named by the config check, with file:line and the fix", () => {
@@ -428,5 +436,22 @@ describe("a mistake in the config file is named by the config check, with file:l
 describe("the same mistake made with the constructs is refused there, for library users", () => {
   test.each(DOUBLED)("$what: the construct refuses it", ({ construct, refusal }) => {
     expect(validationMessage(construct)).toBe(refusal);
+  });
+});
+
+describe("the reviewer's default token Secret name, <serviceAccountName>-token, from both sides of 253 characters", () => {
+  const named = (length: number, secretName?: string) =>
+    seedCluster({
+      auth: { reviewer: { mode: "long-lived-token", serviceAccountName: "a".repeat(length), secretName } },
+    });
+
+  test("accepts a 247-character serviceAccountName, whose Secret name is exactly 253", () => {
+    const result = synth(named(247));
+    expect(result).toMatchObject({ code: 0, wrote: true });
+    expect(result.stdout).toMatch(/^ok: eks-test: out-\d+\/stacks\/eks-test\/cdk\.tf\.json\n$/);
+  });
+
+  test("accepts a 248-character serviceAccountName when secretName is given", () => {
+    expect(synth(named(248, "reviewer-token"))).toMatchObject({ code: 0, wrote: true });
   });
 });

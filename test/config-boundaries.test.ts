@@ -984,7 +984,11 @@ describe("the rules of the systems that consume each value, at their edges (src/
     [
       "a ServiceAccount name (DNS-1123 subdomain)",
       "253 characters",
-      reviewerField("serviceAccountName"),
+      // With a secretName: the default one, <serviceAccountName>-token, has its own edge (checks-twice.test.ts).
+      (c: Record<string, unknown>, value: unknown) => {
+        reviewerField("serviceAccountName")(c, value);
+        reviewerField("secretName")(c, "reviewer-token");
+      },
       subdomain(61),
       subdomain(62),
       `auth.reviewer.serviceAccountName: ${JSON.stringify(`${subdomain(62).slice(0, 77)}...`)} is not a ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit`,

@@ -127,6 +127,20 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
     });
   });
 
+  // The token Secret is named <serviceAccountName>-token unless named (ReviewerServiceAccount), and a
+  // Secret name is a DNS subdomain of at most 253 characters (rules/kubernetes.ts dns1123Subdomain,
+  // with its source); a valid ServiceAccount name can still make it longer, which the construct
+  // would refuse only at synth, without the file's line.
+  const account = reviewer.serviceAccountName;
+  if (mode === "long-lived-token" && reviewer.secretName === undefined && typeof account === "string") {
+    const secret = defaultSecretName(account);
+    if (account.length <= 253 && secret.length > 253) {
+      problems.push({
+        path: ["auth", "reviewer", "serviceAccountName"],
+        message: `is ${account.length} characters long, so the token Secret's default name (${secret.length} characters, <serviceAccountName>-token) is longer than the 253 Kubernetes allows; set secretName, or shorten serviceAccountName`,
+      });
+    }
+  }
   if (reviewer.createNamespace === true && cluster.importExisting === true) {
     problems.push({
       path: ["auth", "reviewer", "createNamespace"],
