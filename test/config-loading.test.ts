@@ -322,5 +322,7 @@ test("accepts YAML anchors and merge keys, so roles can share settings", () => {
 
 test("rejects a merge key in a .json file, where it is an ordinary (unknown) key", () => {
   const json = JSON.stringify({ clusters: [{ ...seedCluster(), "<<": {} }] });
-  expect(problemsIn(json, "c.json")).toContain('clusters[0].<<: unknown key "<<"');
+  expect(problemsIn(json, "c.json")).toContain(
+    'clusters[0].<<: unknown key "<<" (allowed: name, kubernetes, vault, auth, policies, roles, state, importExisting)',
+  );
 });

@@ -60,7 +60,7 @@ describe("role options in the config file", () => {
         firstRole(c).boundServiceAccountNamespaceSelector = { matchLabels: {} };
       }),
     ).toContain(
-      'matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces: ["*"]',
+      'matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces: ["*"] if every namespace is meant',
     );
   });
 
@@ -97,7 +97,9 @@ describe("role options in the config file", () => {
       problem((c) => {
         firstRole(c).tokenType = "batch";
       }),
-    ).toContain(".tokenType is batch, but batch tokens cannot be periodic");
+    ).toContain(
+      ".tokenType is batch, but batch tokens cannot be periodic: Vault refuses the role (\"'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens\", vault/sdk helper/tokenutil/tokenutil.go:225-228); drop tokenPeriod or use token type service",
+    );
   });
 
   test("rejects an address block with a prefix longer than the address", () => {
@@ -115,7 +117,7 @@ describe("role options in the config file", () => {
         firstRole(c).boundServiceAccountNamespaceSelector = { matchLabels: { a: "b" } };
       }),
     ).toContain(
-      ".boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store",
+      '.boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
     );
   });
 });

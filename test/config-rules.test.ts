@@ -90,14 +90,14 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
       (c) => {
         reviewer(c).serviceAccountName = `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(62)}`;
       },
-      "is not a ServiceAccount name; use at most 253 lowercase letters",
+      "is not a ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
     ],
     [
       "a bound namespace with a trailing newline from a block scalar",
       (c) => {
         firstRole(c).boundServiceAccountNamespaces = ["atlantis\n"];
       },
-      `clusters[0].roles[0].boundServiceAccountNamespaces[0]: "atlantis\\n" holds a newline at the end, which would be written as is`,
+      'clusters[0].roles[0].boundServiceAccountNamespaces[0]: "atlantis\\n" holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line\'s newline: write the value on the key\'s line, or use `|-`); remove it, or "*" alone',
     ],
   ])("rejects %s", (_what, change, expected) => {
     expect(problem(fileWith(change))).toContain(expected);
@@ -115,8 +115,11 @@ describe("capabilities are the set the pinned vault provider renders", () => {
   });
 
   test.each([
-    ["recover", "is a Vault Enterprise 1.20+ capability"],
-    ["root", "is not a capability a policy can grant"],
+    [
+      "recover",
+      "is a Vault Enterprise 1.20+ capability (snapshot recovery, https://developer.hashicorp.com/vault/docs/sysadmin/snapshots/recover-a-secret), but the pinned vault provider 5.6.0's vault_policy_document refuses it (allowedCapabilities in data_source_policy_document.go); grant it in a policy managed outside this tool",
+    ],
+    ["root", "is not a capability a policy can grant: root is a token, not a capability (vault/policy.go); remove it"],
     [
       "reed",
       'is not a capability; use one of create, read, update, patch, delete, list, sudo, deny, subscribe; did you mean "read"?',
@@ -150,26 +153,38 @@ describe("URLs are checked as written, since the string is what goes into the JS
     [
       "a host from a `|` block, with its trailing newline",
       "https://k8s.example.com\n",
-      "holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line's newline",
+      "holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line's newline: write the value on the key's line, or use `|-`); remove it",
     ],
     [
       "a newline inside the host",
       "https://k8s.exa\nmple.com",
       "holds a newline, which would be written as is; remove it",
     ],
-    ["credentials in the URL", "https://admin:s3cret@k8s.example.com", "carries a user name or password (user:pass@)"],
-    ["a query", "https://k8s.example.com?insecure=1", "has a query (?...) or fragment (#...)"],
-    ["a fragment", "https://k8s.example.com#x", "has a query (?...) or fragment (#...)"],
+    [
+      "credentials in the URL",
+      "https://admin:s3cret@k8s.example.com",
+      "carries a user name or password (user:pass@), which would be written into the Terraform JSON and state; remove it, credentials come from the environment",
+    ],
+    [
+      "a query",
+      "https://k8s.example.com?insecure=1",
+      "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
+    ],
+    [
+      "a fragment",
+      "https://k8s.example.com#x",
+      "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
+    ],
     // The WHATWG parser's port state: https://url.spec.whatwg.org/#port-state
     [
       "a port out of range, which the URL parser refuses",
       "https://k8s.example.com:99999/proxy",
-      "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the API server's https:// URL",
+      "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the API server's https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`",
     ],
     [
       "letters in the port, which the URL parser refuses",
       "https://k8s.example.com:64O3",
-      'is not a valid URL (the port "64O3" is not a number); use the API server\'s https:// URL',
+      'is not a valid URL (the port "64O3" is not a number); use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
     ],
   ])("rejects a Kubernetes host with %s", (_what, host, expected) => {
     expect(problem(fileWith((c) => explicitConnection(c, host)))).toContain(
@@ -192,23 +207,27 @@ describe("URLs are checked as written, since the string is what goes into the JS
     [
       "another path",
       "https://vault.example.com/ui/",
-      "has a path (/ui/); the vault provider takes scheme, host and port only",
+      "has a path (/ui/); the vault provider takes scheme, host and port only (its address argument); use https://vault.example.com",
     ],
-    ["a trailing space", "https://vault.example.com ", "holds a space at the end"],
+    [
+      "a trailing space",
+      "https://vault.example.com ",
+      "holds a space at the end, which would be written as is; remove it",
+    ],
     [
       "letters in the port (O for 0), which the URL parser refuses",
       "https://vault.example.com:82OO",
-      'is not a valid URL (the port "82OO" is not a number); use the address of Vault with no path',
+      'is not a valid URL (the port "82OO" is not a number); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)',
     ],
     [
       "a port out of range, which the URL parser refuses",
       "https://vault.example.com:99999",
-      "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the address of Vault with no path",
+      "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
     ],
     [
       "a host the URL parser refuses",
       "https://vault%zz.example.com",
-      "is not a valid URL (the URL parser cannot read its host)",
+      "is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
     ],
   ])("rejects a Vault address with %s", (_what, address, expected) => {
     expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toContain(
@@ -320,12 +339,14 @@ describe("PEM bundles hold certificates only (RFC 7468), read with Node's X.509 
   test("rejects a certificate cut short", () => {
     const lines = TEST_CA.split("\n");
     const cut = [...lines.slice(0, 4), ...lines.slice(-2)].join("\n");
-    expect(problem(withCa(cut))).toContain("has the block that is not a readable X.509 certificate");
+    expect(problem(withCa(cut))).toContain(
+      "has the block that is not a readable X.509 certificate (cut short or altered?)",
+    );
   });
 
   test("rejects a CA whose only certificate has expired, with its notAfter date", () => {
     expect(problem(withCa(EXPIRED_CA))).toContain(
-      "holds only expired certificates: CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT); TLS to the API would fail",
+      "holds only expired certificates: CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT); TLS to the API would fail; paste the cluster's current CA",
     );
   });
 
@@ -356,14 +377,18 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
     [
       "an EKS cluster name starting with '-'",
       eks("-prod"),
-      `clusters[0].kubernetes.eks.clusterName: "-prod" is not an EKS cluster name; use the name`,
+      "clusters[0].kubernetes.eks.clusterName: \"-prod\" is not an EKS cluster name; use the name `aws eks list-clusters` shows: 1 to 100 letters, digits, '-' and '_', starting with a letter or digit",
     ],
     [
       "an EKS cluster name of 101 characters",
       eks("a".repeat(101)),
-      "is not an EKS cluster name; use the name `aws eks list-clusters` shows: 1 to 100",
+      "is not an EKS cluster name; use the name `aws eks list-clusters` shows: 1 to 100 letters, digits, '-' and '_', starting with a letter or digit",
     ],
-    ["an EKS cluster name with a dot", eks("prod.k8s"), `"prod.k8s" is not an EKS cluster name`],
+    [
+      "an EKS cluster name with a dot",
+      eks("prod.k8s"),
+      "\"prod.k8s\" is not an EKS cluster name; use the name `aws eks list-clusters` shows: 1 to 100 letters, digits, '-' and '_', starting with a letter or digit",
+    ],
     [
       "an availability zone as the region",
       eks("prod", "us-east-1a"),
@@ -372,34 +397,58 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
     [
       "a region name instead of its code",
       eks("prod", "Tokyo"),
-      `"Tokyo" is not an AWS region; use a region code such as ap-northeast-1`,
+      '"Tokyo" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)',
     ],
     [
       "a state bucket with capitals",
       state("My_Bucket"),
-      `clusters[0].state.s3.bucket: "My_Bucket" has uppercase letters or '_'`,
+      "clusters[0].state.s3.bucket: \"My_Bucket\" has uppercase letters or '_', which S3 bucket names cannot have; use lowercase letters, digits, '-' and '.'",
     ],
-    ["a state bucket named like an IP address", state("192.168.5.4"), `"192.168.5.4" is formatted as an IP address`],
-    ["a state bucket with a reserved prefix", state("xn--state"), `"xn--state" starts with "xn--", which S3 reserves`],
+    [
+      "a state bucket named like an IP address",
+      state("192.168.5.4"),
+      '"192.168.5.4" is formatted as an IP address, which S3 refuses as a bucket name',
+    ],
+    [
+      "a state bucket with a reserved prefix",
+      state("xn--state"),
+      '"xn--state" starts with "xn--", which S3 reserves; choose another bucket name',
+    ],
     [
       "a state bucket with a reserved suffix",
       state("state-s3alias"),
-      `"state-s3alias" ends with "-s3alias", which S3 reserves`,
+      '"state-s3alias" ends with "-s3alias", which S3 reserves for access points and other aliases; choose another bucket name',
     ],
-    ["a state bucket with '..'", state("tf..state"), `"tf..state" is not an S3 bucket name`],
+    [
+      "a state bucket with '..'",
+      state("tf..state"),
+      "\"tf..state\" is not an S3 bucket name; use 3 to 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (S3 bucket naming rules)",
+    ],
     [
       "a state region that is not a region",
       state("tf-state", "europe"),
-      `clusters[0].state.s3.region: "europe" is not an AWS region`,
+      'clusters[0].state.s3.region: "europe" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)',
     ],
-    ["a Vault namespace with a space", namespace("team a"), `clusters[0].vault.namespace: "team a" holds a space`],
+    [
+      "a Vault namespace with a space",
+      namespace("team a"),
+      'clusters[0].vault.namespace: "team a" holds a space, which would be written as is; remove it',
+    ],
     [
       "a Vault namespace with a quote",
       namespace(`team"; rm -rf /; echo "`),
-      "holds a quote, '\\' or '$', which Vault namespace names do not take",
+      "holds a quote, '\\' or '$', which Vault namespace names do not take and which would break the generated login command; remove it",
     ],
-    ["a Vault namespace with a trailing '/'", namespace("admin/"), `"admin/" ends with '/'`],
-    ["a Vault namespace named sys", namespace("admin/sys"), `"admin/sys" has the segment "sys", a name Vault reserves`],
+    [
+      "a Vault namespace with a trailing '/'",
+      namespace("admin/"),
+      "\"admin/\" ends with '/'; Vault namespace paths do not (write admin/team-a, not admin/team-a/)",
+    ],
+    [
+      "a Vault namespace named sys",
+      namespace("admin/sys"),
+      '"admin/sys" has the segment "sys", a name Vault reserves; choose another namespace name',
+    ],
   ])("rejects %s", (_what, text, expected) => {
     expect(problem(text)).toContain(expected);
   });
@@ -445,13 +494,22 @@ describe("Vault mount paths: what Vault itself refuses (vault/auth.go)", () => {
   const two = (first: ClusterInput, second: ClusterInput) => stringify({ clusters: [first, second] });
 
   test.each([
-    ["token", "is the token store's mount (auth/token/), which every Vault has"],
-    ["token/k8s", "is the token store's mount (auth/token/)"],
+    [
+      "token",
+      'is the token store\'s mount (auth/token/), which every Vault has: Vault answers "path is already in use at token/"; choose another path, e.g. kubernetes or k8s/prod',
+    ],
+    [
+      "token/k8s",
+      'is the token store\'s mount (auth/token/), which every Vault has: Vault answers "path is already in use at token/"; choose another path, e.g. kubernetes or k8s/prod',
+    ],
     [
       "k8s/../prod",
-      "has a '.' or '..' segment, which HTTP clients resolve before Vault sees the request (RFC 3986 §5.2.4)",
+      "has a '.' or '..' segment, which HTTP clients resolve before Vault sees the request (RFC 3986 §5.2.4); name each segment, e.g. k8s/prod",
     ],
-    ["./k8s", "has a '.' or '..' segment"],
+    [
+      "./k8s",
+      "has a '.' or '..' segment, which HTTP clients resolve before Vault sees the request (RFC 3986 §5.2.4); name each segment, e.g. k8s/prod",
+    ],
   ])("rejects the auth path %j", (path, expected) => {
     expect(problem(fileWith((c) => Object.assign(c.auth as object, { path })))).toContain(
       `clusters[0].auth.path: ${JSON.stringify(path)} ${expected}`,
@@ -466,25 +524,29 @@ describe("Vault mount paths: what Vault itself refuses (vault/auth.go)", () => {
     const text = fileWith((c) => {
       c.policies = [{ name: "admin", rules: [{ kvRead: { mount: "cubbyhole", path: "x" } }] }];
     });
-    expect(problem(text)).toContain(`"cubbyhole" is Vault's own cubbyhole/ mount (vault/mount.go, protectedMounts)`);
+    expect(problem(text)).toContain(
+      '"cubbyhole" is Vault\'s own cubbyhole/ mount (vault/mount.go, protectedMounts), not a KV engine; name the KV mount, e.g. secret',
+    );
   });
 
   test("rejects a mount under another cluster's mount on the same Vault", () => {
     expect(problem(two(cluster("a", "k8s"), cluster("b", "k8s/prod")))).toContain(
-      `clusters[1].auth.path: "k8s/prod" lies under "k8s", the mount of clusters[0] on the same Vault (VAULT_ADDR): Vault refuses it with "path is already in use at k8s/"`,
+      'clusters[1].auth.path: "k8s/prod" lies under "k8s", the mount of clusters[0] on the same Vault (VAULT_ADDR): Vault refuses it with "path is already in use at k8s/"; use paths that are not prefixes of each other, e.g. k8s/a and k8s/b',
     );
   });
 
   test("rejects a mount that is a prefix of an earlier cluster's mount", () => {
     expect(problem(two(cluster("a", "k8s/prod/eu"), cluster("b", "k8s/prod")))).toContain(
-      `clusters[1].auth.path: "k8s/prod" is a prefix of the mount of clusters[0] on the same Vault (VAULT_ADDR)`,
+      'clusters[1].auth.path: "k8s/prod" is a prefix of the mount of clusters[0] on the same Vault (VAULT_ADDR): Vault refuses it with "path is already in use"; use paths that are not prefixes of each other, e.g. k8s/a and k8s/b',
     );
   });
 
   test("rejects the same mount on one Vault whose address differs only in host case, a trailing '/' or the default port", () => {
     const a = cluster("a", "k8s", { address: "https://Vault.Example.com:443/" });
     const b = cluster("b", "k8s", { address: "https://vault.example.com" });
-    expect(problem(two(a, b))).toContain(`"k8s" is already the mount of clusters[0] on the same Vault`);
+    expect(problem(two(a, b))).toContain(
+      '"k8s" is already the mount of clusters[0] on the same Vault (https://vault.example.com); give each cluster its own auth.path, e.g. k8s/b',
+    );
   });
 
   test.each([
@@ -702,14 +764,20 @@ describe("policy paths as Vault's parser reads them (vault/policy.go)", () => {
   test.each<[Record<string, unknown>, string]>([
     [
       { path: "secret/*/config", capabilities: ["read"] },
-      `rules[0].path: "secret/*/config" has "*" before the end, where Vault reads it as a literal "*"`,
+      'rules[0].path: "secret/*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
     ],
     [
       { path: "secret/+*", capabilities: ["read"] },
-      `rules[0].path: "secret/+*" has "+*", which Vault refuses ("invalid use of wildcards ('+*' is forbidden)"`,
+      'rules[0].path: "secret/+*" has "+*", which Vault refuses ("invalid use of wildcards (\'+*\' is forbidden)", vault/policy.go); write +/* or end the path in *',
     ],
-    [{ deny: "secret/data/*/admin" }, `rules[0].deny: "secret/data/*/admin" has "*" before the end`],
-    [{ kvRead: { mount: "secret", path: "team*/app" } }, `rules[0].kvRead.path: "team*/app" has "*" before the end`],
+    [
+      { deny: "secret/data/*/admin" },
+      'rules[0].deny: "secret/data/*/admin" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+    ],
+    [
+      { kvRead: { mount: "secret", path: "team*/app" } },
+      'rules[0].kvRead.path: "team*/app" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+    ],
   ])("rejects %j", (rule, expected) => {
     expect(problem(withRule(rule))).toContain(`clusters[0].policies[0].${expected}`);
   });
@@ -726,14 +794,18 @@ describe("policy paths as Vault's parser reads them (vault/policy.go)", () => {
 });
 
 describe("roles: what Vault grants and compares", () => {
-  test.each([" vault", "vault\n", "vault "])(
-    "rejects the audience %j, which never equals a token's aud claim",
-    (audience) => {
-      expect(problem(fileWith((c) => Object.assign(firstRole(c), { audience })))).toContain(
-        `clusters[0].roles[0].audience: ${JSON.stringify(audience)} holds a`,
-      );
-    },
-  );
+  test.each([
+    [" vault", "holds a space at the start, which would be written as is; remove it"],
+    [
+      "vault\n",
+      "holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line's newline: write the value on the key's line, or use `|-`); remove it",
+    ],
+    ["vault ", "holds a space at the end, which would be written as is; remove it"],
+  ])("rejects the audience %j, which never equals a token's aud claim", (audience, why) => {
+    expect(problem(fileWith((c) => Object.assign(firstRole(c), { audience })))).toBe(
+      `clusters[0].roles[0].audience: ${JSON.stringify(audience)} ${why}; Vault compares the audience with the token's aud claim exactly`,
+    );
+  });
 
   test("rejects tokenPolicies [root] with why a role cannot grant it", () => {
     expect(problem(fileWith((c) => Object.assign(firstRole(c), { tokenPolicies: ["root"] })))).toBe(
@@ -788,7 +860,7 @@ describe("free text written as is keeps no stray whitespace at its ends", () => 
     [
       "a state key with a leading space",
       (c) => Object.assign(c, { state: { s3: { bucket: "tf-state", region: "eu-west-1", key: " prod.tfstate" } } }),
-      `clusters[0].state.s3.key: " prod.tfstate" has a space, tab or newline at the start or end`,
+      'clusters[0].state.s3.key: " prod.tfstate" has a space, tab or newline at the start or end, which would be written as is; remove it',
     ],
   ])("rejects %s", (_what, change, expected) => {
     expect(problem(fileWith(change))).toContain(expected);

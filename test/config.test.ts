@@ -200,8 +200,16 @@ describe("rejects bad files with the field, the value and the fix", () => {
   });
 
   test.each([
-    ["an empty file", "  \n", "bad.yaml:1:1: the file is empty; it needs a mapping with a clusters list"],
-    ["a file that is not YAML", "clusters: [\n  - a: b", "bad.yaml is not valid YAML:\n  bad.yaml:2:"],
+    [
+      "an empty file",
+      "  \n",
+      "bad.yaml:1:1: the file is empty; it needs a mapping with a clusters list (README: Configure)",
+    ],
+    [
+      "a file that is not YAML",
+      "clusters: [\n  - a: b",
+      "bad.yaml is not valid YAML:\n  bad.yaml:2:3: Block collections are not allowed within flow collections",
+    ],
     [
       "a list at the top",
       "- name: x\n",
@@ -236,14 +244,17 @@ describe("rejects bad files with the field, the value and the fix", () => {
       (c[list] as Record<string, unknown>[])[0][field] = value;
     });
     expect(problemsIn(text)).toContain(
-      `${JSON.stringify(value)} is not a ${list === "roles" ? "role" : "policy"} name; use lowercase letters`,
+      `: clusters[0].${list}[0].${field}: ${JSON.stringify(value)} is not a ${list === "roles" ? "role" : "policy"} name; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)`,
     );
   });
 
   test.each([
-    ["", '"" is not a duration'],
-    ["12345678901234567890", '"12345678901234567890" is not a duration'],
-    [1.5, "1.5 is not a whole number of seconds"],
+    ["", '"" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds'],
+    [
+      "12345678901234567890",
+      '"12345678901234567890" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds',
+    ],
+    [1.5, "1.5 is not a whole number of seconds; use e.g. 1800, 30m or 1h"],
   ])("rejects the duration %j with a message, not a crash or a silent 0", (value, message) => {
     expect(problemsIn(fileWith((c) => Object.assign(role(c), { tokenPeriod: value })))).toContain(message);
   });

@@ -192,7 +192,7 @@ describe("the README's switch to jwt through a second entry on the same Vault", 
 
   test("rejects the policies repeated under their names, saying to give one another name", () => {
     expect(problemsIn(file("admin"))).toContain(
-      "clusters[1].policies[0].name: policy \"admin\" is also managed by clusters[0] on the same Vault (VAULT_ADDR); each apply would overwrite the other's, and a destroy would delete it for both: give one of them another name, and use that name in its cluster's roles",
+      "clusters[1].policies[0].name: policy \"admin\" is also managed by clusters[0] on the same Vault (VAULT_ADDR); each apply would overwrite the other's, and a destroy would delete it for both: give one of them another name, and use that name in its cluster's roles (each cluster's roles may only name policies of its own entry)",
     );
   });
 });
@@ -204,7 +204,7 @@ describe("rejects jwt-mode config that cannot work", () => {
       (c: Record<string, unknown>) => {
         c.auth = { method: "jwt" };
       },
-      'clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179)',
+      'clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
     ],
     [
       "an issuer next to eks",
@@ -212,7 +212,7 @@ describe("rejects jwt-mode config that cannot work", () => {
         c.auth = { method: "jwt", jwt: { issuer: ISSUER } };
         firstRole(c).audience = "vault";
       },
-      "clusters[0].auth.jwt.issuer: comes from kubernetes.eks (the cluster's OIDC issuer), so it is never written twice",
+      "clusters[0].auth.jwt.issuer: comes from kubernetes.eks (the cluster's OIDC issuer), so it is never written twice; remove it, or remove eks to trust an issuer of your own",
     ],
     [
       "public keys next to eks",
@@ -220,7 +220,7 @@ describe("rejects jwt-mode config that cannot work", () => {
         c.auth = { method: "jwt", jwt: { publicKeys: [PUBLIC_KEY] } };
         firstRole(c).audience = "vault";
       },
-      "clusters[0].auth.jwt.publicKeys: would pin keys that EKS rotates",
+      "clusters[0].auth.jwt.publicKeys: would pin keys that EKS rotates (its issuer publishes the current ones), so logins would stop when it does; remove publicKeys: Vault discovers the keys from the EKS issuer, which is public",
     ],
     [
       "an explicit cluster without an issuer",
@@ -229,7 +229,7 @@ describe("rejects jwt-mode config that cannot work", () => {
         c.auth = { method: "jwt" };
         firstRole(c).audience = "vault";
       },
-      "clusters[0].auth: needs the cluster's service-account issuer with auth.method: jwt when kubernetes.eks is not given",
+      "clusters[0].auth: needs the cluster's service-account issuer with auth.method: jwt when kubernetes.eks is not given: set auth.jwt.issuer to the iss of the cluster's tokens (kubectl get --raw /.well-known/openid-configuration shows it)",
     ],
     [
       "an issuer Vault cannot discover keys at, without public keys",
@@ -238,7 +238,7 @@ describe("rejects jwt-mode config that cannot work", () => {
         c.auth = { method: "jwt", jwt: { issuer: "http://oidc.example.com" } };
         firstRole(c).audience = "vault";
       },
-      'clusters[0].auth.jwt.issuer: "http://oidc.example.com" is not a URL Vault can discover keys at',
+      'clusters[0].auth.jwt.issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
     ],
     [
       "an issuer with a port the URL parser refuses",
@@ -247,7 +247,7 @@ describe("rejects jwt-mode config that cannot work", () => {
         c.auth = { method: "jwt", jwt: { issuer: "https://oidc.example.com:99999" } };
         firstRole(c).audience = "vault";
       },
-      'clusters[0].auth.jwt.issuer: "https://oidc.example.com:99999" is not a valid URL (the port 99999 is out of range, 0 to 65535)',
+      'clusters[0].auth.jwt.issuer: "https://oidc.example.com:99999" is not a valid URL (the port 99999 is out of range, 0 to 65535); use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
     ],
     [
       "a reviewer in jwt mode",
@@ -255,7 +255,7 @@ describe("rejects jwt-mode config that cannot work", () => {
         c.auth = { method: "jwt", reviewer: { mode: "vault-pod" } };
         firstRole(c).audience = "vault";
       },
-      "clusters[0].auth.reviewer: applies to the kubernetes method; the jwt method has no reviewer",
+      "clusters[0].auth.reviewer: applies to the kubernetes method; the jwt method has no reviewer (Vault never calls the API server): remove it",
     ],
     [
       "auth.jwt with the kubernetes method",
@@ -273,7 +273,7 @@ describe("rejects jwt-mode config that cannot work", () => {
           boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } },
         });
       },
-      "clusters[0].roles[0].boundServiceAccountNamespaceSelector: cannot work with auth.method: jwt",
+      "clusters[0].roles[0].boundServiceAccountNamespaceSelector: cannot work with auth.method: jwt: Vault matches the token's claims only, and they carry no namespace labels; list boundServiceAccountNamespaces",
     ],
     [
       "alias per UID in jwt mode",
@@ -281,7 +281,7 @@ describe("rejects jwt-mode config that cannot work", () => {
         c.auth = { method: "jwt" };
         Object.assign(firstRole(c), { audience: "vault", aliasNameSource: "serviceaccount_uid" });
       },
-      'clusters[0].roles[0].aliasNameSource: "serviceaccount_uid" cannot be kept with auth.method: jwt',
+      'clusters[0].roles[0].aliasNameSource: "serviceaccount_uid" cannot be kept with auth.method: jwt, which names the alias after sub (system:serviceaccount:<namespace>:<name>), per name like serviceaccount_name; remove aliasNameSource or set serviceaccount_name',
     ],
     [
       "a method Vault's stack does not know",

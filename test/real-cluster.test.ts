@@ -203,7 +203,7 @@ describe("8. one owner per Vault object and per state", () => {
 
   test("rejects two clusters that manage a policy of one name on the same Vault, naming both places: creating a policy overwrites one of that name (terraform-provider-vault vault/resource_policy.go:42-52)", () => {
     expect(problemsIn([seedCluster(), other({})])).toContain(
-      'clusters[1].policies[0].name: policy "admin" is also managed by clusters[0] on the same Vault (VAULT_ADDR)',
+      "clusters[1].policies[0].name: policy \"admin\" is also managed by clusters[0] on the same Vault (VAULT_ADDR); each apply would overwrite the other's, and a destroy would delete it for both: give one of them another name, and use that name in its cluster's roles (each cluster's roles may only name policies of its own entry)",
     );
     const sameAddress = { address: "https://vault.example.com" };
     expect(problemsIn([seedCluster({ vault: sameAddress }), other({ vault: sameAddress })])).toContain(
@@ -216,7 +216,7 @@ describe("8. one owner per Vault object and per state", () => {
     const s3 = { bucket: "tf-state", region: "eu-west-1", key: "vault.tfstate" };
     const second = other({ vault: { namespace: "prod" }, state: { s3 } });
     expect(problemsIn([seedCluster({ state: { s3 } }), second])).toContain(
-      'clusters[1].state.s3.key: "vault.tfstate" in bucket "tf-state" is already the state of clusters[0]',
+      'clusters[1].state.s3.key: "vault.tfstate" in bucket "tf-state" is already the state of clusters[0]; the two stacks would overwrite each other\'s state: give each cluster its own key (or leave key out: vault-k8s-auth/<name>.tfstate)',
     );
     const { key: _, ...defaultKeys } = s3;
     expect(
@@ -240,7 +240,9 @@ describe("9. the reviewer's namespace", () => {
     expect(only(json, "kubernetes_service_account_v1")).toMatchObject({ metadata: { namespace: namespaceRef } });
     expect(only(json, "kubernetes_secret_v1")).toMatchObject({ metadata: { namespace: namespaceRef } });
     Object.assign(cluster, { importExisting: true });
-    expect(problemsIn([cluster])).toContain("clusters[0].auth.reviewer.createNamespace is true while importExisting");
+    expect(problemsIn([cluster])).toContain(
+      'clusters[0].auth.reviewer.createNamespace is true while importExisting adopts objects in namespace "vault", which therefore exists already; set createNamespace to false',
+    );
   });
 });
 
