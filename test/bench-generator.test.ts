@@ -15,6 +15,7 @@ describe("the benchmark's config generator", () => {
   });
 
   test("gives every cluster 50 uniquely named roles and 10 uniquely named policies", () => {
+    expect(config.clusters).toHaveLength(20);
     for (const cluster of config.clusters) {
       expect(cluster.roles).toHaveLength(50);
       expect(new Set(cluster.roles.map((role) => role.name)).size).toBe(50);
@@ -24,6 +25,7 @@ describe("the benchmark's config generator", () => {
   });
 
   test("makes every role reference a few of its own cluster's policies", () => {
+    expect(config.clusters.flatMap((cluster) => cluster.roles)).toHaveLength(1000);
     for (const cluster of config.clusters) {
       const policies = new Set(cluster.policies.map((policy) => policy.name));
       for (const role of cluster.roles) {

@@ -86,6 +86,7 @@ describe("npm run test:e2e on a machine without its prerequisites", () => {
     for (const tools of [[], ["docker", "kind"], TOOLS]) {
       provide(tools);
       const result = await e2e();
+      expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^e2e: skipped: missing [^\n]+\n$/);
       expect(result.stdout).not.toMatch(/passed|ok -/);
     }

@@ -28,15 +28,16 @@ function providerImports(): { file: string; specifier: string; module?: string }
 
 describe("provider imports", () => {
   test("never load a provider package from its root (a root import loads every resource)", () => {
-    expect(providerImports().filter((found) => found.module === undefined)).toEqual([]);
+    const imports = providerImports();
+    // src/providers.ts imports two dozen classes: a pattern that finds none cannot pass as "no root import".
+    expect(imports.length).toBeGreaterThanOrEqual(20);
+    expect(imports.filter((found) => found.module === undefined)).toEqual([]);
   });
 
   test("import each class from its own module under lib/", () => {
     const imports = providerImports();
-    expect(imports.length).toBeGreaterThan(0);
-    for (const found of imports) {
-      expect(found.specifier).toMatch(/^@cdktf\/provider-[a-z]+\/lib\/[a-z0-9-]+$/);
-    }
+    expect(imports.length).toBeGreaterThanOrEqual(20);
+    expect(imports.filter((found) => !/^@cdktf\/provider-[a-z]+\/lib\/[a-z0-9-]+$/.test(found.specifier))).toEqual([]);
   });
 
   test("live in src/providers.ts only, so a move to another provider build is one file", () => {

@@ -91,7 +91,7 @@ describe("Reviewer modes", () => {
       "vault_kubernetes_auth_backend_config",
     ]);
     const config = only(json, "vault_kubernetes_auth_backend_config");
-    expect(config.token_reviewer_jwt).toContain("kubernetes_secret_v1.");
+    expect(config.token_reviewer_jwt).toMatch(/^\$\{sensitive\(kubernetes_secret_v1\.[^.]+\.data\.token\)\}$/);
     expect(config.kubernetes_ca_cert).toBe(TEST_CA);
     expect(config.disable_local_ca_jwt).toBe(false);
     expect(only(json, "kubernetes_cluster_role_binding_v1")).toMatchObject({
