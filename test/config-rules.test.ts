@@ -649,12 +649,19 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
 
   // The check must know every object a reviewer creates, under the name the constructs give it.
   test.each([
-    ["long-lived-token with createNamespace", { createNamespace: true }],
-    ["vault-pod", { mode: "vault-pod", serviceAccountName: "vault", secretName: undefined }],
-    ["client-jwt", { mode: "client-jwt", serviceAccountName: undefined, namespace: undefined, bindingName: undefined }],
+    // Namespace, ServiceAccount, Secret, binding, and the namespace reader's ClusterRole and binding.
+    ["long-lived-token with createNamespace", { createNamespace: true }, 6],
+    // Vault's binding and the namespace reader's ClusterRole and binding.
+    ["vault-pod", { mode: "vault-pod", serviceAccountName: "vault", secretName: undefined }, 3],
+    // The role's binding.
+    [
+      "client-jwt",
+      { mode: "client-jwt", serviceAccountName: undefined, namespace: undefined, bindingName: undefined },
+      1,
+    ],
   ])(
     "rejects twice every Kubernetes object one %s stack synthesizes, its namespace reader included where the mode allows one",
-    (_mode, reviewer: Record<string, unknown>) => {
+    (_mode, reviewer: Record<string, unknown>, objects) => {
       const make = (name: string) => {
         const cluster = entry(name, eks("prod"), reviewer);
         cluster.roles = cluster.roles.map((role) =>
@@ -668,7 +675,7 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
       const created = Object.entries(json.resource)
         .filter(([type]) => type.startsWith("kubernetes_"))
         .flatMap(([, blocks]) => Object.values(blocks).map((block) => (block.metadata as { name: string }).name));
-      expect(created.length).toBeGreaterThan(0);
+      expect(created).toHaveLength(objects);
       const lines = problemsIn(two(make("a"), make("b")))
         .split("\n")
         .slice(1);
