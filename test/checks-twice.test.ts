@@ -420,6 +420,78 @@ const DOUBLED: Doubled[] = [
     construct: () => kubernetesMount({ reviewer: Reviewer.longLivedToken({ serviceAccountName: "a".repeat(248) }) }),
     refusal: `reviewer secretName: "${"a".repeat(77)}..." is not valid; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit`,
   },
+  {
+    what: "a role name Vault would lowercase",
+    entry: () => {
+      const cluster = seedCluster();
+      firstRole(cluster).name = "Atlantis";
+      return cluster;
+    },
+    problem:
+      "checks.yaml:18:15: clusters[0].roles[0].name: \"Atlantis\" is not a role name; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
+    construct: () => kubernetesMount().addRole("Atlantis", ROLE),
+    refusal:
+      "role name: \"Atlantis\" is not valid; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
+  },
+  {
+    what: "a mount path ending in '/'",
+    entry: () => seedCluster({ auth: { path: "k8s/" } }),
+    problem:
+      "checks.yaml:8:13: clusters[0].auth.path: \"k8s/\" is not a Vault mount path; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+    construct: () => kubernetesMount({ path: "k8s/" }),
+    refusal:
+      "auth mount path: \"k8s/\" is not valid; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+  },
+  {
+    what: "a plain-http Kubernetes host",
+    entry: () =>
+      seedCluster({
+        kubernetes: { host: "http://k8s.example.com", caCertificate: TEST_CA, kubeconfig: { context: "test" } },
+      }),
+    problem:
+      'checks.yaml:4:13: clusters[0].kubernetes.host: "http://k8s.example.com" is not an https URL; use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
+    construct: () => ClusterConnection.explicit({ host: "http://k8s.example.com", caCertificate: TEST_CA }),
+    refusal:
+      'kubernetes host: "http://k8s.example.com" is not valid; use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
+  },
+  {
+    what: "an address block with a prefix past /32",
+    entry: () => {
+      const cluster = seedCluster();
+      firstRole(cluster).tokenBoundCidrs = ["10.0.0.0/33"];
+      return cluster;
+    },
+    problem:
+      'checks.yaml:27:13: clusters[0].roles[0].tokenBoundCidrs[0]: "10.0.0.0/33" has prefix length /33, but an IPv4 address has 32 bits',
+    construct: () => kubernetesMount().addRole("atlantis", { ...ROLE, tokenBoundCidrs: ["10.0.0.0/33"] }),
+    refusal: 'role atlantis: tokenBoundCidrs: "10.0.0.0/33" has prefix length /33, but an IPv4 address has 32 bits',
+  },
+  {
+    what: "a reviewer namespace with capitals",
+    entry: () => seedCluster({ auth: { reviewer: { mode: "long-lived-token", namespace: "Vault" } } }),
+    problem:
+      "checks.yaml:10:20: clusters[0].auth.reviewer.namespace: \"Vault\" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+    construct: () => kubernetesMount({ reviewer: Reviewer.longLivedToken({ namespace: "Vault" }) }),
+    refusal:
+      "reviewer namespace: \"Vault\" is not valid; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+  },
+  {
+    what: "a label key starting with '-'",
+    entry: () => {
+      const cluster = seedCluster();
+      firstRole(cluster).boundServiceAccountNamespaceSelector = { matchLabels: { "-team": "a" } };
+      return cluster;
+    },
+    problem:
+      "checks.yaml:28:13: clusters[0].roles[0].boundServiceAccountNamespaceSelector.matchLabels.-team: \"-team\" is not a label key; use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'",
+    construct: () =>
+      kubernetesMount().addRole("atlantis", {
+        ...ROLE,
+        boundServiceAccountNamespaceSelector: { matchLabels: { "-team": "a" } },
+      }),
+    refusal:
+      "role atlantis: boundServiceAccountNamespaceSelector: matchLabels key: \"-team\" is not a label key; use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'",
+  },
 ];
 
 describe("a mistake in the config file is named by the config check, with file:line and the fix", () => {
