@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -330,7 +330,11 @@ const WIRING: Record<string, Row> = {
           `\${data.aws_eks_cluster_auth.${Object.keys(out.json.data?.aws_eks_cluster_auth ?? {})[0]}.token}`,
         );
         expect(provider).not.toHaveProperty("exec");
-        expect(out.warnings).toContainEqual(expect.stringContaining("kubernetes.eks.staticToken is on"));
+        expect(out.warnings).toContainEqual(
+          "eks-test: kubernetes.eks.staticToken is on: the token from aws_eks_cluster_auth lasts 15 minutes and is " +
+            "saved in the plan, so applying a saved plan later than that (Atlantis applies after review) fails with " +
+            "Unauthorized. Turn it off where the AWS CLI is installed.",
+        );
       },
     },
     unusedWithJwt("kubernetes.eks.staticToken", "jwtEks", (c) => {
@@ -434,7 +438,9 @@ const WIRING: Record<string, Row> = {
       finds: (out) => {
         expect(out.json.provider.vault).toEqual([{ address: "http://vault.vault.svc:8200" }]);
         expect(out.warnings).toContainEqual(
-          expect.stringContaining("vault.address http://vault.vault.svc:8200 is plain http"),
+          "eks-test: vault.address http://vault.vault.svc:8200 is plain http: the deploy token and everything " +
+            "Terraform writes to Vault, and the pods' logins and Vault tokens, cross the network in clear. Use https " +
+            "unless the path is private (e.g. a port-forward, or a cluster network you trust).",
         );
       },
     },
@@ -1277,7 +1283,11 @@ const WIRING: Record<string, Row> = {
             ["vault_policy", "admin"],
           ].sort(),
         );
-        expect(out.warnings).toContainEqual(expect.stringContaining("importExisting is on"));
+        expect(out.warnings).toContainEqual(
+          "eks-test: importExisting is on: every mount, config, role, policy and reviewer object in this cluster's " +
+            "entry must already exist, or the plan fails. Set it back to false after the first deploy " +
+            "(docs/migration-from-seed.md).",
+        );
       },
     },
   ],
@@ -1316,5 +1326,75 @@ describe("every config field reaches the synthesized JSON", () => {
 describe("fields that never reach the JSON, by design", () => {
   test.each(unwired)("$field does not, because $notInJson", ({ effect }) => {
     effect();
+  });
+});
+
+describe("what synth does with every entry, whatever its fields", () => {
+  /** A fresh synth (no cache) of `clusters` into a folder of its own. */
+  const synthFresh = (name: string, clusters: ClusterInput[]) => {
+    const outdir = join(OUT, name);
+    return { outdir, ...synthesize(checkConfigText(stringify({ clusters }), "wiring.yaml"), { outdir }) };
+  };
+
+  test("importExisting left false runs no Terraform: synth works with none to run", () => {
+    const binary = process.env.TERRAFORM_BINARY_NAME;
+    process.env.TERRAFORM_BINARY_NAME = join(OUT, "no-such-terraform");
+    try {
+      expect(synthFresh("no-terraform", [BASES.explicit()]).stacks).toEqual(["eks-test"]);
+    } finally {
+      if (binary === undefined) delete process.env.TERRAFORM_BINARY_NAME;
+      else process.env.TERRAFORM_BINARY_NAME = binary;
+    }
+  });
+
+  test("writes no stack traces (paths of the machine that ran synth) into the manifest or the stacks", () => {
+    const { outdir } = synthFresh("traces", [BASES.seed()]);
+    for (const file of ["manifest.json", "stacks/eks-test/cdk.tf.json"]) {
+      expect(readFileSync(join(outdir, file), "utf8")).not.toMatch(/stack_?trace/i);
+    }
+  });
+
+  test("refuses an EKS entry without the optional AWS provider before writing anything; other entries need none", () => {
+    const AWS_PROVIDER = "@cdktf/provider-aws/lib/provider";
+    jest.doMock(AWS_PROVIDER, () => {
+      throw Object.assign(new Error(`Cannot find module '${AWS_PROVIDER}'`), { code: "MODULE_NOT_FOUND" });
+    });
+    try {
+      jest.isolateModules(() => {
+        const app = require("../src/app") as typeof import("../src/app");
+        const load = require("../src/config/load") as typeof import("../src/config/load");
+        const synthWithoutAws = (name: string, clusters: ClusterInput[]) => {
+          const outdir = join(OUT, name);
+          const run = () => app.synthesize(load.checkConfigText(stringify({ clusters }), "wiring.yaml"), { outdir });
+          return { run, outdir };
+        };
+        // The explicit entry on a Vault namespace of its own: two entries may not own policy admin on one Vault.
+        const explicit = { ...BASES.explicit(), name: "explicit", vault: { namespace: "other" } };
+        for (const [name, clusters] of [
+          ["no-aws-eks", [BASES.seed()]],
+          ["no-aws-mixed", [explicit, BASES.seed()]],
+        ] as const) {
+          const { run, outdir } = synthWithoutAws(name, [...clusters]);
+          expect(run).toThrow(
+            "an EKS cluster needs the AWS provider, which is an optional peer dependency of vault-k8s-auth and is not installed",
+          );
+          expect(existsSync(outdir)).toBe(false);
+        }
+        expect(synthWithoutAws("no-aws-explicit", [explicit]).run().stacks).toEqual(["explicit"]);
+      });
+    } finally {
+      jest.dontMock(AWS_PROVIDER);
+    }
+  });
+
+  test("attaches a warning about one cluster to that cluster's stack only", () => {
+    // Its own Vault namespace: two entries may not own policy admin on one Vault.
+    const jwt = { ...BASES.jwt(), name: "jwt-cluster", vault: { namespace: "other" } };
+    jwt.kubernetes.host = "https://k8s.example.com";
+    const { stacks, warnings } = synthFresh("two-clusters", [BASES.defaults(), jwt]);
+    expect(stacks).toEqual(["eks-test", "jwt-cluster"]);
+    expect(warnings.filter((warning) => warning.includes("is not used with auth.method: jwt"))).toEqual([
+      expect.stringMatching(/^jwt-cluster: wiring\.yaml:\d+:\d+: clusters\[1\]\.kubernetes\.host is not used/),
+    ]);
   });
 });
