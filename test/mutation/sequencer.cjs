@@ -2,14 +2,15 @@
 // the tests that cover it as testNamePattern, but jest still loads every related test file to
 // match names, and loading a file (cdktf, providers, zod) costs far more than its few covering
 // tests. This sequencer drops the files that recorded no matching test in the dry run
-// (record-tests.cjs); the tests that run, and so each mutant's result, are the same.
+// (record-tests.cjs) and runs the others cheapest first; the tests that run, and so each
+// mutant's result, are the same.
 const { readdirSync, readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const Sequencer = require("@jest/test-sequencer").default;
 const { FAILED } = require("./bail-environment.cjs");
 const { RECORD_DIR } = require("./record-dir.cjs");
 
-function recordedNames() {
+function recordedFiles() {
   let files;
   try {
     files = readdirSync(RECORD_DIR);
@@ -18,8 +19,8 @@ function recordedNames() {
   }
   const byPath = new Map();
   for (const file of files) {
-    const { testPath, names } = JSON.parse(readFileSync(join(RECORD_DIR, file), "utf8"));
-    byPath.set(testPath, names);
+    const record = JSON.parse(readFileSync(join(RECORD_DIR, file), "utf8"));
+    byPath.set(record.testPath, record);
   }
   return byPath;
 }
@@ -35,14 +36,30 @@ class CoveringFilesOnly extends Sequencer {
     globalThis[FAILED] = undefined;
     const sorted = await super.sort(tests);
     if (process.env.__STRYKER_ACTIVE_MUTANT__ === undefined || !this.testNamePattern) return sorted;
-    const byPath = recordedNames();
+    const byPath = recordedFiles();
     if (!byPath) return sorted;
     // jest-circus matches testNamePattern case-insensitively against the test's full name.
     const pattern = new RegExp(this.testNamePattern, "i");
+    const cost = new Map();
     const covering = sorted.filter((test) => {
-      const names = byPath.get(test.path);
-      return names === undefined || names.some((name) => pattern.test(name));
+      const record = byPath.get(test.path);
+      if (record === undefined) {
+        cost.set(test, Number.POSITIVE_INFINITY);
+        return true;
+      }
+      let ms = record.overheadMs;
+      let matches = false;
+      for (const [name, testMs] of Object.entries(record.tests)) {
+        if (pattern.test(name)) {
+          matches = true;
+          ms += testMs;
+        }
+      }
+      cost.set(test, ms);
+      return matches;
     });
+    // Cheapest first: most mutants die at their first covering file (bail-runner.cjs).
+    covering.sort((a, b) => cost.get(a) - cost.get(b));
     return covering.length > 0 ? covering : sorted;
   }
 }
