@@ -100,7 +100,7 @@ const synthOf = (cluster: ClusterInput) => synthText(stringify({ clusters: [clus
 /** The single block of a type among resources or data sources (fails when there is not exactly one). */
 function one(json: TerraformJson, type: string, kind: "resource" | "data" = "resource"): Record<string, unknown> {
   const named = Object.values(json[kind]?.[type] ?? {});
-  if (named.length !== 1) throw new Error(`expected one ${kind} ${type}, found ${named.length}`);
+  expect({ [kind]: type, found: named.length }).toEqual({ [kind]: type, found: 1 });
   return named[0];
 }
 const mount = (out: Synthesized) => one(out.json, "vault_auth_backend");
@@ -1318,8 +1318,16 @@ describe("every config field reaches the synthesized JSON", () => {
     const before = synthOf(entry);
     set(entry);
     finds(synthOf(entry));
-    // The same expectation on the entry without the change must fail, or the row tests nothing.
-    expect(() => finds(before)).toThrow();
+    // The same expectation on the entry without the change must fail, or the row tests nothing;
+    // and fail as an expectation (jest's error carries matcherResult), not as a TypeError of a
+    // row that reads a path the unchanged JSON lacks.
+    let failure: unknown;
+    try {
+      finds(before);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toHaveProperty("matcherResult");
   });
 });
 
