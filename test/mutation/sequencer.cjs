@@ -35,11 +35,12 @@ class CoveringFilesOnly extends Sequencer {
     // A new run (one mutant): forget the failure that ended the previous one.
     globalThis[FAILED] = undefined;
     const sorted = await super.sort(tests);
-    if (process.env.__STRYKER_ACTIVE_MUTANT__ === undefined || !this.testNamePattern) return sorted;
+    if (process.env.__STRYKER_ACTIVE_MUTANT__ === undefined) return sorted;
     const byPath = recordedFiles();
     if (!byPath) return sorted;
-    // jest-circus matches testNamePattern case-insensitively against the test's full name.
-    const pattern = new RegExp(this.testNamePattern, "i");
+    // jest-circus matches testNamePattern case-insensitively against the test's full name. A
+    // static mutant (no pattern) runs every test: every file stays, still cheapest first.
+    const pattern = this.testNamePattern ? new RegExp(this.testNamePattern, "i") : undefined;
     const cost = new Map();
     const covering = sorted.filter((test) => {
       const record = byPath.get(test.path);
@@ -50,7 +51,7 @@ class CoveringFilesOnly extends Sequencer {
       let ms = record.overheadMs;
       let matches = false;
       for (const [name, testMs] of Object.entries(record.tests)) {
-        if (pattern.test(name)) {
+        if (pattern === undefined || pattern.test(name)) {
           matches = true;
           ms += testMs;
         }
