@@ -98,6 +98,15 @@ describe("JwtAuthBackend without optional props", () => {
   });
 });
 
+describe("JwtAuthBackend path", () => {
+  test("rejects a mount path Vault refuses, naming the field", () => {
+    expect(validationMessage(() => jwtMount({ path: "jwt/" }))).toBe(
+      "auth mount path: \"jwt/\" is not valid; use letters, digits, '_', '-', '.' and '/' between segments, " +
+        "with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+    );
+  });
+});
+
 describe("JwtAuthBackend roles", () => {
   test("takes roles with different names, and lists them in the order they were added", () => {
     const { stack, auth } = jwtMount();
