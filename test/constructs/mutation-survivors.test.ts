@@ -107,6 +107,26 @@ describe("JwtAuthBackend path", () => {
   });
 });
 
+describe("JwtAuthBackend over a Kubernetes mount", () => {
+  test("makes the plan fail, before anything is destroyed, where Vault has a Kubernetes mount at its path, saying how to move", () => {
+    const { stack } = jwtMount();
+    const json = synthJson(stack);
+    const [lookup] = Object.keys(json.data?.vault_auth_backends ?? {});
+    expect(json.data?.vault_auth_backends[lookup]).toEqual({ type: "kubernetes" });
+    expect(only(json, "vault_jwt_auth_backend").lifecycle).toEqual({
+      prevent_destroy: true,
+      precondition: [
+        {
+          condition: `\${!contains(data.vault_auth_backends.${lookup}.paths, "jwt")}`,
+          error_message:
+            "Vault has a Kubernetes auth mount at auth/jwt: replacing it with a JWT mount would destroy it and revoke every token it issued. " +
+            'Give the JWT mount its own auth.path and move the pods over (README: "Switching the auth method without downtime").',
+        },
+      ],
+    });
+  });
+});
+
 describe("JwtAuthBackend roles", () => {
   test("takes roles with different names, and lists them in the order they were added", () => {
     const { stack, auth } = jwtMount();
