@@ -137,6 +137,14 @@ describe("JwtAuthBackend roles", () => {
     expect(roles.map((role) => role.role_name).sort()).toEqual(["app", "app-2"]);
   });
 
+  test("rejects a role name Vault refuses, naming the field", () => {
+    const { auth } = jwtMount();
+    expect(validationMessage(() => auth.addRole("app/ci", jwtRole))).toBe(
+      "role name: \"app/ci\" is not valid; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit " +
+        "and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
+    );
+  });
+
   test("rejects a second role with the same name", () => {
     const { auth } = jwtMount({ path: "k8s-jwt" });
     auth.addRole("app", jwtRole);
