@@ -137,19 +137,33 @@ describe("JwtAuthBackend roles", () => {
     expect(roles.map((role) => role.role_name).sort()).toEqual(["app", "app-2"]);
   });
 
+  test.each([
+    [
+      "a ServiceAccount name that is not a DNS subdomain",
+      { boundServiceAccountNames: ["App"] },
+      'role app: boundServiceAccountNames: "App" is not valid; ' +
+        "use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
+    ],
+    [
+      "a namespace that is not a DNS label",
+      { boundServiceAccountNamespaces: ["a.b"] },
+      "role app: boundServiceAccountNamespaces: \"a.b\" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead",
+    ],
+    [
+      "a role without namespaces",
+      { boundServiceAccountNamespaces: undefined },
+      'role app: boundServiceAccountNamespaces is required; list namespaces, or ["*"] for any',
+    ],
+  ])("rejects %s, naming the role's field", (_case, change, message) => {
+    const { auth } = jwtMount();
+    expect(validationMessage(() => auth.addRole("app", { ...jwtRole, ...change }))).toBe(message);
+  });
+
   test("rejects a role name Vault refuses, naming the field", () => {
     const { auth } = jwtMount();
     expect(validationMessage(() => auth.addRole("app/ci", jwtRole))).toBe(
       "role name: \"app/ci\" is not valid; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit " +
         "and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
-    );
-  });
-
-  test("rejects a second role with the same name", () => {
-    const { auth } = jwtMount({ path: "k8s-jwt" });
-    auth.addRole("app", jwtRole);
-    expect(validationMessage(() => auth.addRole("app", jwtRole))).toBe(
-      "auth mount k8s-jwt: role app is defined twice; give each role its own name",
     );
   });
 
