@@ -184,6 +184,23 @@ describe("KubernetesAuthBackend roles", () => {
     expect(auth.roles).toEqual([first, second]);
   });
 
+  test.each([
+    [
+      ["a.b"],
+      "role app: boundServiceAccountNamespaces: \"a.b\" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead",
+    ],
+    [[], 'role app: boundServiceAccountNamespaces is empty; list at least one name, or "*" for any'],
+    [
+      ["*", "app"],
+      'role app: boundServiceAccountNamespaces mixes "*" with names (["*","app"]), which Vault rejects; use ["*"] alone or only names',
+    ],
+  ])("rejects boundServiceAccountNamespaces %j, naming the role's field", (namespaces, message) => {
+    const { auth } = kubernetesMount();
+    expect(
+      validationMessage(() => auth.addRole("app", { ...jwtRole, boundServiceAccountNamespaces: namespaces })),
+    ).toBe(message);
+  });
+
   test('takes "*" for ServiceAccount names with namespaces chosen by label alone, without the any-ServiceAccount warning', () => {
     const { stack, auth } = kubernetesMount();
     const role = auth.addRole("labeled", {
