@@ -9,7 +9,10 @@ import {
   JwtIssuer,
   KubernetesAuthBackend,
   NamespaceReader,
+  policyWarnings,
   Reviewer,
+  ReviewerServiceAccount,
+  VaultPolicy,
 } from "../../src/constructs";
 import { tokenFields } from "../../src/constructs/auth-role-options";
 import { requireTerraformForImports } from "../../src/stacks/require-terraform";
@@ -233,6 +236,60 @@ describe("a client-jwt mount's adoptExisting", () => {
       "kubernetes",
       "auth/kubernetes/config",
       "auth/kubernetes/role/app",
+    ]);
+  });
+});
+
+describe("a client-jwt role's auth-delegator binding name", () => {
+  const bindingNameFor = (roleName: string) => {
+    const { stack, auth } = kubernetesMount(Reviewer.clientJwt());
+    auth.addRole(roleName, { boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["app"] });
+    return (only(synthJson(stack), "kubernetes_cluster_role_binding_v1").metadata as { name: string }).name;
+  };
+
+  test("joins mount and role, turning each run of other characters into one '-', with a hash of the exact pair", () => {
+    expect(bindingNameFor("app_.1")).toBe("vault-client-jwt-kubernetes-app-1-ddad4583");
+  });
+
+  test("keeps the readable part to 200 characters, so a long role name still gives a short Kubernetes name", () => {
+    expect(bindingNameFor("a".repeat(250))).toBe(`vault-client-jwt-kubernetes-${"a".repeat(189)}-b7d0a3a3`);
+  });
+});
+
+describe("ReviewerServiceAccount", () => {
+  test("rejects a ServiceAccount name Kubernetes refuses, naming the field", () => {
+    expect(
+      validationMessage(
+        () => new ReviewerServiceAccount(newStack(), "Reviewer", { serviceAccountName: "Vault_Reviewer" }),
+      ),
+    ).toBe(
+      'reviewer serviceAccountName: "Vault_Reviewer" is not valid; ' +
+        "use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
+    );
+  });
+});
+
+describe("VaultPolicy", () => {
+  const policy = (name: string, capabilities: Parameters<typeof policyWarnings>[1][number]["capabilities"]) => () =>
+    new VaultPolicy(newStack(), "Policy", { name, rules: [{ path: "secret/data/app", capabilities }] });
+
+  test("rejects a name Vault would not keep as written, naming the field", () => {
+    expect(validationMessage(policy("Atlantis", ["read"]))).toBe(
+      "policy name: \"Atlantis\" is not valid; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit " +
+        "and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
+    );
+  });
+
+  test("rejects a rule with no capabilities", () => {
+    expect(validationMessage(policy("atlantis", []))).toBe(
+      "policy atlantis: path secret/data/app: capabilities [] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe",
+    );
+  });
+
+  test("warns that any grant on every path is full control of Vault, with the fix, and leaves deny out of the list", () => {
+    expect(policyWarnings("admin", [{ path: "*", capabilities: ["read", "deny", "update"] }])).toEqual([
+      'policy admin grants read, update on every path ("*"): full control of Vault. ' +
+        "Grant only the paths the workload reads (e.g. a kvRead rule) unless admin is intended.",
     ]);
   });
 });
