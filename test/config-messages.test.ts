@@ -278,3 +278,21 @@ describe("policy rules", () => {
     ).toEqual(PolicyPresets.terraformVaultProvider([]));
   });
 });
+
+describe("YAML merge keys and tags the parser cannot apply are refused at the value, in the author's words", () => {
+  test.each([
+    ["a number", "b:\n  <<: 1\nclusters: []\n", "2:7"],
+    ["an alias of a list", "a: &x [1]\nb:\n  <<: *x\nclusters: []\n", "3:7"],
+    ["a list holding a number", "a: &x {c: 1}\nb:\n  <<: [*x, 2]\nclusters: []\n", "3:7"],
+  ])("rejects a merge key given %s, at its value", (_what, text, at) => {
+    expect(problemsIn(text)).toBe(
+      `bad.yaml:${at}: a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of those; write the keys out instead`,
+    );
+  });
+
+  test("names a core tag its value does not fit as written (!!int), not by its URI", () => {
+    expect(problemsIn("a: !!int abc\nclusters: []\n")).toBe(
+      "bad.yaml:1:4: the tag !!int is not supported here (it would change what the value means); write plain values: text, numbers, true/false, lists and mappings",
+    );
+  });
+});

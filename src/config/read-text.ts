@@ -136,6 +136,12 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
   try {
     data = document.toJS();
   } catch (error) {
+    const merge = /Merge sources/.test((error as Error).message) ? badMergeSource(document) : undefined;
+    if (merge !== undefined) {
+      throw new ValidationError(
+        `${at(merge)}: a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of those; write the keys out instead`,
+      );
+    }
     const alias = firstAlias(document, error instanceof ReferenceError && /Unresolved alias/.test(error.message));
     const where = alias === undefined ? `${name}:1:1` : at(alias.offset);
     throw new ValidationError(
@@ -217,9 +223,32 @@ function unsupportedTag(document: Document, text: string): { tag: string; offset
   });
   for (const warning of document.warnings) {
     if (warning.code === "TAG_RESOLVE_FAILED" && (found === undefined || warning.pos[0] < found.offset)) {
-      found = { tag: warning.message.replace(/^Unresolved tag: /, ""), offset: warning.pos[0] };
+      // A core tag whose value does not fit it (!!int abc) is named as written, not by its full URI.
+      const tag = warning.message.replace(/^Unresolved tag: /, "").replace(/^tag:yaml\.org,2002:/, "!!");
+      found = { tag, offset: warning.pos[0] };
     }
   }
+  return found;
+}
+
+/**
+ * Where the first merge (<<) value that is not a mapping starts: yaml 2.9.1 throws "Merge sources
+ * must be maps or map aliases" from toJS (schema/yaml-1.1/merge.js:44) without a position.
+ */
+function badMergeSource(document: Document): number | undefined {
+  const isMapping = (node: unknown) => isMap(isAlias(node) ? node.resolve(document) : node);
+  let found: number | undefined;
+  visit(document, {
+    Pair(_key, pair) {
+      // With merge on, the parser keeps a merge key's value as Symbol(<<).
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      if ((typeof key === "symbol" ? key.description : key) !== "<<") return undefined;
+      const value = pair.value as Node | null;
+      if (isMapping(value) || (isSeq(value) && value.items.every(isMapping))) return undefined;
+      found = value?.range?.[0] ?? (pair.key as Node).range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
   return found;
 }
 
