@@ -1367,29 +1367,28 @@ describe("what synth does with every entry, whatever its fields", () => {
     jest.doMock(AWS_PROVIDER, () => {
       throw Object.assign(new Error(`Cannot find module '${AWS_PROVIDER}'`), { code: "MODULE_NOT_FOUND" });
     });
+    // doMock alone, no isolateModules: awsClasses requires the provider at call time, and a module
+    // loaded afresh inside a test would credit its module-level code to this test only, which
+    // StrykerJS then runs alone against those mutants (false survivors).
     try {
-      jest.isolateModules(() => {
-        const app = require("../src/app") as typeof import("../src/app");
-        const load = require("../src/config/load") as typeof import("../src/config/load");
-        const synthWithoutAws = (name: string, clusters: ClusterInput[]) => {
-          const outdir = join(OUT, name);
-          const run = () => app.synthesize(load.checkConfigText(stringify({ clusters }), "wiring.yaml"), { outdir });
-          return { run, outdir };
-        };
-        // The explicit entry on a Vault namespace of its own: two entries may not own policy admin on one Vault.
-        const explicit = { ...BASES.explicit(), name: "explicit", vault: { namespace: "other" } };
-        for (const [name, clusters] of [
-          ["no-aws-eks", [BASES.seed()]],
-          ["no-aws-mixed", [explicit, BASES.seed()]],
-        ] as const) {
-          const { run, outdir } = synthWithoutAws(name, [...clusters]);
-          expect(run).toThrow(
-            "an EKS cluster needs the AWS provider, which is an optional peer dependency of vault-k8s-auth and is not installed",
-          );
-          expect(existsSync(outdir)).toBe(false);
-        }
-        expect(synthWithoutAws("no-aws-explicit", [explicit]).run().stacks).toEqual(["explicit"]);
-      });
+      const synthWithoutAws = (name: string, clusters: ClusterInput[]) => {
+        const outdir = join(OUT, name);
+        const run = () => synthesize(checkConfigText(stringify({ clusters }), "wiring.yaml"), { outdir });
+        return { run, outdir };
+      };
+      // The explicit entry on a Vault namespace of its own: two entries may not own policy admin on one Vault.
+      const explicit = { ...BASES.explicit(), name: "explicit", vault: { namespace: "other" } };
+      for (const [name, clusters] of [
+        ["no-aws-eks", [BASES.seed()]],
+        ["no-aws-mixed", [explicit, BASES.seed()]],
+      ] as const) {
+        const { run, outdir } = synthWithoutAws(name, [...clusters]);
+        expect(run).toThrow(
+          "an EKS cluster needs the AWS provider, which is an optional peer dependency of vault-k8s-auth and is not installed",
+        );
+        expect(existsSync(outdir)).toBe(false);
+      }
+      expect(synthWithoutAws("no-aws-explicit", [explicit]).run().stacks).toEqual(["explicit"]);
     } finally {
       jest.dontMock(AWS_PROVIDER);
     }
