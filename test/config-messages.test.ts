@@ -284,6 +284,7 @@ describe("YAML merge keys and tags the parser cannot apply are refused at the va
     ["a number", "b:\n  <<: 1\nclusters: []\n", "2:7"],
     ["an alias of a list", "a: &x [1]\nb:\n  <<: *x\nclusters: []\n", "3:7"],
     ["a list holding a number", "a: &x {c: 1}\nb:\n  <<: [*x, 2]\nclusters: []\n", "3:7"],
+    ["a number after a good list of aliases", "a: &x {c: 1}\nb:\n  <<: [*x]\nd:\n  <<: 2\nclusters: []\n", "5:7"],
   ])("rejects a merge key given %s, at its value", (_what, text, at) => {
     expect(problemsIn(text)).toBe(
       `bad.yaml:${at}: a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of those; write the keys out instead`,
@@ -294,5 +295,24 @@ describe("YAML merge keys and tags the parser cannot apply are refused at the va
     expect(problemsIn("a: !!int abc\nclusters: []\n")).toBe(
       "bad.yaml:1:4: the tag !!int is not supported here (it would change what the value means); write plain values: text, numbers, true/false, lists and mappings",
     );
+  });
+});
+
+test("merges a list of aliases of mappings (<<: [*a, *b]), the first given winning", () => {
+  const text = [
+    "clusters:",
+    "  - name: prod",
+    "    kubernetes: { eks: { clusterName: prod, region: eu-west-1 } }",
+    "    roles:",
+    "      - &a { name: api, boundServiceAccountNames: [api], boundServiceAccountNamespaces: [apps] }",
+    "      - &b { name: batch, boundServiceAccountNames: [batch], boundServiceAccountNamespaces: [jobs], tokenPeriod: 30m }",
+    "      - <<: [*a, *b]",
+    "        name: worker",
+  ].join("\n");
+  expect(parseConfigText(text, "ok.yaml").clusters[0].roles[2]).toMatchObject({
+    name: "worker",
+    boundServiceAccountNames: ["api"],
+    boundServiceAccountNamespaces: ["apps"],
+    tokenPeriod: 1800,
   });
 });
