@@ -36,22 +36,6 @@ describe("the config file", () => {
     );
   });
 
-  test("applies documented defaults: method and mount path kubernetes, long-lived reviewer, prevent_destroy", () => {
-    const config = parseConfig({ clusters: [{ ...seedCluster(), auth: undefined }] }, "t");
-    expect(config.clusters[0].auth).toEqual({
-      method: "kubernetes",
-      path: "kubernetes",
-      reviewer: {
-        mode: "long-lived-token",
-        serviceAccountName: "vault-reviewer",
-        namespace: "vault",
-        createNamespace: false,
-      },
-      preventDestroy: true,
-      disableIssValidation: true,
-    });
-  });
-
   test.each([
     ["1800", 1800],
     [1800, 1800],
