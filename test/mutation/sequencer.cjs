@@ -10,7 +10,12 @@ const Sequencer = require("@jest/test-sequencer").default;
 const { FAILED } = require("./bail-environment.cjs");
 const { RECORD_DIR } = require("./record-dir.cjs");
 
+// The records are complete when the first mutant runs (the dry run wrote them) and never change
+// after: read once per test-runner process, not once per mutant.
+let recorded;
+
 function recordedFiles() {
+  if (recorded !== undefined) return recorded;
   let files;
   try {
     files = readdirSync(RECORD_DIR);
@@ -22,6 +27,7 @@ function recordedFiles() {
     const record = JSON.parse(readFileSync(join(RECORD_DIR, file), "utf8"));
     byPath.set(record.testPath, record);
   }
+  recorded = byPath;
   return byPath;
 }
 
