@@ -6,4 +6,5 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "/test/e2e/", "/test/package/"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+  reporters: ["default", "<rootDir>/test/summary-reporter.cjs"],
 };
