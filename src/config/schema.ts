@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DURATION_PATTERN, Duration } from "../duration";
+import { DURATION_PATTERN, Duration, readVaultDuration, VAULT_MAX_DURATION_SECONDS } from "../duration";
 import { CAPABILITIES, UNRENDERABLE_CAPABILITIES } from "../policy/capabilities";
 import { ALIAS_NAME_SOURCES, TOKEN_TYPES } from "../role-options";
 import { invisibleIn } from "../rules/rule";
@@ -54,23 +54,37 @@ const duration = z
   .union(
     [
       z
-        .int({ error: (issue) => `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 1h` })
+        .int({ error: (issue) => `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 7d` })
         .min(0, { error: (issue) => `${show(issue.input)} is negative; use a duration such as 30m, 1800s or 1h` })
-        .max(999_999_999, { error: (issue) => `${show(issue.input)} is too long; use at most 999999999 seconds` }),
-      z.string().regex(DURATION_PATTERN, {
-        error: (issue) =>
-          `${show(issue.input)} is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
-      }),
+        .max(VAULT_MAX_DURATION_SECONDS, {
+          error: (issue) =>
+            `${show(issue.input)} is longer than Vault can hold; use at most ${VAULT_MAX_DURATION_SECONDS} seconds (about 292 years)`,
+        }),
+      z
+        .string()
+        .regex(DURATION_PATTERN, { error: (issue) => durationProblem(String(issue.input)), abort: true })
+        .superRefine((value, context) => {
+          const read = readVaultDuration(value);
+          if ("problem" in read) context.addIssue({ code: "custom", message: durationProblem(value), input: value });
+        }),
     ],
     {
       error: (issue) =>
         typeof issue.input === "number"
-          ? `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 1h`
-          : `${show(issue.input)} is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+          ? `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 7d`
+          : durationProblem(String(issue.input)),
     },
   )
   .transform((value) => Duration.parse(value)?.toSeconds() ?? 0)
-  .describe("A duration: 30m, 1800s, 1h, 1h30m, or a whole number of seconds");
+  .describe(
+    "A duration as Vault reads it (go-secure-stdlib parseutil.ParseDurationSecond): whole seconds (1800), a whole number of days alone (7d), or a Go duration (30m, 1h30m, 1.5h); Vault keeps whole seconds",
+  );
+
+/** `"1d12h" mixes days with ...`: the value and why Vault would not read it. */
+function durationProblem(value: string): string {
+  const read = readVaultDuration(value);
+  return `${show(value)} ${"problem" in read ? read.problem : "is not a duration"}`;
+}
 
 const boundList = (what: string, rule: "dns1123Label" | "dns1123Subdomain") =>
   z
