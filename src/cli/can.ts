@@ -1,6 +1,7 @@
 import { OPERATIONS, type Operation } from "../answers/acl/acl";
-import { type CanAnswer, can as evaluate } from "../answers/acl/can";
+import { type CanAnswer, type CanQuestion, can as evaluate } from "../answers/acl/can";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
+import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";
 import { UsageError } from "./usage-error";
 
@@ -23,8 +24,11 @@ a LIST of "x/" also matches wildcard rules written without the trailing slash; t
 
 Flags:
   --role ROLE      the Vault role whose token is asked about
-  --operation OP   read, list, create, update, patch or delete: is that request allowed?
-                   (list adds the trailing "/" Vault's HTTP layer adds to a LIST request)
+  --operation OP   read, list, create, update, patch, delete, or write: is that request allowed?
+                   (list adds the trailing "/" Vault's HTTP layer adds to a LIST request;
+                   write is what "vault write" and "vault kv put" send, a POST or PUT, which
+                   Vault checks as create when nothing exists at the path yet and as update
+                   when something does, so write is allowed only when both are)
 
 Example:
   npx vault-k8s-auth can secret/data/myscrt --role atlantis --operation read
@@ -38,10 +42,8 @@ ${COMMON_HELP}
 
 --json prints {"path": str, "capabilities": [str], "allowed": bool|null,
 "rule": {"pattern": str, "kind": "exact"|"prefix"|"segment", "capabilities": [str]}|null,
-"policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}]}.
-
-Exit status: 0 allowed (without --operation: any capability but deny), 1 denied,
-2 bad usage or bad config.`,
+"policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}]}.`,
+  exit: { 0: "allowed (without --operation: any capability but deny)", 1: "denied" },
   options: {
     role: { type: "string" },
     operation: { type: "string" },
@@ -52,14 +54,17 @@ Exit status: 0 allowed (without --operation: any capability but deny), 1 denied,
     if (path === undefined) throw new UsageError("needs a PATH, e.g. can secret/data/myscrt --role atlantis");
     const roleName = stringFlag(invocation, "role");
     const operation = stringFlag(invocation, "operation");
-    if (operation !== undefined && !(OPERATIONS as readonly string[]).includes(operation)) {
-      throw new UsageError(`--operation ${JSON.stringify(operation)} is not one of ${OPERATIONS.join(", ")}`);
+    if (operation !== undefined && operation !== "write" && !(OPERATIONS as readonly string[]).includes(operation)) {
+      throw new UsageError(
+        `--operation ${JSON.stringify(operation)} is not one of ${[...OPERATIONS, "write"].join(", ")}`,
+      );
     }
     const { config } = loadForCli(stringFlag(invocation, "config"), io);
     const cluster = pickCluster(config, stringFlag(invocation, "cluster"));
     if (roleName === undefined) {
       throw new UsageError(`needs --role, one of ${cluster.roles.map((role) => role.name).join(", ")}`);
     }
+    if (operation === "write") return write({ cluster, roleName, path }, invocation.values.json === true, io);
     const answer = evaluate({ cluster, roleName, path, operation: operation as Operation | undefined });
     const yes = answer.allowed ?? !(answer.capabilities.length === 1 && answer.capabilities[0] === "deny");
     io.out(invocation.values.json === true ? `${JSON.stringify(answer)}\n` : render(answer, operation));
@@ -89,4 +94,31 @@ function render(answer: CanAnswer, operation: string | undefined): string {
     }
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * `--operation write`: Vault takes a POST or PUT as an update (Vault 1.21.2 http/logical.go:101-105),
+ * then asks the backend's existence check and makes it a create when nothing is at the path
+ * (vault/request_handling.go:486-494) before the ACL sees it. Offline, whether something is there
+ * is unknown, so write is allowed only when both create and update are.
+ */
+function write(question: Omit<CanQuestion, "operation">, json: boolean, io: Io): number {
+  const create = evaluate({ ...question, operation: "create" });
+  const update = evaluate({ ...question, operation: "update" });
+  const allowed = create.allowed === true && update.allowed === true;
+  if (json) {
+    io.out(`${JSON.stringify({ ...update, allowed, create: create.allowed, update: update.allowed })}\n`);
+    return allowed ? 0 : 1;
+  }
+  const capabilities = update.capabilities.join(", ");
+  const verdict = allowed
+    ? `ok: write ${question.path} is allowed: create (nothing there yet) and update (something there) (capabilities: ${capabilities})`
+    : create.allowed || update.allowed
+      ? `FAIL: write ${question.path} is allowed only as ${create.allowed ? "create: a new" : "update: an existing"} object can be written, ${create.allowed ? "an existing one not (update denied)" : "a new one not (create denied)"} (capabilities: ${capabilities})`
+      : `FAIL: write ${question.path} is denied: neither create nor update (capabilities: ${capabilities})`;
+  // The rule lines of the operation that is denied, else update's.
+  const [shown, named] = create.allowed ? [update, "update"] : [create, "create"];
+  const rules = render(shown, named).split("\n").slice(1).join("\n");
+  io.out(`${verdict}\n${rules}`);
+  return allowed ? 0 : 1;
 }

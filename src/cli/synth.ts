@@ -35,9 +35,8 @@ Example:
 ${COMMON_HELP}
   (without --cluster, every cluster of the file is synthesized)
 
---json prints {"outdir": str, "stacks": [str], "warnings": [str]}.
-
-Exit status: 0 written, 2 bad usage or bad config (nothing written).`,
+--json prints {"outdir": str, "stacks": [str], "warnings": [str]}.`,
+  exit: { 0: "written", 2: "bad usage, a file that cannot be read or a config with problems (nothing written)" },
   options: { output: { type: "string" } },
   maxPositionals: 0,
   run(invocation, io) {

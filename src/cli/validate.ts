@@ -23,9 +23,12 @@ ${COMMON_HELP}
   (--cluster is accepted and ignored: every cluster is checked)
 
 --json prints {"ok": true, "source": str, "clusters": int, "roles": int, "problems": [], "warnings": [str]}
-or {"ok": false, "problems": [str]}.
-
-Exit status: 0 the file is valid, 1 it has problems, 2 bad usage or --config names no file.`,
+or {"ok": false, "problems": [str]}.`,
+  exit: {
+    0: "the file is valid (warnings or not, unless --strict)",
+    1: "it has problems, or warnings with --strict",
+    2: "bad usage, or --config names no file that can be read",
+  },
   options: {},
   maxPositionals: 0,
   run(invocation, io) {

@@ -71,10 +71,10 @@ describe("vault-k8s-auth can", () => {
       stdout: "",
       stderr: "vault-k8s-auth can: needs --role, one of atlantis\n",
     });
-    expect(run("secret/x", "--role", "atlantis", "--operation", "write")).toEqual({
+    expect(run("secret/x", "--role", "atlantis", "--operation", "put")).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'vault-k8s-auth can: --operation "write" is not one of read, list, create, update, patch, delete\n',
+      stderr: 'vault-k8s-auth can: --operation "put" is not one of read, list, create, update, patch, delete, write\n',
     });
     expect(run("secret/x", "--role", "atlantsi")).toEqual({
       code: 2,
@@ -93,4 +93,59 @@ test("the README's can transcript is what can prints for the built-in default", 
   const empty = join(dir, "no-config");
   mkdirSync(empty);
   expect(cli(command.split(" "), { cwd: empty })).toEqual({ code: 0, stdout: transcript, stderr: "" });
+});
+
+describe("vault-k8s-auth can --operation write (vault write, vault kv put)", () => {
+  const writes = writeConfig(dir, "writes.yaml", {
+    clusters: [
+      {
+        ...seed,
+        policies: [
+          {
+            name: "app",
+            rules: [
+              { path: "secret/data/both", capabilities: ["create", "update"] },
+              { path: "secret/data/new-only", capabilities: ["create"] },
+              { path: "secret/data/update-only", capabilities: ["update"] },
+            ],
+          },
+        ],
+        roles: [{ ...seed.roles[0], tokenPolicies: ["app"] }],
+      },
+    ],
+  });
+  const write = (path: string, ...more: string[]) =>
+    cli(["can", path, "--role", "atlantis", "--operation", "write", "--config", writes, ...more], { cwd: dir });
+
+  test("is allowed when create and update both are, exit 0", () => {
+    expect(write("secret/data/both")).toEqual({
+      code: 0,
+      stderr: "",
+      stdout:
+        "ok: write secret/data/both is allowed: create (nothing there yet) and update (something there) (capabilities: create, update)\n" +
+        'rule: "secret/data/both" (exact) decides: create, update, merged from every policy that has it\n' +
+        '  app      "secret/data/both": create, update\n' +
+        "  default  no rule matches\n",
+    });
+  });
+
+  test("says which half is denied when only one is allowed, exit 1", () => {
+    expect(write("secret/data/new-only")).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(
+        /^FAIL: write secret\/data\/new-only is allowed only as create: a new object can be written, an existing one not \(update denied\) \(capabilities: create\)\n/,
+      ),
+    });
+    expect(write("secret/data/update-only").stdout).toMatch(
+      /^FAIL: write secret\/data\/update-only is allowed only as update: an existing object can be written, a new one not \(create denied\) \(capabilities: update\)\n/,
+    );
+  });
+
+  test("is denied when neither is allowed, exit 1, and --json carries both halves", () => {
+    expect(write("secret/data/other").stdout).toMatch(
+      /^FAIL: write secret\/data\/other is denied: neither create nor update \(capabilities: deny\)\n/,
+    );
+    const json = JSON.parse(write("secret/data/new-only", "--json").stdout);
+    expect(json).toMatchObject({ path: "secret/data/new-only", allowed: false, create: true, update: false });
+  });
 });
