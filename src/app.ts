@@ -13,7 +13,10 @@ export interface SynthOptions {
 export interface Synthesized {
   /** Stack ids, one per cluster: `<outdir>/stacks/<id>/cdk.tf.json`. */
   readonly stacks: string[];
-  /** The config's warnings that concern no single cluster, then each synth warning as `<construct path>: <message>`. */
+  /**
+   * Every warning of the synthesized clusters, each once, in the order `validate` lists them:
+   * the config's list (CheckedConfig.warnings), which predicts the constructs' own.
+   */
   readonly warnings: string[];
 }
 
@@ -33,22 +36,19 @@ export function synthesize({ config, warnings }: CheckedConfig, options: SynthOp
   const app = new App({ outdir: options.outdir, stackTraces: false });
   const stacks = chosen.map(({ cluster, index }) => {
     const stack = new VaultK8sAuthStack(app, cluster.name, { cluster });
-    for (const warning of warnings.filter((found) => found.cluster === index)) {
+    // The constructs add their own warnings; the config check's go on the stack.
+    for (const warning of warnings.filter((found) => found.cluster === index && found.construct === undefined)) {
       Annotations.of(stack).addWarning(warning.text);
     }
     return stack;
   });
   app.synth();
 
-  const synthWarnings = app.node
-    .findAll()
-    .flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === "@cdktf/warn")
-        .map((entry) => `${construct.node.path}: ${entry.data}`),
-    );
+  const names = new Set(chosen.map(({ index }) => index));
   return {
     stacks: stacks.map((stack) => stack.node.id),
-    warnings: [...warnings.filter((found) => found.cluster === undefined).map((found) => found.text), ...synthWarnings],
+    warnings: warnings
+      .filter((found) => found.cluster === undefined || names.has(found.cluster))
+      .map((found) => found.text),
   };
 }

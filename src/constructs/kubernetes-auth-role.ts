@@ -2,6 +2,7 @@ import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { KubernetesAuthBackendRole } from "../providers";
 import { ValidationError } from "../validation";
+import { everyServiceAccountWarning, noAudienceWarning } from "../warnings";
 import { type AuthRoleOptions, tokenFields, validateBoundList } from "./auth-role-options";
 import { check } from "./check";
 
@@ -56,18 +57,9 @@ export class KubernetesAuthRole extends Construct {
       audience: props.audience,
     });
 
-    if (props.audience === undefined) {
-      Annotations.of(this).addWarning(
-        `role ${props.roleName}: no audience is bound, so any token of a bound ServiceAccount logs in, ` +
-          `whatever service it was issued for (Vault 1.20+ warns about this too). Set audience (e.g. "vault") ` +
-          `and give the pod a projected ServiceAccount token with that audience (README: "Bind an audience").`,
-      );
-    }
+    if (props.audience === undefined) Annotations.of(this).addWarning(noAudienceWarning(props.roleName));
     if (props.boundServiceAccountNames.includes("*") && namespaces?.includes("*")) {
-      Annotations.of(this).addWarning(
-        `role ${props.roleName}: "*" for both ServiceAccount names and namespaces lets every ServiceAccount ` +
-          `of the cluster log in; name the ServiceAccounts or the namespaces`,
-      );
+      Annotations.of(this).addWarning(everyServiceAccountWarning(props.roleName));
     }
   }
 }

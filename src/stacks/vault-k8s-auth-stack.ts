@@ -6,6 +6,7 @@ import { AuthMethod, type AuthMount, ClusterConnection, JwtIssuer, Reviewer, Vau
 import { Duration } from "../duration";
 import { VaultProvider } from "../providers";
 import { shellWord } from "../shell";
+import { IMPORT_EXISTING_WARNING, plainHttpWarning } from "../warnings";
 import { requireTerraformForImports } from "./require-terraform";
 
 export interface VaultK8sAuthStackProps {
@@ -45,11 +46,7 @@ export class VaultK8sAuthStack extends TerraformStack {
     // Accepted because the official Vault Helm chart serves plain http unless told otherwise
     // (hashicorp/vault-helm v0.32.0 values.yaml:21, global.tlsDisable: true); never silently.
     if (cluster.vault.address?.startsWith("http://")) {
-      Annotations.of(this).addWarning(
-        `vault.address ${cluster.vault.address} is plain http: the deploy token and everything Terraform writes to ` +
-          `Vault, and the pods' logins and Vault tokens, cross the network in clear. Use https unless the path is ` +
-          `private (e.g. a port-forward, or a cluster network you trust).`,
-      );
+      Annotations.of(this).addWarning(plainHttpWarning(cluster.vault.address));
     }
 
     const policyScope = new Construct(this, "Policies");
@@ -87,10 +84,7 @@ export class VaultK8sAuthStack extends TerraformStack {
 
     if (cluster.importExisting) {
       this.authBackend.adoptExisting();
-      Annotations.of(this).addWarning(
-        "importExisting is on: every mount, config, role, policy and reviewer object in this cluster's entry must " +
-          "already exist, or the plan fails. Set it back to false after the first deploy (docs/migration-from-seed.md).",
-      );
+      Annotations.of(this).addWarning(IMPORT_EXISTING_WARNING);
     }
 
     const loginPath = this.authBackend.loginPath;
