@@ -1348,9 +1348,9 @@ describe("fields that never reach the JSON, by design", () => {
 
 /** A synth warning about `field` of the first cluster, with its file:line:col, and the message whole. */
 function located(field: string, message: string) {
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const quote = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return expect.stringMatching(
-    new RegExp(`^wiring\\.yaml:\\d+:\\d+: clusters\\[0\\]\\.${escape(field)}: ${escape(message)}$`),
+    new RegExp(`^wiring\\.yaml:\\d+:\\d+: clusters\\[0\\]\\.${quote(field)}: ${quote(message)}$`),
   );
 }
 
