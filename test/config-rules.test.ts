@@ -941,3 +941,31 @@ describe("the VaultPolicy construct applies Vault's glob rules too (library use)
     ]);
   });
 });
+
+describe("a kvRead path that already starts with data/ or metadata/ (KV version 2)", () => {
+  test.each([
+    ["data/app", "secret/data/data/app and secret/metadata/data/app", '"app", for secret/data/app'],
+    [
+      "metadata/team/*",
+      "secret/data/metadata/team/* and secret/metadata/metadata/team/*",
+      '"team/*", for secret/data/team/*',
+    ],
+  ])("warns that %s reads other paths than it seems, naming them and the fix", (path, grants, fix) => {
+    const text = fileWith((c) => {
+      c.policies = [{ name: "admin", rules: [{ kvRead: { mount: "secret", path } }] }];
+    });
+    const own = checkConfigText(text, "t.yaml").warnings.filter((warning) => warning.construct === undefined);
+    expect(own.map((warning) => warning.text)).toEqual([
+      `t.yaml:${text.split("\n").findIndex((line) => line.includes(path)) + 1}:${
+        (text.split("\n").find((line) => line.includes(path)) ?? "").indexOf(path) + 1
+      }: clusters[0].policies[0].rules[0].kvRead.path: ${JSON.stringify(path)} starts with ${path.split("/")[0]}/, but kvRead adds data/ and metadata/ itself (KV version 2), so this rule grants ${grants}; write the secret's path inside the mount, ${fix}`,
+    ]);
+  });
+
+  test("says nothing for KV version 1, where data/ is an ordinary path", () => {
+    const text = fileWith((c) => {
+      c.policies = [{ name: "admin", rules: [{ kvRead: { mount: "kv", path: "data/app", version: 1 } }] }];
+    });
+    expect(checkConfigText(text, "t.yaml").warnings.filter((warning) => warning.construct === undefined)).toEqual([]);
+  });
+});

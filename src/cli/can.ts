@@ -1,5 +1,6 @@
 import { OPERATIONS, type Operation } from "../answers/acl/acl";
 import { type CanAnswer, type CanQuestion, can as evaluate } from "../answers/acl/can";
+import type { ClusterConfig } from "../config/schema";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";
@@ -21,6 +22,8 @@ and ["deny"] when nothing matches. Prints the capabilities sys/capabilities-self
 report for PATH (evaluated as LIST, so "secret/metadata/x/" also finds "secret/metadata/x"),
 the pattern that decided, and each policy's rule on it. Since Vault 1.15.2 (hashicorp/vault#23874)
 a LIST of "x/" also matches wildcard rules written without the trailing slash; this follows that.
+A path as "vault kv" takes it (secret/app) is not the API path of a KV version 2 mount: where a
+kvRead rule of the role covers it under data/ or metadata/, a "hint:" line names that API path.
 
 Flags:
   --role ROLE      the Vault role whose token is asked about
@@ -40,7 +43,7 @@ paths ({{identity.entity.id}}) depend on the token's entity and are not evaluate
 
 ${COMMON_HELP}
 
---json prints {"path": str, "capabilities": [str], "allowed": bool|null,
+--json prints {"path": str, "capabilities": [str], "allowed": bool|null, "hints": [str],
 "rule": {"pattern": str, "kind": "exact"|"prefix"|"segment", "capabilities": [str]}|null,
 "policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}]}.`,
   exit: { 0: "allowed (without --operation: any capability but deny)", 1: "denied" },
@@ -67,7 +70,12 @@ ${COMMON_HELP}
     if (operation === "write") return write({ cluster, roleName, path }, invocation.values.json === true, io);
     const answer = evaluate({ cluster, roleName, path, operation: operation as Operation | undefined });
     const yes = answer.allowed ?? !(answer.capabilities.length === 1 && answer.capabilities[0] === "deny");
-    io.out(invocation.values.json === true ? `${JSON.stringify(answer)}\n` : render(answer, operation));
+    const hints = kvV2Hints(cluster, roleName, path, operation as Operation | undefined);
+    io.out(
+      invocation.values.json === true
+        ? `${JSON.stringify({ ...answer, hints })}\n`
+        : `${render(answer, operation)}${hints.map((hint) => `hint: ${hint}\n`).join("")}`,
+    );
     return yes ? 0 : 1;
   },
 };
@@ -121,4 +129,35 @@ function write(question: Omit<CanQuestion, "operation">, json: boolean, io: Io):
   const rules = render(shown, named).split("\n").slice(1).join("\n");
   io.out(`${verdict}\n${rules}`);
   return allowed ? 0 : 1;
+}
+
+/**
+ * `vault kv get secret/app` asks KV version 2 for secret/data/app (and `vault kv metadata`,
+ * `vault kv list` for secret/metadata/...), so a user who asks about secret/app means one of
+ * those. When a kvRead rule (version 2) of the role's policies has the path's mount, say which
+ * API paths that rule covers and what the role may do there. The answer itself stays the one for
+ * the path as given: that is what Vault's ACL sees.
+ */
+function kvV2Hints(cluster: ClusterConfig, roleName: string, path: string, operation: Operation | undefined): string[] {
+  const role = cluster.roles.find((candidate) => candidate.name === roleName);
+  const mounts = new Set(
+    cluster.policies
+      .filter((policy) => role?.tokenPolicies.includes(policy.name))
+      .flatMap((policy) => policy.rules ?? [])
+      .filter((rule) => rule.kvRead && rule.kvRead.version !== 1)
+      .map((rule) => rule.kvRead?.mount.replace(/^\/+|\/+$/g, "") as string),
+  );
+  const mount = [...mounts].find((name) => path.startsWith(`${name}/`));
+  if (mount === undefined) return [];
+  const inside = path.slice(mount.length + 1);
+  if (/^(data|metadata)(\/|$)/.test(inside)) return [];
+  return (["data", "metadata"] as const).flatMap((kind) => {
+    const api = `${mount}/${kind}/${inside}`;
+    const there = evaluate({ cluster, roleName, path: api, operation });
+    const granted = there.allowed ?? !(there.capabilities.length === 1 && there.capabilities[0] === "deny");
+    if (!granted) return [];
+    const cli =
+      kind === "data" ? `"vault kv get ${path}" reads there` : `"vault kv metadata get" and "vault kv list" read there`;
+    return [`KV v2 API path: ${api} (${there.capabilities.join(", ")}, from a kvRead rule on mount ${mount}): ${cli}`];
+  });
 }

@@ -57,6 +57,7 @@ describe("vault-k8s-auth can", () => {
         { name: "atlantis-read", matched: "secret/metadata/myscrt", capabilities: ["list", "read"], shadowed: null },
         { name: "default", matched: null, capabilities: [], shadowed: null },
       ],
+      hints: [],
     });
   });
 
@@ -147,5 +148,39 @@ describe("vault-k8s-auth can --operation write (vault write, vault kv put)", () 
     );
     const json = JSON.parse(write("secret/data/new-only", "--json").stdout);
     expect(json).toMatchObject({ path: "secret/data/new-only", allowed: false, create: true, update: false });
+  });
+});
+
+describe("vault-k8s-auth can on a KV v2 path as vault kv takes it", () => {
+  const kv = writeConfig(dir, "kv.yaml", {
+    clusters: [
+      {
+        ...seed,
+        policies: [
+          { name: "read", rules: [{ kvRead: { mount: "secret", path: "app" } }] },
+          { name: "v1", rules: [{ kvRead: { mount: "kv1", path: "app", version: 1 } }] },
+        ],
+        roles: [{ ...seed.roles[0], tokenPolicies: ["read", "v1"] }],
+      },
+    ],
+  });
+  const ask = (...args: string[]) => cli(["can", ...args, "--role", "atlantis", "--config", kv], { cwd: dir });
+
+  test("answers for the path as given, and names the API paths the kvRead rule covers", () => {
+    const result = ask("secret/app");
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("hint: "))).toEqual([
+      'hint: KV v2 API path: secret/data/app (read, from a kvRead rule on mount secret): "vault kv get secret/app" reads there',
+      'hint: KV v2 API path: secret/metadata/app (list, read, from a kvRead rule on mount secret): "vault kv metadata get" and "vault kv list" read there',
+    ]);
+    expect(JSON.parse(ask("secret/app", "--json").stdout).hints).toHaveLength(2);
+  });
+
+  test("gives no hint for an API path, a path the rule does not cover, or a KV v1 mount", () => {
+    for (const path of ["secret/data/app", "secret/other", "kv1/app"]) expect(ask(path).stdout).not.toContain("hint:");
+  });
+
+  test("gives no hint for an operation the rule does not grant there", () => {
+    expect(ask("secret/app", "--operation", "delete").stdout).not.toContain("hint:");
   });
 });
