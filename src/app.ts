@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { Annotations, App } from "cdktf";
 import type { CheckedConfig } from "./config/load";
 import { awsClasses } from "./providers";
@@ -11,6 +13,8 @@ export interface SynthOptions {
 }
 
 export interface Synthesized {
+  /** The folder written: `<outdir>/stacks/<id>/cdk.tf.json` and `<outdir>/manifest.json`. */
+  readonly outdir: string;
   /** Stack ids, one per cluster: `<outdir>/stacks/<id>/cdk.tf.json`. */
   readonly stacks: string[];
   /**
@@ -44,9 +48,20 @@ export function synthesize({ config, warnings }: CheckedConfig, options: SynthOp
   });
   app.synth();
 
+  const ids = stacks.map((stack) => stack.node.id);
+  // As cdktf synth does (cdktf-cli 0.21.0 @cdktf/cli-core src/lib/synth-stack.js:174-178): the folder of a
+  // stack no longer in the config goes, so nothing plans it by mistake. Only when every cluster
+  // was synthesized: --cluster leaves the others' folders alone.
+  if (options.cluster === undefined) {
+    const folder = join(app.outdir, "stacks");
+    for (const entry of existsSync(folder) ? readdirSync(folder, { withFileTypes: true }) : []) {
+      if (entry.isDirectory() && !ids.includes(entry.name)) rmSync(join(folder, entry.name), { recursive: true });
+    }
+  }
   const names = new Set(chosen.map(({ index }) => index));
   return {
-    stacks: stacks.map((stack) => stack.node.id),
+    outdir: app.outdir,
+    stacks: ids,
     warnings: warnings
       .filter((found) => found.cluster === undefined || names.has(found.cluster))
       .map((found) => found.text),

@@ -1358,7 +1358,7 @@ describe("what synth does with every entry, whatever its fields", () => {
   /** A fresh synth (no cache) of `clusters` into a folder of its own. */
   const synthFresh = (name: string, clusters: ClusterInput[]) => {
     const outdir = join(OUT, name);
-    return { outdir, ...synthesize(checkConfigText(stringify({ clusters }), "wiring.yaml"), { outdir }) };
+    return synthesize(checkConfigText(stringify({ clusters }), "wiring.yaml"), { outdir });
   };
 
   test("importExisting left false runs no Terraform: synth works with none to run", () => {
