@@ -187,7 +187,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
     [
       "an empty file",
       "  \n",
-      "bad.yaml:1:1: the file is empty; it needs a mapping with a clusters list (README: Configure)",
+      "bad.yaml:1:1: the file is empty; it needs a mapping with a clusters list (docs/configure.md)",
     ],
     [
       "a file that is not YAML",

@@ -330,9 +330,9 @@ describe("rejects jwt-mode config that cannot work", () => {
   });
 });
 
-describe("the README's jwt mode", () => {
-  const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
-  const section = README.slice(README.indexOf("### Auth methods"), README.indexOf("### Switching the auth method"));
+describe("the jwt mode in docs/configure.md", () => {
+  const README = readFileSync(join(__dirname, "..", "docs", "configure.md"), "utf8");
+  const section = README.slice(README.indexOf("## Auth methods"), README.indexOf("## Switching the auth method"));
 
   test("shows an EKS and an explicit cluster that validate and synthesize", () => {
     const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";

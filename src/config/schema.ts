@@ -72,7 +72,9 @@ const duration = z
       error: (issue) =>
         typeof issue.input === "number"
           ? `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 7d`
-          : durationProblem(String(issue.input)),
+          : typeof issue.input === "string"
+            ? durationProblem(issue.input)
+            : `${show(issue.input)} is not a duration; use e.g. 1800, 30m, 1h30m, 1.5h or 7d`,
     },
   )
   .transform((value) => Duration.parse(value)?.toSeconds() ?? 0)
@@ -107,7 +109,7 @@ const eksSchema = strictObject(
     clusterName: ruled("eksClusterName", "an EKS cluster name").describe(
       "EKS cluster name, as in `aws eks describe-cluster --name`",
     ),
-    region: ruled("awsRegion", "an AWS region"),
+    region: ruled("awsRegion", "an AWS region").describe("AWS region of the cluster, e.g. eu-west-1"),
     staticToken: z
       .boolean()
       .default(false)
@@ -144,11 +146,17 @@ const reviewerSchema = z
     "mode",
     [
       strictObject({
-        mode: z.literal("long-lived-token"),
-        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name").default("vault-reviewer"),
-        namespace: label("a namespace").default("vault"),
-        secretName: ruled("dns1123Subdomain", "a Secret name").optional(),
-        bindingName: ruled("rbacName", "a ClusterRoleBinding name").optional(),
+        mode: z.literal("long-lived-token").describe("A reviewer ServiceAccount whose non-expiring token Vault stores"),
+        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name")
+          .default("vault-reviewer")
+          .describe("The reviewer ServiceAccount the stack creates"),
+        namespace: label("a namespace").default("vault").describe("Its namespace, which holds its token Secret too"),
+        secretName: ruled("dns1123Subdomain", "a Secret name")
+          .optional()
+          .describe("The token Secret's name. Default: <serviceAccountName>-token"),
+        bindingName: ruled("rbacName", "a ClusterRoleBinding name")
+          .optional()
+          .describe("The binding to system:auth-delegator. Default: <namespace>-<serviceAccountName>-token-review"),
         createNamespace: z
           .boolean()
           .default(false)
@@ -157,10 +165,14 @@ const reviewerSchema = z
           ),
       }),
       strictObject({
-        mode: z.literal("vault-pod"),
-        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name").default("vault"),
-        namespace: label("a namespace").default("vault"),
-        bindingName: ruled("rbacName", "a ClusterRoleBinding name").optional(),
+        mode: z.literal("vault-pod").describe("Vault runs in this cluster and presents its own pod's token"),
+        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name")
+          .default("vault")
+          .describe("Vault's own ServiceAccount"),
+        namespace: label("a namespace").default("vault").describe("Vault's namespace"),
+        bindingName: ruled("rbacName", "a ClusterRoleBinding name")
+          .optional()
+          .describe("The binding to system:auth-delegator. Default: <namespace>-<serviceAccountName>-token-review"),
         createBinding: z
           .boolean()
           .default(true)
@@ -169,7 +181,7 @@ const reviewerSchema = z
           ),
       }),
       strictObject({
-        mode: z.literal("client-jwt"),
+        mode: z.literal("client-jwt").describe("Vault outside the cluster: each pod's own token is the credential"),
         apiAudiences: z
           .array(z.string().min(1))
           .optional()
@@ -187,7 +199,7 @@ const reviewerSchema = z
           : undefined,
     },
   )
-  .describe("Who presents a JWT to the TokenReview API (README: Reviewer modes)");
+  .describe("Who presents a JWT to the TokenReview API (docs/configure.md: Reviewer modes)");
 
 const jwtSchema = strictObject(
   {
@@ -225,14 +237,17 @@ const authSchema = strictObject({
   path: ruled("vaultMountPath", "a Vault mount path")
     .default("kubernetes")
     .describe("Mount path: pods log in at auth/<path>/login"),
-  description: z.string().optional(),
+  description: z.string().optional().describe("The mount's description in Vault"),
   // prefault: the default goes through the schema, so the mode's own defaults fill it in.
   reviewer: reviewerSchema.prefault({ mode: "long-lived-token" }),
   preventDestroy: z
     .boolean()
     .default(true)
     .describe("Terraform refuses to destroy the mount (which would revoke its tokens)"),
-  disableIssValidation: z.boolean().default(true),
+  disableIssValidation: z
+    .boolean()
+    .default(true)
+    .describe("Vault ignores the token's iss (Kubernetes method), as Vault recommends since 1.9"),
 });
 
 const capability = z.enum(CAPABILITIES, {
@@ -256,16 +271,20 @@ const SHORTHANDS = {
 const ruleSchema = strictObject(
   {
     path: z.string().min(1).optional().describe("Vault API path; needs capabilities"),
-    capabilities: z.array(capability).min(1).optional(),
-    description: z.string().optional(),
+    capabilities: z.array(capability).min(1).optional().describe("What the rule allows on path, e.g. [read, list]"),
+    description: z.string().optional().describe("A comment written into the policy's HCL"),
     kvRead: strictObject({
-      mount: ruled("secretMountPath", "a KV mount path"),
-      path: z.string().min(1),
+      mount: ruled("secretMountPath", "a KV mount path").describe("The KV secrets engine's mount, e.g. secret"),
+      path: z
+        .string()
+        .min(1)
+        .describe("The secret's path inside the mount, as vault kv get takes it; * at the end for a subtree"),
       version: z
         .union([z.literal(1), z.literal(2)], {
           error: (issue) => `${show(issue.input)} is not a KV version; use 1 or 2`,
         })
-        .default(2),
+        .default(2)
+        .describe("KV engine version: 2 reads <mount>/data/<path> and <mount>/metadata/<path>, 1 <mount>/<path>"),
     })
       .optional()
       .describe("Read one KV secret (v2: the data/ and metadata/ paths)"),
@@ -307,16 +326,21 @@ const ruleSchema = strictObject(
 });
 
 const policySchema = strictObject({
-  name: ruled("vaultName", "a policy name").refine((name) => !["root", "default"].includes(name), {
-    error: (issue) => `${show(issue.input)} is reserved by Vault; choose another name`,
-  }),
+  name: ruled("vaultName", "a policy name")
+    .refine((name) => !["root", "default"].includes(name), {
+      error: (issue) => `${show(issue.input)} is reserved by Vault; choose another name`,
+    })
+    .describe("The policy's name in Vault, as roles name it in tokenPolicies"),
   preset: z
     .enum(["admin", "terraform-vault-provider"], {
       error: (issue) => `${show(issue.input)} is not a preset; use admin or terraform-vault-provider`,
     })
     .optional()
     .describe("admin: every capability on every path (warned). terraform-vault-provider: child tokens + rules"),
-  rules: z.array(ruleSchema).optional(),
+  rules: z
+    .array(ruleSchema)
+    .optional()
+    .describe("The policy's rules; with preset terraform-vault-provider, added to it"),
 }).superRefine((policy, context) => {
   // policyRules renders admin alone: rules next to it would be dropped, a deny rule included.
   if (policy.preset === "admin" && policy.rules !== undefined) {
@@ -355,6 +379,7 @@ const namespaceSelectorSchema = strictObject(
     matchExpressions: z
       .unknown()
       .optional()
+      .describe("Refused: Vault supports matchLabels only")
       .refine((value) => value === undefined, {
         error: () =>
           'is refused by Vault ("label selector match expressions are not supported", vault-plugin-auth-kubernetes v0.24.1 namespace_validator.go:119-121); express it with matchLabels',
@@ -365,7 +390,9 @@ const namespaceSelectorSchema = strictObject(
 
 const roleSchema = strictObject({
   name: ruled("vaultName", "a role name").describe("What the pod names when it logs in"),
-  boundServiceAccountNames: boundList("ServiceAccount name", "dns1123Subdomain"),
+  boundServiceAccountNames: boundList("ServiceAccount name", "dns1123Subdomain").describe(
+    'ServiceAccounts that may log in as this role, or ["*"] for any',
+  ),
   boundServiceAccountNamespaces: boundList("namespace", "dns1123Label")
     .optional()
     .describe("Required unless boundServiceAccountNamespaceSelector is given"),
@@ -409,19 +436,22 @@ const vaultSchema = strictObject({
 
 const stateSchema = strictObject({
   s3: strictObject({
-    bucket: ruled("s3BucketName", "an S3 bucket name"),
+    bucket: ruled("s3BucketName", "an S3 bucket name").describe("The state bucket"),
     key: exact().optional().describe("Default: vault-k8s-auth/<cluster name>.tfstate"),
-    region: ruled("awsRegion", "an AWS region"),
+    region: ruled("awsRegion", "an AWS region").describe("The bucket's region"),
   }).describe("S3 backend with encryption and S3-native locking (use_lockfile)"),
 }).describe("Where Terraform keeps this cluster's state. Default: local file terraform.<cluster>.tfstate");
 
 export const clusterSchema = strictObject({
   name: label("a cluster name").describe("Stack id: cdktf.out/stacks/<name>, and its own state"),
   kubernetes: kubernetesSchema,
-  vault: vaultSchema.default({}),
-  auth: authSchema.prefault({}),
-  policies: z.array(policySchema).default([]),
-  roles: z.array(roleSchema).min(1, { error: () => "is empty; define at least one role" }),
+  vault: vaultSchema.default({}).describe("The Vault this cluster's stack writes to"),
+  auth: authSchema.prefault({}).describe("The auth mount pods log in at, and how Vault checks their tokens"),
+  policies: z.array(policySchema).default([]).describe("Vault ACL policies this stack owns"),
+  roles: z
+    .array(roleSchema)
+    .min(1, { error: () => "is empty; define at least one role" })
+    .describe("Vault roles of the mount: who logs in, with which policies and token lifetimes"),
   state: stateSchema.optional(),
   importExisting: z
     .boolean()
@@ -432,8 +462,11 @@ export const clusterSchema = strictObject({
 });
 
 export const configSchema = strictObject({
-  $schema: z.string().optional(),
-  clusters: z.array(clusterSchema).min(1, { error: () => "is empty; define at least one cluster" }),
+  $schema: z.string().optional().describe("The JSON Schema, for editors (optional)"),
+  clusters: z
+    .array(clusterSchema)
+    .min(1, { error: () => "is empty; define at least one cluster" })
+    .describe("One entry per Kubernetes cluster: each its own stack and state"),
 });
 
 export type Config = z.output<typeof configSchema>;

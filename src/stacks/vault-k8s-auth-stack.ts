@@ -19,7 +19,7 @@ export const REQUIRED_TERRAFORM = ">= 1.11";
 
 /** The token kubelet mounts by default: its audience is the API server, not Vault. */
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-/** Where the README's pod spec mounts a projected token for a role's audience. */
+/** Where the pod spec of docs/pods.md mounts a projected token for a role's audience. */
 const PROJECTED_TOKEN = "/var/run/secrets/vault/token";
 
 /**

@@ -86,8 +86,8 @@ describe("vault-k8s-auth can", () => {
   });
 });
 
-test("the README's can transcript is what can prints for the built-in default", () => {
-  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+test("the troubleshooting page's can transcript is what can prints for the built-in default", () => {
+  const readme = readFileSync(join(__dirname, "..", "..", "docs", "troubleshooting.md"), "utf8");
   const block = /```console\n\$ npx vault-k8s-auth (can .*)\n([\s\S]*?)```/.exec(readme);
   expect(block).not.toBeNull();
   const [, command, transcript] = block as RegExpExecArray;

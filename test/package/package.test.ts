@@ -7,14 +7,14 @@ import { promisify } from "node:util";
 import { installConsumer, type Packed, pack, ROOT } from "./consumer-project";
 
 const run = promisify(execFile);
-const README = readFileSync(join(ROOT, "README.md"), "utf8");
+const README = readFileSync(join(ROOT, "docs", "library.md"), "utf8");
 
-/** The README's code block marked `<!-- test:package NAME -->`. */
+/** The library guide's (docs/library.md) code block marked `<!-- test:package NAME -->`. */
 function readmeExample(name: string): string {
   const block = new RegExp(
     `<!-- test:package ${name.replace(".", "\\.")} -->\\n\`\`\`[a-z]+\\n([\\s\\S]*?)\`\`\``,
   ).exec(README);
-  if (!block) throw new Error(`README has no block marked <!-- test:package ${name} -->`);
+  if (!block) throw new Error(`docs/library.md has no block marked <!-- test:package ${name} -->`);
   return block[1];
 }
 

@@ -92,7 +92,7 @@ const issuer: LoginCheck = {
     return fail(
       `iss ${quote(actual)} is not the mount's bound_issuer ${quote(expected)}; Vault says "invalid issuer (iss) claim" (cap jwt.go:222-224)${jwt.kind === "legacy" ? ": a legacy Secret-based token is never issued by the cluster's OIDC issuer" : ""}`,
       jwt.kind === "legacy"
-        ? "log in with a projected token (the README's pod spec), not a Secret-based one"
+        ? "log in with a projected token (the pod spec in docs/pods.md), not a Secret-based one"
         : `set ${clusterField(attempt, "auth.jwt.issuer")} to ${quote(actual)} if this token comes from the right cluster`,
     );
   },
@@ -114,7 +114,7 @@ const audience: LoginCheck = {
     }
     return fail(
       `the role binds audience ${quote(role.audience)}, but the token's aud is ${list(jwt.audiences)}; Vault says "invalid audience (aud) claim" (cap jwt.go:231-233)`,
-      `mount a projected ServiceAccount token with audience: ${role.audience} (README: "Bind an audience") and log in with that file`,
+      `mount a projected ServiceAccount token with audience: ${role.audience} (docs/pods.md: "Bind an audience") and log in with that file`,
     );
   },
 };
@@ -127,7 +127,7 @@ const expiry: LoginCheck = {
     if (jwt.expiresAt === undefined && jwt.notBefore === undefined && jwt.issuedAt === undefined) {
       return fail(
         'the token has no exp, nbf or iat; the JWT method refuses it ("no issued at (iat), not before (nbf), or expiration time (exp) claims in token", cap jwt.go:246-251)',
-        "log in with a projected token (the README's pod spec); Secret-based tokens carry none of these",
+        "log in with a projected token (the pod spec in docs/pods.md); Secret-based tokens carry none of these",
       );
     }
     return lifetime.check(attempt);
