@@ -6,8 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { COMMANDS, TOP_HELP } from "../src/cli/main";
 import { helpOf } from "../src/cli/command";
+import { COMMANDS, TOP_HELP } from "../src/cli/main";
 import { renderJsonSchema } from "../src/config/json-schema";
 
 const ROOT = join(__dirname, "..");
