@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Annotations, App } from "cdktf";
+import { underCdktfCli } from "./cdktf-cli";
 import type { CheckedConfig } from "./config/load";
 import { awsClasses } from "./providers";
 import { VaultK8sAuthStack } from "./stacks/vault-k8s-auth-stack";
@@ -51,8 +52,9 @@ export function synthesize({ config, warnings }: CheckedConfig, options: SynthOp
   const ids = stacks.map((stack) => stack.node.id);
   // As cdktf synth does (cdktf-cli 0.21.0 @cdktf/cli-core src/lib/synth-stack.js:174-178): the folder of a
   // stack no longer in the config goes, so nothing plans it by mistake. Only when every cluster
-  // was synthesized: --cluster leaves the others' folders alone.
-  if (options.cluster === undefined) {
+  // was synthesized (--cluster leaves the others' folders alone), and not under the cdktf CLI,
+  // which removes them itself after the app and fails on one already gone.
+  if (options.cluster === undefined && !underCdktfCli(process.env)) {
     const folder = join(app.outdir, "stacks");
     for (const entry of existsSync(folder) ? readdirSync(folder, { withFileTypes: true }) : []) {
       if (entry.isDirectory() && !ids.includes(entry.name)) rmSync(join(folder, entry.name), { recursive: true });

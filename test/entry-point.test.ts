@@ -91,7 +91,6 @@ describe("the synth entry point", () => {
 
   test("run alone (npm run synth), prints each warning once on stderr and the stacks written on stdout, plain text", async () => {
     const project = projectCopy("alone");
-    writeFileSync(join(project, "stale"), "");
     mkdirSync(join(project, "cdktf.out", "stacks", "removed-cluster"), { recursive: true });
     const result = await synthApp(project, {}, false);
     expect(result.code).toBe(0);
@@ -109,6 +108,13 @@ describe("the synth entry point", () => {
     expect(`${result.stdout}${result.stderr}`).not.toContain("\u001b");
     // As cdktf synth does: the folder of a stack that is no longer in the config goes.
     expect(readdirSync(join(project, "cdktf.out", "stacks"))).toEqual(["eks-test"]);
+  });
+
+  test("as cdktf's app, leaves the folder of a removed stack to cdktf, which removes it after the app and fails on one already gone", async () => {
+    const project = projectCopy("under-cdktf");
+    mkdirSync(join(project, "cdktf.out", "stacks", "removed-cluster"), { recursive: true });
+    expect(await synthApp(project)).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(readdirSync(join(project, "cdktf.out", "stacks")).sort()).toEqual(["eks-test", "removed-cluster"]);
   });
 
   test("fails on a bad file with the message alone, once, exit 2, and leaves the earlier cdktf.out as it was", async () => {

@@ -1,24 +1,16 @@
 import { join, relative } from "node:path";
 import type { Synthesized } from "../app";
+import { underCdktfCli } from "../cdktf-cli";
 import { synthMessage } from "../config/config-problems";
 import { ValidationError } from "../validation";
 import { type Io, processIo } from "./io";
 
 /**
- * Whether the cdktf CLI runs this process as its app: its SynthStack sets this for every app it
- * runs (cdktf-cli 0.21.0, @cdktf/cli-core src/lib/synth-stack.js:113), and then prints the
- * manifest's annotations itself (src/lib/synth.js:34-64) and its own line about the stacks. Warnings
- * printed here as well would show twice, the second time as "[ERROR] default - warning: ...",
- * since it logs an app's stderr at error level (@cdktf/commons src/util.js:128-137).
- */
-export function underCdktfCli(env: NodeJS.ProcessEnv): boolean {
-  return env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS === "true";
-}
-
-/**
  * What a synth prints, the same from `npm run synth` and `vault-k8s-auth synth`: each warning
  * once on stderr, then one ok line per stack on stdout; under the cdktf CLI nothing, as it
- * prints the warnings from the manifest and names the stacks itself.
+ * prints the warnings from the manifest and names the stacks itself. It logs an app's stderr at
+ * error level (@cdktf/commons src/util.js:128-137), so warnings printed here as well would show
+ * twice, the second time as "[ERROR] default - warning: ...".
  */
 export function reportSynth({ stacks, warnings, outdir }: Synthesized, io: Io): void {
   if (underCdktfCli(io.env)) return;
