@@ -23,7 +23,8 @@ a LIST of "x/" also matches wildcard rules written without the trailing slash; t
 On Vault's root-protected paths (sys/auth/*, sys/audit, sys/remount, sys/rotate, sys/leases/lookup/*,
 auth/token/accessors/ ... as vault/logical_system.go and vault/token_store.go list them) a request
 also needs sudo on the rule that decides; sys/capabilities-self does not show that, so a "sudo:"
-line says which operations need it there.
+line says which operations need it there. A create, update or patch of a path ending in "/" is
+refused before any policy is read (vault/request_handling.go:707-722).
 
 Flags:
   --role ROLE      the Vault role whose token is asked about
@@ -43,7 +44,8 @@ ${COMMON_HELP}
 --json prints {"path": str, "capabilities": [str], "allowed": bool|null,
 "rule": {"pattern": str, "kind": "exact"|"prefix"|"segment", "capabilities": [str]}|null,
 "policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}],
-"sudo": {"operations": [str], "rootPaths": [str], "granted": bool, "source": str}|null}.
+"sudo": {"operations": [str], "rootPaths": [str], "granted": bool, "source": str}|null,
+"refusedBeforeAcl": str|null}.
 
 Exit status: 0 allowed (without --operation: any capability but deny, unless every operation
 they grant needs the sudo the rule lacks), 1 denied, 2 bad usage or bad config.`,
@@ -111,6 +113,7 @@ function render(answer: CanAnswer, operation: string | undefined): string {
     operation === undefined
       ? `${denies(answer.capabilities) ? "FAIL: deny" : `${blocked ? "FAIL" : "ok"}: ${capabilities}`} on ${answer.path} (as sys/capabilities-self reports it${blocked ? "; without sudo Vault refuses them all here" : ""})`
       : `${answer.allowed ? "ok" : "FAIL"}: ${operation} ${answer.path} is ${answer.allowed ? "allowed" : "denied"} (capabilities: ${capabilities})`,
+    answer.refusedBeforeAcl === null ? undefined : `refused: ${answer.refusedBeforeAcl}`,
     sudoLine(answer, operation),
     answer.rule
       ? `rule: ${JSON.stringify(answer.rule.pattern)} (${answer.rule.kind}) decides: ${answer.rule.capabilities.join(", ")}, merged from every policy that has it`

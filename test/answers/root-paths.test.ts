@@ -5,7 +5,7 @@
  * path against them, vault/acl.go:444 and :804 refuse a request whose deciding rule lacks sudo.
  */
 import { Acl, OPERATIONS } from "../../src/answers/acl/acl";
-import { allows, requestPathOf, sudoOperations } from "../../src/answers/acl/can";
+import { allows, refusedBeforeAcl, requestPathOf, sudoOperations } from "../../src/answers/acl/can";
 import { ROOT_PATHS, rootPathOf } from "../../src/answers/acl/root-paths";
 
 describe("rootPathOf: vault/router.go RootPath on the system backend's and the token store's root paths", () => {
@@ -149,5 +149,18 @@ describe("allows: a root path's request needs sudo on the rule that decides (vau
       ],
     });
     expect(sudoOperations("sys/mounts")).toBeUndefined();
+  });
+});
+
+describe("refusedBeforeAcl: Vault refuses a write to a path ending in '/' before the ACL (vault/request_handling.go:707-722)", () => {
+  test.each(["create", "update", "patch"] as const)("refuses %s of x/ and names the cause", (operation) => {
+    expect(refusedBeforeAcl("secret/data/x/", operation)).toContain(
+      `a path ending in "/" ("cannot write to a path ending in '/'")`,
+    );
+    expect(refusedBeforeAcl("secret/data/x", operation)).toBeNull();
+  });
+
+  test.each(["read", "list", "delete", undefined] as const)("lets %s of x/ through to the ACL", (operation) => {
+    expect(refusedBeforeAcl("secret/data/x/", operation)).toBeNull();
   });
 });

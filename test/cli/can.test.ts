@@ -58,6 +58,7 @@ describe("vault-k8s-auth can", () => {
         { name: "default", matched: null, capabilities: [], shadowed: null },
       ],
       sudo: null,
+      refusedBeforeAcl: null,
     });
   });
 
@@ -152,6 +153,17 @@ describe("vault-k8s-auth can on Vault's root-protected paths (vault/logical_syst
       "ok: update sys/audit/file is allowed (capabilities: read, sudo, update)",
       'sudo: "sys/audit/*" is a root-protected path (vault/logical_system.go:113-147): Vault also requires sudo for update, which the rule grants',
     ]);
+  });
+
+  test("refuses a write to a path ending in '/' before any policy, as Vault does (request_handling.go:707-722)", () => {
+    const result = ask("sys/mounts/kv/", "--operation", "update");
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n").slice(0, 2)).toEqual([
+      "FAIL: update sys/mounts/kv/ is denied (capabilities: create, delete, read, sudo, update)",
+      'refused: Vault refuses an update of a path ending in "/" ("cannot write to a path ending in \'/\'") before it looks at any policy (vault/request_handling.go:707-722), unless the mount is tuned with trim_request_trailing_slashes; drop the trailing /',
+    ]);
+    expect(ask("sys/mounts/kv/", "--operation", "read").code).toBe(0);
+    expect(ask("sys/mounts/kv/", "--operation", "delete").code).toBe(0);
   });
 
   test("prints no sudo line where the path is not root-protected, and the sudo requirement in --json", () => {

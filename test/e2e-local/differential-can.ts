@@ -28,7 +28,7 @@ import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import { parseConfig } from "../../src/config/load";
 import type { ConfigInput } from "../../src/config/schema";
 import type { ControlPlane } from "./control-plane";
-import type { Checks } from "./scenarios";
+import { Checks } from "./scenarios";
 
 export interface DifferentialContext {
   readonly root: string;
@@ -145,10 +145,14 @@ function concretePath(g: Gen): string {
   return g.chance(0.15) ? `${path}/` : path;
 }
 
-/** A policy path near a concrete one: a segment made "+", a glob cut anywhere, "/" at either end. */
-function policyPath(g: Gen): string {
+/**
+ * A policy path near a concrete one (often one the case asks about, so rules and questions
+ * meet): a segment made "+", a glob cut anywhere, "/" at either end.
+ */
+function policyPath(g: Gen, near: readonly string[]): string {
   if (g.chance(0.04)) return g.pick(["*", "+/*", "sys/*", `${KV}/*`, "+/+", "auth/+/accessors"]);
-  const segments = concretePath(g).replace(/\/$/, "").split("/");
+  const base = near.length > 0 && g.chance(0.6) ? g.pick(near).replace(/^\//, "") : concretePath(g);
+  const segments = base.replace(/\/$/, "").split("/");
   if (g.chance(0.3)) segments[g.int(segments.length)] = "+";
   let path = segments.join("/");
   if (g.chance(0.35)) {
@@ -163,33 +167,21 @@ function policyPath(g: Gen): string {
   return path;
 }
 
-function capabilities(g: Gen): Capability[] {
+/** Random capabilities; often the operations the case performs, and sudo often, so root paths are granted it as often as not. */
+function capabilities(g: Gen, operations: readonly Operation[]): Capability[] {
   if (g.chance(0.12)) return ["deny"];
   const chosen = new Set<Capability>();
-  const count = 1 + g.int(4);
+  const count = 1 + g.int(3);
   while (chosen.size < count) {
-    // sudo often, so root-protected paths are granted it as often as not.
-    chosen.add(g.chance(0.2) ? "sudo" : g.pick(CAPABILITIES.filter((c) => c !== "subscribe" || g.chance(0.2))));
+    chosen.add(g.pick(CAPABILITIES.filter((c) => c !== "subscribe" || g.chance(0.2))));
   }
+  for (const operation of operations) if (g.chance(0.4)) chosen.add(operation);
+  if (g.chance(0.4)) chosen.add("sudo");
   if (g.chance(0.03)) chosen.add("deny");
   return [...chosen];
 }
 
 function generateCase(g: Gen): Case {
-  const policies: Policy[] = [];
-  const count = 1 + g.int(3);
-  for (let index = 0; index < count; index += 1) {
-    const rules: Rule[] = [];
-    const size = 1 + g.int(5);
-    for (let r = 0; r < size; r += 1) {
-      // Several policies on one pattern: reuse a path another policy (or this one) wrote.
-      const known = policies.flatMap((policy) => policy.rules.map((rule) => rule.path));
-      const path = known.length > 0 && g.chance(0.3) ? g.pick(known) : policyPath(g);
-      if (rules.some((rule) => rule.path === path)) continue;
-      rules.push({ path, capabilities: capabilities(g) });
-    }
-    policies.push({ rules });
-  }
   const paths = new Set<string>();
   while (paths.size < 12) {
     const path = concretePath(g);
@@ -199,6 +191,22 @@ function generateCase(g: Gen): Case {
   for (let attempt = 0; requests.length < 4 && attempt < 40; attempt += 1) {
     const request = { path: concretePath(g), operation: g.pick(OPERATION_LIST) };
     if (performable(request)) requests.push(request);
+  }
+  const near = [...paths, ...requests.map((request) => request.path)];
+  const operations = [...new Set(requests.map((request) => request.operation))];
+  const policies: Policy[] = [];
+  const count = 1 + g.int(3);
+  for (let index = 0; index < count; index += 1) {
+    const rules: Rule[] = [];
+    const size = 1 + g.int(5);
+    for (let r = 0; r < size; r += 1) {
+      // Several policies on one pattern: reuse a path another policy (or this one) wrote.
+      const known = policies.flatMap((policy) => policy.rules.map((rule) => rule.path));
+      const path = known.length > 0 && g.chance(0.3) ? g.pick(known) : policyPath(g, near);
+      if (rules.some((rule) => rule.path === path)) continue;
+      rules.push({ path, capabilities: capabilities(g, operations) });
+    }
+    policies.push({ rules });
   }
   return { policies, noDefault: g.chance(0.2), explicitDefault: g.chance(0.1), paths: [...paths], requests };
 }
@@ -213,9 +221,8 @@ const OPERATION_LIST: readonly Operation[] = ["read", "list", "create", "update"
  * treats every write as update (request_handling.go:385-399), so create is sent only to the KV mount.
  */
 function performable({ path, operation }: Request): boolean {
-  if (path.startsWith(`${KV}/`)) {
-    return !((operation === "create" || operation === "update") && path.endsWith("/"));
-  }
+  // A write to a KV path ending in "/" is refused before the ACL (request_handling.go:707-722): safe.
+  if (path.startsWith(`${KV}/`)) return true;
   const bare = path.replace(/\/$/, "");
   const allowed: Record<string, readonly Operation[]> = {
     "sys/auth": ["read", "list"],
@@ -349,7 +356,7 @@ class Refused extends Error {}
 
 /** Sends a request with the token; the KV key's existence is set first so create and update mean what they say. */
 async function perform(vault: VaultClient, token: string, { path, operation }: Request): Promise<Answer> {
-  const kv = path.startsWith(`${KV}/`);
+  const kv = path.startsWith(`${KV}/`) && !path.endsWith("/");
   if (kv && operation === "create") await vault.expect("DELETE", path, [204]);
   if (kv && operation === "update") await vault.expect("POST", path, [200, 204], { v: "seed" });
   switch (operation) {
@@ -396,16 +403,30 @@ function configOf(testCase: Case): ConfigInput {
   };
 }
 
+/** What became of a request: refused by the ACL (403), refused before it (400 for a write to "x/"), or past the ACL. */
+type Outcome = "acl-denied" | "refused-before-acl" | "passed";
+
+function outcomeOf(answer: Answer): Outcome {
+  if (answer.status === 403) return "acl-denied";
+  if (answer.status === 400 && answer.body.includes("cannot write to a path ending in '/'"))
+    return "refused-before-acl";
+  return "passed";
+}
+
 interface Ours {
   capabilities(path: string): string[];
-  allowed(request: Request): boolean;
+  outcome(request: Request): Outcome;
 }
 
 function evaluate(testCase: Case): Ours {
   const cluster = parseConfig(configOf(testCase), "differential").clusters[0];
   return {
     capabilities: (path) => [...can({ cluster, roleName: "r", path }).capabilities].sort(),
-    allowed: (request) => can({ cluster, roleName: "r", ...request }).allowed === true,
+    outcome: (request) => {
+      const answer = can({ cluster, roleName: "r", ...request });
+      if (answer.refusedBeforeAcl !== null) return "refused-before-acl";
+      return answer.allowed ? "passed" : "acl-denied";
+    },
   };
 }
 
@@ -423,7 +444,7 @@ async function compare(
   name: string,
   testCase: Case,
   only?: { path?: string; request?: Request },
-  stats?: { refused: number },
+  stats?: Record<Outcome, number>,
 ): Promise<Disagreement[]> {
   let token: string;
   try {
@@ -454,15 +475,15 @@ async function compare(
   const requests = only ? (only.request ? [only.request] : []) : testCase.requests;
   for (const request of requests) {
     const answer = await perform(vault, token, request);
-    const refused = answer.status === 403;
-    if (refused && stats) stats.refused += 1;
-    const predicted = !ours.allowed(request);
-    if (refused !== predicted) {
+    const outcome = outcomeOf(answer);
+    if (stats) stats[outcome] += 1;
+    const predicted = ours.outcome(request);
+    if (outcome !== predicted) {
       found.push({
         kind: "operation",
         question: `${request.operation} ${request.path}`,
         vault: `${answer.status} ${answer.body.trim().slice(0, 120)}`,
-        ours: predicted ? "denied" : "allowed",
+        ours: predicted,
       });
     }
   }
@@ -558,7 +579,8 @@ async function pool<T>(items: readonly T[], width: number, work: (item: T, index
   );
 }
 
-export async function runCanDifferential(ctx: DifferentialContext, checks: Checks): Promise<void> {
+export async function runCanDifferential(ctx: DifferentialContext): Promise<{ passed: number; failed: number }> {
+  const checks = new Checks();
   const seed = process.env.E2E_CAN_SEED ? Number(process.env.E2E_CAN_SEED) : Math.floor(Math.random() * 2 ** 31);
   const count = Number(process.env.E2E_CAN_CASES ?? 300);
   const tag = `seed ${seed}, E2E_CAN_SEED replays it`;
@@ -581,7 +603,7 @@ export async function runCanDifferential(ctx: DifferentialContext, checks: Check
     const started = Date.now();
     let questions = 0;
     let requests = 0;
-    const stats = { refused: 0 };
+    const stats: Record<Outcome, number> = { "acl-denied": 0, "refused-before-acl": 0, passed: 0 };
     await pool(cases, 6, async (testCase, index) => {
       const found = await compare(vault, privateKey, `dcan-${index}`, testCase, undefined, stats);
       questions += testCase.paths.length;
@@ -591,7 +613,7 @@ export async function runCanDifferential(ctx: DifferentialContext, checks: Check
     // How many performed requests Vault refused: a differential where every request passes proves little.
     ctx.progress(
       `can differential: ${count} policy sets, ${questions} capability questions, ${requests} requests performed ` +
-        `(${stats.refused} refused by Vault) in ${Math.round((Date.now() - started) / 1000)} s`,
+        `(${stats.passed} passed the ACL, ${stats["acl-denied"]} refused by it, ${stats["refused-before-acl"]} before it) in ${Math.round((Date.now() - started) / 1000)} s`,
     );
 
     const report = async (kind: Disagreement["kind"][]): Promise<string | undefined> => {
@@ -621,6 +643,7 @@ export async function runCanDifferential(ctx: DifferentialContext, checks: Check
   } finally {
     vault.close();
   }
+  return { passed: checks.passed, failed: checks.failed };
 }
 
 /**
@@ -712,10 +735,12 @@ async function throughCli(
         }
         for (const request of testCase.requests.slice(0, 2)) {
           const cli = runCli(ctx, file, request.path, request.operation, true);
-          const performed = await perform(vault, token, request);
-          const allowed = (JSON.parse(cli.stdout) as { allowed: boolean }).allowed;
-          if (allowed === (performed.status === 403)) {
-            return `case ${describe(testCase)}: can ${request.path} --operation ${request.operation} says ${allowed ? "allowed" : "denied"}, Vault answered ${performed.status}`;
+          const performed = outcomeOf(await perform(vault, token, request));
+          const said = JSON.parse(cli.stdout) as { allowed: boolean; refusedBeforeAcl: string | null };
+          const predicted =
+            said.refusedBeforeAcl !== null ? "refused-before-acl" : said.allowed ? "passed" : "acl-denied";
+          if (predicted !== performed) {
+            return `case ${describe(testCase)}: can ${request.path} --operation ${request.operation} says ${predicted}, Vault: ${performed}`;
           }
         }
       }

@@ -40,6 +40,11 @@ export interface CanAnswer {
    * and whether the deciding rule grants sudo. null when no operation there needs sudo.
    */
   readonly sudo: SudoRequirement | null;
+  /**
+   * With an operation Vault refuses before it looks at any policy: why, else null. Today one
+   * case: a write (create, update, patch) to a path ending in "/" (see `refusedBeforeAcl`).
+   */
+  readonly refusedBeforeAcl: string | null;
 }
 
 export interface SudoRequirement {
@@ -102,6 +107,19 @@ export function sudoOperations(path: string): { operations: Operation[]; matches
   return operations.length === 0 ? undefined : { operations, matches };
 }
 
+/**
+ * Vault refuses a create, update or patch of a path ending in "/" with 400 "cannot write to a
+ * path ending in '/'" before the token's policies are looked at (vault/request_handling.go:707-722),
+ * unless the mount is tuned with trim_request_trailing_slashes.
+ */
+export function refusedBeforeAcl(path: string, operation: Operation | undefined): string | null {
+  if (!path.endsWith("/") || !(operation === "create" || operation === "update" || operation === "patch")) return null;
+  return (
+    `Vault refuses ${operation === "update" ? "an" : "a"} ${operation} of a path ending in "/" ("cannot write to a path ending in '/'") before it looks at any ` +
+    "policy (vault/request_handling.go:707-722), unless the mount is tuned with trim_request_trailing_slashes; drop the trailing /"
+  );
+}
+
 /** Whether Vault allows `operation` on `path` with this ACL: the capability, and sudo on a root path (acl.go:459-482, :804). */
 export function allows(acl: Acl, path: string, operation: Operation): boolean {
   const requestPath = requestPathOf(path, operation);
@@ -125,7 +143,8 @@ export function can(question: CanQuestion): CanAnswer {
   const requestPath = operation === undefined ? path : requestPathOf(path, operation);
   const operationRule = operation === undefined ? undefined : acl.ruleFor(requestPath, operation);
   const decided = operation === undefined ? capabilityRule : operationRule;
-  const allowed = operation === undefined ? null : allows(acl, path, operation);
+  const refused = refusedBeforeAcl(path, operation);
+  const allowed = operation === undefined ? null : refused === null && allows(acl, path, operation);
   const root = sudoOperations(path);
   return {
     path,
@@ -152,5 +171,6 @@ export function can(question: CanQuestion): CanAnswer {
           source: [...new Set(root.matches.map((match) => match.source))].join(", "),
         }
       : null,
+    refusedBeforeAcl: refused,
   };
 }
