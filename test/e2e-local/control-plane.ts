@@ -142,7 +142,7 @@ export async function startControlPlane(
   log("starting Vault (in memory, TLS with the API server's serving certificate)");
   const tokenFile = join(work, "vault-root-token");
   // Vault reaches the API server at its in-cluster name, as a Vault pod would (service-proxy.ts).
-  const serviceProxy = await startServiceProxy(apiPort);
+  const serviceProxy = await startServiceProxy(supervisor, apiPort);
   supervisor.start(
     "vault",
     bins.vault,
@@ -153,7 +153,7 @@ export async function startControlPlane(
       `-root-token-file=${tokenFile}`,
       "-log-level=debug",
     ],
-    { ...process.env, HTTPS_PROXY: serviceProxy.url, https_proxy: serviceProxy.url, NO_PROXY: "", no_proxy: "" },
+    { ...process.env, HTTPS_PROXY: serviceProxy, https_proxy: serviceProxy, NO_PROXY: "", no_proxy: "" },
   );
   const vaultAddr = `https://127.0.0.1:${vaultPort}`;
   let vaultToken = "";
