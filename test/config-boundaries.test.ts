@@ -642,10 +642,18 @@ describe("fields a mode does not use are named, never silently dropped", () => {
 
   test.each<[string, Record<string, unknown>, string[]]>([
     ["inCluster", { inCluster: true }, [unused("inCluster")]],
+    // With discovery (no publicKeys), caCertificate is the CA Vault trusts for the issuer: used, not warned.
     [
       "an explicit connection",
       { host: "https://k8s.example.com", caCertificate: TEST_CA, kubeconfig: { context: "x" } },
-      [unused("host"), unused("caCertificate"), unused("kubeconfig")],
+      [unused("host"), unused("kubeconfig")],
+    ],
+    [
+      "caCertificate next to eks",
+      { eks: EKS, caCertificate: TEST_CA },
+      [
+        "clusters[0].kubernetes.caCertificate is not used with auth.method: jwt on EKS: the cluster's OIDC issuer has a publicly trusted certificate; it is the CA Vault trusts for the issuer's discovery document only when Vault discovers the keys",
+      ],
     ],
     ["a host next to eks", { eks: EKS, host: "https://k8s.example.com" }, [unused("host")]],
     [

@@ -374,7 +374,7 @@ const roleSchema = strictObject({
   aliasNameSource: oneOf(ALIAS_NAME_SOURCES, "an alias name source")
     .optional()
     .describe(
-      "Entity alias per ServiceAccount UID (Vault's default) or per namespace/name, which survives re-creating the ServiceAccount",
+      "Entity alias per ServiceAccount UID (Vault's default) or per namespace/name, which survives re-creating the ServiceAccount. Removing it keeps what the deployed role has; write serviceaccount_uid to go back",
     ),
   tokenExplicitMaxTtl: duration.optional().describe("Hard limit on a token's life, renewals and periods included"),
   tokenNoDefaultPolicy: z.boolean().optional().describe("Leave Vault's default policy off the tokens"),

@@ -22,6 +22,10 @@ export interface AuthRoleOptions {
   /**
    * What the entity alias of a login is named after. Kubernetes method only; the JWT method
    * names it after `sub` (`system:serviceaccount:<namespace>:<name>`), which is per name too.
+   * Removing it does not restore Vault's default on a deployed role: the provider keeps what Vault
+   * has and sends the field only when it changes (terraform-provider-vault v5.6.0
+   * resource_kubernetes_auth_backend_role.go:69-74 Optional + Computed, :112-122); set
+   * `serviceaccount_uid` to go back.
    * @default - Vault's default, `serviceaccount_uid`
    */
   readonly aliasNameSource?: AliasNameSource;

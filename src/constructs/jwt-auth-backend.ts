@@ -61,6 +61,7 @@ export class JwtAuthBackend extends Construct implements AuthMount {
       description: props.description,
       boundIssuer: issuer.boundIssuer,
       oidcDiscoveryUrl: issuer.oidcDiscoveryUrl,
+      oidcDiscoveryCaPem: issuer.oidcDiscoveryCaPem,
       jwtValidationPubkeys: issuer.jwtValidationPubkeys,
       // As on the Kubernetes mount: a changed path is otherwise a remount that prevent_destroy
       // never sees (terraform-provider-vault v5.6.0 vault/resource_jwt_auth_backend.go:25 adds

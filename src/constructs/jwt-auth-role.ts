@@ -5,6 +5,24 @@ import { ValidationError } from "../validation";
 import { type AuthRoleOptions, tokenFields, validateBoundList } from "./auth-role-options";
 import { check } from "./check";
 
+/**
+ * The projected token's claims the Kubernetes method puts on the entity alias and the token as
+ * metadata (vault-plugin-auth-kubernetes v0.23.1 path_login.go:203-223), copied under the same
+ * keys, so policies templated on `service_account_name`, `_namespace` or `_uid` read the same
+ * values after a switch. A key starting with "/" is a JSON pointer into the claims
+ * (vault-plugin-auth-jwt v0.25.0 claims.go:41-53); the token carries them as `kubernetes.io` →
+ * `namespace` and `serviceaccount` → `name`, `uid` (k8s.io/kubernetes v1.34.4
+ * pkg/serviceaccount/claims.go:53-67). The JWT method copies the alias metadata to the token
+ * (path_login.go:191-203). Not copied: `service_account_secret_name`, which the Kubernetes method
+ * sets from a legacy Secret token's claims (empty for a projected one); the JWT method refuses
+ * those tokens, which carry no audience.
+ */
+export const SERVICE_ACCOUNT_CLAIM_MAPPINGS: Readonly<Record<string, string>> = {
+  "/kubernetes.io/namespace": "service_account_namespace",
+  "/kubernetes.io/serviceaccount/name": "service_account_name",
+  "/kubernetes.io/serviceaccount/uid": "service_account_uid",
+};
+
 export interface JwtAuthRoleProps extends AuthRoleOptions {
   /** Path of the JWT auth mount (`vault_jwt_auth_backend.path`). */
   readonly backendPath: string;
@@ -66,6 +84,7 @@ export class JwtAuthRole extends Construct {
     this.resource = new JwtAuthBackendRole(this, "Resource", {
       backend: props.backendPath,
       roleName: props.roleName,
+      claimMappings: { ...SERVICE_ACCOUNT_CLAIM_MAPPINGS },
       roleType: "jwt",
       // path_login.go:238-250: the alias is named after this claim.
       userClaim: "sub",

@@ -113,6 +113,7 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
       ...options,
       backendPath: this.mount.path,
       roleName,
+      reviewerMode: this.reviewerMode,
     });
     if (options.boundServiceAccountNamespaceSelector !== undefined && this.namespaceReader === undefined) {
       this.namespaceReader = this.reviewer.grantNamespaceRead(this, this.path);

@@ -4,6 +4,7 @@ import { KubernetesAuthBackendRole } from "../providers";
 import { ValidationError } from "../validation";
 import { type AuthRoleOptions, tokenFields, validateBoundList } from "./auth-role-options";
 import { check } from "./check";
+import type { ReviewerMode } from "./reviewer";
 
 /** The options of a Kubernetes auth role: every role option applies. */
 export type KubernetesAuthRoleOptions = AuthRoleOptions;
@@ -13,6 +14,12 @@ export interface KubernetesAuthRoleProps extends KubernetesAuthRoleOptions {
   readonly backendPath: string;
   /** Vault role name: what the workload names when it logs in. */
   readonly roleName: string;
+  /**
+   * The mount's reviewer mode, so the advice of the no-audience warning fits the mount: with
+   * `client-jwt` an audience must be one of the API server's own.
+   * @default "long-lived-token"
+   */
+  readonly reviewerMode?: ReviewerMode;
 }
 
 /**
@@ -56,7 +63,17 @@ export class KubernetesAuthRole extends Construct {
       audience: props.audience,
     });
 
-    if (props.audience === undefined) {
+    if (props.audience === undefined && props.reviewerMode === "client-jwt") {
+      // The pod's token is the TokenReview's bearer, which the API server authenticates only for
+      // its own --api-audiences (validation.ts clientJwtAudienceProblem): "vault" cannot work.
+      Annotations.of(this).addWarning(
+        `role ${props.roleName}: no audience is bound, so any token of a bound ServiceAccount that the API server ` +
+          `accepts logs in, its default token included (Vault 1.20+ warns about this too). With the client-jwt ` +
+          `reviewer the token must carry one of the API server's own audiences, so a Vault-only audience such as ` +
+          `"vault" cannot be bound here: list the API server's audience in auth.reviewer.apiAudiences and set ` +
+          `audience to it, or use the long-lived-token or vault-pod reviewer to bind "vault" (README: "Bind an audience").`,
+      );
+    } else if (props.audience === undefined) {
       Annotations.of(this).addWarning(
         `role ${props.roleName}: no audience is bound, so any token of a bound ServiceAccount logs in, ` +
           `whatever service it was issued for (Vault 1.20+ warns about this too). Set audience (e.g. "vault") ` +

@@ -155,7 +155,8 @@ function authMethodOf(cluster: ClusterConfig): AuthMethod {
         ? JwtIssuer.eks({ clusterName: eks.clusterName, region: eks.region })
         : publicKeys
           ? JwtIssuer.publicKeys({ issuer, publicKeys })
-          : JwtIssuer.discovery({ issuer }),
+          : // The cluster's CA: an issuer that is the API server itself serves a certificate it signed.
+            JwtIssuer.discovery({ issuer, caCertificate: kubernetes.caCertificate }),
     });
   }
   const { host, caCertificate, kubeconfig, inCluster } = kubernetes;

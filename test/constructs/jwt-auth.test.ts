@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { goGlob } from "../../src/answers/doctor/jwt-login";
 import { AuthMethod, JwtAuthBackend, JwtIssuer } from "../../src/constructs";
-import { JwtAuthBackendRole } from "../../src/providers";
+import { JwtAuthBackend as JwtAuthBackendResource, JwtAuthBackendRole } from "../../src/providers";
 import { serviceAccountSubjects } from "../../src/role-options";
-import { newStack, synthJson, validationMessage } from "../helpers";
+import { newStack, synthJson, TEST_CA, validationMessage } from "../helpers";
 
 const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
 const ISSUER = "https://kubernetes.default.svc.cluster.local";
@@ -120,6 +120,19 @@ describe("JwtIssuer", () => {
   test("rejects a discovery URL that is not https", () => {
     expect(validationMessage(() => JwtIssuer.discovery({ issuer: "http://oidc.example.com" }))).toBe(
       'jwt issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
+    );
+  });
+
+  test("discovery with a caCertificate writes it as oidc_discovery_ca_pem, and refuses one that is not PEM", () => {
+    const stack = newStack();
+    const issuer = JwtIssuer.discovery({ issuer: ISSUER, caCertificate: TEST_CA });
+    AuthMethod.jwt({ issuer }).bind(stack, { path: "jwt" });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(JwtAuthBackendResource, {
+      oidc_discovery_url: ISSUER,
+      oidc_discovery_ca_pem: TEST_CA,
+    });
+    expect(validationMessage(() => JwtIssuer.discovery({ issuer: ISSUER, caCertificate: "not a pem" }))).toBe(
+      "jwt caCertificate: \"not a pem\" is not a PEM certificate; paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)",
     );
   });
 
