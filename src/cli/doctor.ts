@@ -18,12 +18,15 @@ export const doctor: Command = {
 
 Decodes the ServiceAccount JWT and replays, in Vault's own order (vault-plugin-auth-kubernetes
 path_login.go), every check Vault's Kubernetes auth makes for the role on the cluster's mount:
-role, bound address blocks, signing algorithm, issuer, audience, expiry, ServiceAccount name,
-namespace, entity alias, the reviewer mode, and the TokenReview. One line per check: ok, FAIL (with the field to change
+role (matched in lowercase, as Vault does), bound address blocks, signing algorithm, the
+claims' types, issuer, audience, expiry (against the exact current time), the ServiceAccount
+claims' decoding, ServiceAccount name, namespace (names and patterns with *), entity alias,
+the reviewer mode, and the TokenReview. One line per check: ok, FAIL (with the field to change
 and the value that would work) or skip (not checkable offline, or not checked by Vault).
-The JWT's signature is NOT checked: there is no key offline (Vault leaves it to the
-TokenReview too). For a cluster with auth.method: jwt, the JWT method's checks instead
-(vault-plugin-auth-jwt path_login.go): bound CIDRs, signature, algorithm, issuer (bound_issuer),
+The Kubernetes method's signature is NOT checked: there is no key offline (Vault leaves it to
+the TokenReview too). For a cluster with auth.method: jwt, the JWT method's checks instead
+(vault-plugin-auth-jwt path_login.go): bound CIDRs, signature (verified offline against
+auth.jwt.publicKeys when they are pinned), algorithm, the claims' types, issuer (bound_issuer),
 audience (bound_audiences), expiry and the sub claim against the role's ServiceAccounts.
 Without --role, says which roles of the cluster would accept the token.
 
@@ -60,7 +63,8 @@ Exit status: 0 no check fails (without --role: some role accepts the token), 1 a
     const reviewerJwt = reviewerSource === undefined ? undefined : readJwt(reviewerSource, "--reviewer-jwt", io);
     const { config } = loadForCli(stringFlag(invocation, "config"), io);
     const cluster = pickCluster(config, stringFlag(invocation, "cluster"));
-    const now = Math.floor(Date.now() / 1000);
+    // Vault compares with the exact current time, not a whole second (cap jwt.go:233-245).
+    const now = Date.now() / 1000;
     const roleName = stringFlag(invocation, "role");
     const json = invocation.values.json === true;
 

@@ -32,7 +32,7 @@ export interface PublicKeysIssuerProps extends DiscoveryIssuerProps {
 /**
  * Where Vault's JWT auth method gets the keys that sign the cluster's ServiceAccount tokens, and
  * which `iss` it accepts. The mount's `bound_issuer` is always set: Vault checks it on every
- * login (vault-plugin-auth-jwt v0.26.3 path_login.go:148-157).
+ * login (vault-plugin-auth-jwt v0.25.0 path_login.go:147-156).
  * See https://developer.hashicorp.com/vault/docs/auth/jwt/oidc-providers/kubernetes
  *
  * - `eks`: the EKS cluster's OIDC issuer, looked up by name; always public, keys discovered.

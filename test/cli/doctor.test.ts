@@ -30,7 +30,7 @@ describe("vault-k8s-auth doctor", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe('ok    role            role "atlantis" exists on auth/atlantis');
-    expect(lines.filter((line) => /^(ok|FAIL|skip) /.test(line))).toHaveLength(12);
+    expect(lines.filter((line) => /^(ok|FAIL|skip) /.test(line))).toHaveLength(14);
     expect(lines.at(-1)).toBe(
       "ok: Vault would accept this token for role atlantis, if the TokenReview passes (see the skip lines)",
     );
@@ -42,7 +42,9 @@ describe("vault-k8s-auth doctor", () => {
       stdin: projectedToken({ namespace: "ci" }),
     });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('FAIL  namespace       namespace "ci" is not in [atlantis]');
+    expect(result.stdout).toContain(
+      'FAIL  namespace       namespace "ci" matches none of [atlantis]; Vault says "namespace not authorized" (path_login.go:396-417)\n',
+    );
     expect(result.stdout).toContain(
       "                      fix: add ci to clusters[0].roles[0].boundServiceAccountNamespaces\n",
     );
@@ -58,10 +60,11 @@ describe("vault-k8s-auth doctor", () => {
     expect(parsed.checks).toContainEqual({
       name: "serviceaccount",
       status: "fail",
-      detail: 'ServiceAccount "default" is not in [atlantis]; Vault says "service account name not authorized"',
+      detail:
+        'ServiceAccount "default" matches none of [atlantis]; Vault says "service account name not authorized" (path_login.go:388-394)',
       fix: "add default to clusters[0].roles[0].boundServiceAccountNames, or run the pod as atlantis",
     });
-    expect(parsed.checks).toHaveLength(12);
+    expect(parsed.checks).toHaveLength(14);
     for (const check of parsed.checks) expect(["pass", "fail", "skip"]).toContain(check.status);
   });
 
@@ -75,7 +78,7 @@ describe("vault-k8s-auth doctor", () => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toBe(
       "ok    atlantis  would accept this token, if the TokenReview passes\n" +
-        'FAIL  ci        serviceaccount: ServiceAccount "atlantis" is not in [ci]; Vault says "service account name not authorized"\n' +
+        'FAIL  ci        serviceaccount: ServiceAccount "atlantis" matches none of [ci]; Vault says "service account name not authorized" (path_login.go:388-394)\n' +
         "ok: role atlantis of auth/atlantis would accept this token\n",
     );
     const asJson = cli(["doctor", "--config", config, "--jwt", "default.jwt", "--json"], { cwd: dir });

@@ -1,6 +1,7 @@
 import { policyRules } from "../../config/policy-rules";
 import type { ClusterConfig } from "../../config/schema";
 import { didYouMean, ValidationError } from "../../validation";
+import { findRole } from "../roles";
 import { Acl, type MergedRule, type NamedPolicy, type Operation, type PatternKind } from "./acl";
 import { DEFAULT_POLICY } from "./default-policy";
 
@@ -41,7 +42,7 @@ export interface CanAnswer {
  * and without repeats (vault/request_handling.go:2163, sdk v0.21.0 helper/policyutil/policyutil.go:51-77).
  */
 export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPolicy[] {
-  const role = cluster.roles.find((candidate) => candidate.name === roleName);
+  const role = cluster.roles[findRole(cluster, roleName)];
   if (!role) {
     const names = cluster.roles.map((candidate) => candidate.name);
     throw new ValidationError(
