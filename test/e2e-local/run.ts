@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type BuildReport, ensureBinaries } from "./build";
 import { startControlPlane } from "./control-plane";
+import { runDifferentialDoctor } from "./differential-doctor";
 import { Supervisor } from "./processes";
 import { checkProviderMirror } from "./providers";
 import { runScenarios } from "./scenarios";
@@ -91,8 +92,9 @@ async function main(): Promise<void> {
       deployMissing.length > 0
         ? await runSmoke(plane, progress)
         : await runScenarios({ root: ROOT, work, plane, mirror: mirror.dir, progress });
-    failed = result.failed;
-    process.stdout.write(`e2e: ${result.passed} passed, ${result.failed} failed\n`);
+    const differential = await runDifferentialDoctor({ root: ROOT, work, plane, progress });
+    failed = result.failed + differential.failed;
+    process.stdout.write(`e2e: ${result.passed + differential.passed} passed, ${failed} failed\n`);
     if (failed > 0) {
       keep = true;
       for (const name of ["kube-apiserver", "kube-controller-manager", "vault"]) {
