@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { API_AUDIENCE, type ControlPlane } from "./control-plane";
+import { globRoles } from "./glob-roles";
 import { cliConfig } from "./providers";
 import { adoptingConfig, SEED_RESOURCES, seedForThisCluster, terraform } from "./seed-import";
 
@@ -44,7 +45,7 @@ export class Checks {
 }
 
 /** How a cluster entry reaches this control plane and this Vault (the connection fields). */
-function connection(plane: ControlPlane) {
+export function connection(plane: ControlPlane) {
   return {
     kubernetes: {
       host: plane.host,
@@ -268,6 +269,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
     );
   }
   await jwtMethod(ctx, checks, tokens);
+  await globRoles(ctx, checks);
   await seedImport(ctx, checks, tokens.apiAudience);
   checks.skip(
     "vault-pod reviewer",
@@ -371,13 +373,13 @@ async function seedImport(ctx: ScenarioContext, checks: Checks, tokenFile: strin
   }
 }
 
-async function expectStatus(response: Promise<{ status: number; body: string }>, ok: number[]): Promise<void> {
+export async function expectStatus(response: Promise<{ status: number; body: string }>, ok: number[]): Promise<void> {
   const { status, body } = await response;
   if (!ok.includes(status)) throw new Error(`setup call answered ${status}: ${body.slice(0, 300)}`);
 }
 
 /** `kubectl create token` through the TokenRequest API; without audiences: the API server's. */
-async function serviceAccountToken(
+export async function serviceAccountToken(
   ctx: ScenarioContext,
   name: string,
   audiences: string[] | undefined,
@@ -395,7 +397,7 @@ async function serviceAccountToken(
   return path;
 }
 
-function writeConfig(ctx: ScenarioContext, name: string, value: unknown): string {
+export function writeConfig(ctx: ScenarioContext, name: string, value: unknown): string {
   const path = join(ctx.work, name);
   writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
   return path;
@@ -440,7 +442,7 @@ async function cdktfResult(ctx: ScenarioContext, command: "deploy" | "diff", con
 }
 
 /** Runs cdktf; a failure detail, or nothing when it succeeded. */
-async function cdktf(
+export async function cdktf(
   ctx: ScenarioContext,
   command: "deploy" | "diff",
   configFile: string,
@@ -473,7 +475,7 @@ function podEnv(ctx: ScenarioContext, extra: NodeJS.ProcessEnv = {}): NodeJS.Pro
   return { PATH: process.env.PATH, VAULT_ADDR: ctx.plane.vaultAddr, VAULT_CACERT: ctx.plane.vaultCaFile, ...extra };
 }
 
-function podLogin(ctx: ScenarioContext, tokenFile: string, mount = MOUNT) {
+export function podLogin(ctx: ScenarioContext, tokenFile: string, mount = MOUNT) {
   return spawnSync(
     "sh",
     [join(ctx.root, "scripts", "vault-login.sh"), "--role", "atlantis", "--mount", mount, "--token-file", tokenFile],
