@@ -362,10 +362,14 @@ const namespaceSelectorSchema = strictObject(
 
 const roleSchema = strictObject({
   name: ruled("vaultRoleName", "a role name").describe("What the pod names when it logs in"),
-  boundServiceAccountNames: boundList("ServiceAccount name", "dns1123Subdomain"),
+  boundServiceAccountNames: boundList("ServiceAccount name", "dns1123Subdomain").describe(
+    'ServiceAccount names, "*" alone for any, or patterns in which * matches any run of characters (atlantis-*), as Vault matches them',
+  ),
   boundServiceAccountNamespaces: boundList("namespace", "dns1123Label")
     .optional()
-    .describe("Required unless boundServiceAccountNamespaceSelector is given"),
+    .describe(
+      'Namespaces, "*" alone for any, or patterns such as team-*; required unless boundServiceAccountNamespaceSelector is given',
+    ),
   tokenPolicies: z.array(z.string().min(1)).default([]).describe("Names of policies of this cluster, or default"),
   tokenPeriod: duration.optional(),
   tokenTtl: duration.optional(),
