@@ -80,7 +80,7 @@ Exit status: 0 no check fails (without --role: some role accepts the token), 1 a
           io.out(
             failed
               ? `FAIL  ${verdict.role.padEnd(width)}  ${failed.name}: ${failed.detail}\n`
-              : `ok    ${verdict.role.padEnd(width)}  would accept this token, ${unchecked(cluster)}\n`,
+              : `ok    ${verdict.role.padEnd(width)}  would accept this token${unchecked(cluster)}\n`,
           );
         }
         io.out(`${ok ? "ok" : "FAIL"}: ${summarize(verdicts, cluster.auth.path)}\n`);
@@ -96,7 +96,7 @@ Exit status: 0 no check fails (without --role: some role accepts the token), 1 a
       const failed = diagnosis.checks.filter((check) => check.status === "fail");
       io.out(
         failed.length === 0
-          ? `ok: Vault would accept this token for role ${roleName}, ${unchecked(cluster)} (see the skip lines)\n`
+          ? `ok: Vault would accept this token for role ${roleName}${unchecked(cluster)} (see the skip lines)\n`
           : `FAIL: Vault refuses this login at "${failed[0].name}"${failed.length > 1 ? ` (${failed.length} checks fail; fix them all)` : ""}\n`,
       );
     }
@@ -106,12 +106,12 @@ Exit status: 0 no check fails (without --role: some role accepts the token), 1 a
 
 /**
  * The condition an offline ok still rests on: the Kubernetes method's TokenReview, or, with the
- * jwt method (no TokenReview), the signature Vault verifies with the issuer's keys.
+ * jwt method and discovered keys, the signature Vault verifies with the issuer's keys. With
+ * pinned publicKeys doctor verified the signature itself, so nothing is left.
  */
 function unchecked(cluster: ClusterConfig): string {
-  return cluster.auth.method === "jwt"
-    ? "if its signature verifies against the issuer's keys"
-    : "if the TokenReview passes";
+  if (cluster.auth.method !== "jwt") return ", if the TokenReview passes";
+  return cluster.auth.jwt?.publicKeys === undefined ? ", if its signature verifies against the issuer's keys" : "";
 }
 
 function summarize(verdicts: { role: string; ok: boolean }[], path: string): string {

@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { decodeJwt } from "../../src/answers/jwt";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
-import { legacyToken, projectedToken } from "../answers/tokens";
+import { legacyToken, projectedToken, signedJwt } from "../answers/tokens";
 import { cli, scratchDir, writeConfig } from "./harness";
 
 const dir = scratchDir();
@@ -190,6 +192,41 @@ describe("vault-k8s-auth doctor", () => {
     expect(every.stdout).toContain(
       "ok    atlantis  would accept this token, if its signature verifies against the issuer's keys\n",
     );
+  });
+
+  test("with pinned publicKeys, verifies the signature itself and leaves no condition on its ok", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const config = writeConfig(dir, "jwt-pinned.yaml", {
+      clusters: [
+        {
+          ...seed,
+          kubernetes: {},
+          auth: {
+            method: "jwt",
+            path: "atlantis-jwt",
+            jwt: {
+              issuer: "https://kubernetes.default.svc.cluster.local",
+              publicKeys: [publicKey.export({ type: "spki", format: "pem" }).toString()],
+            },
+          },
+          roles: [{ ...seed.roles[0], audience: "vault" }],
+        },
+      ],
+    });
+    const claims = decodeJwt(projectedToken({ aud: ["vault"] })).claims;
+    writeFileSync(join(dir, "pinned.jwt"), signedJwt(claims, "ES256", privateKey));
+    const ok = cli(["doctor", "--config", config, "--role", "ATLANTIS", "--jwt", "pinned.jwt"], { cwd: dir });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(
+      "ok    signature  the ES256 signature verifies with one of the 1 key of clusters[0].auth.jwt.publicKeys\n",
+    );
+    expect(ok.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "ok: Vault would accept this token for role ATLANTIS (see the skip lines)",
+    );
+    writeFileSync(join(dir, "unpinned.jwt"), projectedToken({ aud: ["vault"] }));
+    const refused = cli(["doctor", "--config", config, "--role", "atlantis", "--jwt", "unpinned.jwt"], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout.trimEnd().split("\n").at(-1)).toBe('FAIL: Vault refuses this login at "signature"');
   });
 
   test("checks a reviewer JWT given with --reviewer-jwt", () => {
