@@ -270,6 +270,9 @@ describe("globs in bound names and namespaces, matched with go-glob (path_login.
     expect(runner.detail).toBe(
       'ServiceAccount "runner-x" matches none of [atlantis-*]; Vault says "service account name not authorized" (path_login.go:388-394)',
     );
+    expect(runner.checks.find((check) => check.name === "serviceaccount")?.fix).toBe(
+      "add runner-x to clusters[0].roles[0].boundServiceAccountNames, or run the pod as a ServiceAccount that matches atlantis-*",
+    );
     expect(diagnose(projectedToken({ name: "atlantis-x", namespace: "ops" }), kubernetesConfig(glob)).first).toBe(
       "namespace",
     );
