@@ -64,7 +64,7 @@ const synthOf = (change: Change) => {
 };
 
 describe("tokenTtl against tokenMaxTtl: Vault refuses only a TTL above a max TTL that is set", () => {
-  // vault-plugin-auth-kubernetes v0.24.1 path_role.go:288 and vault-plugin-auth-jwt v0.26.3
+  // vault-plugin-auth-kubernetes v0.23.1 path_role.go:288 and vault-plugin-auth-jwt v0.25.0
   // path_role.go:563: `TokenMaxTTL > 0 && TokenTTL > TokenMaxTTL` refuses the role; equal is fine.
   test("accepts tokenTtl equal to tokenMaxTtl, and writes both", () => {
     const change = role({ tokenPeriod: undefined, tokenTtl: "1h", tokenMaxTtl: 3600 });
@@ -159,7 +159,7 @@ describe("token lifetimes at Vault's default max TTL, 768h (warned: the max can 
     },
   );
 
-  // vault-plugin-auth-kubernetes v0.24.1 path_role.go:281-283, vault-plugin-auth-jwt v0.26.3
+  // vault-plugin-auth-kubernetes v0.23.1 path_role.go:281-283, vault-plugin-auth-jwt v0.25.0
   // path_role.go:441-443: a period above the mount's max lease TTL fails the role write.
   test("warns that tokenPeriod at 768h and 1s makes Vault refuse the role, not cap it", () => {
     expect(warnings(fileWith(role({ tokenPeriod: AT + 1 })))).toEqual([
@@ -274,7 +274,7 @@ describe('"*" in bound names and namespaces: alone, on one side or both', () => 
     ["namespaces", { boundServiceAccountNamespaces: ["*"] }],
     ["names and namespaces", { boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["*"] }],
   ])(
-    // vault-plugin-auth-kubernetes v0.24.1 path_role.go:313-314 and 338-339 refuse only "*" mixed with names.
+    // vault-plugin-auth-kubernetes v0.23.1 path_role.go:312-315 and 337-340 refuse only "*" mixed with names.
     'accepts "*" alone in %s with the long-lived-token reviewer, and writes it',
     (_side, change) => {
       accepted(fileWith(role(change)));
@@ -899,7 +899,7 @@ describe("roles: policies they name, namespaces they admit, audiences the client
 
     test("rejects a namespace selector", () => {
       expect(refusal(clientJwt(undefined, { boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } } }))).toBe(
-        `clusters[0].roles[0].boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it (namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer`,
+        `clusters[0].roles[0].boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it (namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer`,
       );
     });
   });
@@ -966,8 +966,9 @@ describe("the rules of the systems that consume each value, at their edges (src/
   const DNS_LABEL = "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
   const LABEL_KEY_FIX =
     "use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'";
-  const VAULT_NAME_FIX =
-    "use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)";
+  // vault/sdk v0.20.0 framework/path.go:19-21, GenericNameRegex: \w(([\w-.]+)?\w)?
+  const ROLE_NAME_FIX =
+    "use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)";
   const S3_FIX =
     "use 3 to 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (S3 bucket naming rules)";
 
@@ -1095,7 +1096,7 @@ describe("the rules of the systems that consume each value, at their edges (src/
       roleField("name"),
       "a_",
       "a-",
-      `roles[0].name: "a-" is not a role name; ${VAULT_NAME_FIX}`,
+      `roles[0].name: "a-" is not a role name; ${ROLE_NAME_FIX}`,
     ],
     [
       "a role name",
@@ -1103,7 +1104,23 @@ describe("the rules of the systems that consume each value, at their edges (src/
       roleField("name"),
       "a",
       "a.",
-      `roles[0].name: "a." is not a role name; ${VAULT_NAME_FIX}`,
+      `roles[0].name: "a." is not a role name; ${ROLE_NAME_FIX}`,
+    ],
+    [
+      "a role name",
+      "'_' at the start, which \\w holds",
+      roleField("name"),
+      "_ci",
+      "-ci",
+      `roles[0].name: "-ci" is not a role name; ${ROLE_NAME_FIX}`,
+    ],
+    [
+      "a role name",
+      "capitals, which Vault takes and lowercases",
+      roleField("name"),
+      "Atlantis.Prod_2",
+      "Atlantis.Prod@2",
+      `roles[0].name: "Atlantis.Prod@2" is not a role name; ${ROLE_NAME_FIX}`,
     ],
     [
       "an auth mount path",
@@ -1249,7 +1266,7 @@ describe("auth.method jwt: what the method needs, from both sides", () => {
   test("accepts a role with an audience, and rejects one without", () => {
     accepted(jwt(undefined));
     expect(refusal(jwt(undefined, { audience: undefined }))).toBe(
-      `clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it`,
+      `clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it`,
     );
   });
 

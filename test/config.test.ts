@@ -63,7 +63,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
       "a name that is not a DNS-1123 label",
       fileWith((c) => Object.assign(role(c), { boundServiceAccountNames: ["Atlantis_SA"] })),
       [
-        `bad.yaml:20:13: clusters[0].roles[0].boundServiceAccountNames[0]: "Atlantis_SA" is not a valid ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit, or "*" alone`,
+        `bad.yaml:20:13: clusters[0].roles[0].boundServiceAccountNames[0]: "Atlantis_SA" is not a valid ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit, or a pattern with "*" (e.g. atlantis-*)`,
       ],
     ],
     [
@@ -219,18 +219,43 @@ describe("rejects bad files with the field, the value and the fix", () => {
     expect(problemsIn(stringify({ clusters: [seedCluster(), second] }))).toBe("");
   });
 
+  // Role names: vault/sdk v0.20.0 framework/path.go:19-21 (GenericNameRegex); policy names: Vault
+  // lowercases them (vault v1.21.2 vault/policy_store.go:1020-1022), so this keeps to lowercase.
   test.each([
-    ["roles", "name", "Atlantis"],
-    ["roles", "name", "atlantis-"],
-    ["policies", "name", "Admin"],
-  ])("rejects %s[0].%s %j, which Vault would fold or refuse", (list, field, value) => {
+    [
+      "roles",
+      "name",
+      "atlantis-",
+      "a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+    ],
+    [
+      "roles",
+      "name",
+      "r\u00f4le",
+      "a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+    ],
+    [
+      "policies",
+      "name",
+      "Admin",
+      "a policy name; use lowercase letters, digits and '_', with '-' and '.' only between them (Vault lowercases policy names, so two spellings would be one policy)",
+    ],
+  ])("rejects %s[0].%s %j, which Vault would fold or refuse", (list, field, value, why) => {
     const text = fileWith((c) => {
       (c[list] as Record<string, unknown>[])[0][field] = value;
     });
-    expect(problemsIn(text)).toContain(
-      `: clusters[0].${list}[0].${field}: ${JSON.stringify(value)} is not a ${list === "roles" ? "role" : "policy"} name; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)`,
-    );
+    expect(problemsIn(text)).toContain(`: clusters[0].${list}[0].${field}: ${JSON.stringify(value)} is not ${why}`);
   });
+
+  test.each(["Atlantis", "_atlantis", "ATLANTIS_2"])(
+    "accepts role name %j, which Vault takes (and lowercases)",
+    (name) => {
+      const text = fileWith((c) => {
+        (c.roles as Record<string, unknown>[])[0].name = name;
+      });
+      expect(problemsIn(text)).toBe("");
+    },
+  );
 
   test.each([
     ["", '"" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds'],

@@ -88,7 +88,7 @@ export function authMethodProblems(cluster: Record<string, unknown>): Problem[] 
         path: ["roles", index, "audience"],
         message:
           "is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences " +
-          '("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179), ' +
+          '("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), ' +
           'and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
       });
     }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DURATION_PATTERN, Duration } from "../duration";
 import { CAPABILITIES, UNRENDERABLE_CAPABILITIES } from "../policy/capabilities";
 import { ALIAS_NAME_SOURCES, TOKEN_TYPES } from "../role-options";
+import { boundPatternProblem } from "../rules/glob";
 import { invisibleIn } from "../rules/rule";
 import { didYouMean, type RuleName, refusal, rules, show } from "../validation";
 
@@ -72,13 +73,23 @@ const duration = z
   .transform((value) => Duration.parse(value)?.toSeconds() ?? 0)
   .describe("A duration: 30m, 1800s, 1h, 1h30m, or a whole number of seconds");
 
+/**
+ * A bound list of names or namespaces as Vault matches them: each entry is a name or a pattern
+ * where '*' matches any run of characters (go-glob; `"*"` alone is any), see rules/glob.ts.
+ */
 const boundList = (what: string, rule: "dns1123Label" | "dns1123Subdomain") =>
   z
     .array(
-      z.string().regex(new RegExp(`^\\*$|${rules[rule].pattern.source}`), {
-        error: (issue) =>
-          `${refusal(rule, String(issue.input), `a valid ${what}`) ?? `${show(issue.input)} is not a valid ${what}; ${rules[rule].fix}`}, or "*" alone`,
-      }),
+      z
+        .string()
+        .regex(new RegExp(`^\\*$|${rules[rule].pattern.source}|^(?=.*\\*)[-a-z0-9.*]+$`), {
+          error: (issue) =>
+            `${refusal(rule, String(issue.input), `a valid ${what}`) ?? `${show(issue.input)} is not a valid ${what}; ${rules[rule].fix}`}, or a pattern with "*" (e.g. atlantis-*)`,
+          abort: true,
+        })
+        .refine((value) => boundPatternProblem(value, rule, what) === undefined, {
+          error: (issue) => boundPatternProblem(String(issue.input), rule, what),
+        }),
       {
         error: () => `expected a list of ${what}s, or ["*"] for any`,
       },
@@ -293,7 +304,7 @@ const ruleSchema = strictObject(
 });
 
 const policySchema = strictObject({
-  name: ruled("vaultName", "a policy name").refine((name) => !["root", "default"].includes(name), {
+  name: ruled("vaultPolicyName", "a policy name").refine((name) => !["root", "default"].includes(name), {
     error: (issue) => `${show(issue.input)} is reserved by Vault; choose another name`,
   }),
   preset: z
@@ -343,18 +354,22 @@ const namespaceSelectorSchema = strictObject(
       .optional()
       .refine((value) => value === undefined, {
         error: () =>
-          'is refused by Vault ("label selector match expressions are not supported", vault-plugin-auth-kubernetes v0.24.1 namespace_validator.go:119-121); express it with matchLabels',
+          'is refused by Vault ("label selector match expressions are not supported", vault-plugin-auth-kubernetes v0.23.1 namespace_validator.go:121-123); express it with matchLabels',
       }),
   },
   "Namespaces admitted by their labels (Kubernetes method); ORed with boundServiceAccountNamespaces. Vault's reviewer reads the namespace to check it",
 );
 
 const roleSchema = strictObject({
-  name: ruled("vaultName", "a role name").describe("What the pod names when it logs in"),
-  boundServiceAccountNames: boundList("ServiceAccount name", "dns1123Subdomain"),
+  name: ruled("vaultRoleName", "a role name").describe("What the pod names when it logs in"),
+  boundServiceAccountNames: boundList("ServiceAccount name", "dns1123Subdomain").describe(
+    'ServiceAccount names, "*" alone for any, or patterns in which * matches any run of characters (atlantis-*), as Vault matches them',
+  ),
   boundServiceAccountNamespaces: boundList("namespace", "dns1123Label")
     .optional()
-    .describe("Required unless boundServiceAccountNamespaceSelector is given"),
+    .describe(
+      'Namespaces, "*" alone for any, or patterns such as team-*; required unless boundServiceAccountNamespaceSelector is given',
+    ),
   tokenPolicies: z.array(z.string().min(1)).default([]).describe("Names of policies of this cluster, or default"),
   tokenPeriod: duration.optional(),
   tokenTtl: duration.optional(),

@@ -46,7 +46,7 @@ export interface PublicKeysIssuerProps {
 /**
  * Where Vault's JWT auth method gets the keys that sign the cluster's ServiceAccount tokens, and
  * which `iss` it accepts. The mount's `bound_issuer` is always set: Vault checks it on every
- * login (vault-plugin-auth-jwt v0.25.0, which Vault 1.21.2 pins, path_login.go:148-149).
+ * login (vault-plugin-auth-jwt v0.25.0 path_login.go:147-156).
  * See https://developer.hashicorp.com/vault/docs/auth/jwt/oidc-providers/kubernetes
  *
  * - `eks`: the EKS cluster's OIDC issuer, looked up by name; always public, keys discovered.

@@ -2,7 +2,7 @@ import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { KubernetesAuthBackendRole } from "../providers";
 import { ValidationError } from "../validation";
-import { type AuthRoleOptions, tokenFields, validateBoundList } from "./auth-role-options";
+import { type AuthRoleOptions, broadPatternWarnings, tokenFields, validateBoundList } from "./auth-role-options";
 import { check } from "./check";
 import type { ReviewerMode } from "./reviewer";
 
@@ -36,7 +36,7 @@ export class KubernetesAuthRole extends Construct {
     super(scope, id);
     this.roleName = props.roleName;
     this.backendPath = props.backendPath;
-    check("vaultName", "role name", props.roleName);
+    check("vaultRoleName", "role name", props.roleName);
     const field = (name: string) => `role ${props.roleName}: ${name}`;
     validateBoundList(field("boundServiceAccountNames"), props.boundServiceAccountNames, "dns1123Subdomain");
     const namespaces = props.boundServiceAccountNamespaces;
@@ -44,7 +44,7 @@ export class KubernetesAuthRole extends Construct {
     if (namespaces !== undefined) validateBoundList(field("boundServiceAccountNamespaces"), namespaces, "dns1123Label");
     if (selector !== undefined) validateSelector(field("boundServiceAccountNamespaceSelector"), selector.matchLabels);
     if (namespaces === undefined && selector === undefined) {
-      // vault-plugin-auth-kubernetes v0.24.1 path_role.go:323-328.
+      // vault-plugin-auth-kubernetes v0.23.1 path_role.go:322-328.
       throw new ValidationError(
         `${field("boundServiceAccountNamespaces")} is required unless boundServiceAccountNamespaceSelector is given; ` +
           `list namespaces, or ["*"] for any`,
@@ -56,7 +56,7 @@ export class KubernetesAuthRole extends Construct {
       roleName: props.roleName,
       boundServiceAccountNames: props.boundServiceAccountNames,
       boundServiceAccountNamespaces: namespaces,
-      // Vault reads the selector as YAML or JSON (namespace_validator.go:98-109); JSON is YAML.
+      // Vault reads the selector as YAML or JSON (vault-plugin-auth-kubernetes v0.23.1 namespace_validator.go:98-109); JSON is YAML.
       boundServiceAccountNamespaceSelector: selector && JSON.stringify({ matchLabels: selector.matchLabels }),
       aliasNameSource: props.aliasNameSource,
       ...tokenFields(props.roleName, props),
@@ -79,6 +79,12 @@ export class KubernetesAuthRole extends Construct {
           `whatever service it was issued for (Vault 1.20+ warns about this too). Set audience (e.g. "vault") ` +
           `and give the pod a projected ServiceAccount token with that audience (README: "Bind an audience").`,
       );
+    }
+    for (const warning of [
+      ...broadPatternWarnings(field("boundServiceAccountNames"), props.boundServiceAccountNames, "ServiceAccount name"),
+      ...broadPatternWarnings(field("boundServiceAccountNamespaces"), namespaces ?? [], "namespace"),
+    ]) {
+      Annotations.of(this).addWarning(warning);
     }
     if (props.boundServiceAccountNames.includes("*") && namespaces?.includes("*")) {
       Annotations.of(this).addWarning(

@@ -16,6 +16,7 @@ import { join, resolve } from "node:path";
 import { type BuildReport, ensureBinaries } from "./build";
 import { startControlPlane } from "./control-plane";
 import { runCanDifferential } from "./differential-can";
+import { runDifferentialDoctor } from "./differential-doctor";
 import { Supervisor } from "./processes";
 import { checkProviderMirror } from "./providers";
 import { runScenarios } from "./scenarios";
@@ -92,9 +93,11 @@ async function main(): Promise<void> {
       deployMissing.length > 0
         ? await runSmoke(plane, progress)
         : await runScenarios({ root: ROOT, work, plane, mirror: mirror.dir, progress });
-    const differential = await runCanDifferential({ root: ROOT, work, plane, progress });
-    failed = result.failed + differential.failed;
-    process.stdout.write(`e2e: ${result.passed + differential.passed} passed, ${failed} failed\n`);
+    const canDifferential = await runCanDifferential({ root: ROOT, work, plane, progress });
+    const doctorDifferential = await runDifferentialDoctor({ root: ROOT, work, plane, progress });
+    const passed = result.passed + canDifferential.passed + doctorDifferential.passed;
+    failed = result.failed + canDifferential.failed + doctorDifferential.failed;
+    process.stdout.write(`e2e: ${passed} passed, ${failed} failed\n`);
     if (failed > 0) {
       keep = true;
       for (const name of ["kube-apiserver", "kube-controller-manager", "vault"]) {

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { API_AUDIENCE, type ControlPlane } from "./control-plane";
+import { globRoles } from "./glob-roles";
 import { jwtDiscovery } from "./jwt-discovery";
 import { cliConfig } from "./providers";
 import { adoptingConfig, SEED_RESOURCES, seedForThisCluster, terraform } from "./seed-import";
@@ -45,7 +46,7 @@ export class Checks {
 }
 
 /** How a cluster entry reaches this control plane and this Vault (the connection fields). */
-function connection(plane: ControlPlane) {
+export function connection(plane: ControlPlane) {
   return {
     kubernetes: {
       host: plane.host,
@@ -270,6 +271,7 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
   }
   await jwtMethod(ctx, checks, tokens);
   await jwtDiscovery(ctx, checks, tokens.vaultAudience);
+  await globRoles(ctx, checks);
   await seedImport(ctx, checks, tokens.apiAudience);
   checks.skip(
     "vault-pod reviewer",
@@ -373,13 +375,13 @@ async function seedImport(ctx: ScenarioContext, checks: Checks, tokenFile: strin
   }
 }
 
-async function expectStatus(response: Promise<{ status: number; body: string }>, ok: number[]): Promise<void> {
+export async function expectStatus(response: Promise<{ status: number; body: string }>, ok: number[]): Promise<void> {
   const { status, body } = await response;
   if (!ok.includes(status)) throw new Error(`setup call answered ${status}: ${body.slice(0, 300)}`);
 }
 
 /** `kubectl create token` through the TokenRequest API; without audiences: the API server's. */
-async function serviceAccountToken(
+export async function serviceAccountToken(
   ctx: ScenarioContext,
   name: string,
   audiences: string[] | undefined,

@@ -1,6 +1,7 @@
 import { policyRules } from "../../config/policy-rules";
 import type { ClusterConfig } from "../../config/schema";
 import { didYouMean, ValidationError } from "../../validation";
+import { findRole } from "../roles";
 import { Acl, type MergedRule, type NamedPolicy, OPERATIONS, type Operation, type PatternKind } from "./acl";
 import { DEFAULT_POLICY } from "./default-policy";
 import { type RootPathMatch, rootPathOf } from "./root-paths";
@@ -64,7 +65,7 @@ export interface SudoRequirement {
  * and without repeats (vault/request_handling.go:2163, sdk v0.20.0, which Vault 1.21.2 pins, helper/policyutil/policyutil.go:51-77).
  */
 export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPolicy[] {
-  const role = cluster.roles.find((candidate) => candidate.name === roleName);
+  const role = cluster.roles[findRole(cluster, roleName)];
   if (!role) {
     const names = cluster.roles.map((candidate) => candidate.name);
     throw new ValidationError(
