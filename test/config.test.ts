@@ -268,8 +268,8 @@ describe("rejects bad files with the field, the value and the fix", () => {
     expect(problemsIn(text).split("\n").slice(1)).toEqual([
       "  bad.yaml:3:17: clusters[0].kubernetes: expected a mapping (key: value), got null",
       '  bad.yaml:5:46: clusters[0].roles[0].boundServiceAccountNames: expected a list, got "atlantis"; write [atlantis]',
-      `  bad.yaml:5:108: clusters[0].roles[0].tokenPolicies[0]: policy "zzzz" is not defined in this cluster's policies; add it under policies`,
-      '  bad.yaml:6:5: clusters[0].foo: unknown key "foo" (allowed: name, kubernetes, vault, auth, policies, roles, state, importExisting)',
+      `  bad.yaml:5:108: clusters[0].roles[0].tokenPolicies[0]: policy "zzzz" is not defined in this cluster's policies; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)`,
+      '  bad.yaml:6:5: clusters[0].foo: unknown key "foo" (allowed: name, kubernetes, vault, auth, policies, externalPolicies, roles, state, importExisting)',
     ]);
   });
 

@@ -32,13 +32,16 @@ Example:
 Follows Vault 1.21 (hashicorp/vault v1.21.4). Older servers differ: "+" segments need Vault
 1.1+, "patch" 1.11+, "subscribe" 1.16+; and a Vault keeps the default policy it wrote when it
 was initialised (this tool uses 1.21's; "vault policy read default" shows yours). Templated
-paths ({{identity.entity.id}}) depend on the token's entity and are not evaluated.
+paths ({{identity.entity.id}}) depend on the token's entity and are not evaluated. A role's externalPolicies (policies Vault
+has from elsewhere) are not in the config: the answer leaves them out, names them, and holds for
+the other policies.
 
 ${COMMON_HELP}
 
 --json prints {"path": str, "capabilities": [str], "allowed": bool|null,
 "rule": {"pattern": str, "kind": "exact"|"prefix"|"segment", "capabilities": [str]}|null,
-"policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}]}.
+"policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}],
+"leftOut": [str]} (leftOut: the role's external policies, not evaluated).
 
 Exit status: 0 allowed (without --operation: any capability but deny), 1 denied,
 2 bad usage or bad config.`,
@@ -87,6 +90,12 @@ function render(answer: CanAnswer, operation: string | undefined): string {
     } else {
       lines.push(`  ${name}  no rule matches`);
     }
+  }
+  if (answer.leftOut.length > 0) {
+    lines.push(
+      `left out: ${answer.leftOut.join(", ")} (externalPolicies: managed outside this config, so their rules are ` +
+        "unknown here; they may grant more, or deny some of the above)",
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -355,7 +355,10 @@ const roleSchema = strictObject({
   boundServiceAccountNamespaces: boundList("namespace", "dns1123Label")
     .optional()
     .describe("Required unless boundServiceAccountNamespaceSelector is given"),
-  tokenPolicies: z.array(z.string().min(1)).default([]).describe("Names of policies of this cluster, or default"),
+  tokenPolicies: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Names of policies of this cluster, of its externalPolicies, or default"),
   tokenPeriod: duration.optional(),
   tokenTtl: duration.optional(),
   tokenMaxTtl: duration.optional(),
@@ -407,6 +410,12 @@ export const clusterSchema = strictObject({
   vault: vaultSchema.default({}),
   auth: authSchema.prefault({}),
   policies: z.array(policySchema).default([]),
+  externalPolicies: z
+    .array(ruled("vaultName", "a policy name"))
+    .optional()
+    .describe(
+      "Vault policies this config does not manage (written with `vault policy write`, or by another stack): roles may name them in tokenPolicies, the stack never creates, changes or deletes them, and `can` leaves them out of its answer",
+    ),
   roles: z.array(roleSchema).min(1, { error: () => "is empty; define at least one role" }),
   state: stateSchema.optional(),
   importExisting: z

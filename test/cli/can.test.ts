@@ -57,6 +57,7 @@ describe("vault-k8s-auth can", () => {
         { name: "atlantis-read", matched: "secret/metadata/myscrt", capabilities: ["list", "read"], shadowed: null },
         { name: "default", matched: null, capabilities: [], shadowed: null },
       ],
+      leftOut: [],
     });
   });
 

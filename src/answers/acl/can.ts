@@ -33,14 +33,22 @@ export interface CanAnswer {
     readonly capabilities: readonly string[];
   } | null;
   readonly policies: readonly PolicyVerdict[];
+  /**
+   * The role's policies the answer leaves out: its cluster's externalPolicies, whose rules are
+   * written outside the config. They could add capabilities or deny some, so the answer holds for
+   * the policies above alone.
+   */
+  readonly leftOut: readonly string[];
 }
 
 /**
  * The policies a token of the role carries, as Vault names them at login: the role's
  * tokenPolicies plus "default" unless tokenNoDefaultPolicy (an explicit "default" stays), sorted
  * and without repeats (vault/request_handling.go:2163, sdk v0.21.0 helper/policyutil/policyutil.go:51-77).
+ * `policies` are those whose rules the config holds (its own and Vault's default); `leftOut` the
+ * others, the cluster's externalPolicies.
  */
-export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPolicy[] {
+export function rolePolicies(cluster: ClusterConfig, roleName: string): { policies: NamedPolicy[]; leftOut: string[] } {
   const role = cluster.roles.find((candidate) => candidate.name === roleName);
   if (!role) {
     const names = cluster.roles.map((candidate) => candidate.name);
@@ -50,10 +58,15 @@ export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPol
   }
   const defined = new Map(cluster.policies.map((policy) => [policy.name, policy]));
   const names = [...new Set([...role.tokenPolicies, ...(role.tokenNoDefaultPolicy ? [] : ["default"])])].sort();
-  return names.map((name) => {
+  const policies: NamedPolicy[] = [];
+  const leftOut: string[] = [];
+  for (const name of names) {
     const policy = defined.get(name);
-    return { name, rules: policy ? policyRules(policy) : DEFAULT_POLICY };
-  });
+    if (policy) policies.push({ name, rules: policyRules(policy) });
+    else if (name === "default") policies.push({ name, rules: DEFAULT_POLICY });
+    else leftOut.push(name);
+  }
+  return { policies, leftOut };
 }
 
 /** Which capabilities a rule grants, as Vault lists them: sorted, or ["deny"] (acl.go:347-350, capabilities.go:100). */
@@ -70,7 +83,7 @@ function listed(rule: MergedRule | undefined): string[] {
  */
 export function can(question: CanQuestion): CanAnswer {
   const { cluster, roleName, path, operation } = question;
-  const policies = rolePolicies(cluster, roleName);
+  const { policies, leftOut } = rolePolicies(cluster, roleName);
   const acl = new Acl(policies);
   const capabilityRule = acl.ruleFor(path, "list");
   const requestPath = operation === "list" && !path.endsWith("/") ? `${path}/` : path;
@@ -99,5 +112,6 @@ export function can(question: CanQuestion): CanAnswer {
       const alone = new Acl([policy]).ruleFor(operation === undefined ? path : requestPath, operation ?? "list");
       return { name: policy.name, matched: null, capabilities: [], shadowed: alone?.pattern ?? null };
     }),
+    leftOut,
   };
 }
