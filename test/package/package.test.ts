@@ -286,7 +286,7 @@ describe("the package as a user installs it", () => {
 
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toMatch(/^Usage: vault-k8s-auth <command>/);
-    for (const command of ["can", "doctor", "synth", "validate"]) {
+    for (const command of ["can", "doctor", "init", "synth", "validate"]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }
     // No tsx in a user's project: the bin can only have run dist/.
