@@ -4,6 +4,8 @@
  * name and never writes them; `can` leaves them out and says so; a name in neither list is
  * still refused, typos included.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Testing } from "cdktf";
 import { stringify } from "yaml";
 import { can } from "../src/answers/acl/can";
@@ -177,5 +179,48 @@ describe("externalPolicies in can", () => {
     const entry = { ...parsed, roles: [{ ...parsed.roles[0], tokenPolicies: ["deploy"], tokenNoDefaultPolicy: true }] };
     const answer = can({ cluster: entry, roleName: "atlantis", path: "sys/auth/atlantis" });
     expect(answer).toMatchObject({ capabilities: ["deny"], rule: null, policies: [], leftOut: ["deploy"] });
+  });
+});
+
+describe("the README's deploy and plan policies, written with vault policy write and named by Atlantis's roles", () => {
+  const root = join(__dirname, "..");
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const adopt = readFileSync(join(root, "docs", "adopt.md"), "utf8");
+  /** `vault policy write NAME examples/deploy/FILE` in a page: FILE → NAME. */
+  const written = (page: string) =>
+    Object.fromEntries(
+      [...page.matchAll(/vault policy write (\S+) examples\/deploy\/(vault-(?:deploy|plan)-policy\.hcl)/g)].map(
+        ([, name, file]) => [file, name],
+      ),
+    );
+  const example = /<!-- test:external-policies -->\n```yaml\n([\s\S]*?)```/.exec(adopt)?.[1] ?? "";
+
+  test("the pages write both example policies under one name each, the README's deploy name included", () => {
+    expect(written(readme)).toEqual({ "vault-deploy-policy.hcl": "vault-k8s-auth-deploy" });
+    expect(written(adopt)).toEqual({
+      "vault-deploy-policy.hcl": "vault-k8s-auth-deploy",
+      "vault-plan-policy.hcl": "vault-k8s-auth-plan",
+    });
+    for (const file of Object.keys(written(adopt)))
+      expect(existsSync(join(root, "examples", "deploy", file))).toBe(true);
+  });
+
+  test("docs/adopt.md's config declares exactly those policies, and its roles name them: it validates and synthesizes", () => {
+    const [cluster] = parseConfigText(example, "docs/adopt.md").clusters;
+    expect(cluster.externalPolicies).toEqual(Object.values(written(adopt)));
+    const json = synthJson(new VaultK8sAuthStack(Testing.app(), cluster.name, { cluster }));
+    const roles = Object.values(json.resource.vault_kubernetes_auth_backend_role);
+    expect(Object.fromEntries(roles.map((role) => [role.role_name, role.token_policies]))).toEqual({
+      atlantis: ["vault-k8s-auth-deploy"],
+      "atlantis-plan": ["vault-k8s-auth-plan"],
+    });
+    expect(json.resource.vault_policy).toBeUndefined();
+  });
+
+  test("can answers for the apply role and names the deploy policy it left out", () => {
+    const [cluster] = parseConfigText(example, "docs/adopt.md").clusters;
+    expect(can({ cluster, roleName: "atlantis", path: "sys/auth/atlantis" }).leftOut).toEqual([
+      "vault-k8s-auth-deploy",
+    ]);
   });
 });
