@@ -314,7 +314,7 @@ jobs:
 `;
 }
 
-export function readme(answers: InitAnswers, pins: InitPins, files: readonly string[]): string {
+export function readme(answers: InitAnswers, pins: InitPins): string {
   const { cluster, connection, atlantis, ci } = answers;
   const rows: [string, string][] = [
     ["`vault-k8s-auth.yaml`", "the config: one entry per cluster, checked by `npx vault-k8s-auth validate`"],
@@ -338,7 +338,7 @@ export function readme(answers: InitAnswers, pins: InitPins, files: readonly str
     ]);
   }
   const table = rows.map(([file, what]) => `| ${file} | ${what} |`).join("\n");
-  const login = atlantis ? "atlantis" : "app";
+  const question = atlantis ? "sys/auth/atlantis --role atlantis" : "secret/data/app/x --role app";
   return `# Vault Kubernetes auth for ${cluster}
 
 Written by \`vault-k8s-auth init\` (vault-k8s-auth ${pins.self}). Pods of cluster \`${cluster}\` log in
@@ -370,7 +370,7 @@ npm install ./vendor/vault-k8s-auth-${pins.self}.tgz
 \`\`\`sh
 npx vault-k8s-auth validate     # ok: vault-k8s-auth.yaml: 1 cluster, N roles; or one FAIL line per problem
 npm run synth                   # cdktf.out/stacks/${cluster}/cdk.tf.json
-npx vault-k8s-auth can secret/data/app/x --role ${login}   # what that role's token may do there
+npx vault-k8s-auth can ${question}   # what that role's token may do there
 npm run plan                    # cdktf diff: needs VAULT_TOKEN${connection.kind === "eks" ? ", AWS credentials" : " and the kubeconfig context"}
 npm run deploy                  # cdktf deploy
 \`\`\`
@@ -386,7 +386,5 @@ this stack does not write (\`externalPolicies\`): write them once with \`vault p
 the comment in \`vault-k8s-auth.yaml\` shows, before Atlantis's first plan.
 `
     : ""
-}
-Files written: ${files.map((file) => `\`${file}\``).join(", ")}.
-`;
+}`;
 }

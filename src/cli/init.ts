@@ -34,7 +34,7 @@ const PACKAGE_ROOT = join(__dirname, "..", "..");
  */
 export const init: Command = {
   name: "init",
-  summary: "write a repo of your own: config, exact pins, cdktf.json (with --ci github a CI job, --atlantis its files)",
+  summary: "write a repo of your own: the config, exact pins, cdktf.json, a CI job",
   usage: USAGE,
   help: `${USAGE}
 
@@ -114,7 +114,7 @@ Exit status: 0 written, 2 bad usage, a bad flag value or a file that exists (not
       io.out(paths.map((path) => `wrote ${shown(io, join(dir, path))}\n`).join(""));
       const into = shown(io, dir);
       io.out(
-        `next: cd ${into === "" ? "." : into} && npm install && npx vault-k8s-auth validate (README.md there says more)\n`,
+        `next: cd ${into === "" ? "." : into} && npm install && npx vault-k8s-auth validate (until vault-k8s-auth is on the npm registry, README.md there says how to install its tarball)\n`,
       );
     }
     return 0;
@@ -263,7 +263,7 @@ function filesFor(answers: InitAnswers, pins: InitPins): Record<string, string> 
   };
   if (answers.ci === "github") files[WORKFLOW_FILE] = workflow(pins);
   if (answers.atlantis) Object.assign(files, atlantisFiles());
-  files["README.md"] = readme(answers, pins, [...Object.keys(files), "README.md"]);
+  files["README.md"] = readme(answers, pins);
   return files;
 }
 

@@ -42,7 +42,7 @@ describe("vault-k8s-auth init", () => {
       stdout:
         `wrote ${repo}/vault-k8s-auth.yaml\nwrote ${repo}/package.json\nwrote ${repo}/cdktf.json\n` +
         `wrote ${repo}/.gitignore\nwrote ${repo}/README.md\n` +
-        `next: cd ${repo} && npm install && npx vault-k8s-auth validate (README.md there says more)\n`,
+        `next: cd ${repo} && npm install && npx vault-k8s-auth validate (until vault-k8s-auth is on the npm registry, README.md there says how to install its tarball)\n`,
     });
     expect(tree(join(dir, repo))).toEqual([
       ".gitignore",
