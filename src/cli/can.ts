@@ -37,7 +37,9 @@ Example:
 Follows Vault 1.21 (hashicorp/vault v1.21.2). Older servers differ: "+" segments need Vault
 1.1+, "patch" 1.11+, "subscribe" 1.16+; and a Vault keeps the default policy it wrote when it
 was initialised (this tool uses 1.21's; "vault policy read default" shows yours). Templated
-paths ({{identity.entity.id}}) depend on the token's entity and are not evaluated.
+paths ({{identity.entity.id}}) depend on the token's entity and are not evaluated. A role's externalPolicies (policies Vault
+has from elsewhere) are not in the config: the answer leaves them out, names them, and holds for
+the other policies.
 
 ${COMMON_HELP}
 
@@ -45,7 +47,7 @@ ${COMMON_HELP}
 "rule": {"pattern": str, "kind": "exact"|"prefix"|"segment", "capabilities": [str]}|null,
 "policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}],
 "sudo": {"operations": [str], "rootPaths": [str], "granted": bool, "source": str}|null,
-"refusedBeforeAcl": str|null}.
+"refusedBeforeAcl": str|null, "leftOut": [str]} (leftOut: the role's external policies, not evaluated).
 
 Exit status: 0 allowed (without --operation: any capability but deny, unless every operation
 they grant needs the sudo the rule lacks), 1 denied, 2 bad usage or bad config.`,
@@ -129,6 +131,12 @@ function render(answer: CanAnswer, operation: string | undefined): string {
     } else {
       lines.push(`  ${name}  no rule matches`);
     }
+  }
+  if (answer.leftOut.length > 0) {
+    lines.push(
+      `left out: ${answer.leftOut.join(", ")} (externalPolicies: managed outside this config, so their rules are ` +
+        "unknown here; they may grant more, or deny some of the above)",
+    );
   }
   return `${lines.filter((line) => line !== undefined).join("\n")}\n`;
 }

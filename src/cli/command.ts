@@ -30,6 +30,8 @@ export interface Command {
   readonly summary: string;
   /** The whole `--help` text: usage, flags, an example, exit codes. */
   readonly help: string;
+  /** The usage line(s), printed after the message of a usage error when given. */
+  readonly usage?: string;
   /** Its own flags, besides COMMON_OPTIONS. */
   readonly options: Options;
   /** How many positional arguments it takes at most. */

@@ -3,13 +3,14 @@ import { ValidationError } from "../validation";
 import { can } from "./can";
 import { COMMON_OPTIONS, type Command } from "./command";
 import { doctor } from "./doctor";
+import { init } from "./init";
 import { type Io, processIo } from "./io";
 import { synth } from "./synth";
 import { UsageError } from "./usage-error";
 import { validate } from "./validate";
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [can, doctor, synth, validate];
+const COMMANDS: readonly Command[] = [can, doctor, init, synth, validate];
 
 const TOP_HELP = `Usage: vault-k8s-auth <command> [args] [--flags]
 
@@ -48,6 +49,7 @@ export function main(argv: readonly string[], io: Io): number {
   } catch (error) {
     if (error instanceof UsageError || error instanceof ValidationError) {
       io.err(`vault-k8s-auth${command ? ` ${command.name}` : ""}: ${error.message}\n`);
+      if (error instanceof UsageError && command?.usage) io.err(`${command.usage}\n`);
     } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
       io.err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
     } else {

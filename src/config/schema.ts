@@ -370,7 +370,10 @@ const roleSchema = strictObject({
     .describe(
       'Namespaces, "*" alone for any, or patterns such as team-*; required unless boundServiceAccountNamespaceSelector is given',
     ),
-  tokenPolicies: z.array(z.string().min(1)).default([]).describe("Names of policies of this cluster, or default"),
+  tokenPolicies: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Names of policies of this cluster, of its externalPolicies, or default"),
   tokenPeriod: duration.optional(),
   tokenTtl: duration.optional(),
   tokenMaxTtl: duration.optional(),
@@ -422,6 +425,12 @@ export const clusterSchema = strictObject({
   vault: vaultSchema.default({}),
   auth: authSchema.prefault({}),
   policies: z.array(policySchema).default([]),
+  externalPolicies: z
+    .array(ruled("vaultPolicyName", "a policy name"))
+    .optional()
+    .describe(
+      "Vault policies this config does not manage (written with `vault policy write`, or by another stack): roles may name them in tokenPolicies, the stack never creates, changes or deletes them, and `can` leaves them out of its answer",
+    ),
   roles: z.array(roleSchema).min(1, { error: () => "is empty; define at least one role" }),
   state: stateSchema.optional(),
   importExisting: z

@@ -159,7 +159,12 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
   problems.push(...duplicates(policies, "policy", ["policies"]));
   problems.push(...duplicates(roles, "role", ["roles"], roleKey));
   const defined = new Set(policies.map((policy) => record(policy).name).filter((name) => typeof name === "string"));
-  const known = [...defined, "default"] as string[];
+  const externalPolicies = list(cluster.externalPolicies);
+  problems.push(...externalPolicyProblems(externalPolicies, defined));
+  const external = new Set(externalPolicies.filter((name) => typeof name === "string"));
+  const known = [...defined, ...external, "default"] as string[];
+  const where =
+    external.size > 0 ? "this cluster's policies nor listed in its externalPolicies" : "this cluster's policies";
 
   roles.forEach((raw, index) => {
     const role = record(raw);
@@ -171,10 +176,10 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
             '"root" cannot be granted through a role: Vault never issues a root token to an auth method login ' +
             '("auth methods cannot create root tokens", vault/request_handling.go); grant the paths needed in a policy of this cluster',
         });
-      } else if (typeof name === "string" && !defined.has(name) && name !== "default") {
+      } else if (typeof name === "string" && !defined.has(name) && !external.has(name) && name !== "default") {
         problems.push({
           path: ["roles", index, "tokenPolicies", position],
-          message: `policy ${show(name)} is not defined in this cluster's policies${didYouMean(name, known) || "; add it under policies"}`,
+          message: `policy ${show(name)} is not defined in ${where}${didYouMean(name, known) || "; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)"}`,
         });
       }
     });
@@ -227,6 +232,44 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
           });
         }
       }
+    }
+  });
+  return problems;
+}
+
+/**
+ * externalPolicies names policies that Vault has from elsewhere: never Vault's own two (default is
+ * always there and may be named without declaring it; root cannot be granted), never one this
+ * entry also manages (the stack would write it after all), each once.
+ */
+function externalPolicyProblems(names: unknown[], defined: Set<unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const first = new Map<unknown, number>();
+  names.forEach((name, index) => {
+    const path = ["externalPolicies", index];
+    if (typeof name !== "string") return;
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, index);
+    if (name === "default") {
+      problems.push({
+        path,
+        message:
+          '"default" is Vault\'s built-in policy, which a role may always name without declaring it; drop it from externalPolicies',
+      });
+    } else if (name === "root") {
+      problems.push({
+        path,
+        message:
+          '"root" cannot be granted through a role: Vault never issues a root token to an auth method login ' +
+          '("auth methods cannot create root tokens", vault/request_handling.go); drop it',
+      });
+    } else if (defined.has(name)) {
+      problems.push({
+        path,
+        message: `${show(name)} is also defined under policies, where this stack writes it; a policy is managed either here (policies) or elsewhere (externalPolicies): drop it from one of the two`,
+      });
+    } else if (earlier !== undefined) {
+      problems.push({ path, message: `${show(name)} is already listed at externalPolicies[${earlier}]; list it once` });
     }
   });
   return problems;

@@ -24,7 +24,8 @@ export interface KubernetesAuthBackendProps {
    * then reads its own pod's CA.
    * @default - none (Vault uses its pod's CA with `vaultPod`, else the system trust store)
    */
-  readonly kubernetesCaCert?: string;
+  // `| undefined`: ClusterEndpoint.caCertificate passes straight in under exactOptionalPropertyTypes.
+  readonly kubernetesCaCert?: string | undefined;
   /** @default Reviewer.longLivedToken() */
   readonly reviewer?: Reviewer;
   /**

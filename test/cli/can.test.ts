@@ -59,6 +59,7 @@ describe("vault-k8s-auth can", () => {
       ],
       sudo: null,
       refusedBeforeAcl: null,
+      leftOut: [],
     });
   });
 

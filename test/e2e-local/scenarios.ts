@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { API_AUDIENCE, type ControlPlane } from "./control-plane";
+import { externalPolicies } from "./external-policies";
 import { globRoles } from "./glob-roles";
 import { jwtDiscovery } from "./jwt-discovery";
 import { cliConfig } from "./providers";
@@ -197,6 +198,12 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
       "long-lived-token: a token without audience vault (the API server's) is refused",
       tokens.apiAudience,
     );
+    await externalPolicies(ctx, checks, {
+      entry: config(ctx, { auth: LONG_LIVED, audience: "vault" }),
+      deploy: (file) => cdktf(ctx, "deploy", file),
+      login: () => podLogin(ctx, tokens.vaultAudience),
+      readSecret: (token, path) => readSecret(ctx, token, path),
+    });
 
     // --- a renamed mount: disable_remount turns the in-place remount into a replacement, and
     // prevent_destroy refuses that at plan time, so no token issued by the mount is revoked.

@@ -36,6 +36,12 @@ export interface CanAnswer {
   } | null;
   readonly policies: readonly PolicyVerdict[];
   /**
+   * The role's policies the answer leaves out: its cluster's externalPolicies, whose rules are
+   * written outside the config. They could add capabilities or deny some, so the answer holds for
+   * the policies above alone.
+   */
+  readonly leftOut: readonly string[];
+  /**
    * When PATH is a root-protected path of Vault (vault/logical_system.go PathsSpecial.Root, the
    * token store's): which operations there also need `sudo`, the root paths that protect them,
    * and whether the deciding rule grants sudo. null when no operation there needs sudo.
@@ -63,8 +69,10 @@ export interface SudoRequirement {
  * The policies a token of the role carries, as Vault names them at login: the role's
  * tokenPolicies plus "default" unless tokenNoDefaultPolicy (an explicit "default" stays), sorted
  * and without repeats (vault/request_handling.go:2163, sdk v0.20.0, which Vault 1.21.2 pins, helper/policyutil/policyutil.go:51-77).
+ * `policies` are those whose rules the config holds (its own and Vault's default); `leftOut` the
+ * others, the cluster's externalPolicies.
  */
-export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPolicy[] {
+export function rolePolicies(cluster: ClusterConfig, roleName: string): { policies: NamedPolicy[]; leftOut: string[] } {
   const role = cluster.roles[findRole(cluster, roleName)];
   if (!role) {
     const names = cluster.roles.map((candidate) => candidate.name);
@@ -74,10 +82,15 @@ export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPol
   }
   const defined = new Map(cluster.policies.map((policy) => [policy.name, policy]));
   const names = [...new Set([...role.tokenPolicies, ...(role.tokenNoDefaultPolicy ? [] : ["default"])])].sort();
-  return names.map((name) => {
+  const policies: NamedPolicy[] = [];
+  const leftOut: string[] = [];
+  for (const name of names) {
     const policy = defined.get(name);
-    return { name, rules: policy ? policyRules(policy) : DEFAULT_POLICY };
-  });
+    if (policy) policies.push({ name, rules: policyRules(policy) });
+    else if (name === "default") policies.push({ name, rules: DEFAULT_POLICY });
+    else leftOut.push(name);
+  }
+  return { policies, leftOut };
 }
 
 /** Which capabilities a rule grants, as Vault lists them: sorted, or ["deny"] (acl.go:347-350, capabilities.go:100). */
@@ -138,7 +151,7 @@ export function allows(acl: Acl, path: string, operation: Operation): boolean {
  */
 export function can(question: CanQuestion): CanAnswer {
   const { cluster, roleName, path, operation } = question;
-  const policies = rolePolicies(cluster, roleName);
+  const { policies, leftOut } = rolePolicies(cluster, roleName);
   const acl = new Acl(policies);
   const capabilityRule = acl.ruleFor(path, "list");
   const requestPath = operation === undefined ? path : requestPathOf(path, operation);
@@ -173,5 +186,6 @@ export function can(question: CanQuestion): CanAnswer {
         }
       : null,
     refusedBeforeAcl: refused,
+    leftOut,
   };
 }
