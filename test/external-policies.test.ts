@@ -96,7 +96,7 @@ describe("externalPolicies in the config", () => {
     [
       "a name Vault would lowercase",
       ["Deploy"],
-      `clusters[0].externalPolicies[0]: "Deploy" is not a policy name; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)`,
+      `clusters[0].externalPolicies[0]: "Deploy" is not a policy name; use lowercase letters, digits and '_', with '-' and '.' only between them (Vault lowercases policy names, so two spellings would be one policy)`,
     ],
     [
       "a single name instead of a list",
