@@ -1,0 +1,478 @@
+/**
+ * examples/atlantis run as Atlantis v0.47.1 runs it, against the local control plane: the
+ * pre-workflow hook of repos.yaml in a checkout, an administrator's first apply of the stack it
+ * synthesizes, then the workflow's own steps on a Terraform project that reads secret/myscrt
+ * through the Vault provider, with a TokenRequest token of the atlantis ServiceAccount as the
+ * pod's token file. And the way without an env step: the Vault provider's own auth_login, run by
+ * Atlantis's default workflow.
+ *
+ * Each step is run the way Atlantis's runners run it (runatlantis/atlantis v0.47.1):
+ * - a hook: `sh -c <run>` in the repository root, the pod's environment plus the pull request's
+ *   variables (server/core/runtime/pre_workflow_hook_runner.go:26-59);
+ * - an env step: `sh -c <command>` in the project dir through the run-step runner, whose value is
+ *   stdout and stderr line by line, each line ended by "\n", with the final "\n" trimmed
+ *   (env_step_runner.go:35-40, models/shell_command_runner.go:121-137), environment: the pod's,
+ *   then ATLANTIS_TERRAFORM_VERSION, PLANFILE, WORKSPACE... (run_step_runner.go:63-100), then the
+ *   earlier env steps' values (server/events/project_command_runner.go:1151-1184);
+ * - init/plan/apply: the CLI with TF_IN_AUTOMATION, WORKSPACE, ATLANTIS_TERRAFORM_VERSION and DIR,
+ *   then the pod's environment, then the env steps' values (tfclient/terraform_client.go:452-471):
+ *   `init -input=false` (+ `-upgrade` without a lock file, init_step_runner.go:60-76),
+ *   `workspace show` before plan (workspace_step_runner_delegate.go:76),
+ *   `plan -input=false -refresh -out $PLANFILE` (plan_step_runner.go:150),
+ *   `apply -input=false $PLANFILE` (apply_step_runner.go:77); the planfile is
+ *   `<project>-<workspace>.tfplan` in the project dir (runtime.go:100-106, 134-136).
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import type { ControlPlane } from "./control-plane";
+import { cliConfig, mirrorView } from "./providers";
+import { Checks } from "./scenarios";
+
+export interface TerraformCli {
+  readonly label: string;
+  readonly binary: string;
+  /** Atlantis's name for it (terraform_distribution) and its version, as Atlantis passes them on. */
+  readonly distribution: "terraform" | "opentofu";
+  readonly version: string;
+}
+
+export interface AtlantisContext {
+  readonly root: string;
+  readonly work: string;
+  readonly plane: ControlPlane;
+  readonly mirror: string;
+  readonly progress: (line: string) => void;
+  /** The CLIs the workflow runs with, one after the other; the first also makes the admin's apply. */
+  readonly clis: readonly TerraformCli[];
+}
+
+type Step = string | { env?: { name: string; command: string }; run?: string };
+
+interface StepResult {
+  readonly status: number;
+  readonly output: string;
+}
+
+/** A pull request's variables, as the runners add them. */
+const PULL = {
+  BASE_BRANCH_NAME: "main",
+  BASE_REPO_NAME: "vault-k8s-auth",
+  BASE_REPO_OWNER: "your-org",
+  COMMENT_ARGS: "",
+  HEAD_BRANCH_NAME: "e2e",
+  HEAD_COMMIT: "0000000000000000000000000000000000000000",
+  HEAD_REPO_NAME: "vault-k8s-auth",
+  HEAD_REPO_OWNER: "your-org",
+  PULL_AUTHOR: "e2e",
+  PULL_NUM: "1",
+  PULL_URL: "https://github.com/your-org/vault-k8s-auth/pull/1",
+  USER_NAME: "e2e",
+};
+
+/** A spawned command's output as Atlantis collects it: stdout's and stderr's lines, each ended by "\n". */
+function lines(stdout: string, stderr: string): string {
+  const split = (text: string) => (text === "" ? [] : text.replace(/\n$/, "").split("\n"));
+  return [...split(stdout), ...split(stderr)].map((line) => `${line}\n`).join("");
+}
+
+/** One project's steps, with the env steps' values carried from step to step as Atlantis does. */
+class ProjectRun {
+  readonly envs: Record<string, string> = {};
+  readonly planfile: string;
+
+  constructor(
+    readonly name: string,
+    readonly dir: string,
+    readonly cli: TerraformCli,
+    readonly pod: NodeJS.ProcessEnv,
+    readonly command: "plan" | "apply",
+  ) {
+    this.planfile = join(dir, `${name}-default.tfplan`);
+  }
+
+  /** The environment of env and run steps (run_step_runner.go:63-100). */
+  private stepEnv(): NodeJS.ProcessEnv {
+    return {
+      ...this.pod,
+      ...PULL,
+      ATLANTIS_TERRAFORM_DISTRIBUTION: this.cli.distribution === "opentofu" ? "tofu" : "terraform",
+      ATLANTIS_TERRAFORM_VERSION: this.cli.version,
+      DIR: this.dir,
+      PLANFILE: this.planfile,
+      SHOWFILE: join(this.dir, `${this.name}-default.json`),
+      POLICYCHECKFILE: join(this.dir, `${this.name}-default-policyout.json`),
+      PROJECT_NAME: this.name,
+      REPO_REL_DIR: this.name,
+      WORKSPACE: "default",
+      ATLANTIS_PR_APPROVED: String(this.command === "apply"),
+      ATLANTIS_PR_MERGEABLE: "true",
+      ...this.envs,
+    };
+  }
+
+  /** The environment of init, plan and apply (terraform_client.go:452-471): later entries win. */
+  private terraformEnv(): NodeJS.ProcessEnv {
+    return {
+      TF_IN_AUTOMATION: "true",
+      WORKSPACE: "default",
+      ATLANTIS_TERRAFORM_VERSION: this.cli.version,
+      DIR: this.dir,
+      ...this.pod,
+      ...this.envs,
+    };
+  }
+
+  private terraform(args: string[]): StepResult {
+    const result = spawnSync(this.cli.binary, args, {
+      cwd: this.dir,
+      env: this.terraformEnv(),
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 10 * 60_000,
+    });
+    const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+    writeFileSync(join(this.dir, "atlantis-steps.log"), `\n===== ${args.join(" ")}\n${output}`, { flag: "a" });
+    return { status: result.status ?? 1, output };
+  }
+
+  /** Runs one step; a failed step ends the stage, as runSteps returns at the first error. */
+  step(step: Step): StepResult {
+    if (step === "init") {
+      const upgrade = existsSync(join(this.dir, ".terraform.lock.hcl")) ? [] : ["-upgrade"];
+      return this.terraform(["init", "-input=false", ...upgrade]);
+    }
+    if (step === "plan") {
+      const show = this.terraform(["workspace", "show"]);
+      if (show.status !== 0) return show;
+      return this.terraform(["plan", "-input=false", "-refresh", "-out", this.planfile]);
+    }
+    if (step === "apply") return this.terraform(["apply", "-input=false", this.planfile]);
+    if (typeof step === "object" && (step.env || step.run)) {
+      const command = step.env?.command ?? step.run ?? "";
+      const result = spawnSync("sh", ["-c", command], { cwd: this.dir, env: this.stepEnv(), encoding: "utf8" });
+      const output = lines(result.stdout ?? "", result.stderr ?? "");
+      if (result.status !== 0) {
+        // runStepError (run_step_runner.go:152-154): what Atlantis comments on the pull request.
+        return {
+          status: result.status ?? 1,
+          output: `exit status ${result.status}: running "${command}" in "${this.dir}": \n${output}`,
+        };
+      }
+      if (step.env) this.envs[step.env.name] = output.replace(/\n$/, "");
+      return { status: 0, output };
+    }
+    throw new Error(`step ${JSON.stringify(step)} is not one this harness runs`);
+  }
+
+  stage(steps: readonly Step[]): { failed?: StepResult; outputs: string[] } {
+    const outputs: string[] = [];
+    for (const step of steps) {
+      const result = this.step(step);
+      outputs.push(result.output);
+      if (result.status !== 0) return { failed: result, outputs };
+    }
+    return { outputs };
+  }
+}
+
+/** The project Atlantis plans with the workflow's env step: VAULT_TOKEN comes from the environment. */
+const ENV_STEP_PROJECT = `terraform {
+  required_version = ">= 1.11"
+  required_providers {
+    vault = { source = "hashicorp/vault", version = "5.6.0" }
+  }
+}
+
+# VAULT_ADDR, VAULT_CACERT and VAULT_TOKEN (the workflow's env step) come from the environment.
+provider "vault" {
+  # The role's policy reads secret/myscrt and nothing else: it cannot create the provider's
+  # default child token (auth/token/create).
+  skip_child_token = true
+}
+
+data "vault_kv_secret_v2" "myscrt" {
+  mount = "secret"
+  name  = "myscrt"
+}
+
+# What the plan read, without showing it: its SHA-256.
+output "access_key_sha256" {
+  value = nonsensitive(sha256(data.vault_kv_secret_v2.myscrt.data["access_key"]))
+}
+`;
+
+/** The same project logging in by itself: the Vault provider's auth_login with the pod's token file. */
+const AUTH_LOGIN_PROJECT = ENV_STEP_PROJECT.replace(
+  /# VAULT_ADDR, VAULT_CACERT and VAULT_TOKEN[^\n]*\nprovider "vault" \{\n/,
+  `variable "vault_token_file" {
+  type    = string
+  default = "/var/run/secrets/vault/token" # the projected token of examples/atlantis/helm-values.yaml
+}
+
+# VAULT_ADDR and VAULT_CACERT come from the environment; no VAULT_TOKEN: the provider logs in.
+provider "vault" {
+  auth_login {
+    path = "auth/atlantis/login"
+    parameters = {
+      role = "atlantis"
+      jwt  = file(var.vault_token_file)
+    }
+  }
+`,
+);
+
+/** Atlantis's default workflow: what a project without an env step runs (valid/global_cfg.go:157-186). */
+const DEFAULT_WORKFLOW = { plan: { steps: ["init", "plan"] }, apply: { steps: ["apply"] } };
+
+export async function runAtlantisWorkflow(ctx: AtlantisContext): Promise<{ passed: number; failed: number }> {
+  const { plane } = ctx;
+  const checks = new Checks();
+  const repos = parse(readFileSync(join(ctx.root, "examples", "atlantis", "repos.yaml"), "utf8")) as {
+    repos: { pre_workflow_hooks: { run: string }[] }[];
+    workflows: Record<string, { plan: { steps: Step[] }; apply: { steps: Step[] } }>;
+  };
+  const workflow = repos.workflows["vault-k8s-auth"];
+  const terraformrc = join(ctx.work, "terraformrc");
+  writeFileSync(terraformrc, cliConfig(mirrorView(ctx.mirror, join(ctx.work, "providers"))));
+
+  ctx.progress("Atlantis workflow: namespace atlantis, ServiceAccounts atlantis and intruder, secret/myscrt");
+  for (const ns of ["atlantis", "vault"]) {
+    await plane.kube("/api/v1/namespaces", "POST", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
+  }
+  for (const sa of ["atlantis", "intruder"]) {
+    await plane.kube("/api/v1/namespaces/atlantis/serviceaccounts", "POST", {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: sa },
+    });
+  }
+  const accessKey = `atlantis-${Date.now().toString(36)}`;
+  const digest = createHash("sha256").update(accessKey).digest("hex");
+  const written = await plane.vault("/v1/secret/data/myscrt", { body: { data: { access_key: accessKey } } });
+  if (written.status !== 200) throw new Error(`writing secret/myscrt: ${written.status} ${written.body}`);
+  const tokenFile = await tokenRequest(ctx, "atlantis", "atlantis.jwt");
+  const intruderFile = await tokenRequest(ctx, "intruder", "intruder.jwt");
+
+  // The checkout: a config file other than the default, named by VAULT_K8S_AUTH_CONFIG.
+  const repo = join(ctx.work, "repo");
+  mkdirSync(join(repo, "clusters"), { recursive: true });
+  writeFileSync(join(repo, "clusters", "local.yaml"), JSON.stringify(clusterConfig(plane), null, 2));
+  // The image's PATH: the package's bin and pod scripts, linked as examples/atlantis/Dockerfile links them.
+  const bin = join(ctx.work, "bin");
+  mkdirSync(bin, { recursive: true });
+  symlinkSync(join(ctx.root, "bin", "vault-k8s-auth.js"), join(bin, "vault-k8s-auth"));
+  for (const script of ["vault-login.sh", "vault-read-secret.sh"]) {
+    symlinkSync(join(ctx.root, "scripts", script), join(bin, script));
+  }
+  // The pod: what helm-values.yaml sets (VAULT_ADDR, the projected token, the config file), the
+  // image's PATH, and a CLI config that installs the providers from the mirror. No VAULT_TOKEN.
+  const pod: NodeJS.ProcessEnv = {
+    PATH: `${bin}:${process.env.PATH}`,
+    HOME: ctx.work,
+    CHECKPOINT_DISABLE: "1",
+    TF_CLI_CONFIG_FILE: terraformrc,
+    VAULT_ADDR: plane.vaultAddr,
+    VAULT_CACERT: plane.vaultCaFile,
+    VAULT_SA_TOKEN_FILE: tokenFile,
+    VAULT_K8S_AUTH_CONFIG: "clusters/local.yaml",
+    TF_VAR_vault_token_file: tokenFile,
+  };
+
+  const stackDir = join(repo, "cdktf.out", "stacks", "local");
+  const hooked = await checks.run(
+    "Atlantis workflow: the pre-workflow hook (repos.yaml, sh -c in the checkout) synthesizes the VAULT_K8S_AUTH_CONFIG file",
+    () => {
+      const started = Date.now();
+      for (const hook of repos.repos[0].pre_workflow_hooks) {
+        const result = spawnSync("sh", ["-c", hook.run], {
+          cwd: repo,
+          env: {
+            ...pod,
+            ...PULL,
+            DIR: repo,
+            OUTPUT_STATUS_FILE: join(repo, "OUTPUT_STATUS_FILE"),
+            COMMAND_NAME: "plan",
+            PROJECT_NAME: "",
+          },
+          encoding: "utf8",
+        });
+        if (result.status !== 0) return `exit status ${result.status}: ${result.stdout}${result.stderr}`;
+      }
+      ctx.progress(`Atlantis workflow: the hook took ${Date.now() - started} ms`);
+      return existsSync(join(stackDir, "cdk.tf.json")) ? undefined : `no ${stackDir}/cdk.tf.json`;
+    },
+  );
+  if (!hooked) return checks;
+
+  // Runbook step: the first apply is an administrator's, in the synthesized stack, with plain terraform.
+  const admin = ctx.clis[0];
+  const adminApplied = await checks.run(
+    `Atlantis workflow: an administrator's first apply of the synthesized stack (${admin.label}, terraform init/apply in cdktf.out/stacks/local)`,
+    () => {
+      const env = { ...pod, VAULT_TOKEN: plane.vaultToken };
+      for (const args of [
+        ["init", "-input=false", "-no-color"],
+        ["apply", "-auto-approve", "-input=false", "-no-color"],
+      ]) {
+        const result = spawnSync(admin.binary, args, { cwd: stackDir, env, encoding: "utf8", maxBuffer: 64 << 20 });
+        writeFileSync(join(ctx.work, "admin-apply.log"), `${result.stdout}${result.stderr}`, { flag: "a" });
+        if (result.status !== 0)
+          return `${args[0]} exited ${result.status}: ${tail(`${result.stdout}${result.stderr}`)}`;
+      }
+      return undefined;
+    },
+  );
+  if (!adminApplied) return checks;
+
+  const totals = { passed: checks.passed, failed: checks.failed };
+  for (const cli of ctx.clis) {
+    const labelled = new Checks(cli.label);
+    const project = (name: string, main: string) => {
+      const dir = join(repo, `${name}-${cli.distribution}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "main.tf"), main);
+      return dir;
+    };
+
+    // --- the env-step workflow of repos.yaml, verbatim
+    const envDir = project("app", ENV_STEP_PROJECT);
+    let planned = false;
+    await labelled.run(
+      "Atlantis workflow: plan stage (env VAULT_TOKEN from vault-login.sh, init, plan) reads secret/myscrt",
+      () => {
+        const run = new ProjectRun("app", envDir, cli, pod, "plan");
+        const { failed, outputs } = run.stage(workflow.plan.steps);
+        if (failed) return tail(failed.output);
+        const token = run.envs.VAULT_TOKEN ?? "";
+        if (!/^hvs\.[A-Za-z0-9_-]+$/.test(token))
+          return `VAULT_TOKEN is not one Vault token (${token.length} characters)`;
+        if (!existsSync(run.planfile)) return `no planfile at $PLANFILE (${run.planfile})`;
+        planned = outputs.join("").includes(digest);
+        return planned ? undefined : `the plan does not show the secret's SHA-256: ${tail(outputs.join(""))}`;
+      },
+    );
+    if (planned) {
+      await labelled.run("Atlantis workflow: apply stage (env VAULT_TOKEN again, apply of $PLANFILE)", () => {
+        const run = new ProjectRun("app", envDir, cli, pod, "apply");
+        const { failed } = run.stage(workflow.apply.steps);
+        if (failed) return tail(failed.output);
+        return outputOf(cli, envDir, pod) === digest ? undefined : "the applied output is not the secret's SHA-256";
+      });
+    }
+
+    // --- the way without an env step: Atlantis's default workflow, the provider logs in itself
+    const loginDir = project("app-auth-login", AUTH_LOGIN_PROJECT);
+    let loginPlanned = false;
+    await labelled.run(
+      "auth_login: the default workflow's plan (no env step, no VAULT_TOKEN) logs in with the token file and reads secret/myscrt",
+      () => {
+        const run = new ProjectRun("app-auth-login", loginDir, cli, pod, "plan");
+        const { failed, outputs } = run.stage(DEFAULT_WORKFLOW.plan.steps);
+        if (failed) return tail(failed.output);
+        loginPlanned = outputs.join("").includes(digest);
+        return loginPlanned ? undefined : `the plan does not show the secret's SHA-256: ${tail(outputs.join(""))}`;
+      },
+    );
+    if (loginPlanned) {
+      await labelled.run("auth_login: the default workflow's apply logs in again and applies", () => {
+        const run = new ProjectRun("app-auth-login", loginDir, cli, pod, "apply");
+        const { failed } = run.stage(DEFAULT_WORKFLOW.apply.steps);
+        if (failed) return tail(failed.output);
+        return outputOf(cli, loginDir, pod) === digest ? undefined : "the applied output is not the secret's SHA-256";
+      });
+    }
+    totals.passed += labelled.passed;
+    totals.failed += labelled.failed;
+  }
+
+  // A pod whose ServiceAccount the role does not bind: the env step fails, Atlantis stops the stage
+  // and shows vault-login.sh's words, and no Terraform step runs.
+  const refused = new Checks();
+  await refused.run(
+    "Atlantis workflow: a refused login stops the plan stage at the env step with vault-login.sh's message",
+    () => {
+      const dir = join(repo, "app-refused");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "main.tf"), ENV_STEP_PROJECT);
+      const run = new ProjectRun(
+        "app-refused",
+        dir,
+        ctx.clis[0],
+        { ...pod, VAULT_SA_TOKEN_FILE: intruderFile },
+        "plan",
+      );
+      const { failed, outputs } = run.stage(workflow.plan.steps);
+      if (!failed) return "the plan stage ran through";
+      if (outputs.length !== 1) return `${outputs.length} steps ran; the stage must stop at the env step`;
+      const expected =
+        /^exit status 1: running "vault-login\.sh --role atlantis --mount atlantis" in "[^"]+": \nvault-login\.sh: Vault refused the login \(HTTP 403\): service account name not authorized\n/;
+      return expected.test(failed.output) ? undefined : `Atlantis would show: ${failed.output.slice(0, 400)}`;
+    },
+  );
+  return { passed: totals.passed + refused.passed, failed: totals.failed + refused.failed };
+}
+
+/** The config the checkout holds: this control plane, the Atlantis role least-privileged. */
+function clusterConfig(plane: ControlPlane) {
+  return {
+    clusters: [
+      {
+        name: "local",
+        kubernetes: {
+          host: plane.host,
+          caCertificate: plane.caPem,
+          kubeconfig: { path: plane.kubeconfig, context: plane.context },
+        },
+        vault: { address: plane.vaultAddr },
+        auth: {
+          path: "atlantis",
+          reviewer: { mode: "long-lived-token", serviceAccountName: "vault-reviewer", namespace: "vault" },
+        },
+        policies: [{ name: "atlantis-read", rules: [{ kvRead: { mount: "secret", path: "myscrt" } }] }],
+        roles: [
+          {
+            name: "atlantis",
+            boundServiceAccountNames: ["atlantis"],
+            boundServiceAccountNamespaces: ["atlantis"],
+            tokenPolicies: ["atlantis-read"],
+            tokenPeriod: "1800s",
+            audience: "vault",
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The projected token kubelet would mount (audience vault, as the Helm values' commented volume). */
+async function tokenRequest(ctx: AtlantisContext, name: string, file: string): Promise<string> {
+  const response = await ctx.plane.kube(`/api/v1/namespaces/atlantis/serviceaccounts/${name}/token`, "POST", {
+    apiVersion: "authentication.k8s.io/v1",
+    kind: "TokenRequest",
+    spec: { expirationSeconds: 3600, audiences: ["vault"] },
+  });
+  if (response.status !== 201)
+    throw new Error(`TokenRequest for atlantis/${name}: ${response.status} ${response.body}`);
+  const path = join(ctx.work, file);
+  writeFileSync(path, response.json<{ status: { token: string } }>().status.token, { mode: 0o600 });
+  return path;
+}
+
+function outputOf(cli: TerraformCli, dir: string, pod: NodeJS.ProcessEnv): string {
+  const result = spawnSync(cli.binary, ["output", "-raw", "access_key_sha256"], {
+    cwd: dir,
+    env: pod,
+    encoding: "utf8",
+  });
+  return (result.stdout ?? "").trim();
+}
+
+function tail(output: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips colour codes
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
+  const errors = plain.split("\n").filter((line) => /Error|error|refused/.test(line));
+  return (errors.length > 0 ? errors : plain.split("\n")).slice(-8).join(" | ");
+}
