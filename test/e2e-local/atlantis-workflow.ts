@@ -155,10 +155,13 @@ class ProjectRun {
       const result = spawnSync("sh", ["-c", command], { cwd: this.dir, env: this.stepEnv(), encoding: "utf8" });
       const output = lines(result.stdout ?? "", result.stderr ?? "");
       if (result.status !== 0) {
-        // runStepError (run_step_runner.go:152-154): what Atlantis comments on the pull request.
+        // What Atlantis comments on the pull request: the shell runner's error
+        // (models/shell_command_runner.go:242, shell "sh -c": valid/repo_cfg.go:237-238) wrapped
+        // by runStepError (run_step_runner.go:152-154) with the step's output.
+        const shellError = `running 'sh -c' '${command}' in '${this.dir}': exit status ${result.status}`;
         return {
           status: result.status ?? 1,
-          output: `exit status ${result.status}: running "${command}" in "${this.dir}": \n${output}`,
+          output: `${shellError}: running ${JSON.stringify(command)} in ${JSON.stringify(this.dir)}: \n${output}`,
         };
       }
       if (step.env) this.envs[step.env.name] = output.replace(/\n$/, "");
@@ -408,7 +411,7 @@ export async function runAtlantisWorkflow(ctx: AtlantisContext): Promise<{ passe
       if (!failed) return "the plan stage ran through";
       if (outputs.length !== 1) return `${outputs.length} steps ran; the stage must stop at the env step`;
       const expected =
-        /^exit status 1: running "vault-login\.sh --role atlantis --mount atlantis" in "[^"]+": \nvault-login\.sh: Vault refused the login \(HTTP 403\): service account name not authorized\n/;
+        /^running 'sh -c' 'vault-login\.sh --role atlantis --mount atlantis' in '[^']+': exit status 1: running "vault-login\.sh --role atlantis --mount atlantis" in "[^"]+": \nvault-login\.sh: Vault refused the login \(HTTP 403\): service account name not authorized\n/;
       return expected.test(failed.output) ? undefined : `Atlantis would show: ${failed.output.slice(0, 400)}`;
     },
   );
