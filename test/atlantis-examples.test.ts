@@ -76,8 +76,9 @@ describe("examples/atlantis", () => {
     afterAll(() => rmSync(work, { recursive: true, force: true }));
 
     const runHook = (env: Record<string, string>) => {
-      mkdirSync(join(work, "repo", "cdktf.out", "stacks", "gone"), { recursive: true });
-      writeFileSync(join(work, "repo", "cdktf.out", "stacks", "gone", "evil.tf"), "");
+      const project = join(work, "repo", "cdktf.out", "stacks", "eks-test");
+      mkdirSync(project, { recursive: true });
+      writeFileSync(join(project, "eks-test-default.tfplan"), "");
       const result = spawnSync("sh", ["-c", hooks[0].run], {
         cwd: join(work, "repo"),
         env: { PATH: `${join(work, "bin")}:${process.env.PATH}`, ...env },
@@ -89,7 +90,7 @@ describe("examples/atlantis", () => {
 
     test("is one vault-k8s-auth synth of the installed package: no npm install, no npx, no cdktf CLI", () => {
       expect(hooks).toHaveLength(1);
-      expect(hooks[0].run).toMatch(/(^|&& )vault-k8s-auth synth\b/);
+      expect(hooks[0].run).toMatch(/^vault-k8s-auth synth\b/);
       expect(hooks[0].run).not.toMatch(/\bnpm\b|\bnpx\b|\bcdktf synth\b/);
       expect(helm.environment.ATLANTIS_FAIL_ON_PRE_WORKFLOW_HOOK_ERROR).toBe("true");
     });
@@ -103,9 +104,9 @@ describe("examples/atlantis", () => {
       ]);
     });
 
-    test("writes cdktf.out afresh: a stack directory the config no longer makes, or a committed file in it, is gone", () => {
-      runHook({});
-      expect(existsSync(join(work, "repo", "cdktf.out"))).toBe(false);
+    test("keeps the plan file Atlantis left in the project dir: the hook runs again before apply, which needs it (runtime.go:134-136)", () => {
+      runHook({ COMMAND_NAME: "apply" });
+      expect(existsSync(join(work, "repo", "cdktf.out", "stacks", "eks-test", "eks-test-default.tfplan"))).toBe(true);
     });
   });
 
@@ -149,7 +150,6 @@ describe("examples/atlantis", () => {
         ...[...text("repos.yaml").matchAll(/command: (vault-read-secret\.sh)/g)].map((m) => m[1]),
       ].flatMap((command) => [...command.matchAll(/(?:^|&& )([\w.-]+)/g)].map((m) => m[1])),
     );
-    used.delete("rm");
     expect([...used].sort()).toEqual(["vault-k8s-auth", "vault-login.sh", "vault-read-secret.sh"]);
     for (const script of ["vault-login.sh", "vault-read-secret.sh"]) {
       const target = links.get(script) ?? "";

@@ -262,7 +262,12 @@ export async function runAtlantisWorkflow(ctx: AtlantisContext): Promise<{ passe
   // The checkout: a config file other than the default, named by VAULT_K8S_AUTH_CONFIG.
   const repo = join(ctx.work, "repo");
   mkdirSync(join(repo, "clusters"), { recursive: true });
-  writeFileSync(join(repo, "clusters", "local.yaml"), JSON.stringify(clusterConfig(plane), null, 2));
+  const writeConfig = (tokenPeriod?: string) =>
+    writeFileSync(
+      join(repo, "clusters", "local.yaml"),
+      JSON.stringify(clusterConfig(ctx.root, plane, tokenPeriod), null, 2),
+    );
+  writeConfig();
   // The image's PATH: the package's bin and pod scripts, linked as examples/atlantis/Dockerfile links them.
   const bin = join(ctx.work, "bin");
   mkdirSync(bin, { recursive: true });
@@ -285,28 +290,29 @@ export async function runAtlantisWorkflow(ctx: AtlantisContext): Promise<{ passe
   };
 
   const stackDir = join(repo, "cdktf.out", "stacks", "local");
+  const runHooks = (command: "plan" | "apply") => {
+    const started = Date.now();
+    for (const hook of repos.repos[0].pre_workflow_hooks) {
+      const result = spawnSync("sh", ["-c", hook.run], {
+        cwd: repo,
+        env: {
+          ...pod,
+          ...PULL,
+          DIR: repo,
+          OUTPUT_STATUS_FILE: join(repo, "OUTPUT_STATUS_FILE"),
+          COMMAND_NAME: command,
+          PROJECT_NAME: "",
+        },
+        encoding: "utf8",
+      });
+      if (result.status !== 0) return `exit status ${result.status}: ${result.stdout}${result.stderr}`;
+    }
+    ctx.progress(`Atlantis workflow: the pre-workflow hook took ${Date.now() - started} ms`);
+    return existsSync(join(stackDir, "cdk.tf.json")) ? undefined : `no ${stackDir}/cdk.tf.json`;
+  };
   const hooked = await checks.run(
     "Atlantis workflow: the pre-workflow hook (repos.yaml, sh -c in the checkout) synthesizes the VAULT_K8S_AUTH_CONFIG file",
-    () => {
-      const started = Date.now();
-      for (const hook of repos.repos[0].pre_workflow_hooks) {
-        const result = spawnSync("sh", ["-c", hook.run], {
-          cwd: repo,
-          env: {
-            ...pod,
-            ...PULL,
-            DIR: repo,
-            OUTPUT_STATUS_FILE: join(repo, "OUTPUT_STATUS_FILE"),
-            COMMAND_NAME: "plan",
-            PROJECT_NAME: "",
-          },
-          encoding: "utf8",
-        });
-        if (result.status !== 0) return `exit status ${result.status}: ${result.stdout}${result.stderr}`;
-      }
-      ctx.progress(`Atlantis workflow: the hook took ${Date.now() - started} ms`);
-      return existsSync(join(stackDir, "cdk.tf.json")) ? undefined : `no ${stackDir}/cdk.tf.json`;
-    },
+    () => runHooks("plan"),
   );
   if (!hooked) return checks;
 
@@ -391,6 +397,29 @@ export async function runAtlantisWorkflow(ctx: AtlantisContext): Promise<{ passe
     totals.failed += labelled.failed;
   }
 
+  // A pull request to the config itself: Atlantis plans and applies the stack with its own login.
+  const pull = new Checks(admin.label);
+  await pull.run(
+    "Atlantis workflow: a pull request that changes tokenPeriod is planned and applied by the workflow with Atlantis's own login (examples/deploy/vault-deploy-policy.hcl), and Vault's role has the new period",
+    async () => {
+      writeConfig("3600s");
+      for (const command of ["plan", "apply"] as const) {
+        const hook = runHooks(command);
+        if (hook) return `${command} hook: ${hook}`;
+        const run = new ProjectRun("local", stackDir, admin, pod, command);
+        const { failed, outputs } = run.stage(workflow[command].steps);
+        if (failed) return `${command}: ${tail(failed.output)}`;
+        if (command === "plan" && !/token_period\s+=\s+1800\s+->\s+3600/.test(outputs.join(""))) {
+          return `the plan does not change token_period 1800 -> 3600: ${tail(outputs.join(""))}`;
+        }
+      }
+      const role = (await plane.vault("/v1/auth/atlantis/role/atlantis")).json<{ data: { token_period: number } }>();
+      return role.data.token_period === 3600 ? undefined : `Vault's role has token_period ${role.data.token_period}`;
+    },
+  );
+  totals.passed += pull.passed;
+  totals.failed += pull.failed;
+
   // A pod whose ServiceAccount the role does not bind: the env step fails, Atlantis stops the stage
   // and shows vault-login.sh's words, and no Terraform step runs.
   const refused = new Checks();
@@ -418,8 +447,31 @@ export async function runAtlantisWorkflow(ctx: AtlantisContext): Promise<{ passe
   return { passed: totals.passed + refused.passed, failed: totals.failed + refused.failed };
 }
 
-/** The config the checkout holds: this control plane, the Atlantis role least-privileged. */
-function clusterConfig(plane: ControlPlane) {
+/**
+ * examples/deploy/vault-deploy-policy.hcl as path rules of the config, for this config's policy
+ * names (the file's are the default config's): what Atlantis's apply role is given in docs/atlantis.md.
+ */
+function deployPolicyRules(root: string, policies: string[]) {
+  const text = readFileSync(join(root, "examples", "deploy", "vault-deploy-policy.hcl"), "utf8");
+  const stanzas = [...text.matchAll(/^path "([^"]+)" \{\s*capabilities = \[([^\]]*)\]\s*\}/gm)].map(
+    ([, path, list]) => ({
+      path,
+      capabilities: [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]),
+    }),
+  );
+  const acl = stanzas.filter((stanza) => stanza.path.startsWith("sys/policies/acl/"));
+  if (acl.length !== 1) throw new Error("vault-deploy-policy.hcl: expected one sys/policies/acl/ stanza");
+  return [
+    ...stanzas.filter((stanza) => stanza !== acl[0]),
+    ...policies.map((name) => ({ path: `sys/policies/acl/${name}`, capabilities: acl[0].capabilities })),
+  ];
+}
+
+/**
+ * The config the checkout holds: this control plane; role atlantis reads secret/myscrt and, with
+ * the example deploy policy, manages this stack, so that Atlantis can apply a pull request to it.
+ */
+function clusterConfig(root: string, plane: ControlPlane, tokenPeriod = "1800s") {
   return {
     clusters: [
       {
@@ -434,14 +486,17 @@ function clusterConfig(plane: ControlPlane) {
           path: "atlantis",
           reviewer: { mode: "long-lived-token", serviceAccountName: "vault-reviewer", namespace: "vault" },
         },
-        policies: [{ name: "atlantis-read", rules: [{ kvRead: { mount: "secret", path: "myscrt" } }] }],
+        policies: [
+          { name: "atlantis-read", rules: [{ kvRead: { mount: "secret", path: "myscrt" } }] },
+          { name: "vault-k8s-auth-deploy", rules: deployPolicyRules(root, ["atlantis-read", "vault-k8s-auth-deploy"]) },
+        ],
         roles: [
           {
             name: "atlantis",
             boundServiceAccountNames: ["atlantis"],
             boundServiceAccountNamespaces: ["atlantis"],
-            tokenPolicies: ["atlantis-read"],
-            tokenPeriod: "1800s",
+            tokenPolicies: ["atlantis-read", "vault-k8s-auth-deploy"],
+            tokenPeriod,
             audience: "vault",
           },
         ],
