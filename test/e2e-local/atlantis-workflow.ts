@@ -14,9 +14,12 @@
  *   (env_step_runner.go:35-40, models/shell_command_runner.go:121-137), environment: the pod's,
  *   then ATLANTIS_TERRAFORM_VERSION, PLANFILE, WORKSPACE... (run_step_runner.go:63-100), then the
  *   earlier env steps' values (server/events/project_command_runner.go:1151-1184);
- * - init/plan/apply: the CLI with TF_IN_AUTOMATION, WORKSPACE, ATLANTIS_TERRAFORM_VERSION and DIR,
- *   then the pod's environment, then the env steps' values (tfclient/terraform_client.go:452-471):
- *   `init -input=false` (+ `-upgrade` without a lock file, init_step_runner.go:60-76),
+ * - init/plan/apply: the CLI with TF_IN_AUTOMATION, WORKSPACE, ATLANTIS_TERRAFORM_VERSION, DIR and
+ *   TF_PLUGIN_CACHE_DIR (<data dir>/plugin-cache, server/server.go:89, 422; --use-tf-plugin-cache
+ *   defaults to true, cmd/server.go:704-706), then the pod's environment, then the env steps'
+ *   values (tfclient/terraform_client.go:452-471): an untracked .terraform.lock.hcl deleted, then
+ *   `init -input=false -upgrade` (init_step_runner.go:39-48, 60-76: cdktf.out/ is not committed,
+ *   nor is a new project's lock file),
  *   `workspace show` before plan (workspace_step_runner_delegate.go:76),
  *   `plan -input=false -refresh -out $PLANFILE` (plan_step_runner.go:150),
  *   `apply -input=false $PLANFILE` (apply_step_runner.go:77); the planfile is
@@ -24,7 +27,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { ControlPlane } from "./control-plane";
@@ -120,6 +123,7 @@ class ProjectRun {
       WORKSPACE: "default",
       ATLANTIS_TERRAFORM_VERSION: this.cli.version,
       DIR: this.dir,
+      TF_PLUGIN_CACHE_DIR: join(this.pod.ATLANTIS_DATA_DIR ?? "/atlantis-data", "plugin-cache"),
       ...this.pod,
       ...this.envs,
     };
@@ -141,8 +145,9 @@ class ProjectRun {
   /** Runs one step; a failed step ends the stage, as runSteps returns at the first error. */
   step(step: Step): StepResult {
     if (step === "init") {
-      const upgrade = existsSync(join(this.dir, ".terraform.lock.hcl")) ? [] : ["-upgrade"];
-      return this.terraform(["init", "-input=false", ...upgrade]);
+      // Untracked in git here (a generated dir, a new project): Atlantis deletes it, then upgrades.
+      rmSync(join(this.dir, ".terraform.lock.hcl"), { force: true });
+      return this.terraform(["init", "-input=false", "-upgrade"]);
     }
     if (step === "plan") {
       const show = this.terraform(["workspace", "show"]);
@@ -277,8 +282,10 @@ export async function runAtlantisWorkflow(ctx: AtlantisContext): Promise<{ passe
   }
   // The pod: what helm-values.yaml sets (VAULT_ADDR, the projected token, the config file), the
   // image's PATH, and a CLI config that installs the providers from the mirror. No VAULT_TOKEN.
+  mkdirSync(join(ctx.work, "atlantis-data", "plugin-cache"), { recursive: true });
   const pod: NodeJS.ProcessEnv = {
     PATH: `${bin}:${process.env.PATH}`,
+    ATLANTIS_DATA_DIR: join(ctx.work, "atlantis-data"), // the chart's atlantisDataDirectory
     HOME: ctx.work,
     CHECKPOINT_DISABLE: "1",
     TF_CLI_CONFIG_FILE: terraformrc,
