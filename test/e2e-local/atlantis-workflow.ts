@@ -137,7 +137,9 @@ class ProjectRun {
       maxBuffer: 64 * 1024 * 1024,
       timeout: 10 * 60_000,
     });
-    const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+    // Atlantis strips the ANSI colours from the CLI's output (terraform_client.go:390, 404).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character itself
+    const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.replace(/\u001b\[[0-9;]*m/g, "");
     writeFileSync(join(this.dir, "atlantis-steps.log"), `\n===== ${args.join(" ")}\n${output}`, { flag: "a" });
     return { status: result.status ?? 1, output };
   }
