@@ -34,7 +34,10 @@ export function cliOf(binary: string, distribution: "terraform" | "opentofu"): T
     env: { ...process.env, CHECKPOINT_DISABLE: "1" },
   });
   if (result.status !== 0) throw new Error(`${binary} version -json exited ${result.status}: ${result.stderr}`);
-  const version = (JSON.parse(result.stdout) as { terraform_version: string }).terraform_version;
+  // OpenTofu prints warnings, e.g. about a TF_CLI_CONFIG_FILE that names no file, on stdout before
+  // the JSON (opentofu v1.12.6 cmd/tofu/main.go:159-166, internal/command/views/view.go:188-192).
+  const version = (JSON.parse(result.stdout.slice(result.stdout.indexOf("{"))) as { terraform_version: string })
+    .terraform_version;
   const name = distribution === "opentofu" ? "tofu" : "terraform";
   return { label: `${name} ${version}`, binary, distribution, version };
 }
