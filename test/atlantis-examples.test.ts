@@ -167,11 +167,13 @@ describe("examples/atlantis", () => {
     expect(dockerfile).toMatch(/npm install --omit=dev /);
     // The versions this project is tested with: the peers it develops against, pinned exactly.
     for (const name of ["cdktf", "constructs", "@cdktf/provider-aws"]) {
-      expect(dockerfile).toContain(` ${name}@${pkg.devDependencies[name]}`);
+      expect(dockerfile).toMatch(new RegExp(`[ =]${name}@${pkg.devDependencies[name].replace(/\./g, "\\.")}[ ;]`));
     }
-    // The AWS CLI only for EKS, where the kubernetes provider runs `aws eks get-token`.
+    // The AWS provider and the AWS CLI only for EKS, where the kubernetes provider runs `aws eks get-token`.
+    expect(dockerfile).toMatch(/if \[ "\$EKS" = true \]; then aws=@cdktf\/provider-aws@/);
     expect(dockerfile).toMatch(/if \[ "\$EKS" = true \]; then apk add --no-cache aws-cli; fi/);
-    expect(dockerfile).toMatch(/^USER atlantis$/m);
+    // Numeric, so that a pod's runAsNonRoot can check it: the base image's atlantis (uid 100, gid 1000).
+    expect(dockerfile).toMatch(/^USER 100:1000$/m);
     expect(dockerfile).toContain("was not built where it was written");
   });
 
