@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { seedCluster, stackFor, synthJson } from "./helpers";
 
 const ROOT = join(__dirname, "..");
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
@@ -59,5 +60,12 @@ describe("docs/atlantis.md", () => {
       });
     }
     expectIn("before `init`/`plan`, and again before `apply`, an `env` step sets `VAULT_TOKEN`");
+  });
+  test("the reviewer rotation names the token Secret's address in the default config's stack", () => {
+    const [, address] = /-replace=(\S+)/.exec(flat) ?? [];
+    const [type, name] = (address ?? "").split(".");
+    const { resource } = synthJson(stackFor(seedCluster()));
+    expect(Object.keys(resource[type] ?? {})).toEqual([name]);
+    expect(resource[type][name]).toMatchObject({ type: "kubernetes.io/service-account-token" });
   });
 });
