@@ -29,7 +29,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import type { ControlPlane } from "./control-plane";
 import { cliConfig, mirrorView } from "./providers";
 import { Checks } from "./scenarios";
@@ -92,6 +92,8 @@ class ProjectRun {
     readonly cli: TerraformCli,
     readonly pod: NodeJS.ProcessEnv,
     readonly command: "plan" | "apply",
+    /** What follows `--` in the pull request comment (`atlantis plan -- -replace=...`): ctx.CommentArgs. */
+    readonly commentArgs: readonly string[] = [],
   ) {
     this.planfile = join(dir, `${name}-default.tfplan`);
   }
@@ -154,7 +156,7 @@ class ProjectRun {
     if (step === "plan") {
       const show = this.terraform(["workspace", "show"]);
       if (show.status !== 0) return show;
-      return this.terraform(["plan", "-input=false", "-refresh", "-out", this.planfile]);
+      return this.terraform(["plan", "-input=false", "-refresh", "-out", this.planfile, ...this.commentArgs]);
     }
     if (step === "apply") return this.terraform(["apply", "-input=false", this.planfile]);
     if (typeof step === "object" && (step.env || step.run)) {
@@ -269,10 +271,10 @@ export async function runAtlantisWorkflow(ctx: AtlantisContext): Promise<{ passe
   // The checkout: a config file other than the default, named by VAULT_K8S_AUTH_CONFIG.
   const repo = join(ctx.work, "repo");
   mkdirSync(join(repo, "clusters"), { recursive: true });
-  const writeConfig = (tokenPeriod?: string) =>
+  const writeConfig = (tokenPeriod?: string, kubeconfig?: string) =>
     writeFileSync(
       join(repo, "clusters", "local.yaml"),
-      JSON.stringify(clusterConfig(ctx.root, plane, tokenPeriod), null, 2),
+      JSON.stringify(clusterConfig(ctx.root, plane, tokenPeriod, kubeconfig), null, 2),
     );
   writeConfig();
   // The image's PATH: the package's bin and pod scripts, linked as examples/atlantis/Dockerfile links them.
@@ -426,6 +428,54 @@ export async function runAtlantisWorkflow(ctx: AtlantisContext): Promise<{ passe
       return role.data.token_period === 3600 ? undefined : `Vault's role has token_period ${role.data.token_period}`;
     },
   );
+  // docs/atlantis.md step 12 through Atlantis, as Atlantis's own ServiceAccount on the Kubernetes
+  // side, with only the permissions examples/deploy/kubernetes-rbac.yaml grants it.
+  await pull.run(
+    "Atlantis workflow: rotating the reviewer (atlantis plan -- -replace=<token Secret>, then apply) as ServiceAccount atlantis bound by examples/deploy/kubernetes-rbac.yaml; logins work with the new token",
+    async () => {
+      const bound = await bindDeployerRbac(ctx);
+      if (bound) return bound;
+      const kubeconfig = await serviceAccountKubeconfig(ctx, "atlantis");
+      writeConfig("3600s", kubeconfig);
+      const stack = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as {
+        resource: Record<string, Record<string, { type?: string }>>;
+      };
+      const [secret] = Object.entries(stack.resource.kubernetes_secret_v1 ?? {}).filter(
+        ([, value]) => value.type === "kubernetes.io/service-account-token",
+      );
+      if (!secret) return "the stack has no token Secret";
+      const address = `kubernetes_secret_v1.${secret[0]}`;
+      const uid = async () =>
+        (await plane.kube("/api/v1/namespaces/vault/secrets/vault-reviewer-token")).json<{
+          metadata: { uid: string };
+        }>().metadata.uid;
+      const before = await uid();
+      for (const command of ["plan", "apply"] as const) {
+        const hook = runHooks(command);
+        if (hook) return `${command} hook: ${hook}`;
+        const run = new ProjectRun(
+          "local",
+          stackDir,
+          admin,
+          pod,
+          command,
+          command === "plan" ? [`-replace=${address}`] : [],
+        );
+        const { failed, outputs } = run.stage(workflow[command].steps);
+        if (failed) return `${command}: ${tail(failed.output)}`;
+        if (command === "plan" && !/Plan: 1 to add, 1 to change, 1 to destroy/.test(outputs.join(""))) {
+          return `the plan is not the Secret replaced and the mount config updated: ${tail(outputs.join(""))}`;
+        }
+      }
+      const after = await uid();
+      if (after === before) return "the token Secret was not replaced";
+      const login = spawnSync("sh", ["-c", "vault-login.sh --role atlantis --mount atlantis"], {
+        env: pod,
+        encoding: "utf8",
+      });
+      return login.status === 0 ? undefined : `the login after the rotation failed: ${login.stderr}`;
+    },
+  );
   totals.passed += pull.passed;
   totals.failed += pull.failed;
 
@@ -480,7 +530,7 @@ function deployPolicyRules(root: string, policies: string[]) {
  * The config the checkout holds: this control plane; role atlantis reads secret/myscrt and, with
  * the example deploy policy, manages this stack, so that Atlantis can apply a pull request to it.
  */
-function clusterConfig(root: string, plane: ControlPlane, tokenPeriod = "1800s") {
+function clusterConfig(root: string, plane: ControlPlane, tokenPeriod = "1800s", kubeconfig?: string) {
   return {
     clusters: [
       {
@@ -488,7 +538,9 @@ function clusterConfig(root: string, plane: ControlPlane, tokenPeriod = "1800s")
         kubernetes: {
           host: plane.host,
           caCertificate: plane.caPem,
-          kubeconfig: { path: plane.kubeconfig, context: plane.context },
+          kubeconfig: kubeconfig
+            ? { path: kubeconfig, context: "atlantis" }
+            : { path: plane.kubeconfig, context: plane.context },
         },
         vault: { address: plane.vaultAddr },
         auth: {
@@ -542,4 +594,49 @@ function tail(output: string): string {
   const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
   const errors = plain.split("\n").filter((line) => /Error|error|refused/.test(line));
   return (errors.length > 0 ? errors : plain.split("\n")).slice(-8).join(" | ");
+}
+
+/** examples/deploy/kubernetes-rbac.yaml with its ServiceAccount subjects uncommented (for inCluster), applied as the admin. */
+async function bindDeployerRbac(ctx: AtlantisContext): Promise<string | undefined> {
+  const text = readFileSync(join(ctx.root, "examples", "deploy", "kubernetes-rbac.yaml"), "utf8").replace(
+    /^ {2}# (- kind: ServiceAccount\n) {2}# ( {2}name: .*\n) {2}# ( {2}namespace: .*)$/gm,
+    "  $1  $2  $3",
+  );
+  const paths: Record<string, (ns: string) => string> = {
+    Role: (ns) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`,
+    RoleBinding: (ns) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
+    ClusterRole: () => "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+    ClusterRoleBinding: () => "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+  };
+  for (const document of parseAllDocuments(text).map((d) => d.toJS())) {
+    const path = paths[document.kind]?.(document.metadata.namespace);
+    if (!path) return `kubernetes-rbac.yaml: unexpected kind ${document.kind}`;
+    const created = await ctx.plane.kube(path, "POST", document);
+    if (created.status !== 201)
+      return `creating ${document.kind} ${document.metadata.name}: ${created.status} ${created.body}`;
+  }
+  return undefined;
+}
+
+/** A kubeconfig that authenticates as ServiceAccount atlantis/<name>: what the pod's in-cluster config amounts to. */
+async function serviceAccountKubeconfig(ctx: AtlantisContext, name: string): Promise<string> {
+  const response = await ctx.plane.kube(`/api/v1/namespaces/atlantis/serviceaccounts/${name}/token`, "POST", {
+    apiVersion: "authentication.k8s.io/v1",
+    kind: "TokenRequest",
+    spec: { expirationSeconds: 3600 },
+  });
+  if (response.status !== 201)
+    throw new Error(`TokenRequest for atlantis/${name}: ${response.status} ${response.body}`);
+  const token = response.json<{ status: { token: string } }>().status.token;
+  const file = join(ctx.work, `${name}-sa.kubeconfig`);
+  const config = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "local", cluster: { server: ctx.plane.host, "certificate-authority": ctx.plane.caFile } }],
+    users: [{ name, user: { token } }],
+    contexts: [{ name: "atlantis", context: { cluster: "local", user: name } }],
+    "current-context": "atlantis",
+  };
+  writeFileSync(file, JSON.stringify(config, null, 2), { mode: 0o600 });
+  return file;
 }
