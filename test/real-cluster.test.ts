@@ -120,12 +120,16 @@ describe("3. the Terraform the stack needs", () => {
     }
   });
 
-  test("the Atlantis example selects a Terraform that satisfies it, not the image's default", () => {
+  test("the Atlantis example pins a Terraform that satisfies it, so Atlantis downloads nothing newer on its own", () => {
     const atlantis = parse(readFileSync(join(ROOT, "examples/atlantis/atlantis.yaml"), "utf8"));
     const helm = parse(readFileSync(join(ROOT, "examples/atlantis/helm-values.yaml"), "utf8"));
     const [major, minor] = String(atlantis.projects[0].terraform_version).replace(/^v/, "").split(".").map(Number);
     expect(major === 1 && minor >= 11).toBe(true);
-    expect(helm.environment.ATLANTIS_DEFAULT_TF_VERSION).toBe(atlantis.projects[0].terraform_version);
+    // Without terraform_version, Atlantis v0.47.1 resolves required_version to the newest release
+    // (server/events/project_command_context_builder.go:229-240, tfclient/terraform_client.go:322).
+    expect(helm.environment.ATLANTIS_DEFAULT_TF_VERSION ?? atlantis.projects[0].terraform_version).toBe(
+      atlantis.projects[0].terraform_version,
+    );
   });
 });
 
