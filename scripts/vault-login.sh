@@ -266,8 +266,11 @@ case $msg in
 	hint="the token in $token_file has expired: read the file again right before each login (kubelet rotates projected tokens; a copy goes stale)" ;;
 *"no issued at (iat), not before (nbf), or expiration time (exp)"*)
 	hint="a JWT auth mount refuses tokens without exp/iat/nbf, i.e. Secret-based tokens: log in with a projected token (--token-file)" ;;
-*"invalid role name"*)
-	hint="--role '$role' is not a role of auth mount '$mount': use one of clusters[].roles[].name of the cluster whose clusters[].auth.path is '$mount' in vault-k8s-auth.yaml" ;;
+*"invalid role name"* | *"role \""*"\" could not be found"*)
+	# The Kubernetes method's words, then the JWT method's (vault-plugin-auth-kubernetes v0.23.1
+	# path_login.go:136-138, vault-plugin-auth-jwt v0.25.0 path_login.go:89-91); both look the
+	# role up in lowercase (backend.go:376; path_login.go:30), so letter case is never the cause.
+	hint="--role '$role' is not a role of auth mount '$mount' (Vault compares role names in lowercase): use one of clusters[].roles[].name of the cluster whose clusters[].auth.path is '$mount' in vault-k8s-auth.yaml" ;;
 *"no handler for route"*)
 	hint="nothing is mounted at auth/$mount: --mount (VAULT_AUTH_MOUNT) must equal clusters[].auth.path in vault-k8s-auth.yaml" ;;
 *"permission denied"*)

@@ -4,7 +4,7 @@
  */
 
 /**
- * How Vault's Kubernetes auth names a login's entity alias (vault-plugin-auth-kubernetes v0.24.1
+ * How Vault's Kubernetes auth names a login's entity alias (vault-plugin-auth-kubernetes v0.23.1
  * path_role.go:63-71): by the ServiceAccount's UID (Vault's default; a re-created ServiceAccount
  * is a new entity) or by `<namespace>/<name>` (the entity survives re-creation, and so does
  * whatever is attached to it).
@@ -13,9 +13,9 @@ export const ALIAS_NAME_SOURCES = ["serviceaccount_uid", "serviceaccount_name"] 
 export type AliasNameSource = (typeof ALIAS_NAME_SOURCES)[number];
 
 /**
- * Token types a role may ask for (vault/sdk v0.25.1 helper/tokenutil/tokenutil.go:202-216, which
- * both auth plugins use): `default` (the mount's tuning decides, service unless tuned), `service`
- * or `batch`. Batch tokens cannot be periodic (tokenutil.go:225-228).
+ * Token types a role may ask for (vault/sdk v0.20.0, the sdk Vault 1.21.2 pins, which both auth
+ * plugins use: helper/tokenutil/tokenutil.go:202-216): `default` (the mount's tuning decides,
+ * service unless tuned), `service` or `batch`. Batch tokens cannot be periodic (tokenutil.go:225-228).
  */
 export const TOKEN_TYPES = ["default", "service", "batch"] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
@@ -23,7 +23,7 @@ export type TokenType = (typeof TOKEN_TYPES)[number];
 /**
  * A label selector for the namespaces a role admits. Only `matchLabels`: Vault refuses
  * `matchExpressions` ("label selector match expressions are not supported",
- * vault-plugin-auth-kubernetes v0.24.1 namespace_validator.go:111-124).
+ * vault-plugin-auth-kubernetes v0.23.1 namespace_validator.go:111-126).
  */
 export interface NamespaceSelector {
   readonly matchLabels: Readonly<Record<string, string>>;

@@ -6,7 +6,7 @@ import { dns1123Label, dns1123Subdomain, labelKey, labelValue, rbacName } from "
 import { holdsPrivateKey, readCertificateBundle } from "./rules/pem";
 import type { Rule } from "./rules/rule";
 import { kubernetesHost, vaultAddress } from "./rules/url";
-import { authMountPath, secretMountPath, vaultName, vaultNamespace } from "./rules/vault";
+import { authMountPath, secretMountPath, vaultNamespace, vaultPolicyName, vaultRoleName } from "./rules/vault";
 
 /**
  * An error in what the user asked for (props or the config file). The entry point prints its
@@ -31,7 +31,8 @@ export const rules = {
   pemPublicKey,
   vaultMountPath: authMountPath,
   secretMountPath,
-  vaultName,
+  vaultRoleName,
+  vaultPolicyName,
   vaultNamespace,
   vaultAddress,
   kubernetesHost,
@@ -79,9 +80,9 @@ export function didYouMean(value: string, known: string[]): string {
 /**
  * Why a role of a client-jwt mount cannot bind `audience`. With no reviewer JWT stored, Vault
  * sends the pod's own JWT as the bearer of the TokenReview call (vault-plugin-auth-kubernetes
- * v0.24.1 token_review.go:69-75); the API server authenticates a bearer only for its own
+ * v0.23.1 token_review.go:69-74); the API server authenticates a bearer only for its own
  * `--api-audiences`, so a token with `aud: vault` gets 401, which Vault turns into
- * `permission denied` (path_login.go:180-184).
+ * `permission denied` (path_login.go:179-184).
  */
 export function clientJwtAudienceProblem(audience: string): string {
   return (
@@ -95,10 +96,10 @@ export function clientJwtAudienceProblem(audience: string): string {
 /**
  * Why a namespace selector needs a reviewer JWT: Vault reads the namespace's labels with the
  * configured reviewer JWT and refuses the login without one ("namespace lookup failed: TokenReviewer
- * JWT needs to be configured to use namespace selectors", vault-plugin-auth-kubernetes v0.24.1
- * namespace_validator.go:65-69); the client-jwt reviewer stores none.
+ * JWT needs to be configured to use namespace selectors", vault-plugin-auth-kubernetes v0.23.1
+ * namespace_validator.go:67-70); the client-jwt reviewer stores none.
  */
 export const NAMESPACE_SELECTOR_NEEDS_REVIEWER =
   "needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it " +
-  '(namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, ' +
+  '(namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, ' +
   "or use the long-lived-token or vault-pod reviewer";

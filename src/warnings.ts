@@ -1,3 +1,5 @@
+import { broadPatternWarning } from "./rules/glob";
+
 /**
  * The words of every warning a construct adds at synth, in one pure module: the constructs add
  * them as annotations, and the config check (src/config/synth-warnings.ts) predicts the same list
@@ -30,6 +32,21 @@ export function noKubeconfigContextWarning(host: string): string {
   );
 }
 
+/**
+ * A Kubernetes auth role without an audience, on a client-jwt mount: the pod's token is the
+ * TokenReview's bearer, which the API server authenticates only for its own --api-audiences
+ * (validation.ts clientJwtAudienceProblem), so "vault" cannot work there.
+ */
+export function noAudienceClientJwtWarning(role: string): string {
+  return (
+    `role ${role}: no audience is bound, so any token of a bound ServiceAccount that the API server ` +
+    `accepts logs in, its default token included (Vault 1.20+ warns about this too). With the client-jwt ` +
+    `reviewer the token must carry one of the API server's own audiences, so a Vault-only audience such as ` +
+    `"vault" cannot be bound here: list the API server's audience in auth.reviewer.apiAudiences and set ` +
+    `audience to it, or use the long-lived-token or vault-pod reviewer to bind "vault" (docs/pods.md: "Bind an audience").`
+  );
+}
+
 /** A Kubernetes auth role without an audience. */
 export function noAudienceWarning(role: string): string {
   return (
@@ -45,4 +62,12 @@ export function everyServiceAccountWarning(role: string): string {
     `role ${role}: "*" for both ServiceAccount names and namespaces lets every ServiceAccount ` +
     `of the cluster log in; name the ServiceAccounts or the namespaces`
   );
+}
+
+/** Warnings for the patterns of a role's bound list that admit far more than they look (rules/glob.ts). */
+export function broadPatternWarnings(field: string, values: readonly string[], what: string): string[] {
+  return values.flatMap((value) => {
+    const warning = broadPatternWarning(value, what);
+    return warning === undefined ? [] : [`${field}: ${warning}`];
+  });
 }

@@ -176,14 +176,14 @@ const DOUBLED: Doubled[] = [
       return cluster;
     },
     problem:
-      'checks.yaml:36:11: clusters[0].roles[0].boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
+      'checks.yaml:36:11: clusters[0].roles[0].boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
     construct: () =>
       kubernetesMount({ reviewer: Reviewer.clientJwt() }).addRole("atlantis", {
         ...ROLE,
         boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } },
       }),
     refusal:
-      'auth mount atlantis: boundServiceAccountNamespaceSelector needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
+      'auth mount atlantis: boundServiceAccountNamespaceSelector needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
   },
   {
     what: "an explicit host without a CA (long-lived-token reviewer)",
@@ -285,7 +285,7 @@ const DOUBLED: Doubled[] = [
       return cluster;
     },
     problem:
-      'checks.yaml:13:9: clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
+      'checks.yaml:13:9: clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
     construct: () => jwtMount().addRole("atlantis", ROLE),
     refusal:
       'role atlantis: audience is required with the JWT method: Vault refuses a token with an aud claim on a role without audiences, and Kubernetes tokens always carry one; set it (e.g. "vault") and mount a projected token with that audience',
@@ -421,17 +421,85 @@ const DOUBLED: Doubled[] = [
     refusal: `reviewer secretName: "${"a".repeat(77)}..." is not valid; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit`,
   },
   {
-    what: "a role name Vault would lowercase",
+    // Vault keeps roles lowercased: vault-plugin-auth-kubernetes v0.23.1 path_role.go:373 stores
+    // role/<lowercase>, vault-plugin-auth-jwt v0.25.0 path_role.go:58-60 takes the name as a
+    // TypeLowerCaseString. Two spellings would write one role.
+    what: "two roles one letter case apart (kubernetes method)",
     entry: () => {
       const cluster = seedCluster();
-      firstRole(cluster).name = "Atlantis";
+      cluster.roles.push({ ...firstRole(cluster), name: "Atlantis", boundServiceAccountNames: ["other"] });
       return cluster;
     },
     problem:
-      "checks.yaml:18:15: clusters[0].roles[0].name: \"Atlantis\" is not a role name; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
-    construct: () => kubernetesMount().addRole("Atlantis", ROLE),
+      'checks.yaml:26:15: clusters[0].roles[1].name: role name "Atlantis" and "atlantis" at clusters[0].roles[0].name (checks.yaml:18:15) are one role to Vault, which lowercases role names (vault-plugin-auth-kubernetes v0.23.1 backend.go:376, vault-plugin-auth-jwt v0.25.0 path_role.go:58-60): the later would overwrite the earlier; give each role a name of its own',
+    construct: () => {
+      const mount = kubernetesMount();
+      mount.addRole("atlantis", ROLE);
+      mount.addRole("Atlantis", ROLE);
+    },
     refusal:
-      "role name: \"Atlantis\" is not valid; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
+      "auth mount atlantis: roles atlantis and Atlantis are one role to Vault, which lowercases role names; give each role a name of its own",
+  },
+  {
+    what: "two roles one letter case apart (jwt method)",
+    entry: () => {
+      const cluster = jwtWith();
+      cluster.roles.push({ ...firstRole(cluster), name: "ATLANTIS", boundServiceAccountNames: ["other"] });
+      return cluster;
+    },
+    problem:
+      'checks.yaml:22:15: clusters[0].roles[1].name: role name "ATLANTIS" and "atlantis" at clusters[0].roles[0].name (checks.yaml:13:15) are one role to Vault, which lowercases role names (vault-plugin-auth-kubernetes v0.23.1 backend.go:376, vault-plugin-auth-jwt v0.25.0 path_role.go:58-60): the later would overwrite the earlier; give each role a name of its own',
+    construct: () => {
+      const mount = jwtMount();
+      mount.addRole("atlantis", { ...ROLE, audience: "vault" });
+      mount.addRole("ATLANTIS", { ...ROLE, audience: "vault" });
+    },
+    refusal:
+      "auth mount atlantis-jwt: roles atlantis and ATLANTIS are one role to Vault, which lowercases role names; give each role a name of its own",
+  },
+  {
+    // Vault's role path pattern is GenericNameRegex, \w(([\w-.]+)?\w)?, anchored (vault/sdk v0.20.0 framework/path.go:19-21, backend.go:562-568).
+    what: "a role name ending in '-', which Vault's role path does not match",
+    entry: () => {
+      const cluster = seedCluster();
+      firstRole(cluster).name = "Atlantis-";
+      return cluster;
+    },
+    problem:
+      "checks.yaml:18:15: clusters[0].roles[0].name: \"Atlantis-\" is not a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+    construct: () => kubernetesMount().addRole("Atlantis-", ROLE),
+    refusal:
+      "role name: \"Atlantis-\" is not valid; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+  },
+  {
+    what: "a bound namespace pattern no namespace can match",
+    entry: () => {
+      const cluster = seedCluster();
+      firstRole(cluster).boundServiceAccountNamespaces = ["team.*"];
+      return cluster;
+    },
+    problem:
+      "checks.yaml:22:13: clusters[0].roles[0].boundServiceAccountNamespaces[0]: \"team.*\" can match no valid namespace: with each '*' standing for any run of characters, what is left must be part of a namespace (use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit); e.g. atlantis-* or team-*",
+    construct: () => kubernetesMount().addRole("atlantis", { ...ROLE, boundServiceAccountNamespaces: ["team.*"] }),
+    refusal:
+      "role atlantis: boundServiceAccountNamespaces: \"team.*\" can match no valid namespace: with each '*' standing for any run of characters, what is left must be part of a namespace (use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit); e.g. atlantis-* or team-*",
+  },
+  {
+    what: "a bound name pattern on a client-jwt mount",
+    entry: () => {
+      const cluster = explicitWith({ mode: "client-jwt" }, TEST_CA);
+      firstRole(cluster).boundServiceAccountNames = ["atlantis-*"];
+      return cluster;
+    },
+    problem:
+      'checks.yaml:29:11: clusters[0].roles[0].boundServiceAccountNames holds the pattern "atlantis-*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator by name; list concrete names, or use the long-lived-token or vault-pod reviewer',
+    construct: () =>
+      kubernetesMount({ reviewer: Reviewer.clientJwt() }).addRole("atlantis", {
+        ...ROLE,
+        boundServiceAccountNames: ["atlantis-*"],
+      }),
+    refusal:
+      "role atlantis: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator by name, so boundServiceAccountNames and boundServiceAccountNamespaces cannot hold a pattern (atlantis/atlantis-*); list concrete names, or use the long-lived-token or vault-pod reviewer",
   },
   {
     what: "a mount path ending in '/'",

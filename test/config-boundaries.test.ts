@@ -65,7 +65,7 @@ const synthOf = (change: Change) => {
 };
 
 describe("tokenTtl against tokenMaxTtl: Vault refuses only a TTL above a max TTL that is set", () => {
-  // vault-plugin-auth-kubernetes v0.24.1 path_role.go:288 and vault-plugin-auth-jwt v0.26.3
+  // vault-plugin-auth-kubernetes v0.23.1 path_role.go:288 and vault-plugin-auth-jwt v0.25.0
   // path_role.go:563: `TokenMaxTTL > 0 && TokenTTL > TokenMaxTTL` refuses the role; equal is fine.
   test("accepts tokenTtl equal to tokenMaxTtl, and writes both", () => {
     const change = role({ tokenPeriod: undefined, tokenTtl: "1h", tokenMaxTtl: 3600 });
@@ -160,7 +160,7 @@ describe("token lifetimes at Vault's default max TTL, 768h (warned: the max can 
     },
   );
 
-  // vault-plugin-auth-kubernetes v0.24.1 path_role.go:281-283, vault-plugin-auth-jwt v0.26.3
+  // vault-plugin-auth-kubernetes v0.23.1 path_role.go:281-283, vault-plugin-auth-jwt v0.25.0
   // path_role.go:441-443: a period above the mount's max lease TTL fails the role write.
   test("warns that tokenPeriod at 768h and 1s makes Vault refuse the role, not cap it", () => {
     expect(warnings(fileWith(role({ tokenPeriod: AT + 1 })))).toEqual([
@@ -285,7 +285,7 @@ describe('"*" in bound names and namespaces: alone, on one side or both', () => 
     ["namespaces", { boundServiceAccountNamespaces: ["*"] }],
     ["names and namespaces", { boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["*"] }],
   ])(
-    // vault-plugin-auth-kubernetes v0.24.1 path_role.go:313-314 and 338-339 refuse only "*" mixed with names.
+    // vault-plugin-auth-kubernetes v0.23.1 path_role.go:312-315 and 337-340 refuse only "*" mixed with names.
     'accepts "*" alone in %s with the long-lived-token reviewer, and writes it',
     (_side, change) => {
       accepted(fileWith(role(change)));
@@ -653,10 +653,18 @@ describe("fields a mode does not use are named, never silently dropped", () => {
 
   test.each<[string, Record<string, unknown>, string[]]>([
     ["inCluster", { inCluster: true }, [unused("inCluster")]],
+    // With discovery (no publicKeys), caCertificate is the CA Vault trusts for the issuer: used, not warned.
     [
       "an explicit connection",
       { host: "https://k8s.example.com", caCertificate: TEST_CA, kubeconfig: { context: "x" } },
-      [unused("host"), unused("caCertificate"), unused("kubeconfig")],
+      [unused("host"), unused("kubeconfig")],
+    ],
+    [
+      "caCertificate next to eks",
+      { eks: EKS, caCertificate: TEST_CA },
+      [
+        "clusters[0].kubernetes.caCertificate is not used with auth.method: jwt on EKS: the cluster's OIDC issuer has a publicly trusted certificate; it is the CA Vault trusts for the issuer's discovery document only when Vault discovers the keys",
+      ],
     ],
     ["a host next to eks", { eks: EKS, host: "https://k8s.example.com" }, [unused("host")]],
     [
@@ -854,7 +862,7 @@ describe("roles: policies they name, namespaces they admit, audiences the client
 
   test("rejects tokenPolicies naming a far-off policy with where to add it", () => {
     expect(refusal(fileWith(role({ tokenPolicies: ["payments-read"] })))).toBe(
-      `clusters[0].roles[0].tokenPolicies[0]: policy "payments-read" is not defined in this cluster's policies; add it under policies`,
+      `clusters[0].roles[0].tokenPolicies[0]: policy "payments-read" is not defined in this cluster's policies; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)`,
     );
   });
 
@@ -902,7 +910,7 @@ describe("roles: policies they name, namespaces they admit, audiences the client
 
     test("rejects a namespace selector", () => {
       expect(refusal(clientJwt(undefined, { boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } } }))).toBe(
-        `clusters[0].roles[0].boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it (namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer`,
+        `clusters[0].roles[0].boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it (namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer`,
       );
     });
   });
@@ -969,8 +977,9 @@ describe("the rules of the systems that consume each value, at their edges (src/
   const DNS_LABEL = "use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
   const LABEL_KEY_FIX =
     "use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'";
-  const VAULT_NAME_FIX =
-    "use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)";
+  // vault/sdk v0.20.0 framework/path.go:19-21, GenericNameRegex: \w(([\w-.]+)?\w)?
+  const ROLE_NAME_FIX =
+    "use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)";
   const S3_FIX =
     "use 3 to 63 lowercase letters, digits, '-' and '.', starting and ending with a letter or digit (S3 bucket naming rules)";
 
@@ -1098,7 +1107,7 @@ describe("the rules of the systems that consume each value, at their edges (src/
       roleField("name"),
       "a_",
       "a-",
-      `roles[0].name: "a-" is not a role name; ${VAULT_NAME_FIX}`,
+      `roles[0].name: "a-" is not a role name; ${ROLE_NAME_FIX}`,
     ],
     [
       "a role name",
@@ -1106,7 +1115,23 @@ describe("the rules of the systems that consume each value, at their edges (src/
       roleField("name"),
       "a",
       "a.",
-      `roles[0].name: "a." is not a role name; ${VAULT_NAME_FIX}`,
+      `roles[0].name: "a." is not a role name; ${ROLE_NAME_FIX}`,
+    ],
+    [
+      "a role name",
+      "'_' at the start, which \\w holds",
+      roleField("name"),
+      "_ci",
+      "-ci",
+      `roles[0].name: "-ci" is not a role name; ${ROLE_NAME_FIX}`,
+    ],
+    [
+      "a role name",
+      "capitals, which Vault takes and lowercases",
+      roleField("name"),
+      "Atlantis.Prod_2",
+      "Atlantis.Prod@2",
+      `roles[0].name: "Atlantis.Prod@2" is not a role name; ${ROLE_NAME_FIX}`,
     ],
     [
       "an auth mount path",
@@ -1252,7 +1277,7 @@ describe("auth.method jwt: what the method needs, from both sides", () => {
   test("accepts a role with an audience, and rejects one without", () => {
     accepted(jwt(undefined));
     expect(refusal(jwt(undefined, { audience: undefined }))).toBe(
-      `clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it`,
+      `clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it`,
     );
   });
 

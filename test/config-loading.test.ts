@@ -229,7 +229,7 @@ describe("messages in plain words with a line number, never parser internals", (
       (c) => {
         firstRole(c).tokenPolicies = [""];
       },
-      "clusters[0].roles[0].tokenPolicies[0] is empty; name a policy of this cluster, or default",
+      "clusters[0].roles[0].tokenPolicies[0] is empty; name a policy of this cluster or of its externalPolicies, or default",
     ],
     [
       "an empty audience",
@@ -323,6 +323,6 @@ test("accepts YAML anchors and merge keys, so roles can share settings", () => {
 test("rejects a merge key in a .json file, where it is an ordinary (unknown) key", () => {
   const json = JSON.stringify({ clusters: [{ ...seedCluster(), "<<": {} }] });
   expect(problemsIn(json, "c.json")).toContain(
-    'clusters[0].<<: unknown key "<<" (allowed: name, kubernetes, vault, auth, policies, roles, state, importExisting)',
+    'clusters[0].<<: unknown key "<<" (allowed: name, kubernetes, vault, auth, policies, externalPolicies, roles, state, importExisting)',
   );
 });

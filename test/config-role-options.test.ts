@@ -41,7 +41,7 @@ describe("role options in the config file", () => {
     expect(synthesized).toHaveResource(ClusterRoleV1);
   });
 
-  test("rejects matchExpressions, which Vault refuses (namespace_validator.go:119-121)", () => {
+  test("rejects matchExpressions, which Vault refuses (vault-plugin-auth-kubernetes v0.23.1 namespace_validator.go:121-123)", () => {
     expect(
       problem((c) => {
         firstRole(c).boundServiceAccountNamespaceSelector = {
@@ -117,7 +117,7 @@ describe("role options in the config file", () => {
         firstRole(c).boundServiceAccountNamespaceSelector = { matchLabels: { a: "b" } };
       }),
     ).toContain(
-      '.boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
+      '.boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
     );
   });
 });

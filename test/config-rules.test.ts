@@ -97,7 +97,7 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
       (c) => {
         firstRole(c).boundServiceAccountNamespaces = ["atlantis\n"];
       },
-      'clusters[0].roles[0].boundServiceAccountNamespaces[0]: "atlantis\\n" holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line\'s newline: write the value on the key\'s line, or use `|-`); remove it, or "*" alone',
+      'clusters[0].roles[0].boundServiceAccountNamespaces[0]: "atlantis\\n" holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line\'s newline: write the value on the key\'s line, or use `|-`); remove it, or a pattern with "*" (e.g. atlantis-*)',
     ],
   ])("rejects %s", (_what, change, expected) => {
     expect(problem(fileWith(change))).toContain(expected);
@@ -897,7 +897,7 @@ test.each([
   [
     "a role name",
     (c: Record<string, unknown>) => Object.assign(firstRole(c), { name: "" }),
-    "clusters[0].roles[0].name is empty; use lowercase letters",
+    "clusters[0].roles[0].name is empty; use letters, digits and '_'",
   ],
   [
     "an auth path",

@@ -370,8 +370,23 @@ const WIRING: Record<string, Row> = {
         expect(mountConfig(out).kubernetes_ca_cert).toBe(TEST_CA);
       },
     },
+    {
+      // vault-plugin-auth-jwt v0.25.0 backend.go:174 and cap v0.11.0 jwt/keyset.go:206-227: Vault
+      // fetches the issuer's discovery document and JWKS trusting only this CA.
+      writes:
+        "the test CA with the jwt method and discovery: the CA Vault trusts for the issuer (oidc_discovery_ca_pem), no warning",
+      base: "jwt",
+      set: (c) => {
+        c.kubernetes.caCertificate = TEST_CA;
+      },
+      finds: (out) => {
+        expect(jwtMount(out).oidc_discovery_ca_pem).toBe(TEST_CA);
+        expect(out.warnings.filter((warning) => warning.includes("caCertificate"))).toEqual([]);
+      },
+    },
     unusedWithJwt("kubernetes.caCertificate", "jwt", (c) => {
       c.kubernetes.caCertificate = TEST_CA;
+      authOf(c).jwt = { issuer: ISSUER, publicKeys: [PUBLIC_KEY] };
     }),
   ],
   "clusters[].kubernetes.kubeconfig.path": [
@@ -937,6 +952,21 @@ const WIRING: Record<string, Row> = {
       },
       finds: (out) => {
         expect(rules(out)).toEqual([{ path: "secret/data/team/root", capabilities: ["deny"] }]);
+      },
+    },
+  ],
+  "clusters[].externalPolicies": [
+    {
+      writes: "[vault-k8s-auth-deploy], named by the role next to admin",
+      base: "seed",
+      set: (c) => {
+        c.externalPolicies = ["vault-k8s-auth-deploy"];
+        firstRole(c).tokenPolicies = ["admin", "vault-k8s-auth-deploy"];
+      },
+      finds: (out) => {
+        // By name, as Vault knows it; the stack writes no policy of that name.
+        expect(role(out).token_policies).toEqual([ref(out, "vault_policy", "name"), "vault-k8s-auth-deploy"]);
+        expect(Object.values(out.json.resource.vault_policy).map((policy) => policy.name)).toEqual(["admin"]);
       },
     },
   ],

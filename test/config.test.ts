@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
@@ -20,18 +20,29 @@ import {
 
 const ROOT = join(__dirname, "..");
 
+/**
+ * The seed's config file as this repository ships it at the root. Tests read this copy, never the
+ * live vault-k8s-auth.yaml, which is the user's to edit in a clone.
+ */
+const SEED_FILE = join(ROOT, "test", "fixtures", "seed-config.yaml");
+
 describe("the config file", () => {
-  test("vault-k8s-auth.yaml says the same as the built-in default (the seed)", () => {
-    const file = parseConfigText(readFileSync(join(ROOT, "vault-k8s-auth.yaml"), "utf8"), "vault-k8s-auth.yaml");
+  test("the seed's file (test/fixtures/seed-config.yaml) says the same as the built-in default", () => {
+    const file = parseConfigText(readFileSync(SEED_FILE, "utf8"), "seed-config.yaml");
     expect(file).toEqual(parseConfig(DEFAULT_CONFIG, "built-in default"));
+  });
+
+  test("this checkout's vault-k8s-auth.yaml, whatever a clone has made of it, is valid (or absent: the built-in default)", () => {
+    const live = join(ROOT, "vault-k8s-auth.yaml");
+    expect(loadConfig({}, ROOT).source).toBe(existsSync(live) ? "vault-k8s-auth.yaml" : "built-in default");
   });
 
   test("the committed JSON Schema is what the schema generates (run npm run schema when this fails)", () => {
     expect(readFileSync(join(ROOT, SCHEMA_FILE), "utf8")).toBe(renderJsonSchema());
   });
 
-  test("vault-k8s-auth.yaml points editors at the JSON Schema", () => {
-    expect(readFileSync(join(ROOT, "vault-k8s-auth.yaml"), "utf8")).toMatch(
+  test("the seed's file points editors at the JSON Schema", () => {
+    expect(readFileSync(SEED_FILE, "utf8")).toMatch(
       /^# yaml-language-server: \$schema=\.\/vault-k8s-auth\.schema\.json$/m,
     );
   });
@@ -63,7 +74,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
       "a name that is not a DNS-1123 label",
       fileWith((c) => Object.assign(role(c), { boundServiceAccountNames: ["Atlantis_SA"] })),
       [
-        `bad.yaml:20:13: clusters[0].roles[0].boundServiceAccountNames[0]: "Atlantis_SA" is not a valid ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit, or "*" alone`,
+        `bad.yaml:20:13: clusters[0].roles[0].boundServiceAccountNames[0]: "Atlantis_SA" is not a valid ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit, or a pattern with "*" (e.g. atlantis-*)`,
       ],
     ],
     [
@@ -219,18 +230,43 @@ describe("rejects bad files with the field, the value and the fix", () => {
     expect(problemsIn(stringify({ clusters: [seedCluster(), second] }))).toBe("");
   });
 
+  // Role names: vault/sdk v0.20.0 framework/path.go:19-21 (GenericNameRegex); policy names: Vault
+  // lowercases them (vault v1.21.2 vault/policy_store.go:1020-1022), so this keeps to lowercase.
   test.each([
-    ["roles", "name", "Atlantis"],
-    ["roles", "name", "atlantis-"],
-    ["policies", "name", "Admin"],
-  ])("rejects %s[0].%s %j, which Vault would fold or refuse", (list, field, value) => {
+    [
+      "roles",
+      "name",
+      "atlantis-",
+      "a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+    ],
+    [
+      "roles",
+      "name",
+      "r\u00f4le",
+      "a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+    ],
+    [
+      "policies",
+      "name",
+      "Admin",
+      "a policy name; use lowercase letters, digits and '_', with '-' and '.' only between them (Vault lowercases policy names, so two spellings would be one policy)",
+    ],
+  ])("rejects %s[0].%s %j, which Vault would fold or refuse", (list, field, value, why) => {
     const text = fileWith((c) => {
       (c[list] as Record<string, unknown>[])[0][field] = value;
     });
-    expect(problemsIn(text)).toContain(
-      `: clusters[0].${list}[0].${field}: ${JSON.stringify(value)} is not a ${list === "roles" ? "role" : "policy"} name; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)`,
-    );
+    expect(problemsIn(text)).toContain(`: clusters[0].${list}[0].${field}: ${JSON.stringify(value)} is not ${why}`);
   });
+
+  test.each(["Atlantis", "_atlantis", "ATLANTIS_2"])(
+    "accepts role name %j, which Vault takes (and lowercases)",
+    (name) => {
+      const text = fileWith((c) => {
+        (c.roles as Record<string, unknown>[])[0].name = name;
+      });
+      expect(problemsIn(text)).toBe("");
+    },
+  );
 
   test.each([
     ["", '"" is empty; write a duration (e.g. 1800, 30m, 1h30m, 1.5h or 7d) or leave the key out'],
@@ -268,8 +304,8 @@ describe("rejects bad files with the field, the value and the fix", () => {
     expect(problemsIn(text).split("\n").slice(1)).toEqual([
       "  bad.yaml:3:17: clusters[0].kubernetes: expected a mapping (key: value), got null",
       '  bad.yaml:5:46: clusters[0].roles[0].boundServiceAccountNames: expected a list, got "atlantis"; write [atlantis]',
-      `  bad.yaml:5:108: clusters[0].roles[0].tokenPolicies[0]: policy "zzzz" is not defined in this cluster's policies; add it under policies`,
-      '  bad.yaml:6:5: clusters[0].foo: unknown key "foo" (allowed: name, kubernetes, vault, auth, policies, roles, state, importExisting)',
+      `  bad.yaml:5:108: clusters[0].roles[0].tokenPolicies[0]: policy "zzzz" is not defined in this cluster's policies; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)`,
+      '  bad.yaml:6:5: clusters[0].foo: unknown key "foo" (allowed: name, kubernetes, vault, auth, policies, externalPolicies, roles, state, importExisting)',
     ]);
   });
 

@@ -1,7 +1,7 @@
 /** examples/deploy: what the deploying identity needs, checked against the default stack. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 import { DEFAULT_CONFIG } from "../src/config/defaults";
 import { seedCluster, stackFor, synthJson } from "./helpers";
 
@@ -31,6 +31,16 @@ function defaultObjects() {
   const roles = Object.values(resource.vault_kubernetes_auth_backend_role).map((role) => role.role_name as string);
   const policies = Object.values(resource.vault_policy).map((policy) => policy.name as string);
   return { mount, roles, policies };
+}
+
+/** The RBAC file as a user who applies with `kubernetes.inCluster: true` makes it: the ServiceAccount subjects uncommented. */
+function rbacForAtlantis(): { kind: string; subjects?: Record<string, string>[] }[] {
+  const text = readFileSync(join(dir, "kubernetes-rbac.yaml"), "utf8");
+  const uncommented = text.replace(
+    /^ {2}# (- kind: ServiceAccount\n) {2}# ( {2}name: .*\n) {2}# ( {2}namespace: .*)$/gm,
+    "  $1  $2  $3",
+  );
+  return parseAllDocuments(uncommented).map((d) => d.toJS());
 }
 
 describe("examples/deploy", () => {
@@ -102,5 +112,17 @@ describe("examples/deploy", () => {
       verbs: ["bind"],
       resourceNames: ["system:auth-delegator"],
     });
+  });
+  test("both bindings can also bind Atlantis's own ServiceAccount (inCluster), the one the Atlantis Helm values create", () => {
+    const helm = parse(readFileSync(join(__dirname, "..", "examples", "atlantis", "helm-values.yaml"), "utf8"));
+    const role = DEFAULT_CONFIG.clusters[0].roles[0];
+    const bindings = rbacForAtlantis().filter((d) => d.kind === "RoleBinding" || d.kind === "ClusterRoleBinding");
+    expect(bindings.map((binding) => binding.kind)).toEqual(["RoleBinding", "ClusterRoleBinding"]);
+    for (const binding of bindings) {
+      expect(binding.subjects).toEqual([
+        { apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "vault-k8s-auth-deployers" },
+        { kind: "ServiceAccount", name: helm.serviceAccount.name, namespace: role.boundServiceAccountNamespaces?.[0] },
+      ]);
+    }
   });
 });

@@ -1,10 +1,20 @@
 import { execFile } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { COMPONENTS, ensureBinaries, pinnedVersion } from "./e2e-local/build";
-import { checkProviderMirror, cliConfig, PROVIDERS } from "./e2e-local/providers";
+import { COMPONENTS, ensureBinaries, pinnedVersion, TERRAFORM_CLIS } from "./e2e-local/build";
+import { checkProviderMirror, cliConfig, mirrorView, PROVIDERS } from "./e2e-local/providers";
 
 /**
  * `npm run test:e2e:local` builds etcd, Kubernetes and Vault with the Go toolchain and deploys with
@@ -94,6 +104,18 @@ describe("npm run test:e2e:local without its prerequisites", () => {
 });
 
 describe("the pins of the local control plane", () => {
+  test("the terraform and OpenTofu wrappers pin the newest releases the Go module proxy serves (2026-12: 1.13.3, 1.12.6)", () => {
+    expect(TERRAFORM_CLIS.map((cli) => [cli.name, pinnedVersion(cli), cli.binaries[0].file])).toEqual([
+      ["terraform", "v1.13.3", "terraform"],
+      ["opentofu", "v1.12.6", "tofu"],
+    ]);
+    // Without dev=no both call themselves <version>-dev (version/version.go of each).
+    expect(TERRAFORM_CLIS.map((cli) => cli.xflags?.("")[0])).toEqual([
+      "github.com/hashicorp/terraform/version.dev=no",
+      "github.com/opentofu/opentofu/version.dev=no",
+    ]);
+  });
+
   test("each component's wrapper go.mod requires a released version of its module", () => {
     const versions = Object.fromEntries(COMPONENTS.map((component) => [component.name, pinnedVersion(component)]));
     expect(versions).toEqual({
@@ -119,11 +141,33 @@ describe("the pins of the local control plane", () => {
     }
   });
 
-  test("the Terraform CLI config installs the pinned providers from the mirror only", () => {
+  test("the Terraform CLI config installs the pinned providers from the mirror only, for Terraform's and OpenTofu's registry host", () => {
     expect(PROVIDERS.map((p) => `${p.name} ${p.version}`)).toEqual(["vault 5.6.0", "kubernetes 2.38.0"]);
     expect(cliConfig("/m")).toBe(
-      'provider_installation {\n  filesystem_mirror {\n    path    = "/m"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n',
+      'provider_installation {\n  filesystem_mirror {\n    path    = "/m"\n    include = ["registry.terraform.io/hashicorp/*", "registry.opentofu.org/hashicorp/*"]\n  }\n}\n',
     );
+  });
+
+  test("the mirror view serves every package of the Terraform-registry mirror under both hosts, symlinked at the package level only", () => {
+    const mirror = join(scratch, "mirror", "registry.terraform.io", "hashicorp");
+    mkdirSync(join(mirror, "vault", "5.6.0", "linux_amd64"), { recursive: true });
+    writeFileSync(join(mirror, "vault", "5.6.0", "linux_amd64", "terraform-provider-vault_v5.6.0"), "");
+    mkdirSync(join(mirror, "kubernetes"), { recursive: true });
+    const zip = "terraform-provider-kubernetes_2.38.0_linux_amd64.zip";
+    writeFileSync(join(mirror, "kubernetes", zip), "");
+    const view = mirrorView(join(scratch, "mirror"), join(scratch, "view"));
+    for (const host of ["registry.terraform.io", "registry.opentofu.org"]) {
+      const base = join(view, host, "hashicorp");
+      // Terraform and OpenTofu ignore a symlink above the package (filesystem_search.go): these are real folders.
+      for (const folder of [join(view, host), base, join(base, "vault"), join(base, "vault", "5.6.0")]) {
+        expect([folder, lstatSync(folder).isDirectory()]).toEqual([folder, true]);
+      }
+      expect(readlinkSync(join(base, "vault", "5.6.0", "linux_amd64"))).toBe(
+        join(mirror, "vault", "5.6.0", "linux_amd64"),
+      );
+      expect(readlinkSync(join(base, "kubernetes", zip))).toBe(join(mirror, "kubernetes", zip));
+    }
+    expect(readdirSync(view).sort()).toEqual(["registry.opentofu.org", "registry.terraform.io"]);
   });
 });
 
@@ -131,7 +175,8 @@ describe("the local e2e's README", () => {
   test("names the version each wrapper go.mod pins", () => {
     const readme = readFileSync(join(__dirname, "e2e-local", "README.md"), "utf8");
     expect(COMPONENTS.map((component) => component.name)).toEqual(["etcd", "kubernetes", "vault"]);
-    for (const component of COMPONENTS) expect(readme).toContain(`${pinnedVersion(component)}:`);
+    for (const component of [...COMPONENTS, ...TERRAFORM_CLIS])
+      expect(readme).toContain(`${pinnedVersion(component)}:`);
   });
 });
 

@@ -37,13 +37,17 @@ async function synthApp(cwd: string, env: Record<string, string> = {}, cdktf = t
 const scratch = mkdtempSync(join(tmpdir(), "vka-entry-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A copy of the project (sources, config, a link to node_modules) in a new folder. */
+/**
+ * A copy of the project (sources, a link to node_modules) in a new folder, with the seed's config
+ * file from test/fixtures as its vault-k8s-auth.yaml: the checkout's own is the user's to edit.
+ */
 function projectCopy(name: string): string {
   const dir = join(scratch, name);
   mkdirSync(dir);
-  for (const entry of ["main.ts", "src", "bin", "cdktf.json", "package.json", "tsconfig.json", "vault-k8s-auth.yaml"]) {
+  for (const entry of ["main.ts", "src", "bin", "cdktf.json", "package.json", "tsconfig.json"]) {
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
+  cpSync(join(ROOT, "test", "fixtures", "seed-config.yaml"), join(dir, "vault-k8s-auth.yaml"));
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
   return dir;
 }

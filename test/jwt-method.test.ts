@@ -73,6 +73,11 @@ describe("auth.method: jwt on EKS (vault_jwt_auth_backend, terraform-provider-va
     expect(only(json, "vault_jwt_auth_backend_role")).toEqual({
       backend: `\${vault_jwt_auth_backend.${mount}.path}`,
       role_name: "atlantis",
+      claim_mappings: {
+        "/kubernetes.io/namespace": "service_account_namespace",
+        "/kubernetes.io/serviceaccount/name": "service_account_name",
+        "/kubernetes.io/serviceaccount/uid": "service_account_uid",
+      },
       role_type: "jwt",
       user_claim: "sub",
       bound_audiences: ["vault"],
@@ -80,6 +85,34 @@ describe("auth.method: jwt on EKS (vault_jwt_auth_backend, terraform-provider-va
       bound_claims_type: "string",
       token_policies: [expect.stringMatching(/^\$\{vault_policy\.[^.]+\.name\}$/)],
       token_period: 1800,
+    });
+  });
+
+  test("copies the ServiceAccount claims to metadata under the Kubernetes method's keys (identity parity)", () => {
+    // vault-plugin-auth-kubernetes v0.23.1 path_login.go:203-223 sets service_account_name,
+    // _namespace and _uid on the alias and the token; vault-plugin-auth-jwt v0.25.0 sets only role
+    // unless claim_mappings names claims (claims.go:77-90), a "/" key being a JSON pointer
+    // (claims.go:45-48) into the projected token's "kubernetes.io" claim.
+    const json = synthJson(stackFor(jwtCluster()));
+    const { claim_mappings: mappings } = only(json, "vault_jwt_auth_backend_role") as {
+      claim_mappings: Record<string, string>;
+    };
+    const claims = {
+      "kubernetes.io": { namespace: "atlantis", serviceaccount: { name: "atlantis", uid: "0b8a-uid" } },
+    };
+    const metadata = Object.fromEntries(
+      Object.entries(mappings).map(([pointer, key]) => [
+        key,
+        pointer
+          .slice(1)
+          .split("/")
+          .reduce<unknown>((value, part) => (value as Record<string, unknown>)[part], claims),
+      ]),
+    );
+    expect(metadata).toEqual({
+      service_account_namespace: "atlantis",
+      service_account_name: "atlantis",
+      service_account_uid: "0b8a-uid",
     });
   });
 
@@ -204,7 +237,7 @@ describe("rejects jwt-mode config that cannot work", () => {
       (c: Record<string, unknown>) => {
         c.auth = { method: "jwt" };
       },
-      'clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
+      'clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
     ],
     [
       "an issuer next to eks",
@@ -325,8 +358,24 @@ describe("rejects jwt-mode config that cannot work", () => {
     const own = warnings.filter((warning) => warning.construct === undefined);
     expect(own.map((warning) => warning.text)).toEqual([
       "t.yaml: clusters[0].kubernetes.host is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
-      "t.yaml: clusters[0].kubernetes.caCertificate is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
+      "t.yaml: clusters[0].kubernetes.caCertificate is not used with auth.method: jwt and pinned publicKeys: Vault fetches nothing from the issuer; it is the CA Vault trusts for the issuer's discovery document only when Vault discovers the keys",
     ]);
+  });
+
+  test("writes kubernetes.caCertificate as the CA Vault trusts for the issuer when it discovers the keys (oidc_discovery_ca_pem)", () => {
+    // vault-plugin-auth-jwt v0.25.0 backend.go:174 and path_config.go:291 fetch discovery with
+    // config.OIDCDiscoveryCAPEM; cap v0.11.0 jwt/keyset.go:206-227 trusts only that CA, else the
+    // system store, which a cluster's own CA (kubeadm, kind, k3s) is not in.
+    const cluster = explicitJwt({ issuer: ISSUER });
+    cluster.kubernetes = { caCertificate: TEST_CA };
+    const { warnings } = checkConfig({ clusters: [cluster] }, "t.yaml");
+    expect(warnings.filter((warning) => warning.construct === undefined)).toEqual([]);
+    expect(only(synthJson(stackFor(cluster)), "vault_jwt_auth_backend")).toMatchObject({
+      oidc_discovery_url: ISSUER,
+      oidc_discovery_ca_pem: TEST_CA,
+    });
+    cluster.kubernetes = {};
+    expect(only(synthJson(stackFor(cluster)), "vault_jwt_auth_backend")).not.toHaveProperty("oidc_discovery_ca_pem");
   });
 });
 

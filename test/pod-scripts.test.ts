@@ -105,6 +105,8 @@ function vault(req: Received): Reply {
       case "needs-aud":
         return errors(400, "invalid audience (aud) claim: audience claim does not match any expected audience");
       default:
+        // vault-plugin-auth-jwt v0.25.0 path_login.go:89-91, with the role lowercased (line 30).
+        if (role.startsWith("jwt-")) return errors(400, `role "${role.toLowerCase()}" could not be found`);
         return errors(400, `invalid role name "${role}"`);
     }
   }
@@ -367,25 +369,26 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         fields: ["clusters[].roles[].audience", "serviceAccountToken.audience", "--token-file"],
       },
       {
-        scenario: "a JWT mount's unbound sub to the role's ServiceAccounts (vault-plugin-auth-jwt claims.go:137-139)",
+        scenario:
+          "a JWT mount's unbound sub to the role's ServiceAccounts (vault-plugin-auth-jwt v0.25.0 claims.go:137-139)",
         args: ["--role", "jwt-other-sa"],
         vaultSays: 'claim "sub" does not match any associated bound claim values',
         fields: ["clusters[].roles[].boundServiceAccountNames", "boundServiceAccountNamespaces"],
       },
       {
-        scenario: "a JWT mount's foreign issuer to auth.jwt.issuer (cap jwt.go:222-224)",
+        scenario: "a JWT mount's foreign issuer to auth.jwt.issuer (cap v0.11.0 jwt.go:161-163)",
         args: ["--role", "jwt-other-cluster"],
         vaultSays: "invalid issuer (iss) claim",
         fields: ["clusters[].auth.jwt.issuer", "projected token"],
       },
       {
-        scenario: "a JWT mount's unknown signing key to auth.jwt.publicKeys (cap keyset.go:171)",
+        scenario: "a JWT mount's unknown signing key to auth.jwt.publicKeys (cap v0.11.0 keyset.go:171)",
         args: ["--role", "jwt-rotated-key"],
         vaultSays: "no known key successfully validated the token signature",
         fields: ["clusters[].auth.jwt.publicKeys", "/openid/v1/jwks"],
       },
       {
-        scenario: "an expired token to reading the token file again (cap jwt.go:300-302)",
+        scenario: "an expired token to reading the token file again (cap v0.11.0 jwt.go:240-242)",
         args: ["--role", "jwt-expired"],
         vaultSays: "token is expired",
         fields: ["read the file again"],
@@ -395,6 +398,16 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         args: ["--role", "nosuchrole"],
         vaultSays: '(HTTP 400): invalid role name "nosuchrole"',
         fields: ["clusters[].roles[].name", "clusters[].auth.path is 'kubernetes'"],
+      },
+      {
+        scenario: "an unknown role of a JWT mount, in its own words, to the role names of the mount",
+        args: ["--role", "jwt-NoSuchRole"],
+        vaultSays: '(HTTP 400): role "jwt-nosuchrole" could not be found',
+        fields: [
+          "clusters[].roles[].name",
+          "(Vault compares role names in lowercase)",
+          "clusters[].auth.path is 'kubernetes'",
+        ],
       },
       {
         scenario: "a missing mount (404) to the auth path",

@@ -56,7 +56,9 @@ test("the pod guide (docs/pods.md) shows how the pod's login response gives the 
 
 test("the README and docs/ name only npm scripts that exist", () => {
   const scripts = Object.keys(JSON.parse(read("package.json")).scripts);
-  const text = [README, ...DOCS.map((page) => read(`docs/${page}`))].join("\n");
+  // docs/adopt.md is about the repo `vault-k8s-auth init` writes, whose scripts are its own (npm run plan).
+  const pages = DOCS.filter((page) => page !== "adopt.md");
+  const text = [README, ...pages.map((page) => read(`docs/${page}`))].join("\n");
   const named = [...new Set([...text.matchAll(/npm run ([a-z0-9]+(?::[a-z0-9]+)*)/g)].map((match) => match[1]))];
   // The scripts a newcomer and a contributor are sent to: a pattern that stops matching fails here.
   expect(named).toEqual(

@@ -2,7 +2,7 @@
  * What Terraform, the providers and Vault actually do with the synthesized stacks (issue 9).
  * Each test pins one fact read in the pinned sources; its name says the fact and where it is:
  * terraform-provider-vault v5.6.0 (bcb1be4), terraform-provider-kubernetes v2.38.0 (be88f44),
- * vault-plugin-auth-kubernetes v0.24.1 (4b61817).
+ * vault-plugin-auth-kubernetes v0.23.1 (the version Vault 1.21.2 pins).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -34,7 +34,7 @@ const atlantisRole = {
 };
 
 describe("1. client-jwt and a role audience", () => {
-  test("rejects audience on a client-jwt role: the pod's own JWT is the TokenReview bearer (vault-plugin-auth-kubernetes token_review.go:69-75), which the API server refuses for an audience not its own", () => {
+  test("rejects audience on a client-jwt role: the pod's own JWT is the TokenReview bearer (vault-plugin-auth-kubernetes token_review.go:69-74), which the API server refuses for an audience not its own", () => {
     const cluster = seedCluster({
       kubernetes: explicit,
       auth: { path: "k8s", reviewer: { mode: "client-jwt" } },
@@ -120,12 +120,16 @@ describe("3. the Terraform the stack needs", () => {
     }
   });
 
-  test("the Atlantis example selects a Terraform that satisfies it, not the image's default", () => {
+  test("the Atlantis example pins a Terraform that satisfies it, so Atlantis downloads nothing newer on its own", () => {
     const atlantis = parse(readFileSync(join(ROOT, "examples/atlantis/atlantis.yaml"), "utf8"));
     const helm = parse(readFileSync(join(ROOT, "examples/atlantis/helm-values.yaml"), "utf8"));
     const [major, minor] = String(atlantis.projects[0].terraform_version).replace(/^v/, "").split(".").map(Number);
     expect(major === 1 && minor >= 11).toBe(true);
-    expect(helm.environment.ATLANTIS_DEFAULT_TF_VERSION).toBe(atlantis.projects[0].terraform_version);
+    // Without terraform_version, Atlantis v0.47.1 resolves required_version to the newest release
+    // (server/events/project_command_context_builder.go:229-240, tfclient/terraform_client.go:322).
+    expect(helm.environment.ATLANTIS_DEFAULT_TF_VERSION ?? atlantis.projects[0].terraform_version).toBe(
+      atlantis.projects[0].terraform_version,
+    );
   });
 });
 
@@ -176,7 +180,7 @@ describe("6. explicit connections leave KUBE_CONFIG_PATH and in-cluster config w
 });
 
 describe("7. vault-pod and the CA", () => {
-  test("vault-pod keeps a CA it is given (Vault reads its pod's CA only when none is stored: vault-plugin-auth-kubernetes backend.go:361-367) and sends none when none is given", () => {
+  test("vault-pod keeps a CA it is given (Vault reads its pod's CA only when none is stored: vault-plugin-auth-kubernetes backend.go:362-368) and sends none when none is given", () => {
     const vaultPod = { path: "atlantis", reviewer: { mode: "vault-pod" as const } };
     const withCa = only(
       synthJson(stackFor(seedCluster({ kubernetes: explicit, auth: vaultPod }))),

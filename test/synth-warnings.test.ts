@@ -55,6 +55,27 @@ const CASES: [string, string][] = [
     }),
   ],
   [
+    "a client-jwt mount with a role without audience, and names by a pattern that admits far more than it looks",
+    fileWith((cluster) => {
+      explicitConnection(cluster);
+      cluster.auth = { path: "atlantis", reviewer: { mode: "client-jwt" } };
+      cluster.roles = [
+        { ...firstRole(cluster), audience: undefined },
+        { ...firstRole(cluster), name: "runners", boundServiceAccountNames: ["runner"], audience: undefined },
+      ];
+    }),
+  ],
+  [
+    "broad patterns in bound names and namespaces",
+    fileWith((cluster) => {
+      Object.assign(firstRole(cluster), {
+        boundServiceAccountNames: ["*runner", "atlantis-*"],
+        boundServiceAccountNamespaces: ["*-*"],
+        audience: "vault",
+      });
+    }),
+  ],
+  [
     "the jwt method: no reviewer, no connection, audiences required",
     fileWith((cluster) => {
       cluster.auth = { method: "jwt", path: "jwt" };

@@ -22,6 +22,11 @@ and ["deny"] when nothing matches. Prints the capabilities sys/capabilities-self
 report for PATH (evaluated as LIST, so "secret/metadata/x/" also finds "secret/metadata/x"),
 the pattern that decided, and each policy's rule on it. Since Vault 1.15.2 (hashicorp/vault#23874)
 a LIST of "x/" also matches wildcard rules written without the trailing slash; this follows that.
+On Vault's root-protected paths (sys/auth/*, sys/audit, sys/remount, sys/rotate, sys/leases/lookup/*,
+auth/token/accessors/ ... as vault/logical_system.go and vault/token_store.go list them) a request
+also needs sudo on the rule that decides; sys/capabilities-self does not show that, so a "sudo:"
+line says which operations need it there. A create, update or patch of a path ending in "/" is
+refused before any policy is read (vault/request_handling.go:707-722).
 A path as "vault kv" takes it (secret/app) is not the API path of a KV version 2 mount: where a
 kvRead rule of the role covers it under data/ or metadata/, a "hint:" line names that API path.
 
@@ -36,17 +41,24 @@ Flags:
 Example:
   npx vault-k8s-auth can secret/data/myscrt --role atlantis --operation read
 
-Follows Vault 1.21 (hashicorp/vault v1.21.4). Older servers differ: "+" segments need Vault
+Follows Vault 1.21 (hashicorp/vault v1.21.2). Older servers differ: "+" segments need Vault
 1.1+, "patch" 1.11+, "subscribe" 1.16+; and a Vault keeps the default policy it wrote when it
 was initialised (this tool uses 1.21's; "vault policy read default" shows yours). Templated
-paths ({{identity.entity.id}}) depend on the token's entity and are not evaluated.
+paths ({{identity.entity.id}}) depend on the token's entity and are not evaluated. A role's externalPolicies (policies Vault
+has from elsewhere) are not in the config: the answer leaves them out, names them, and holds for
+the other policies.
 
 ${COMMON_HELP}
 
 --json prints {"path": str, "capabilities": [str], "allowed": bool|null, "hints": [str],
 "rule": {"pattern": str, "kind": "exact"|"prefix"|"segment", "capabilities": [str]}|null,
-"policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}]}.`,
-  exit: { 0: "allowed (without --operation: any capability but deny)", 1: "denied" },
+"policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}],
+"sudo": {"operations": [str], "rootPaths": [str], "granted": bool, "source": str}|null,
+"refusedBeforeAcl": str|null, "leftOut": [str]} (leftOut: the role's external policies, not evaluated).`,
+  exit: {
+    0: "allowed (without --operation: any capability but deny, unless every operation they grant needs the sudo the rule lacks)",
+    1: "denied",
+  },
   options: {
     role: { type: "string" },
     operation: { type: "string" },
@@ -69,7 +81,7 @@ ${COMMON_HELP}
     }
     if (operation === "write") return write({ cluster, roleName, path }, invocation.values.json === true, io);
     const answer = evaluate({ cluster, roleName, path, operation: operation as Operation | undefined });
-    const yes = answer.allowed ?? !(answer.capabilities.length === 1 && answer.capabilities[0] === "deny");
+    const yes = answer.allowed ?? (!denies(answer.capabilities) && !sudoBlocksAll(answer));
     const hints = kvV2Hints(cluster, roleName, path, operation as Operation | undefined);
     io.out(
       invocation.values.json === true
@@ -80,12 +92,47 @@ ${COMMON_HELP}
   },
 };
 
+function denies(capabilities: readonly string[]): boolean {
+  return capabilities.length === 1 && capabilities[0] === "deny";
+}
+
+/** Without sudo on a root path, every operation the capabilities grant is refused (acl.go:804). */
+function sudoBlocksAll(answer: CanAnswer): boolean {
+  const { sudo } = answer;
+  if (sudo === null || sudo.granted) return false;
+  const granted = OPERATIONS.filter((operation) => answer.capabilities.includes(operation));
+  return granted.length > 0 && granted.every((operation) => sudo.operations.includes(operation));
+}
+
+function sudoLine(answer: CanAnswer, operation: string | undefined): string | undefined {
+  const { sudo } = answer;
+  if (sudo === null) return undefined;
+  const where = sudo.rootPaths.map((path) => JSON.stringify(path)).join(" and ");
+  const rule = sudo.granted ? "which the rule grants" : "which the rule lacks";
+  if (operation !== undefined) {
+    if (!sudo.operations.includes(operation as Operation)) return undefined;
+    return `sudo: ${where} is a root-protected path (${sudo.source}): Vault also requires sudo for ${operation}, ${rule}`;
+  }
+  const spared = OPERATIONS.filter((candidate) => !sudo.operations.includes(candidate));
+  if (spared.length === 0) {
+    return `sudo: ${where} is a root-protected path (${sudo.source}): every operation there also needs sudo, ${rule}`;
+  }
+  return (
+    `sudo: ${where} is a root-protected path (${sudo.source}): ${sudo.operations.join(", ")} there also ` +
+    `${sudo.operations.length === 1 ? "needs" : "need"} sudo, ${rule} (not ${spared.join(", ")}: a LIST's path ` +
+    `gains a trailing "/", and a root path without "*" protects only itself)`
+  );
+}
+
 function render(answer: CanAnswer, operation: string | undefined): string {
   const capabilities = answer.capabilities.join(", ");
+  const blocked = operation === undefined && !denies(answer.capabilities) && sudoBlocksAll(answer);
   const lines = [
     operation === undefined
-      ? `${capabilities === "deny" ? "FAIL: deny" : `ok: ${capabilities}`} on ${answer.path} (as sys/capabilities-self reports it)`
+      ? `${denies(answer.capabilities) ? "FAIL: deny" : `${blocked ? "FAIL" : "ok"}: ${capabilities}`} on ${answer.path} (as sys/capabilities-self reports it${blocked ? "; without sudo Vault refuses them all here" : ""})`
       : `${answer.allowed ? "ok" : "FAIL"}: ${operation} ${answer.path} is ${answer.allowed ? "allowed" : "denied"} (capabilities: ${capabilities})`,
+    answer.refusedBeforeAcl === null ? undefined : `refused: ${answer.refusedBeforeAcl}`,
+    sudoLine(answer, operation),
     answer.rule
       ? `rule: ${JSON.stringify(answer.rule.pattern)} (${answer.rule.kind}) decides: ${answer.rule.capabilities.join(", ")}, merged from every policy that has it`
       : "rule: none of the role's policies has a rule that matches",
@@ -101,7 +148,13 @@ function render(answer: CanAnswer, operation: string | undefined): string {
       lines.push(`  ${name}  no rule matches`);
     }
   }
-  return `${lines.join("\n")}\n`;
+  if (answer.leftOut.length > 0) {
+    lines.push(
+      `left out: ${answer.leftOut.join(", ")} (externalPolicies: managed outside this config, so their rules are ` +
+        "unknown here; they may grant more, or deny some of the above)",
+    );
+  }
+  return `${lines.filter((line) => line !== undefined).join("\n")}\n`;
 }
 
 /**

@@ -48,6 +48,8 @@ export interface Command {
    * from EXIT_CONVENTION's. Rendered once, the same way for every command, by `helpOf`.
    */
   readonly exit: { readonly 0: string; readonly 1?: string; readonly 2?: string };
+  /** The usage line(s), printed after the message of a usage error when given. */
+  readonly usage?: string;
   /** Its own flags, besides COMMON_OPTIONS. */
   readonly options: Options;
   /** How many positional arguments it takes at most. */

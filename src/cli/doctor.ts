@@ -18,12 +18,15 @@ export const doctor: Command = {
 
 Decodes the ServiceAccount JWT and replays, in Vault's own order (vault-plugin-auth-kubernetes
 path_login.go), every check Vault's Kubernetes auth makes for the role on the cluster's mount:
-role, bound address blocks, signing algorithm, issuer, audience, expiry, ServiceAccount name,
-namespace, entity alias, the reviewer mode, and the TokenReview. One line per check: ok, FAIL (with the field to change
+role (matched in lowercase, as Vault does), bound address blocks, signing algorithm, the
+claims' types, issuer, audience, expiry (against the exact current time), the ServiceAccount
+claims' decoding, ServiceAccount name, namespace (names and patterns with *), entity alias,
+the reviewer mode, and the TokenReview. One line per check: ok, FAIL (with the field to change
 and the value that would work) or skip (not checkable offline, or not checked by Vault).
-The JWT's signature is NOT checked: there is no key offline (Vault leaves it to the
-TokenReview too). For a cluster with auth.method: jwt, the JWT method's checks instead
-(vault-plugin-auth-jwt path_login.go): bound CIDRs, signature, algorithm, issuer (bound_issuer),
+The Kubernetes method's signature is NOT checked: there is no key offline (Vault leaves it to
+the TokenReview too). For a cluster with auth.method: jwt, the JWT method's checks instead
+(vault-plugin-auth-jwt path_login.go): bound CIDRs, signature (verified offline against
+auth.jwt.publicKeys when they are pinned), algorithm, the claims' types, issuer (bound_issuer),
 audience (bound_audiences), expiry and the sub claim against the role's ServiceAccounts.
 Without --role, says which roles of the cluster would accept the token.
 
@@ -62,7 +65,8 @@ or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [..
     const reviewerJwt = reviewerSource === undefined ? undefined : readJwt(reviewerSource, "--reviewer-jwt", io);
     const { config } = loadForCli(stringFlag(invocation, "config"), io);
     const cluster = pickCluster(config, stringFlag(invocation, "cluster"));
-    const now = Math.floor(Date.now() / 1000);
+    // Vault compares with the exact current time, not a whole second (cap jwt.go:233-245).
+    const now = Date.now() / 1000;
     const roleName = stringFlag(invocation, "role");
     const json = invocation.values.json === true;
 
@@ -78,7 +82,7 @@ or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [..
           io.out(
             failed
               ? `FAIL  ${verdict.role.padEnd(width)}  ${failed.name}: ${failed.detail}\n`
-              : `ok    ${verdict.role.padEnd(width)}  would accept this token, ${unchecked(cluster)}\n`,
+              : `ok    ${verdict.role.padEnd(width)}  would accept this token${unchecked(cluster)}\n`,
           );
         }
         io.out(`${ok ? "ok" : "FAIL"}: ${summarize(verdicts, cluster.auth.path)}\n`);
@@ -94,7 +98,7 @@ or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [..
       const failed = diagnosis.checks.filter((check) => check.status === "fail");
       io.out(
         failed.length === 0
-          ? `ok: Vault would accept this token for role ${roleName}, ${unchecked(cluster)} (see the skip lines)\n`
+          ? `ok: Vault would accept this token for role ${roleName}${unchecked(cluster)} (see the skip lines)\n`
           : `FAIL: Vault refuses this login at "${failed[0].name}"${failed.length > 1 ? ` (${failed.length} checks fail; fix them all)` : ""}\n`,
       );
     }
@@ -104,12 +108,12 @@ or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [..
 
 /**
  * The condition an offline ok still rests on: the Kubernetes method's TokenReview, or, with the
- * jwt method (no TokenReview), the signature Vault verifies with the issuer's keys.
+ * jwt method and discovered keys, the signature Vault verifies with the issuer's keys. With
+ * pinned publicKeys doctor verified the signature itself, so nothing is left.
  */
 function unchecked(cluster: ClusterConfig): string {
-  return cluster.auth.method === "jwt"
-    ? "if its signature verifies against the issuer's keys"
-    : "if the TokenReview passes";
+  if (cluster.auth.method !== "jwt") return ", if the TokenReview passes";
+  return cluster.auth.jwt?.publicKeys === undefined ? ", if its signature verifies against the issuer's keys" : "";
 }
 
 function summarize(verdicts: { role: string; ok: boolean }[], path: string): string {

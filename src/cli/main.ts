@@ -3,6 +3,7 @@ import { ValidationError } from "../validation";
 import { can } from "./can";
 import { COMMON_OPTIONS, type Command, EXIT_CONVENTION, helpOf } from "./command";
 import { doctor } from "./doctor";
+import { init } from "./init";
 import { type Io, processIo } from "./io";
 import { synth } from "./synth";
 import { UsageError } from "./usage-error";
@@ -10,7 +11,7 @@ import { validate } from "./validate";
 import { packageVersion, version } from "./version";
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [can, doctor, synth, validate, version];
+export const COMMANDS: readonly Command[] = [can, doctor, init, synth, validate, version];
 
 export const TOP_HELP = `Usage: vault-k8s-auth <command> [args] [--flags]
 
@@ -55,6 +56,7 @@ export function main(argv: readonly string[], io: Io): number {
   } catch (error) {
     if (error instanceof UsageError || error instanceof ValidationError) {
       io.err(`vault-k8s-auth${command ? ` ${command.name}` : ""}: ${error.message}\n`);
+      if (error instanceof UsageError && command?.usage) io.err(`${command.usage}\n`);
     } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
       io.err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
     } else {

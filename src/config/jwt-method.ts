@@ -4,7 +4,7 @@ import type { Problem } from "./semantic";
 
 /**
  * The cross-field rules of `auth.method: jwt` (Vault's JWT auth method against the cluster's
- * service-account issuer, vault-plugin-auth-jwt v0.26.3). Reads the raw file defensively, like
+ * service-account issuer, vault-plugin-auth-jwt v0.25.0, which Vault 1.21.2 pins). Reads the raw file defensively, like
  * the other semantic checks. `auth.jwt` with the kubernetes method is reported too.
  */
 export function authMethodProblems(cluster: Record<string, unknown>): Problem[] {
@@ -58,15 +58,19 @@ export function authMethodProblems(cluster: Record<string, unknown>): Problem[] 
     }
   }
   // Warned, not refused: an entry switched between methods may keep its connection for the way back.
+  // With discovery, caCertificate is the CA Vault trusts for the issuer (oidc_discovery_ca_pem):
+  // an issuer that is the cluster's own API server serves a certificate the cluster's CA signed.
+  const discoveryCa = kubernetes.eks === undefined && jwt.publicKeys === undefined;
   for (const field of ["host", "caCertificate", "kubeconfig", "inCluster"]) {
-    if (kubernetes[field] !== undefined) {
-      problems.push({
-        path: ["kubernetes", field],
-        message:
-          "is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
-        warning: true,
-      });
-    }
+    if (kubernetes[field] === undefined || (field === "caCertificate" && discoveryCa)) continue;
+    problems.push({
+      path: ["kubernetes", field],
+      message:
+        field === "caCertificate"
+          ? `is not used with auth.method: jwt ${kubernetes.eks === undefined ? "and pinned publicKeys: Vault fetches nothing from the issuer" : "on EKS: the cluster's OIDC issuer has a publicly trusted certificate"}; it is the CA Vault trusts for the issuer's discovery document only when Vault discovers the keys`
+          : "is not used with auth.method: jwt: Vault never calls the API server and the stack creates no Kubernetes objects",
+      warning: true,
+    });
   }
   if (record(kubernetes.eks).staticToken !== undefined) {
     problems.push({
@@ -84,7 +88,7 @@ export function authMethodProblems(cluster: Record<string, unknown>): Problem[] 
         path: ["roles", index, "audience"],
         message:
           "is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences " +
-          '("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.26.3 path_login.go:164-179), ' +
+          '("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), ' +
           'and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
       });
     }

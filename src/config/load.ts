@@ -197,7 +197,8 @@ function emptyHint(path: PropertyKey[]): string {
     key: "write the state file's key in the bucket, or leave the key out for vault-k8s-auth/<cluster>.tfstate",
     description: "write a description, or leave the key out",
   };
-  if (typeof path.at(-1) === "number" && parent === "tokenPolicies") return "name a policy of this cluster, or default";
+  if (typeof path.at(-1) === "number" && parent === "tokenPolicies")
+    return "name a policy of this cluster or of its externalPolicies, or default";
   return hints[key] ?? "give a value, or leave the key out";
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DURATION_PATTERN, Duration, readVaultDuration, VAULT_MAX_DURATION_SECONDS } from "../duration";
 import { CAPABILITIES, UNRENDERABLE_CAPABILITIES } from "../policy/capabilities";
 import { ALIAS_NAME_SOURCES, TOKEN_TYPES } from "../role-options";
+import { boundPatternProblem } from "../rules/glob";
 import { invisibleIn } from "../rules/rule";
 import { didYouMean, type RuleName, refusal, rules, show } from "../validation";
 
@@ -88,13 +89,23 @@ function durationProblem(value: string): string {
   return `${show(value)} ${"problem" in read ? read.problem : "is not a duration"}`;
 }
 
+/**
+ * A bound list of names or namespaces as Vault matches them: each entry is a name or a pattern
+ * where '*' matches any run of characters (go-glob; `"*"` alone is any), see rules/glob.ts.
+ */
 const boundList = (what: string, rule: "dns1123Label" | "dns1123Subdomain") =>
   z
     .array(
-      z.string().regex(new RegExp(`^\\*$|${rules[rule].pattern.source}`), {
-        error: (issue) =>
-          `${refusal(rule, String(issue.input), `a valid ${what}`) ?? `${show(issue.input)} is not a valid ${what}; ${rules[rule].fix}`}, or "*" alone`,
-      }),
+      z
+        .string()
+        .regex(new RegExp(`^\\*$|${rules[rule].pattern.source}|^(?=.*\\*)[-a-z0-9.*]+$`), {
+          error: (issue) =>
+            `${refusal(rule, String(issue.input), `a valid ${what}`) ?? `${show(issue.input)} is not a valid ${what}; ${rules[rule].fix}`}, or a pattern with "*" (e.g. atlantis-*)`,
+          abort: true,
+        })
+        .refine((value) => boundPatternProblem(value, rule, what) === undefined, {
+          error: (issue) => boundPatternProblem(String(issue.input), rule, what),
+        }),
       {
         error: () => `expected a list of ${what}s, or ["*"] for any`,
       },
@@ -326,7 +337,7 @@ const ruleSchema = strictObject(
 });
 
 const policySchema = strictObject({
-  name: ruled("vaultName", "a policy name")
+  name: ruled("vaultPolicyName", "a policy name")
     .refine((name) => !["root", "default"].includes(name), {
       error: (issue) => `${show(issue.input)} is reserved by Vault; choose another name`,
     })
@@ -382,21 +393,26 @@ const namespaceSelectorSchema = strictObject(
       .describe("Refused: Vault supports matchLabels only")
       .refine((value) => value === undefined, {
         error: () =>
-          'is refused by Vault ("label selector match expressions are not supported", vault-plugin-auth-kubernetes v0.24.1 namespace_validator.go:119-121); express it with matchLabels',
+          'is refused by Vault ("label selector match expressions are not supported", vault-plugin-auth-kubernetes v0.23.1 namespace_validator.go:121-123); express it with matchLabels',
       }),
   },
   "Namespaces admitted by their labels (Kubernetes method); ORed with boundServiceAccountNamespaces. Vault's reviewer reads the namespace to check it",
 );
 
 const roleSchema = strictObject({
-  name: ruled("vaultName", "a role name").describe("What the pod names when it logs in"),
+  name: ruled("vaultRoleName", "a role name").describe("What the pod names when it logs in"),
   boundServiceAccountNames: boundList("ServiceAccount name", "dns1123Subdomain").describe(
-    'ServiceAccounts that may log in as this role, or ["*"] for any',
+    'ServiceAccount names, "*" alone for any, or patterns in which * matches any run of characters (atlantis-*), as Vault matches them',
   ),
   boundServiceAccountNamespaces: boundList("namespace", "dns1123Label")
     .optional()
-    .describe("Required unless boundServiceAccountNamespaceSelector is given"),
-  tokenPolicies: z.array(z.string().min(1)).default([]).describe("Names of policies of this cluster, or default"),
+    .describe(
+      'Namespaces, "*" alone for any, or patterns such as team-*; required unless boundServiceAccountNamespaceSelector is given',
+    ),
+  tokenPolicies: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Names of policies of this cluster, of its externalPolicies, or default"),
   tokenPeriod: duration.optional(),
   tokenTtl: duration.optional(),
   tokenMaxTtl: duration.optional(),
@@ -415,7 +431,7 @@ const roleSchema = strictObject({
   aliasNameSource: oneOf(ALIAS_NAME_SOURCES, "an alias name source")
     .optional()
     .describe(
-      "Entity alias per ServiceAccount UID (Vault's default) or per namespace/name, which survives re-creating the ServiceAccount",
+      "Entity alias per ServiceAccount UID (Vault's default) or per namespace/name, which survives re-creating the ServiceAccount. Removing it keeps what the deployed role has; write serviceaccount_uid to go back",
     ),
   tokenExplicitMaxTtl: duration.optional().describe("Hard limit on a token's life, renewals and periods included"),
   tokenNoDefaultPolicy: z.boolean().optional().describe("Leave Vault's default policy off the tokens"),
@@ -448,6 +464,12 @@ export const clusterSchema = strictObject({
   vault: vaultSchema.default({}).describe("The Vault this cluster's stack writes to"),
   auth: authSchema.prefault({}).describe("The auth mount pods log in at, and how Vault checks their tokens"),
   policies: z.array(policySchema).default([]).describe("Vault ACL policies this stack owns"),
+  externalPolicies: z
+    .array(ruled("vaultPolicyName", "a policy name"))
+    .optional()
+    .describe(
+      "Vault policies this config does not manage (written with `vault policy write`, or by another stack): roles may name them in tokenPolicies, the stack never creates, changes or deletes them, and `can` leaves them out of its answer",
+    ),
   roles: z
     .array(roleSchema)
     .min(1, { error: () => "is empty; define at least one role" })

@@ -7,8 +7,9 @@ import {
   namespaceReaderName,
 } from "../reviewer-names";
 import { BATCH_PERIOD_PROBLEM } from "../role-options";
+import { isGlob } from "../rules/glob";
 import { readCertificateBundle } from "../rules/pem";
-import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, sameVaultKey } from "../rules/vault";
+import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, roleKey, sameVaultKey } from "../rules/vault";
 import { clientJwtAudienceProblem, didYouMean, NAMESPACE_SELECTOR_NEEDS_REVIEWER, show } from "../validation";
 import { authMethodProblems } from "./jwt-method";
 import { privateKeyProblems } from "./private-keys";
@@ -45,7 +46,8 @@ export function semanticProblems(data: unknown): Problem[] {
   problems.push(...sharedClusterObjects(clusters));
   clusters.forEach((cluster, index) => {
     for (const problem of clusterProblems(record(cluster))) {
-      problems.push({ ...problem, path: ["clusters", index, ...problem.path] });
+      const other = problem.other && { other: ["clusters", index, ...problem.other] };
+      problems.push({ ...problem, path: ["clusters", index, ...problem.path], ...other });
     }
   });
   return problems;
@@ -167,9 +169,14 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
   }
 
   problems.push(...duplicates(policies, "policy", ["policies"]));
-  problems.push(...duplicates(roles, "role", ["roles"]));
+  problems.push(...duplicates(roles, "role", ["roles"], roleKey));
   const defined = new Set(policies.map((policy) => record(policy).name).filter((name) => typeof name === "string"));
-  const known = [...defined, "default"] as string[];
+  const externalPolicies = list(cluster.externalPolicies);
+  problems.push(...externalPolicyProblems(externalPolicies, defined));
+  const external = new Set(externalPolicies.filter((name) => typeof name === "string"));
+  const known = [...defined, ...external, "default"] as string[];
+  const where =
+    external.size > 0 ? "this cluster's policies nor listed in its externalPolicies" : "this cluster's policies";
 
   roles.forEach((raw, index) => {
     const role = record(raw);
@@ -181,10 +188,10 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
             '"root" cannot be granted through a role: Vault never issues a root token to an auth method login ' +
             '("auth methods cannot create root tokens", vault/request_handling.go); grant the paths needed in a policy of this cluster',
         });
-      } else if (typeof name === "string" && !defined.has(name) && name !== "default") {
+      } else if (typeof name === "string" && !defined.has(name) && !external.has(name) && name !== "default") {
         problems.push({
           path: ["roles", index, "tokenPolicies", position],
-          message: `policy ${show(name)} is not defined in this cluster's policies${didYouMean(name, known) || "; add it under policies"}`,
+          message: `policy ${show(name)} is not defined in ${where}${didYouMean(name, known) || "; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)"}`,
         });
       }
     });
@@ -192,14 +199,14 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
     const maxTtl = seconds(role.tokenMaxTtl);
     problems.push(...lifetimeWarnings(role, index, ttl, maxTtl));
     // Vault refuses only a TTL above a max TTL that is set: 0 means "the mount's" (vault-plugin-auth-kubernetes
-    // v0.24.1 path_role.go:288, vault-plugin-auth-jwt v0.26.3 path_role.go:563: TokenMaxTTL > 0 && TokenTTL > TokenMaxTTL).
+    // v0.23.1 path_role.go:288, vault-plugin-auth-jwt v0.25.0 path_role.go:563: TokenMaxTTL > 0 && TokenTTL > TokenMaxTTL).
     if (ttl !== undefined && maxTtl !== undefined && maxTtl > 0 && ttl > maxTtl) {
       problems.push({
         path: ["roles", index, "tokenTtl"],
         message: `${show(role.tokenTtl)} (${ttl}s) is greater than tokenMaxTtl ${show(role.tokenMaxTtl)} (${maxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
       });
     }
-    // vault-plugin-auth-kubernetes v0.24.1 path_role.go:323-328.
+    // vault-plugin-auth-kubernetes v0.23.1 path_role.go:322-328.
     if (role.boundServiceAccountNamespaces === undefined && role.boundServiceAccountNamespaceSelector === undefined) {
       problems.push({
         path: ["roles", index, "boundServiceAccountNamespaces"],
@@ -221,15 +228,60 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
         problems.push({ path: ["roles", index, "audience"], message: clientJwtAudienceProblem(role.audience) });
       }
       for (const field of ["boundServiceAccountNames", "boundServiceAccountNamespaces"]) {
-        if (list(role[field]).includes("*")) {
+        const values = list(role[field]);
+        const pattern = values.find((value) => typeof value === "string" && value !== "*" && isGlob(value));
+        if (values.includes("*")) {
           problems.push({
             path: ["roles", index, field],
             message:
               'holds "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; ' +
               "list concrete names, or use the long-lived-token or vault-pod reviewer",
           });
+        } else if (typeof pattern === "string") {
+          problems.push({
+            path: ["roles", index, field],
+            message: `holds the pattern ${show(pattern)}, but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator by name; list concrete names, or use the long-lived-token or vault-pod reviewer`,
+          });
         }
       }
+    }
+  });
+  return problems;
+}
+
+/**
+ * externalPolicies names policies that Vault has from elsewhere: never Vault's own two (default is
+ * always there and may be named without declaring it; root cannot be granted), never one this
+ * entry also manages (the stack would write it after all), each once.
+ */
+function externalPolicyProblems(names: unknown[], defined: Set<unknown>): Problem[] {
+  const problems: Problem[] = [];
+  const first = new Map<unknown, number>();
+  names.forEach((name, index) => {
+    const path = ["externalPolicies", index];
+    if (typeof name !== "string") return;
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, index);
+    if (name === "default") {
+      problems.push({
+        path,
+        message:
+          '"default" is Vault\'s built-in policy, which a role may always name without declaring it; drop it from externalPolicies',
+      });
+    } else if (name === "root") {
+      problems.push({
+        path,
+        message:
+          '"root" cannot be granted through a role: Vault never issues a root token to an auth method login ' +
+          '("auth methods cannot create root tokens", vault/request_handling.go); drop it',
+      });
+    } else if (defined.has(name)) {
+      problems.push({
+        path,
+        message: `${show(name)} is also defined under policies, where this stack writes it; a policy is managed either here (policies) or elsewhere (externalPolicies): drop it from one of the two`,
+      });
+    } else if (earlier !== undefined) {
+      problems.push({ path, message: `${show(name)} is already listed at externalPolicies[${earlier}]; list it once` });
     }
   });
   return problems;
@@ -287,7 +339,7 @@ function sharedMounts(clusters: unknown[]): Problem[] {
  * system's, 768h by default): a TTL, max TTL or explicit max TTL is capped to it at login, with a
  * warning in the response (CalculateTTL in Vault's sdk); a period makes Vault refuse the role
  * itself ("token period ... is greater than the backend's maximum lease TTL",
- * vault-plugin-auth-kubernetes v0.24.1 path_role.go:281-283, vault-plugin-auth-jwt v0.26.3
+ * vault-plugin-auth-kubernetes v0.23.1 path_role.go:281-283, vault-plugin-auth-jwt v0.25.0
  * path_role.go:441-443). Warned, not refused: the max can be raised. With a period set, the TTL
  * is not used, because every renewal resets the token to the period.
  */
@@ -551,15 +603,35 @@ function sharedStates(clusters: unknown[]): Problem[] {
   });
 }
 
-/** Every name that occurs twice, reported at the later occurrence. */
-function duplicates(items: unknown[], what: string, path: PropertyKey[]): Problem[] {
+/**
+ * Every name that occurs twice, reported at the later occurrence. With `key`, two names Vault
+ * takes for one (role names, which it lowercases) are one name too, and the message names the
+ * other place with its file:line, since the two spellings differ.
+ */
+function duplicates(
+  items: unknown[],
+  what: string,
+  path: PropertyKey[],
+  key: (name: string) => string = (name) => name,
+): Problem[] {
   const name = (item: unknown) => record(item).name;
-  return repeats(items, (item) => (typeof name(item) === "string" ? name(item) : undefined)).map(
-    ([index, earlier]) => ({
+  return repeats(items, (item) => {
+    const value = name(item);
+    return typeof value === "string" ? key(value) : undefined;
+  }).map(([index, earlier]) => {
+    const [later, first] = [name(items[index]), name(items[earlier])];
+    if (later === first) {
+      return {
+        path: [...path, index, "name"],
+        message: `${what} name ${show(later)} is already used by ${String(path.at(-1))}[${earlier}]; names must be unique`,
+      };
+    }
+    return {
       path: [...path, index, "name"],
-      message: `${what} name ${show(name(items[index]))} is already used by ${String(path.at(-1))}[${earlier}]; names must be unique`,
-    }),
-  );
+      other: [...path, earlier, "name"],
+      message: `${what} name ${show(later)} and ${show(first)} at ${OTHER_PLACE} are one ${what} to Vault, which lowercases ${what} names (vault-plugin-auth-kubernetes v0.23.1 backend.go:376, vault-plugin-auth-jwt v0.25.0 path_role.go:58-60): the later would overwrite the earlier; give each ${what} a name of its own`,
+    };
+  });
 }
 
 /** [index, index of its first occurrence] for every item whose key was seen before; undefined keys never match. One Map. */

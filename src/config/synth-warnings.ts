@@ -1,8 +1,10 @@
 import { PolicyPresets } from "../policy/presets";
 import { policyPathWarning, policyWarnings } from "../policy/warnings";
 import {
+  broadPatternWarnings,
   everyServiceAccountWarning,
   IMPORT_EXISTING_WARNING,
+  noAudienceClientJwtWarning,
   noAudienceWarning,
   noKubeconfigContextWarning,
   plainHttpWarning,
@@ -67,15 +69,29 @@ export function constructWarnings(cluster: ClusterConfig): ConstructWarning[] {
     });
   });
 
-  if (auth.method === "kubernetes") {
-    cluster.roles.forEach((role, index) => {
-      const at = ["roles", index, "name"];
-      if (role.audience === undefined) child(at, noAudienceWarning(role.name));
-      if (role.boundServiceAccountNames.includes("*") && role.boundServiceAccountNamespaces?.includes("*")) {
-        child(at, everyServiceAccountWarning(role.name));
-      }
-    });
-  }
+  cluster.roles.forEach((role, index) => {
+    const at = ["roles", index];
+    const field = (name: string) => `role ${role.name}: ${name}`;
+    const names = role.boundServiceAccountNames;
+    const namespaces = role.boundServiceAccountNamespaces ?? [];
+    const kubernetesMethod = auth.method === "kubernetes";
+    if (kubernetesMethod && role.audience === undefined) {
+      const clientJwt = auth.reviewer.mode === "client-jwt";
+      child([...at, "name"], clientJwt ? noAudienceClientJwtWarning(role.name) : noAudienceWarning(role.name));
+    }
+    const lists = [
+      ["boundServiceAccountNames", names, "ServiceAccount name"],
+      ["boundServiceAccountNamespaces", namespaces, "namespace"],
+    ] as const;
+    for (const [name, values, what] of lists) {
+      values.forEach((value, position) => {
+        for (const warning of broadPatternWarnings(field(name), [value], what)) child([...at, name, position], warning);
+      });
+    }
+    if (kubernetesMethod && names.includes("*") && namespaces.includes("*")) {
+      child([...at, "name"], everyServiceAccountWarning(role.name));
+    }
+  });
   return found;
 }
 

@@ -1,5 +1,7 @@
 import type { Duration } from "../duration";
 import { type AliasNameSource, BATCH_PERIOD_PROBLEM, type NamespaceSelector, type TokenType } from "../role-options";
+import { boundPatternProblem, isGlob } from "../rules/glob";
+import { roleKey } from "../rules/vault";
 import { ValidationError } from "../validation";
 import { check } from "./check";
 
@@ -14,7 +16,7 @@ export interface AuthRoleOptions {
   readonly boundServiceAccountNamespaces?: string[];
   /**
    * Namespaces admitted by their labels, ORed with `boundServiceAccountNamespaces`
-   * (vault-plugin-auth-kubernetes v0.24.1 path_login.go:396-417). Vault reads the namespace
+   * (vault-plugin-auth-kubernetes v0.23.1 path_login.go:396-417). Vault reads the namespace
    * with the reviewer's JWT, so the reviewer is granted `get` on namespaces. Kubernetes method only.
    * @default - no selector
    */
@@ -22,6 +24,10 @@ export interface AuthRoleOptions {
   /**
    * What the entity alias of a login is named after. Kubernetes method only; the JWT method
    * names it after `sub` (`system:serviceaccount:<namespace>:<name>`), which is per name too.
+   * Removing it does not restore Vault's default on a deployed role: the provider keeps what Vault
+   * has and sends the field only when it changes (terraform-provider-vault v5.6.0
+   * resource_kubernetes_auth_backend_role.go:69-74 Optional + Computed, :112-122); set
+   * `serviceaccount_uid` to go back.
    * @default - Vault's default, `serviceaccount_uid`
    */
   readonly aliasNameSource?: AliasNameSource;
@@ -88,7 +94,7 @@ export function tokenFields(roleName: string, options: AuthRoleOptions): TokenFi
   const field = (name: string) => `role ${roleName}: ${name}`;
   const ttl = options.tokenTtl?.toSeconds();
   const maxTtl = options.tokenMaxTtl?.toSeconds();
-  // A max TTL of 0 is unset for Vault (vault-plugin-auth-kubernetes v0.24.1 path_role.go:288).
+  // A max TTL of 0 is unset for Vault (vault-plugin-auth-kubernetes v0.23.1 path_role.go:288).
   if (ttl !== undefined && maxTtl !== undefined && maxTtl > 0 && ttl > maxTtl) {
     throw new ValidationError(
       `${field("tokenTtl")} (${ttl}s) is greater than tokenMaxTtl (${maxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
@@ -114,7 +120,10 @@ export function tokenFields(roleName: string, options: AuthRoleOptions): TokenFi
   };
 }
 
-/** Checks a list of bound names: not empty, `"*"` alone or only names, each valid for `rule`. */
+/**
+ * Checks a list of bound names: not empty, `"*"` alone, or names and patterns with `*` (go-glob,
+ * as Vault matches them: rules/glob.ts), each able to match a name valid for `rule`.
+ */
 export function validateBoundList(field: string, values: string[], rule: "dns1123Subdomain" | "dns1123Label"): void {
   if (values.length === 0) {
     throw new ValidationError(`${field} is empty; list at least one name, or "*" for any`);
@@ -124,7 +133,28 @@ export function validateBoundList(field: string, values: string[], rule: "dns112
       `${field} mixes "*" with names (${JSON.stringify(values)}), which Vault rejects; use ["*"] alone or only names`,
     );
   }
+  const what = rule === "dns1123Label" ? "namespace" : "ServiceAccount name";
   for (const value of values) {
-    if (value !== "*") check(rule, field, value);
+    if (!isGlob(value)) check(rule, field, value);
+    const problem = boundPatternProblem(value, rule, what);
+    if (problem !== undefined) throw new ValidationError(`${field}: ${problem}`);
   }
+}
+
+// Its words live in src/warnings.ts, which validate predicts synth's warnings from.
+export { broadPatternWarnings } from "../warnings";
+
+/**
+ * Refuses a second role of one name on a mount, in any letter case: Vault keeps role names
+ * lowercased (vault-plugin-auth-kubernetes v0.23.1 path_role.go:373, vault-plugin-auth-jwt v0.25.0
+ * path_role.go:58-60), so "Atlantis" and "atlantis" would write one role and the later would win.
+ */
+export function refuseSameRole(mountPath: string, roles: readonly { roleName: string }[], roleName: string): void {
+  const same = roles.find((role) => roleKey(role.roleName) === roleKey(roleName));
+  if (same === undefined) return;
+  throw new ValidationError(
+    same.roleName === roleName
+      ? `auth mount ${mountPath}: role ${roleName} is defined twice; give each role its own name`
+      : `auth mount ${mountPath}: roles ${same.roleName} and ${roleName} are one role to Vault, which lowercases role names; give each role a name of its own`,
+  );
 }

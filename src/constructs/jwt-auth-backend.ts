@@ -1,9 +1,8 @@
 import { Fn, Op } from "cdktf";
 import { Construct } from "constructs";
 import { DataVaultAuthBackends, JwtAuthBackend as JwtAuthBackendResource } from "../providers";
-import { ValidationError } from "../validation";
 import type { AuthMount } from "./auth-method";
-import type { AuthRoleOptions } from "./auth-role-options";
+import { type AuthRoleOptions, refuseSameRole } from "./auth-role-options";
 import { check } from "./check";
 import { JwtAuthRole } from "./jwt-auth-role";
 import type { JwtIssuer } from "./jwt-issuer";
@@ -61,6 +60,7 @@ export class JwtAuthBackend extends Construct implements AuthMount {
       description: props.description,
       boundIssuer: issuer.boundIssuer,
       oidcDiscoveryUrl: issuer.oidcDiscoveryUrl,
+      oidcDiscoveryCaPem: issuer.oidcDiscoveryCaPem,
       jwtValidationPubkeys: issuer.jwtValidationPubkeys,
       // As on the Kubernetes mount: a changed path is otherwise a remount that prevent_destroy
       // never sees (terraform-provider-vault v5.6.0 vault/resource_jwt_auth_backend.go:25 adds
@@ -85,11 +85,7 @@ export class JwtAuthBackend extends Construct implements AuthMount {
 
   /** Adds a Vault role to this mount; its construct id is the role name, so its address is stable. */
   addRole(roleName: string, options: AuthRoleOptions): JwtAuthRole {
-    if (this.roleList.some((role) => role.roleName === roleName)) {
-      throw new ValidationError(
-        `auth mount ${this.path}: role ${roleName} is defined twice; give each role its own name`,
-      );
-    }
+    refuseSameRole(this.path, this.roleList, roleName);
     // A reference to the mount's path, not the literal, so Terraform creates the mount first.
     const role = new JwtAuthRole(this.roleScope, roleName, { ...options, backendPath: this.resource.path, roleName });
     this.roleList.push(role);

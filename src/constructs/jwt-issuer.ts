@@ -9,6 +9,8 @@ export interface JwtIssuerConfig {
   readonly boundIssuer: string;
   /** `oidc_discovery_url`, when Vault fetches the keys itself. */
   readonly oidcDiscoveryUrl?: string;
+  /** `oidc_discovery_ca_pem`: the CA Vault trusts for the discovery document and the JWKS. */
+  readonly oidcDiscoveryCaPem?: string;
   /** `jwt_validation_pubkeys`, when the keys are given. */
   readonly jwtValidationPubkeys?: string[];
 }
@@ -22,9 +24,21 @@ export interface EksIssuerProps {
 export interface DiscoveryIssuerProps {
   /** The cluster's service-account issuer (`--service-account-issuer`, the `iss` of its tokens). */
   readonly issuer: string;
+  /**
+   * PEM CA certificate(s) Vault trusts, instead of its system trust store, when it fetches the
+   * issuer's discovery document and JWKS (`oidc_discovery_ca_pem`; cap v0.11.0
+   * jwt/keyset.go:206-227 puts only these in the pool). Needed when the issuer is the cluster's
+   * own API server (kubeadm, kind, k3s): its certificate is signed by the cluster's CA. Leave it
+   * out for an issuer with a publicly trusted certificate (EKS, or discovery published on S3),
+   * which this CA would not verify.
+   * @default - Vault's system trust store
+   */
+  readonly caCertificate?: string;
 }
 
-export interface PublicKeysIssuerProps extends DiscoveryIssuerProps {
+export interface PublicKeysIssuerProps {
+  /** The cluster's service-account issuer (`--service-account-issuer`, the `iss` of its tokens). */
+  readonly issuer: string;
   /** PEM public keys the cluster signs service-account tokens with (`--service-account-key-file`). */
   readonly publicKeys: string[];
 }
@@ -32,11 +46,13 @@ export interface PublicKeysIssuerProps extends DiscoveryIssuerProps {
 /**
  * Where Vault's JWT auth method gets the keys that sign the cluster's ServiceAccount tokens, and
  * which `iss` it accepts. The mount's `bound_issuer` is always set: Vault checks it on every
- * login (vault-plugin-auth-jwt v0.26.3 path_login.go:148-157).
+ * login (vault-plugin-auth-jwt v0.25.0 path_login.go:147-156).
  * See https://developer.hashicorp.com/vault/docs/auth/jwt/oidc-providers/kubernetes
  *
  * - `eks`: the EKS cluster's OIDC issuer, looked up by name; always public, keys discovered.
- * - `discovery`: any issuer Vault can reach; Vault fetches its keys, following rotations.
+ * - `discovery`: any issuer Vault can reach; Vault fetches its keys, following rotations. It
+ *   fetches them anonymously (cap v0.11.0 jwt/keyset.go:66-72 sends no credentials), so an API
+ *   server that is its own issuer must let `system:unauthenticated` read them (docs/jwt-method.md).
  * - `publicKeys`: an issuer Vault cannot reach (a private API server); the keys are pinned and
  *   must be updated when the cluster rotates its signing key.
  */
@@ -73,10 +89,15 @@ class DiscoveryIssuer extends JwtIssuer {
   constructor(private readonly props: DiscoveryIssuerProps) {
     super();
     check("oidcIssuer", "jwt issuer", props.issuer, "a URL Vault can discover keys at");
+    check("pemCertificate", "jwt caCertificate", props.caCertificate, "a PEM certificate");
   }
 
   bind(): JwtIssuerConfig {
-    return { boundIssuer: this.props.issuer, oidcDiscoveryUrl: this.props.issuer };
+    return {
+      boundIssuer: this.props.issuer,
+      oidcDiscoveryUrl: this.props.issuer,
+      oidcDiscoveryCaPem: this.props.caCertificate,
+    };
   }
 }
 

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { AuthBackend, KubernetesAuthBackendConfig } from "../providers";
 import { ValidationError } from "../validation";
 import type { AuthMount } from "./auth-method";
+import { refuseSameRole } from "./auth-role-options";
 import { check } from "./check";
 import { KubernetesAuthRole, type KubernetesAuthRoleOptions } from "./kubernetes-auth-role";
 import type { NamespaceReader } from "./namespace-reader";
@@ -23,7 +24,8 @@ export interface KubernetesAuthBackendProps {
    * then reads its own pod's CA.
    * @default - none (Vault uses its pod's CA with `vaultPod`, else the system trust store)
    */
-  readonly kubernetesCaCert?: string;
+  // `| undefined`: ClusterEndpoint.caCertificate passes straight in under exactOptionalPropertyTypes.
+  readonly kubernetesCaCert?: string | undefined;
   /** @default Reviewer.longLivedToken() */
   readonly reviewer?: Reviewer;
   /**
@@ -92,7 +94,7 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
       backend: this.mount.path,
       kubernetesHost: props.kubernetesHost,
       // A CA given is kept in every mode: vault-pod reads its own pod's CA only when the config
-      // holds none (vault-plugin-auth-kubernetes v0.24.1 backend.go:361-367), and an endpoint
+      // holds none (vault-plugin-auth-kubernetes v0.23.1 backend.go:362-368), and an endpoint
       // behind a proxy needs the proxy's.
       kubernetesCaCert: props.kubernetesCaCert,
       tokenReviewerJwt: reviewer.tokenReviewerJwt,
@@ -103,16 +105,13 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
 
   /** Adds a Vault role to this mount; its construct id is the role name, so its address is stable. */
   addRole(roleName: string, options: KubernetesAuthRoleOptions): KubernetesAuthRole {
-    if (this.roleList.some((role) => role.roleName === roleName)) {
-      throw new ValidationError(
-        `auth mount ${this.path}: role ${roleName} is defined twice; give each role its own name`,
-      );
-    }
+    refuseSameRole(this.path, this.roleList, roleName);
     // A reference to the mount's path, not the literal, so Terraform creates the mount first.
     const role = new KubernetesAuthRole(this.roleScope, roleName, {
       ...options,
       backendPath: this.mount.path,
       roleName,
+      reviewerMode: this.reviewerMode,
     });
     if (options.boundServiceAccountNamespaceSelector !== undefined && this.namespaceReader === undefined) {
       this.namespaceReader = this.reviewer.grantNamespaceRead(this, this.path);

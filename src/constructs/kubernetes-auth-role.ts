@@ -2,9 +2,10 @@ import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { KubernetesAuthBackendRole } from "../providers";
 import { ValidationError } from "../validation";
-import { everyServiceAccountWarning, noAudienceWarning } from "../warnings";
-import { type AuthRoleOptions, tokenFields, validateBoundList } from "./auth-role-options";
+import { everyServiceAccountWarning, noAudienceClientJwtWarning, noAudienceWarning } from "../warnings";
+import { type AuthRoleOptions, broadPatternWarnings, tokenFields, validateBoundList } from "./auth-role-options";
 import { check } from "./check";
+import type { ReviewerMode } from "./reviewer";
 
 /** The options of a Kubernetes auth role: every role option applies. */
 export type KubernetesAuthRoleOptions = AuthRoleOptions;
@@ -14,6 +15,12 @@ export interface KubernetesAuthRoleProps extends KubernetesAuthRoleOptions {
   readonly backendPath: string;
   /** Vault role name: what the workload names when it logs in. */
   readonly roleName: string;
+  /**
+   * The mount's reviewer mode, so the advice of the no-audience warning fits the mount: with
+   * `client-jwt` an audience must be one of the API server's own.
+   * @default "long-lived-token"
+   */
+  readonly reviewerMode?: ReviewerMode;
 }
 
 /**
@@ -30,7 +37,7 @@ export class KubernetesAuthRole extends Construct {
     super(scope, id);
     this.roleName = props.roleName;
     this.backendPath = props.backendPath;
-    check("vaultName", "role name", props.roleName);
+    check("vaultRoleName", "role name", props.roleName);
     const field = (name: string) => `role ${props.roleName}: ${name}`;
     validateBoundList(field("boundServiceAccountNames"), props.boundServiceAccountNames, "dns1123Subdomain");
     const namespaces = props.boundServiceAccountNamespaces;
@@ -38,7 +45,7 @@ export class KubernetesAuthRole extends Construct {
     if (namespaces !== undefined) validateBoundList(field("boundServiceAccountNamespaces"), namespaces, "dns1123Label");
     if (selector !== undefined) validateSelector(field("boundServiceAccountNamespaceSelector"), selector.matchLabels);
     if (namespaces === undefined && selector === undefined) {
-      // vault-plugin-auth-kubernetes v0.24.1 path_role.go:323-328.
+      // vault-plugin-auth-kubernetes v0.23.1 path_role.go:322-328.
       throw new ValidationError(
         `${field("boundServiceAccountNamespaces")} is required unless boundServiceAccountNamespaceSelector is given; ` +
           `list namespaces, or ["*"] for any`,
@@ -50,14 +57,26 @@ export class KubernetesAuthRole extends Construct {
       roleName: props.roleName,
       boundServiceAccountNames: props.boundServiceAccountNames,
       boundServiceAccountNamespaces: namespaces,
-      // Vault reads the selector as YAML or JSON (namespace_validator.go:98-109); JSON is YAML.
+      // Vault reads the selector as YAML or JSON (vault-plugin-auth-kubernetes v0.23.1 namespace_validator.go:98-109); JSON is YAML.
       boundServiceAccountNamespaceSelector: selector && JSON.stringify({ matchLabels: selector.matchLabels }),
       aliasNameSource: props.aliasNameSource,
       ...tokenFields(props.roleName, props),
       audience: props.audience,
     });
 
-    if (props.audience === undefined) Annotations.of(this).addWarning(noAudienceWarning(props.roleName));
+    if (props.audience === undefined) {
+      Annotations.of(this).addWarning(
+        props.reviewerMode === "client-jwt"
+          ? noAudienceClientJwtWarning(props.roleName)
+          : noAudienceWarning(props.roleName),
+      );
+    }
+    for (const warning of [
+      ...broadPatternWarnings(field("boundServiceAccountNames"), props.boundServiceAccountNames, "ServiceAccount name"),
+      ...broadPatternWarnings(field("boundServiceAccountNamespaces"), namespaces ?? [], "namespace"),
+    ]) {
+      Annotations.of(this).addWarning(warning);
+    }
     if (props.boundServiceAccountNames.includes("*") && namespaces?.includes("*")) {
       Annotations.of(this).addWarning(everyServiceAccountWarning(props.roleName));
     }

@@ -12,8 +12,8 @@ export interface NamespaceReaderProps {
 
 /**
  * Lets the reviewer `get` namespaces, nothing more. A role with a namespace selector makes Vault
- * read the pod's namespace with the reviewer's JWT (vault-plugin-auth-kubernetes v0.24.1
- * namespace_validator.go:59-76, GET /api/v1/namespaces/<name>), which `system:auth-delegator`
+ * read the pod's namespace with the reviewer's JWT (vault-plugin-auth-kubernetes v0.23.1
+ * namespace_validator.go:60-76, GET /api/v1/namespaces/<name>), which `system:auth-delegator`
  * does not allow; without this every such login fails with "namespace not authorized".
  */
 export class NamespaceReader extends Construct {

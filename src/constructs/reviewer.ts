@@ -1,6 +1,7 @@
 import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import { clientJwtBindingName, defaultBindingName, namespaceReaderName } from "../reviewer-names";
+import { isGlob } from "../rules/glob";
 import { clientJwtAudienceProblem, NAMESPACE_SELECTOR_NEEDS_REVIEWER, ValidationError } from "../validation";
 import { AuthDelegatorBinding, type ServiceAccountRef } from "./auth-delegator-binding";
 import { NamespaceReader } from "./namespace-reader";
@@ -17,7 +18,7 @@ export interface ReviewerConfig {
    * Always sent, `false` included: the attribute is Optional+Computed
    * (terraform-provider-vault v5.6.0 vault/resource_kubernetes_auth_backend_config.go:81-86), so
    * leaving it out after a client-jwt period keeps `true` in state and in Vault, and Vault then
-   * never reads its pod token (vault-plugin-auth-kubernetes v0.24.1 backend.go:347).
+   * never reads its pod token (vault-plugin-auth-kubernetes v0.23.1 backend.go:347-349).
    */
   readonly disableLocalCaJwt: boolean;
   /** Objects that may already exist in the cluster, with their Terraform import ids. */
@@ -216,6 +217,14 @@ class ClientJwtReviewer extends Reviewer {
         `role ${roleName}: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator, ` +
           `so boundServiceAccountNames and boundServiceAccountNamespaces must list concrete names, not "*"; ` +
           `list them, or use the long-lived-token or vault-pod reviewer`,
+      );
+    }
+    const pattern = serviceAccounts.find((account) => isGlob(account.name) || isGlob(account.namespace));
+    if (pattern) {
+      throw new ValidationError(
+        `role ${roleName}: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator by name, ` +
+          `so boundServiceAccountNames and boundServiceAccountNamespaces cannot hold a pattern (${pattern.namespace}/${pattern.name}); ` +
+          `list concrete names, or use the long-lived-token or vault-pod reviewer`,
       );
     }
     new AuthDelegatorBinding(scope, "ClientAuthDelegator", {

@@ -29,7 +29,7 @@ export class VaultPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: VaultPolicyProps) {
     super(scope, id);
-    check("vaultName", "policy name", props.name);
+    check("vaultPolicyName", "policy name", props.name);
     if (["root", "default"].includes(props.name)) {
       throw new ValidationError(`policy name ${JSON.stringify(props.name)} is reserved by Vault; choose another name`);
     }

@@ -3,7 +3,7 @@ import { invisibleIn, type Rule } from "./rule";
 
 /**
  * An address block for `token_bound_cidrs`: an IPv4 or IPv6 address, alone or with a prefix
- * length. Vault parses each with go-sockaddr (vault/sdk v0.25.1 helper/tokenutil/tokenutil.go:178,
+ * length. Vault parses each with go-sockaddr (vault/sdk v0.20.0 helper/tokenutil/tokenutil.go:169,
  * parseutil.ParseAddrs) and refuses the role on the first it cannot read.
  */
 export const cidr: Rule = {

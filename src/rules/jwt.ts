@@ -5,7 +5,7 @@ import { parserRefusal } from "./url";
 /**
  * A cluster's service-account issuer, used as an OIDC discovery URL: Vault fetches
  * `<issuer>/.well-known/openid-configuration` when the mount is configured and refuses the
- * config when it cannot (vault-plugin-auth-jwt v0.26.3 path_config.go:287-296), and the
+ * config when it cannot (vault-plugin-auth-jwt v0.25.0 path_config.go:286-296), and the
  * document's `issuer` must equal this string exactly.
  */
 const OIDC_ISSUER_FIX =
@@ -24,13 +24,13 @@ export const oidcIssuer: Rule = {
 /** One encapsulation boundary pair of RFC 7468 §2. */
 const BLOCK = /-----BEGIN ([^-\r\n]*)-----[\s\S]*?-----END \1-----/g;
 
-/** Key types Vault accepts from a PEM (vault/sdk v0.25.1 helper/certutil/helpers.go:526-533). */
+/** Key types Vault accepts from a PEM (vault/sdk v0.20.0 helper/certutil/helpers.go:526-533). */
 const ACCEPTED = ["rsa", "ec", "ed25519"];
 
 /**
  * Why `text` is not one public key Vault can verify signatures with, read the way Vault reads
- * `jwt_validation_pubkeys` entries (vault-plugin-auth-jwt v0.26.3 path_config.go:341, through
- * certutil.ParsePublicKeyPEM, vault/sdk v0.25.1 helpers.go:510-536): one PEM block and nothing
+ * `jwt_validation_pubkeys` entries (vault-plugin-auth-jwt v0.25.0 path_config.go:322-327, through
+ * certutil.ParsePublicKeyPEM, vault/sdk v0.20.0 helpers.go:510-536): one PEM block and nothing
  * after it, a PKIX public key or a certificate, of type RSA, ECDSA or Ed25519. A private key is
  * refused without quoting it: the text goes into the Terraform JSON, the state and Vault.
  */

@@ -45,10 +45,39 @@ export const secretMountPath: Rule = {
   },
 };
 
-/** Vault lowercases role and policy names, and its path patterns want a word character last. */
-export const vaultName: Rule = {
-  pattern: /^[a-z0-9]([a-z0-9_.-]*[a-z0-9_])?$/,
-  fix: "use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
+/**
+ * A role name as both auth plugins take it: the path pattern role/<name> is Vault's
+ * GenericNameRegex, \w(([\w-.]+)?\w)? (vault/sdk v0.20.0 framework/path.go:19-21, anchored at both
+ * ends by framework/backend.go:562-568; vault-plugin-auth-kubernetes v0.23.1 path_role.go:37,
+ * vault-plugin-auth-jwt v0.25.0 path_role.go:52). Go's \w is ASCII: letters of either case, digits
+ * and '_', so a leading '_' is a name. Vault keeps roles lowercased (kubernetes: path_role.go:373
+ * stores role/<lowercase>, backend.go:376 looks it up so; jwt: the name is a TypeLowerCaseString,
+ * path_role.go:58-60), so "Atlantis" and "atlantis" are one role: see roleKey.
+ */
+export const vaultRoleName: Rule = {
+  pattern: /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$/,
+  fix: "use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+  reason: invisibleIn,
+};
+
+/**
+ * What Vault makes of a role name at login and at creation: lowercased (vault-plugin-auth-kubernetes
+ * v0.23.1 backend.go:376; vault-plugin-auth-jwt v0.25.0 path_login.go:28-31, the login's role is a
+ * TypeLowerCaseString). Go's strings.ToLower and String.prototype.toLowerCase agree on ASCII.
+ */
+export function roleKey(name: string): string {
+  return name.toLowerCase();
+}
+
+/**
+ * A policy name. Vault takes any text at sys/policy/<name> and keeps it trimmed and lowercased
+ * (vault v1.21.2 vault/logical_system.go:3645-3657, policy_store.go:1020-1022), so an uppercase
+ * letter would make two spellings of one policy; this keeps to the role name pattern in lowercase
+ * (a leading '_' included), which every tool quotes without escaping.
+ */
+export const vaultPolicyName: Rule = {
+  pattern: /^[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?$/,
+  fix: "use lowercase letters, digits and '_', with '-' and '.' only between them (Vault lowercases policy names, so two spellings would be one policy)",
   reason: invisibleIn,
 };
 

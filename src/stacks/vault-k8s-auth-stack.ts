@@ -6,6 +6,7 @@ import { AuthMethod, type AuthMount, ClusterConnection, JwtIssuer, Reviewer, Vau
 import { Duration } from "../duration";
 import { VaultProvider } from "../providers";
 import { shellWord } from "../shell";
+import { ValidationError } from "../validation";
 import { IMPORT_EXISTING_WARNING, plainHttpWarning } from "../warnings";
 import { requireTerraformForImports } from "./require-terraform";
 
@@ -70,7 +71,7 @@ export class VaultK8sAuthStack extends TerraformStack {
         boundServiceAccountNamespaces: role.boundServiceAccountNamespaces,
         boundServiceAccountNamespaceSelector: role.boundServiceAccountNamespaceSelector,
         aliasNameSource: role.aliasNameSource,
-        tokenPolicies: role.tokenPolicies.map((name) => policies.get(name) ?? name),
+        tokenPolicies: role.tokenPolicies.map((name) => policyReference(policies, cluster, role.name, name)),
         tokenPeriod: seconds(role.tokenPeriod),
         tokenTtl: seconds(role.tokenTtl),
         tokenMaxTtl: seconds(role.tokenMaxTtl),
@@ -117,6 +118,20 @@ export class VaultK8sAuthStack extends TerraformStack {
   }
 }
 
+/**
+ * A role's policy as its token_policies hold it: a policy of the entry by reference (so Terraform
+ * writes the policy before the role), an external one or Vault's default by name. The config
+ * checks refuse any other name at its line; a ClusterConfig built in code meets the same refusal here.
+ */
+function policyReference(managed: Map<string, string>, cluster: ClusterConfig, role: string, name: string): string {
+  const reference = managed.get(name);
+  if (reference !== undefined) return reference;
+  if (name === "default" || cluster.externalPolicies?.includes(name)) return name;
+  throw new ValidationError(
+    `cluster ${cluster.name}, role ${role}: tokenPolicies names ${JSON.stringify(name)}, which is neither one of the cluster's policies nor in its externalPolicies; add it to one of the two, or drop it from the role`,
+  );
+}
+
 function configureState(stack: TerraformStack, id: string, cluster: ClusterConfig): void {
   const s3 = cluster.state?.s3;
   if (s3) {
@@ -149,7 +164,8 @@ function authMethodOf(cluster: ClusterConfig): AuthMethod {
         ? JwtIssuer.eks({ clusterName: eks.clusterName, region: eks.region })
         : publicKeys
           ? JwtIssuer.publicKeys({ issuer, publicKeys })
-          : JwtIssuer.discovery({ issuer }),
+          : // The cluster's CA: an issuer that is the API server itself serves a certificate it signed.
+            JwtIssuer.discovery({ issuer, caCertificate: kubernetes.caCertificate }),
     });
   }
   const { host, caCertificate, kubeconfig, inCluster } = kubernetes;

@@ -1,5 +1,5 @@
 /**
- * Vault's own ACL tests, hashicorp/vault v1.21.4 vault/acl_test.go, with their policies written
+ * Vault's own ACL tests, hashicorp/vault v1.21.2 vault/acl_test.go, with their policies written
  * in this project's config format. Old-style `policy = "..."` words are spelled out as Vault
  * maps them (vault/policy.go:443-451: read = read, list; write = create, read, update, delete,
  * list; sudo = write + sudo). Vault's "recover" capability and its RecoverOperation case are

@@ -41,13 +41,14 @@ function diagnose(token: string, config = jwtConfig()) {
 const vaultToken = (options: Parameters<typeof projectedToken>[0] = {}) =>
   projectedToken({ aud: ["vault"], ...options });
 
-describe("doctor: Vault's JWT login checks for auth.method: jwt (vault-plugin-auth-jwt v0.26.3 path_login.go)", () => {
+describe("doctor: Vault's JWT login checks for auth.method: jwt (vault-plugin-auth-jwt v0.25.0 path_login.go)", () => {
   test("runs the JWT method's checks in its order, with no reviewer and no TokenReview", () => {
     expect(diagnose(vaultToken()).checks.map((check) => check.name)).toEqual([
       "role",
       "cidr",
       "signature",
       "algorithm",
+      "claims",
       "issuer",
       "audience",
       "expiry",
@@ -76,7 +77,7 @@ describe("doctor: Vault's JWT login checks for auth.method: jwt (vault-plugin-au
     const token = jwt({ ...decodeJwt(vaultToken()).claims, iss: "https://other.example.com" });
     expect(diagnose(token).byName.issuer).toEqual({
       status: "fail",
-      detail: `iss "https://other.example.com" is not the mount's bound_issuer "${ISSUER}"; Vault says "invalid issuer (iss) claim" (cap jwt.go:222-224)`,
+      detail: `iss "https://other.example.com" is not the mount's bound_issuer "${ISSUER}"; Vault says "invalid issuer (iss) claim" (cap jwt.go:161-163)`,
       fix: 'set clusters[0].auth.jwt.issuer to "https://other.example.com" if this token comes from the right cluster',
     });
   });

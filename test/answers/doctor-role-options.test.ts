@@ -35,7 +35,7 @@ describe("doctor: a role with a namespace selector (path_login.go:396-417, ORed 
       name: "namespace",
       status: "skip",
       detail:
-        'namespace "ci" is admitted only if its labels match vault.example.com/atlantis=allowed, which Vault reads from the cluster with the reviewer\'s JWT (namespace_validator.go:59-76)',
+        'namespace "ci" is admitted only if its labels match vault.example.com/atlantis=allowed, which Vault reads from the cluster with the reviewer\'s JWT (namespace_validator.go:41-58, 60-76)',
       verify: "kubectl get namespace ci -l vault.example.com/atlantis=allowed finds it",
     });
   });

@@ -43,15 +43,17 @@ function diagnose(
 }
 
 describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
-  test("runs the checks in Vault's order (path_login.go: role, CIDRs, parse, iss, aud, times, name, namespace, alias, TokenReview)", () => {
+  test("runs the checks in Vault's order (path_login.go: role, CIDRs, parse, claims, iss, aud, times, decoding, name, namespace, alias, TokenReview)", () => {
     expect(diagnose(projectedToken()).checks.map((check) => check.name)).toEqual([
       "role",
       "cidr",
       "algorithm",
       "signature",
+      "claims",
       "issuer",
       "audience",
       "expiry",
+      "decode",
       "serviceaccount",
       "namespace",
       "alias",
@@ -78,7 +80,8 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
         {
           name: "role",
           status: "fail",
-          detail: 'no role "atlantsi" on auth/atlantis, so Vault says "invalid role name"; did you mean "atlantis"?',
+          detail:
+            'no role "atlantsi" on auth/atlantis (Vault compares role names in lowercase), so Vault answers: invalid role name "atlantsi"; did you mean "atlantis"?',
           fix: "log in as one of atlantis, or add the role under clusters[0].roles",
         },
       ]);
@@ -131,7 +134,7 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
       expect(diagnose(projectedToken(), { config: withAudience }).byName.audience).toEqual({
         status: "fail",
         detail:
-          'the role wants aud "vault", but this is the pod\'s default token, whose aud [https://kubernetes.default.svc.cluster.local] is the API server\'s (cap jwt.go:170: "invalid audience (aud) claim")',
+          'the role wants aud "vault", but this is the pod\'s default token, whose aud [https://kubernetes.default.svc.cluster.local] is the API server\'s (cap jwt.go:170-172: "invalid audience (aud) claim")',
         fix: 'mount a projected ServiceAccount token with audience: vault (docs/pods.md: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
       });
     });
@@ -210,7 +213,8 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
     test("fails another ServiceAccount with Vault's words and the field to extend", () => {
       expect(diagnose(projectedToken({ name: "default" })).byName.serviceaccount).toEqual({
         status: "fail",
-        detail: 'ServiceAccount "default" is not in [atlantis]; Vault says "service account name not authorized"',
+        detail:
+          'ServiceAccount "default" matches none of [atlantis]; Vault says "service account name not authorized" (path_login.go:388-394)',
         fix: "add default to clusters[0].roles[0].boundServiceAccountNames, or run the pod as atlantis",
       });
     });
@@ -218,7 +222,8 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
     test("fails another namespace with Vault's words and the field to extend", () => {
       expect(diagnose(projectedToken({ namespace: "ci" })).byName.namespace).toEqual({
         status: "fail",
-        detail: 'namespace "ci" is not in [atlantis]; Vault says "namespace not authorized"',
+        detail:
+          'namespace "ci" matches none of [atlantis]; Vault says "namespace not authorized" (path_login.go:396-417)',
         fix: "add ci to clusters[0].roles[0].boundServiceAccountNamespaces",
       });
     });
@@ -251,14 +256,23 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
       });
     });
 
-    test("fails a token without a UID, and offers serviceaccount_name", () => {
-      const check = diagnose(jwt({ "kubernetes.io": { namespace: "atlantis", serviceaccount: { name: "atlantis" } } }))
-        .byName.alias;
-      expect(check).toMatchObject({
+    // path_login.go:198-201 reads the UID for the token's metadata and 512-518 compares it with the
+    // TokenReview's, whatever alias_name_source says: serviceaccount_name is no way around a missing UID.
+    test("fails a token without a UID, and says the UID is needed whatever aliasNameSource says", () => {
+      const token = jwt({ "kubernetes.io": { namespace: "atlantis", serviceaccount: { name: "atlantis" } } });
+      expect(diagnose(token).byName.alias).toEqual({
         status: "fail",
-        detail: expect.stringContaining("could not parse UID from claims"),
+        detail:
+          'the token carries no ServiceAccount UID, so Vault fails with "could not parse UID from claims" (path_login.go:242-249, 447-457)',
+        fix: "log in with a Kubernetes ServiceAccount token (every one carries its ServiceAccount's namespace, name and UID); Vault needs the UID whatever clusters[0].roles[0].aliasNameSource says (path_login.go:198-201, 512-518)",
       });
-      expect(check.fix).toContain("clusters[0].roles[0].aliasNameSource: serviceaccount_name");
+      const byName = configWith({ roles: [{ ...seed.roles[0], aliasNameSource: "serviceaccount_name" }] });
+      expect(diagnose(token, { config: byName }).byName.alias).toEqual({
+        status: "fail",
+        detail:
+          'the entity alias would be "atlantis/atlantis", but the token carries no ServiceAccount UID, which Vault compares with the TokenReview\'s answer whatever aliasNameSource says: "permission denied" (path_login.go:512-518)',
+        fix: "log in with a Kubernetes ServiceAccount token (every one carries its ServiceAccount's namespace, name and UID)",
+      });
     });
 
     test("names the namespace/name alias when the role asks for it", () => {

@@ -21,7 +21,7 @@ describe("the vault-k8s-auth dispatcher", () => {
       code: 2,
       stdout: "",
       stderr:
-        'vault-k8s-auth: unknown command "doktor"; use one of can, doctor, synth, validate, version (see --help)\n',
+        'vault-k8s-auth: unknown command "doktor"; use one of can, doctor, init, synth, validate, version (see --help)\n',
     });
   });
 

@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { decodeJwt } from "../../src/answers/jwt";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
-import { legacyToken, projectedToken } from "../answers/tokens";
+import { legacyToken, projectedToken, signedJwt } from "../answers/tokens";
 import { cli, scratchDir, writeConfig } from "./harness";
 
 const dir = scratchDir();
@@ -30,7 +32,7 @@ describe("vault-k8s-auth doctor", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe('ok    role            role "atlantis" exists on auth/atlantis');
-    expect(lines.filter((line) => /^(ok|FAIL|skip) /.test(line))).toHaveLength(12);
+    expect(lines.filter((line) => /^(ok|FAIL|skip) /.test(line))).toHaveLength(14);
     expect(lines.at(-1)).toBe(
       "ok: Vault would accept this token for role atlantis, if the TokenReview passes (see the skip lines)",
     );
@@ -42,7 +44,9 @@ describe("vault-k8s-auth doctor", () => {
       stdin: projectedToken({ namespace: "ci" }),
     });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('FAIL  namespace       namespace "ci" is not in [atlantis]');
+    expect(result.stdout).toContain(
+      'FAIL  namespace       namespace "ci" matches none of [atlantis]; Vault says "namespace not authorized" (path_login.go:396-417)\n',
+    );
     expect(result.stdout).toContain(
       "                      fix: add ci to clusters[0].roles[0].boundServiceAccountNamespaces\n",
     );
@@ -58,10 +62,11 @@ describe("vault-k8s-auth doctor", () => {
     expect(parsed.checks).toContainEqual({
       name: "serviceaccount",
       status: "fail",
-      detail: 'ServiceAccount "default" is not in [atlantis]; Vault says "service account name not authorized"',
+      detail:
+        'ServiceAccount "default" matches none of [atlantis]; Vault says "service account name not authorized" (path_login.go:388-394)',
       fix: "add default to clusters[0].roles[0].boundServiceAccountNames, or run the pod as atlantis",
     });
-    expect(parsed.checks).toHaveLength(12);
+    expect(parsed.checks).toHaveLength(14);
     for (const check of parsed.checks) expect(["pass", "fail", "skip"]).toContain(check.status);
   });
 
@@ -75,7 +80,7 @@ describe("vault-k8s-auth doctor", () => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toBe(
       "ok    atlantis  would accept this token, if the TokenReview passes\n" +
-        'FAIL  ci        serviceaccount: ServiceAccount "atlantis" is not in [ci]; Vault says "service account name not authorized"\n' +
+        'FAIL  ci        serviceaccount: ServiceAccount "atlantis" matches none of [ci]; Vault says "service account name not authorized" (path_login.go:388-394)\n' +
         "ok: role atlantis of auth/atlantis would accept this token\n",
     );
     const asJson = cli(["doctor", "--config", config, "--jwt", "default.jwt", "--json"], { cwd: dir });
@@ -187,6 +192,41 @@ describe("vault-k8s-auth doctor", () => {
     expect(every.stdout).toContain(
       "ok    atlantis  would accept this token, if its signature verifies against the issuer's keys\n",
     );
+  });
+
+  test("with pinned publicKeys, verifies the signature itself and leaves no condition on its ok", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const config = writeConfig(dir, "jwt-pinned.yaml", {
+      clusters: [
+        {
+          ...seed,
+          kubernetes: {},
+          auth: {
+            method: "jwt",
+            path: "atlantis-jwt",
+            jwt: {
+              issuer: "https://kubernetes.default.svc.cluster.local",
+              publicKeys: [publicKey.export({ type: "spki", format: "pem" }).toString()],
+            },
+          },
+          roles: [{ ...seed.roles[0], audience: "vault" }],
+        },
+      ],
+    });
+    const claims = decodeJwt(projectedToken({ aud: ["vault"] })).claims;
+    writeFileSync(join(dir, "pinned.jwt"), signedJwt(claims, "ES256", privateKey));
+    const ok = cli(["doctor", "--config", config, "--role", "ATLANTIS", "--jwt", "pinned.jwt"], { cwd: dir });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(
+      "ok    signature  the ES256 signature verifies with one of the 1 key of clusters[0].auth.jwt.publicKeys\n",
+    );
+    expect(ok.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "ok: Vault would accept this token for role ATLANTIS (see the skip lines)",
+    );
+    writeFileSync(join(dir, "unpinned.jwt"), projectedToken({ aud: ["vault"] }));
+    const refused = cli(["doctor", "--config", config, "--role", "atlantis", "--jwt", "unpinned.jwt"], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout.trimEnd().split("\n").at(-1)).toBe('FAIL: Vault refuses this login at "signature"');
   });
 
   test("checks a reviewer JWT given with --reviewer-jwt", () => {

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { COMMANDS } from "../../src/cli/main";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
@@ -14,6 +14,7 @@ writeFileSync(join(dir, "pod.jwt"), projectedToken());
 writeFileSync(join(dir, "default.jwt"), projectedToken({ name: "default" }));
 writeConfig(dir, "bad.yaml", "clusters:\n  - name: x\n    kubernetes: {}\n");
 writeConfig(dir, "not-yaml.yaml", "clusters: [\n");
+writeFileSync(join(dir, "ca.pem"), readFileSync(join(__dirname, "..", "fixtures", "test-ca.pem")));
 const seed = DEFAULT_CONFIG.clusters[0];
 writeConfig(dir, "kv.yaml", {
   clusters: [{ ...seed, policies: [{ name: "admin", rules: [{ kvRead: { mount: "secret", path: "app" } }] }] }],
@@ -42,6 +43,14 @@ const ROWS: Record<string, Row> = {
     no: ["doctor", "--role", "atlantis", "--jwt", "default.jwt"],
     config: ["doctor", "--role", "atlantis", "--jwt", "pod.jwt"],
     badConfig: 2,
+  },
+  init: {
+    yes: [
+      "init",
+      "repo",
+      ...["--cluster", "kind-dev", "--host", "https://127.0.0.1:6443", "--ca-file", "ca.pem"],
+      ...["--vault-address", "https://vault.example.com:8200"],
+    ],
   },
   synth: { yes: ["synth", "--output", "out"], config: ["synth", "--output", "out"], badConfig: 2 },
   validate: { yes: ["validate"], no: ["validate", "--config", "bad.yaml"], config: ["validate"], badConfig: 1 },

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
-import { goGlob } from "../../src/answers/doctor/jwt-login";
 import { AuthMethod, JwtAuthBackend, JwtIssuer } from "../../src/constructs";
-import { JwtAuthBackendRole } from "../../src/providers";
+import { JwtAuthBackend as JwtAuthBackendResource, JwtAuthBackendRole } from "../../src/providers";
 import { serviceAccountSubjects } from "../../src/role-options";
-import { newStack, synthJson, validationMessage } from "../helpers";
+import { goGlob } from "../../src/rules/glob";
+import { newStack, synthJson, TEST_CA, validationMessage } from "../helpers";
 
 const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
 const ISSUER = "https://kubernetes.default.svc.cluster.local";
@@ -40,16 +40,19 @@ describe("ryanuber/go-glob v1.0.0 Glob, as claims.go:157 uses it", () => {
 });
 
 describe("JwtAuthRole admits exactly the ServiceAccounts a Kubernetes auth role would", () => {
-  // Kubernetes method: vault-plugin-auth-kubernetes v0.24.1 path_login.go:388-409 ("*" alone, or the names).
+  // Kubernetes method: vault-plugin-auth-kubernetes v0.23.1 path_login.go:388-417: "*" alone, or
+  // each entry matched with go-glob (strutil.StrListContainsGlob), names and namespaces alike.
   const kubernetesAdmits = (names: string[], namespaces: string[], namespace: string, name: string) =>
-    (names[0] === "*" || names.includes(name)) && (namespaces[0] === "*" || namespaces.includes(namespace));
-  // JWT method: any bound sub matches (claims.go:144-169); without "*" go-glob is plain equality.
+    (names[0] === "*" || names.some((pattern) => goGlob(pattern, name))) &&
+    (namespaces[0] === "*" || namespaces.some((pattern) => goGlob(pattern, namespace)));
+  // JWT method: any bound sub matches (vault-plugin-auth-jwt v0.25.0 claims.go:144-169), with
+  // go-glob once a name holds '*' (bound_claims_type glob); without '*' go-glob is plain equality.
   const jwtAdmits = (names: string[], namespaces: string[], namespace: string, name: string) =>
     serviceAccountSubjects(names, namespaces).some((pattern) =>
       goGlob(pattern, `system:serviceaccount:${namespace}:${name}`),
     );
-  const lists = [["*"], ["app"], ["app", "app-2"], ["a.b"]];
-  const candidates = ["app", "app-2", "myapp", "app-", "a.b", "a", "b", "ns", "ns-app"];
+  const lists = [["*"], ["app"], ["app", "app-2"], ["a.b"], ["app-*"], ["*-app", "a"], ["a*b"], ["n*", "app"]];
+  const candidates = ["app", "app-2", "myapp", "app-", "a.b", "a", "b", "ns", "ns-app", "ab", "a-b", "app-app", "n"];
 
   test.each(lists.flatMap((names) => lists.map((namespaces) => [names, namespaces])))(
     "names %j in namespaces %j",
@@ -82,7 +85,7 @@ describe("JwtAuthBackend", () => {
     expect(auth.adoptExisting().map((adopted) => adopted.importId)).toEqual(["k8s-jwt", "auth/k8s-jwt/role/app"]);
   });
 
-  test("rejects a role without an audience (vault-plugin-auth-jwt v0.26.3 path_login.go:164-179)", () => {
+  test("rejects a role without an audience (vault-plugin-auth-jwt v0.25.0 path_login.go:164-180)", () => {
     const { auth } = mount();
     expect(validationMessage(() => auth.addRole("app", { ...role, audience: undefined }))).toBe(
       'role app: audience is required with the JWT method: Vault refuses a token with an aud claim on a role without audiences, and Kubernetes tokens always carry one; set it (e.g. "vault") and mount a projected token with that audience',
@@ -120,6 +123,19 @@ describe("JwtIssuer", () => {
   test("rejects a discovery URL that is not https", () => {
     expect(validationMessage(() => JwtIssuer.discovery({ issuer: "http://oidc.example.com" }))).toBe(
       'jwt issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
+    );
+  });
+
+  test("discovery with a caCertificate writes it as oidc_discovery_ca_pem, and refuses one that is not PEM", () => {
+    const stack = newStack();
+    const issuer = JwtIssuer.discovery({ issuer: ISSUER, caCertificate: TEST_CA });
+    AuthMethod.jwt({ issuer }).bind(stack, { path: "jwt" });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(JwtAuthBackendResource, {
+      oidc_discovery_url: ISSUER,
+      oidc_discovery_ca_pem: TEST_CA,
+    });
+    expect(validationMessage(() => JwtIssuer.discovery({ issuer: ISSUER, caCertificate: "not a pem" }))).toBe(
+      "jwt caCertificate: \"not a pem\" is not a PEM certificate; paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)",
     );
   });
 

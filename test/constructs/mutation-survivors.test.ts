@@ -167,8 +167,7 @@ describe("JwtAuthBackend roles", () => {
   test("rejects a role name Vault refuses, naming the field", () => {
     const { auth } = jwtMount();
     expect(validationMessage(() => auth.addRole("app/ci", jwtRole))).toBe(
-      "role name: \"app/ci\" is not valid; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit " +
-        "and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
+      "role name: \"app/ci\" is not valid; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
     );
   });
 
@@ -277,8 +276,7 @@ describe("VaultPolicy", () => {
 
   test("rejects a name Vault would not keep as written, naming the field", () => {
     expect(validationMessage(policy("Atlantis", ["read"]))).toBe(
-      "policy name: \"Atlantis\" is not valid; use lowercase letters, digits, '_', '-' and '.', starting with a letter or digit " +
-        "and ending with a letter, digit or '_' (Vault lowercases these names, so two spellings would be one object)",
+      "policy name: \"Atlantis\" is not valid; use lowercase letters, digits and '_', with '-' and '.' only between them (Vault lowercases policy names, so two spellings would be one policy)",
     );
   });
 

@@ -56,6 +56,26 @@ describe("KubernetesAuthRole", () => {
     expect(warningsOf(role)[0]).toContain("projected ServiceAccount token");
   });
 
+  test("on a client-jwt mount, advises an audience of the API server's own (auth.reviewer.apiAudiences), not one it refuses", () => {
+    // A client-jwt mount sends the pod's token as the TokenReview's bearer, which the API server
+    // authenticates only for its --api-audiences (vault-plugin-auth-kubernetes v0.23.1
+    // token_review.go:69-75): "vault", the other advice, is refused by the config there.
+    const auth = new KubernetesAuthBackend(newStack(), "Auth", {
+      path: "k8s",
+      kubernetesHost: "https://kubernetes.example.com",
+      kubernetesCaCert: TEST_CA,
+      reviewer: Reviewer.clientJwt(),
+    });
+    const role = auth.addRole("ci", { boundServiceAccountNames: ["ci"], boundServiceAccountNamespaces: ["ci"] });
+    expect(warningsOf(role)).toEqual([
+      "role ci: no audience is bound, so any token of a bound ServiceAccount that the API server accepts logs in, " +
+        "its default token included (Vault 1.20+ warns about this too). With the client-jwt reviewer the token must " +
+        'carry one of the API server\'s own audiences, so a Vault-only audience such as "vault" cannot be bound here: ' +
+        "list the API server's audience in auth.reviewer.apiAudiences and set audience to it, or use the " +
+        'long-lived-token or vault-pod reviewer to bind "vault" (docs/pods.md: "Bind an audience").',
+    ]);
+  });
+
   test("warns when any ServiceAccount of any namespace may log in", () => {
     const { auth } = backend();
     const role = auth.addRole("all", {

@@ -42,6 +42,26 @@ export const COMPONENTS: readonly Component[] = [
   },
 ];
 
+/**
+ * The Terraform CLIs the deploy scenarios also run, besides the terraform on PATH: the newest
+ * terraform and OpenTofu the Go module proxy serves. Built only when the deploy scenarios run.
+ */
+export const TERRAFORM_CLIS: readonly Component[] = [
+  {
+    name: "terraform",
+    module: "github.com/hashicorp/terraform",
+    binaries: [{ file: "terraform", pkg: "github.com/hashicorp/terraform" }],
+    // version/version.go: without dev=no the binary calls itself <version>-dev.
+    xflags: () => ["github.com/hashicorp/terraform/version.dev=no"],
+  },
+  {
+    name: "opentofu",
+    module: "github.com/opentofu/opentofu",
+    binaries: [{ file: "tofu", pkg: "github.com/opentofu/opentofu/cmd/tofu" }],
+    xflags: () => ["github.com/opentofu/opentofu/version.dev=no"],
+  },
+];
+
 export const COMPONENTS_DIR = join(__dirname, "components");
 
 export function cacheRoot(): string {
@@ -77,11 +97,12 @@ export interface BuildReport {
 export function ensureBinaries(
   goVersion: string,
   log: (line: string) => void,
+  components: readonly Component[] = COMPONENTS,
 ): { paths: Record<string, string>; reports: BuildReport[] } {
   const paths: Record<string, string> = {};
   const reports: BuildReport[] = [];
   const gnuTime = existsSync("/usr/bin/time");
-  for (const component of COMPONENTS) {
+  for (const component of components) {
     const dir = join(COMPONENTS_DIR, component.name);
     const version = pinnedVersion(component);
     // Every file of the wrapper counts: go.mod and go.sum pin the modules, and a main.go of our

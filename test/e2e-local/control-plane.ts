@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { https } from "./http";
 import { makePki } from "./pki";
 import { freePort, type Supervisor, waitFor } from "./processes";
+import { startServiceProxy } from "./service-proxy";
 
 /** The API server's own audience: what a default (unprojected) ServiceAccount token carries. */
 export const API_AUDIENCE = "https://kubernetes.default.svc.cluster.local";
@@ -140,13 +141,20 @@ export async function startControlPlane(
 
   log("starting Vault (in memory, TLS with the API server's serving certificate)");
   const tokenFile = join(work, "vault-root-token");
-  supervisor.start("vault", bins.vault, [
-    `-listen=127.0.0.1:${vaultPort}`,
-    `-tls-cert=${pki.servingCert}`,
-    `-tls-key=${pki.servingKey}`,
-    `-root-token-file=${tokenFile}`,
-    "-log-level=debug",
-  ]);
+  // Vault reaches the API server at its in-cluster name, as a Vault pod would (service-proxy.ts).
+  const serviceProxy = await startServiceProxy(supervisor, apiPort);
+  supervisor.start(
+    "vault",
+    bins.vault,
+    [
+      `-listen=127.0.0.1:${vaultPort}`,
+      `-tls-cert=${pki.servingCert}`,
+      `-tls-key=${pki.servingKey}`,
+      `-root-token-file=${tokenFile}`,
+      "-log-level=debug",
+    ],
+    { ...process.env, HTTPS_PROXY: serviceProxy, https_proxy: serviceProxy, NO_PROXY: "", no_proxy: "" },
+  );
   const vaultAddr = `https://127.0.0.1:${vaultPort}`;
   let vaultToken = "";
   const vault = async (path: string, options: { method?: string; body?: unknown; token?: string } = {}) =>

@@ -15,7 +15,8 @@ export interface Pki {
 
 /**
  * Makes a throwaway PKI with the openssl CLI (Node's crypto can make keys but not certificates).
- * The serving certificate names 127.0.0.1 and localhost, the addresses this harness connects to.
+ * The serving certificate names 127.0.0.1 and localhost, the addresses this harness connects to,
+ * and the in-cluster service names.
  */
 export function makePki(dir: string): Pki {
   const file = (name: string) => join(dir, name);
@@ -35,7 +36,13 @@ export function makePki(dir: string): Pki {
     "-out",
     file("ca.crt"),
   );
-  writeFileSync(file("serving.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  // The service names too, as kubeadm's serving certificate has them: Vault reaches the issuer
+  // https://kubernetes.default.svc.cluster.local through service-proxy.ts and verifies this name.
+  writeFileSync(
+    file("serving.ext"),
+    "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc," +
+      "DNS:kubernetes.default.svc.cluster.local\nextendedKeyUsage=serverAuth\n",
+  );
   openssl(
     "req",
     "-newkey",

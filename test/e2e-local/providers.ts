@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { cacheRoot } from "./build";
 
@@ -43,7 +43,43 @@ export function checkProviderMirror(): { dir: string; missing: string[] } {
   return { dir, missing };
 }
 
-/** A Terraform CLI config that installs providers only from the mirror: no registry is asked. */
+/**
+ * The registry hosts the mirror serves: Terraform's, and OpenTofu's, where OpenTofu resolves a
+ * `hashicorp/*` source (opentofu v1.12.6 internal/addrs/provider.go:22, DefaultProviderRegistryHost).
+ */
+export const REGISTRY_HOSTS = ["registry.terraform.io", "registry.opentofu.org"] as const;
+
+/**
+ * A filesystem mirror at `dir` that serves the mirror's registry.terraform.io providers under both
+ * registry hosts, without copying them: a symlink per package (the unpacked `<version>/<platform>`
+ * folder or the packed `.zip`). Terraform and OpenTofu follow no symlink above that level
+ * (terraform v1.13.3 and opentofu v1.12.6 internal/getproviders/filesystem_search.go: "only the
+ * base directory may be a symlink"), so the host, namespace, type and version folders are real.
+ */
+export function mirrorView(mirror: string, dir: string): string {
+  const source = join(mirror, "registry.terraform.io", "hashicorp");
+  for (const host of REGISTRY_HOSTS) {
+    for (const provider of PROVIDERS) {
+      const from = join(source, provider.name);
+      const to = join(dir, host, "hashicorp", provider.name);
+      mkdirSync(to, { recursive: true });
+      for (const entry of existsSync(from) ? readdirSync(from) : []) {
+        if (!statSync(join(from, entry)).isDirectory()) {
+          symlinkSync(join(from, entry), join(to, entry)); // packed: terraform-provider-<name>_<v>_<platform>.zip
+          continue;
+        }
+        mkdirSync(join(to, entry), { recursive: true });
+        for (const platform of readdirSync(join(from, entry))) {
+          symlinkSync(join(from, entry, platform), join(to, entry, platform)); // unpacked: <version>/<platform>/
+        }
+      }
+    }
+  }
+  return dir;
+}
+
+/** A Terraform (and OpenTofu) CLI config that installs providers only from the mirror: no registry is asked. */
 export function cliConfig(dir: string): string {
-  return `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(dir)}\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`;
+  const include = REGISTRY_HOSTS.map((host) => JSON.stringify(`${host}/hashicorp/*`)).join(", ");
+  return `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(dir)}\n    include = [${include}]\n  }\n}\n`;
 }

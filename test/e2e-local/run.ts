@@ -13,12 +13,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type BuildReport, ensureBinaries } from "./build";
+import { type BuildReport, ensureBinaries, TERRAFORM_CLIS } from "./build";
 import { startControlPlane } from "./control-plane";
+import { runCanDifferential } from "./differential-can";
+import { runDifferentialDoctor } from "./differential-doctor";
 import { Supervisor } from "./processes";
 import { checkProviderMirror } from "./providers";
-import { runScenarios } from "./scenarios";
 import { runSmoke } from "./smoke";
+import { runDeployPasses } from "./terraform-clis";
 
 const ROOT = resolve(__dirname, "..", "..");
 
@@ -82,6 +84,12 @@ async function main(): Promise<void> {
     progress(`scratch folder ${work}`);
     const started = Date.now();
     const { paths, reports } = ensureBinaries(go as string, progress);
+    // The newest terraform and OpenTofu the proxy serves, for the deploy passes (terraform-clis.ts).
+    if (deployMissing.length === 0) {
+      const clis = ensureBinaries(go as string, progress, TERRAFORM_CLIS);
+      Object.assign(paths, clis.paths);
+      reports.push(...clis.reports);
+    }
     for (const report of reports) progress(describeBuild(report));
     progress(`binaries ready in ${Math.round((Date.now() - started) / 1000)} s`);
 
@@ -90,9 +98,12 @@ async function main(): Promise<void> {
     const result =
       deployMissing.length > 0
         ? await runSmoke(plane, progress)
-        : await runScenarios({ root: ROOT, work, plane, mirror: mirror.dir, progress });
-    failed = result.failed;
-    process.stdout.write(`e2e: ${result.passed} passed, ${result.failed} failed\n`);
+        : await runDeployPasses({ root: ROOT, work, plane, mirror: mirror.dir, progress, bins: paths });
+    const canDifferential = await runCanDifferential({ root: ROOT, work, plane, progress });
+    const doctorDifferential = await runDifferentialDoctor({ root: ROOT, work, plane, progress });
+    const passed = result.passed + canDifferential.passed + doctorDifferential.passed;
+    failed = result.failed + canDifferential.failed + doctorDifferential.failed;
+    process.stdout.write(`e2e: ${passed} passed, ${failed} failed\n`);
     if (failed > 0) {
       keep = true;
       for (const name of ["kube-apiserver", "kube-controller-manager", "vault"]) {

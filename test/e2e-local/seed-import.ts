@@ -100,7 +100,8 @@ export function adoptingConfig(connection: { kubernetes: object; vault: object }
 /** Runs terraform in `dir` (init once, then the given command); returns status and output. */
 export function terraform(dir: string, env: NodeJS.ProcessEnv, args: string[]): { status: number; output: string } {
   mkdirSync(dir, { recursive: true });
-  const result = spawnSync("terraform", args, {
+  // The CLI the scenario runs cdktf with (TERRAFORM_BINARY_NAME), so the seed is applied by the same one.
+  const result = spawnSync(env.TERRAFORM_BINARY_NAME || "terraform", args, {
     cwd: dir,
     env,
     encoding: "utf8",

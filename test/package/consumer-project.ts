@@ -71,16 +71,58 @@ export async function pack(dir: string): Promise<Packed> {
 export async function installConsumer(dir: string, packed: Packed, dependencies: string[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const repo = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Manifest;
+  const own = { ...repo.dependencies, ...repo.devDependencies };
+  const direct: Record<string, string> = { [packed.manifest.name]: `file:${relative(dir, packed.tarball)}` };
+  for (const name of dependencies) direct[name] = own[name];
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "consumer", version: "1.0.0", private: true, dependencies: direct }, null, 2),
+  );
+  await installOffline(dir, packed, { name: "consumer", version: "1.0.0", dependencies: direct });
+}
+
+/**
+ * Installs the project `vault-k8s-auth init` wrote into `dir` as its README says to before the
+ * package is published: its vault-k8s-auth dependency pointed at the tarball (what
+ * `npm install ./vault-k8s-auth-<version>.tgz` does), every other pin as init wrote it. A pin that
+ * is not the version this repo's lockfile holds fails here, naming it.
+ */
+export async function installScaffold(dir: string, packed: Packed): Promise<void> {
+  const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest & Record<string, unknown>;
   const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
     packages: Record<string, LockEntry>;
   };
-  const spec = `file:${relative(dir, packed.tarball)}`;
-  const own = { ...repo.dependencies, ...repo.devDependencies };
-  const direct: Record<string, string> = { [packed.manifest.name]: spec };
-  for (const name of dependencies) direct[name] = own[name];
+  const pinned = { ...manifest.dependencies, ...manifest.devDependencies };
+  for (const [name, version] of Object.entries(pinned)) {
+    if (name === packed.manifest.name) {
+      expectEqual(`${name} pin`, version, packed.manifest.version);
+      continue;
+    }
+    expectEqual(`${name} pin`, version, lock.packages[`node_modules/${name}`]?.version);
+  }
+  const dependencies = { ...manifest.dependencies, [packed.manifest.name]: `file:${relative(dir, packed.tarball)}` };
+  const installed = { ...manifest, dependencies };
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify(installed, null, 2)}\n`);
+  await installOffline(dir, packed, {
+    name: String(manifest.name ?? "scaffold"),
+    version: "1.0.0",
+    dependencies,
+    devDependencies: manifest.devDependencies,
+  });
+}
 
+function expectEqual(what: string, actual: unknown, expected: unknown): void {
+  if (actual !== expected) throw new Error(`${what}: ${String(actual)}, but this repo builds with ${String(expected)}`);
+}
+
+/** Writes the lockfile for `root`'s dependencies (taken from this repo's) next to package.json, and runs npm ci --offline. */
+async function installOffline(dir: string, packed: Packed, root: LockEntry): Promise<void> {
+  const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+    packages: Record<string, LockEntry>;
+  };
+  const spec = root.dependencies?.[packed.manifest.name] as string;
   const packages: Record<string, LockEntry> = {
-    "": { name: "consumer", version: "1.0.0", dependencies: direct },
+    "": root,
     [`node_modules/${packed.manifest.name}`]: {
       ...packed.manifest,
       devDependencies: undefined,
@@ -94,7 +136,12 @@ export async function installConsumer(dir: string, packed: Packed, dependencies:
   while (pending.length > 0) {
     const from = pending.pop() as string;
     const entry = packages[from];
-    for (const name of [...requiredDependencies(entry), ...Object.keys(entry.optionalDependencies ?? {})]) {
+    const devOfRoot = from === "" ? Object.keys(entry.devDependencies ?? {}) : [];
+    for (const name of [
+      ...requiredDependencies(entry),
+      ...devOfRoot,
+      ...Object.keys(entry.optionalDependencies ?? {}),
+    ]) {
       const at = locate(known, from, name);
       if (at === undefined) {
         // npm records an optional dependency in the lock even where it does not install it.
@@ -111,17 +158,27 @@ export async function installConsumer(dir: string, packed: Packed, dependencies:
     }
   }
 
-  writeFileSync(
-    join(dir, "package.json"),
-    JSON.stringify({ name: "consumer", version: "1.0.0", private: true, dependencies: direct }, null, 2),
-  );
+  // What only the root's devDependencies need is "dev", as npm records it: npm ci --omit=dev leaves it out.
+  const production = new Set<string>([""]);
+  const walk = [""];
+  while (walk.length > 0) {
+    const from = walk.pop() as string;
+    const entry = packages[from];
+    for (const name of [...requiredDependencies(entry), ...Object.keys(entry.optionalDependencies ?? {})]) {
+      const at = locate(packages, from, name);
+      if (at === undefined || production.has(at)) continue;
+      production.add(at);
+      walk.push(at);
+    }
+  }
+  for (const [at, entry] of Object.entries(packages)) if (!production.has(at)) entry.dev = true;
   writeFileSync(
     join(dir, "package-lock.json"),
-    JSON.stringify({ name: "consumer", version: "1.0.0", lockfileVersion: 3, requires: true, packages }, null, 2),
+    JSON.stringify({ name: root.name, version: root.version, lockfileVersion: 3, requires: true, packages }, null, 2),
   );
   await run("npm", ["ci", "--offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir }).catch(
     (error: { stderr: string }) => {
-      throw new Error(`npm ci --offline in the consumer project failed:\n${error.stderr.slice(0, 2000)}`);
+      throw new Error(`npm ci --offline in ${dir} failed:\n${error.stderr.slice(0, 2000)}`);
     },
   );
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { installConsumer, type Packed, pack, ROOT } from "./consumer-project";
+import { describeScaffold } from "./scaffold";
 
 const run = promisify(execFile);
 const README = readFileSync(join(ROOT, "docs", "library.md"), "utf8");
@@ -153,6 +154,23 @@ function startRuns() {
       ["main.ts"],
     ),
     tsx: app("tsx-app", { "main.ts": readmeExample("main.ts") }, process.execPath, ["--import", tsx, "main.ts"]),
+    // The template's tsconfig with exactOptionalPropertyTypes, which stricter projects turn on.
+    exactOptional: app(
+      "exact-optional-app",
+      {
+        "tsconfig.json": JSON.stringify({
+          ...CDKTF_TEMPLATE_TSCONFIG,
+          compilerOptions: {
+            ...CDKTF_TEMPLATE_TSCONFIG.compilerOptions,
+            exactOptionalPropertyTypes: true,
+            noEmit: true,
+          },
+        }),
+        "main.ts": readmeExample("main.ts"),
+      },
+      bin("tsc"),
+      ["-p", "."],
+    ),
     // With nodenext, types come through package.json "exports" (the "types" condition), not "types".
     // One compiler run for both files; tsc still writes app.mjs next to the errors.
     nodenext: app(
@@ -199,7 +217,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 jest.setTimeout(60_000);
 
 describe("the package as a user installs it", () => {
-  test("ships compiled JavaScript with declarations, the JSON Schema, the pod scripts and the changelog, and no sources, tests or benchmarks", () => {
+  test("ships compiled JavaScript with declarations, the JSON Schema, the pod scripts, the Atlantis and deploy examples and the changelog, and no sources, tests or benchmarks", () => {
     expect(packed.files).toEqual(
       expect.arrayContaining([
         "bin/vault-k8s-auth.js",
@@ -213,11 +231,16 @@ describe("the package as a user installs it", () => {
         "LICENSE",
         "README.md",
         "package.json",
+        "examples/atlantis/atlantis.yaml",
+        "examples/deploy/vault-deploy-policy.hcl",
+        "examples/deploy/vault-plan-policy.hcl",
       ]),
     );
     const unexpected = packed.files.filter(
       (file) =>
         !/^dist\/.+\.(js|d\.ts)$/.test(file) &&
+        !/^examples\/(atlantis|deploy)\/[^/]+\.(md|yaml|hcl)$/.test(file) &&
+        !/^docs\/[^/]+\.md$/.test(file) &&
         !["vault-k8s-auth.schema.json", "scripts/vault-login.sh", "scripts/vault-read-secret.sh"].includes(file) &&
         !["bin/vault-k8s-auth.js", "CHANGELOG.md", "LICENSE", "README.md", "package.json"].includes(file),
     );
@@ -247,6 +270,12 @@ describe("the package as a user installs it", () => {
       expect.objectContaining({ role_name: "atlantis", audience: "vault", token_period: 1800 }),
     ]);
     expect(Object.keys(json.provider).sort()).toEqual(["kubernetes", "vault"]);
+  });
+
+  test("type-checks the README's constructs example under exactOptionalPropertyTypes", async () => {
+    const { result } = await runs.exactOptional;
+
+    expect(result).toEqual({ code: 0, stdout: "", stderr: "" });
   });
 
   test("runs the README's config example as an ES module with named imports", async () => {
@@ -286,7 +315,7 @@ describe("the package as a user installs it", () => {
 
     expect(result).toMatchObject({ code: 0, stderr: "" });
     expect(result.stdout).toMatch(/^Usage: vault-k8s-auth <command>/);
-    for (const command of ["can", "doctor", "synth", "validate"]) {
+    for (const command of ["can", "doctor", "init", "synth", "validate"]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     }
     // No tsx in a user's project: the bin can only have run dist/.
@@ -321,3 +350,5 @@ describe("the package as a user installs it", () => {
     }
   });
 });
+
+describeScaffold(() => ({ packed, consumerBin: join(project, "node_modules", ".bin", "vault-k8s-auth"), scratch }));

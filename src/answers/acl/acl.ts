@@ -1,6 +1,6 @@
 /**
  * Vault's ACL, evaluated offline: how a token's policies combine and which rule answers for a
- * path. A transcription of hashicorp/vault v1.21.4 — vault/policy.go (parsing a path stanza),
+ * path. A transcription of hashicorp/vault v1.21.2 (the version the e2e runs) — vault/policy.go (parsing a path stanza),
  * vault/acl.go (NewACL, AllowOperation, CheckAllowedFromNonExactPaths,
  * CapabilitiesAndSubscribeEventTypes), vault/capabilities.go and http/logical.go; line numbers
  * below are of that version. Parameter constraints, wrapping TTLs, MFA and control groups are

@@ -1,8 +1,10 @@
 import { policyRules } from "../../config/policy-rules";
 import type { ClusterConfig } from "../../config/schema";
 import { didYouMean, ValidationError } from "../../validation";
-import { Acl, type MergedRule, type NamedPolicy, type Operation, type PatternKind } from "./acl";
+import { findRole } from "../roles";
+import { Acl, type MergedRule, type NamedPolicy, OPERATIONS, type Operation, type PatternKind } from "./acl";
 import { DEFAULT_POLICY } from "./default-policy";
+import { type RootPathMatch, rootPathOf } from "./root-paths";
 
 export interface CanQuestion {
   readonly cluster: ClusterConfig;
@@ -33,15 +35,45 @@ export interface CanAnswer {
     readonly capabilities: readonly string[];
   } | null;
   readonly policies: readonly PolicyVerdict[];
+  /**
+   * The role's policies the answer leaves out: its cluster's externalPolicies, whose rules are
+   * written outside the config. They could add capabilities or deny some, so the answer holds for
+   * the policies above alone.
+   */
+  readonly leftOut: readonly string[];
+  /**
+   * When PATH is a root-protected path of Vault (vault/logical_system.go PathsSpecial.Root, the
+   * token store's): which operations there also need `sudo`, the root paths that protect them,
+   * and whether the deciding rule grants sudo. null when no operation there needs sudo.
+   */
+  readonly sudo: SudoRequirement | null;
+  /**
+   * With an operation Vault refuses before it looks at any policy: why, else null. Today one
+   * case: a write (create, update, patch) to a path ending in "/" (see `refusedBeforeAcl`).
+   */
+  readonly refusedBeforeAcl: string | null;
+}
+
+export interface SudoRequirement {
+  /** The operations whose request Vault treats as root-protected (a LIST's path gains a "/"). */
+  readonly operations: readonly Operation[];
+  /** The root paths that protect them, as `<mount><path>` with the backend's `*`, e.g. "sys/auth/*". */
+  readonly rootPaths: readonly string[];
+  /** Whether the rule that decided (the operation's, or sys/capabilities-self's) grants sudo. */
+  readonly granted: boolean;
+  /** Where Vault lists these root paths. */
+  readonly source: string;
 }
 
 /**
  * The policies a token of the role carries, as Vault names them at login: the role's
  * tokenPolicies plus "default" unless tokenNoDefaultPolicy (an explicit "default" stays), sorted
- * and without repeats (vault/request_handling.go:2163, sdk v0.21.0 helper/policyutil/policyutil.go:51-77).
+ * and without repeats (vault/request_handling.go:2163, sdk v0.20.0, which Vault 1.21.2 pins, helper/policyutil/policyutil.go:51-77).
+ * `policies` are those whose rules the config holds (its own and Vault's default); `leftOut` the
+ * others, the cluster's externalPolicies.
  */
-export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPolicy[] {
-  const role = cluster.roles.find((candidate) => candidate.name === roleName);
+export function rolePolicies(cluster: ClusterConfig, roleName: string): { policies: NamedPolicy[]; leftOut: string[] } {
+  const role = cluster.roles[findRole(cluster, roleName)];
   if (!role) {
     const names = cluster.roles.map((candidate) => candidate.name);
     throw new ValidationError(
@@ -50,10 +82,15 @@ export function rolePolicies(cluster: ClusterConfig, roleName: string): NamedPol
   }
   const defined = new Map(cluster.policies.map((policy) => [policy.name, policy]));
   const names = [...new Set([...role.tokenPolicies, ...(role.tokenNoDefaultPolicy ? [] : ["default"])])].sort();
-  return names.map((name) => {
+  const policies: NamedPolicy[] = [];
+  const leftOut: string[] = [];
+  for (const name of names) {
     const policy = defined.get(name);
-    return { name, rules: policy ? policyRules(policy) : DEFAULT_POLICY };
-  });
+    if (policy) policies.push({ name, rules: policyRules(policy) });
+    else if (name === "default") policies.push({ name, rules: DEFAULT_POLICY });
+    else leftOut.push(name);
+  }
+  return { policies, leftOut };
 }
 
 /** Which capabilities a rule grants, as Vault lists them: sorted, or ["deny"] (acl.go:347-350, capabilities.go:100). */
@@ -62,26 +99,67 @@ function listed(rule: MergedRule | undefined): string[] {
   return [...rule.capabilities].sort();
 }
 
+/** The path a request of `operation` on `path` reaches the ACL with: a LIST's gains a trailing "/" (http/logical.go:188-192). */
+export function requestPathOf(path: string, operation: Operation): string {
+  return operation === "list" && !path.endsWith("/") ? `${path}/` : path;
+}
+
+/**
+ * Which operations on `path` are root-protected, and by which root paths; undefined when none
+ * is. Vault asks for every request (request_handling.go:453), so only the request's path
+ * matters, and only a LIST's differs.
+ */
+export function sudoOperations(path: string): { operations: Operation[]; matches: RootPathMatch[] } | undefined {
+  const operations: Operation[] = [];
+  const matches: RootPathMatch[] = [];
+  for (const operation of OPERATIONS) {
+    const match = rootPathOf(requestPathOf(path, operation));
+    if (match === undefined) continue;
+    operations.push(operation);
+    if (!matches.some((known) => known.pattern === match.pattern)) matches.push(match);
+  }
+  return operations.length === 0 ? undefined : { operations, matches };
+}
+
+/**
+ * Vault refuses a create, update or patch of a path ending in "/" with 400 "cannot write to a
+ * path ending in '/'" before the token's policies are looked at (vault/request_handling.go:707-722),
+ * unless the mount is tuned with trim_request_trailing_slashes.
+ */
+export function refusedBeforeAcl(path: string, operation: Operation | undefined): string | null {
+  if (!path.endsWith("/") || !(operation === "create" || operation === "update" || operation === "patch")) return null;
+  return (
+    `Vault refuses ${operation === "update" ? "an" : "a"} ${operation} of a path ending in "/" ("cannot write to a path ending in '/'") before it looks at any ` +
+    "policy (vault/request_handling.go:707-722), unless the mount is tuned with trim_request_trailing_slashes; drop the trailing /"
+  );
+}
+
+/** Whether Vault allows `operation` on `path` with this ACL: the capability, and sudo on a root path (acl.go:459-482, :804). */
+export function allows(acl: Acl, path: string, operation: Operation): boolean {
+  const requestPath = requestPathOf(path, operation);
+  const rule = acl.ruleFor(requestPath, operation);
+  if (rule === undefined || rule.capabilities.has("deny") || !rule.capabilities.has(operation)) return false;
+  return rootPathOf(requestPath) === undefined || rule.capabilities.has("sudo");
+}
+
 /**
  * What a token of the role may do on a path: the capabilities sys/capabilities-self would
  * report (it evaluates as a LIST, acl.go:302-312), and with an operation whether that request
  * is allowed. A LIST request's path gains a trailing "/" in Vault's HTTP layer
- * (http/logical.go:188-192) before the ACL sees it.
+ * (http/logical.go:188-192) before the ACL sees it. On a root-protected path the request also
+ * needs sudo on the rule that decides (see root-paths.ts); sys/capabilities-self does not say so.
  */
 export function can(question: CanQuestion): CanAnswer {
   const { cluster, roleName, path, operation } = question;
-  const policies = rolePolicies(cluster, roleName);
+  const { policies, leftOut } = rolePolicies(cluster, roleName);
   const acl = new Acl(policies);
   const capabilityRule = acl.ruleFor(path, "list");
-  const requestPath = operation === "list" && !path.endsWith("/") ? `${path}/` : path;
+  const requestPath = operation === undefined ? path : requestPathOf(path, operation);
   const operationRule = operation === undefined ? undefined : acl.ruleFor(requestPath, operation);
   const decided = operation === undefined ? capabilityRule : operationRule;
-  const allowed =
-    operation === undefined
-      ? null
-      : operationRule !== undefined &&
-        !operationRule.capabilities.has("deny") &&
-        operationRule.capabilities.has(operation);
+  const refused = refusedBeforeAcl(path, operation);
+  const allowed = operation === undefined ? null : refused === null && allows(acl, path, operation);
+  const root = sudoOperations(path);
   return {
     path,
     capabilities: listed(capabilityRule),
@@ -99,5 +177,15 @@ export function can(question: CanQuestion): CanAnswer {
       const alone = new Acl([policy]).ruleFor(operation === undefined ? path : requestPath, operation ?? "list");
       return { name: policy.name, matched: null, capabilities: [], shadowed: alone?.pattern ?? null };
     }),
+    sudo: root
+      ? {
+          operations: root.operations,
+          rootPaths: root.matches.map((match) => match.pattern),
+          granted: decided !== undefined && !decided.capabilities.has("deny") && decided.capabilities.has("sudo"),
+          source: [...new Set(root.matches.map((match) => match.source))].join(", "),
+        }
+      : null,
+    refusedBeforeAcl: refused,
+    leftOut,
   };
 }

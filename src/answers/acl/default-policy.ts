@@ -3,7 +3,7 @@ import type { PolicyRule } from "../../policy/capabilities";
 /**
  * Vault's built-in `default` policy, which every token of a Kubernetes auth role carries (the
  * role's token_no_default_policy is never set here). Copied rule for rule from
- * hashicorp/vault v1.21.4 vault/policy_store.go:69-162 (`defaultPolicy`). A Vault that was
+ * hashicorp/vault v1.21.2 vault/policy_store.go:69-162 (`defaultPolicy`). A Vault that was
  * initialised by an older version keeps the default policy it was created with, unless an
  * operator rewrote it; `vault policy read default` shows the one in use.
  */

@@ -1,6 +1,8 @@
 import type { ClusterConfig, Config } from "../../config/schema";
+import { roleKey } from "../../rules/vault";
 import { didYouMean } from "../../validation";
 import type { ServiceAccountJwt } from "../jwt";
+import { findRole } from "../roles";
 import { JWT_LOGIN_CHECKS } from "./jwt-login";
 import { KUBERNETES_LOGIN_CHECKS } from "./kubernetes-login";
 import { type CheckResult, fail, type LoginCheck, pass } from "./login-check";
@@ -38,27 +40,37 @@ function loginChecks(cluster: ClusterConfig): readonly LoginCheck[] {
 export function diagnoseLogin(question: LoginQuestion): Diagnosis {
   const { config, cluster, roleName, jwt, now, reviewerJwt } = question;
   const clusterIndex = config.clusters.indexOf(cluster);
-  const roleIndex = cluster.roles.findIndex((role) => role.name === roleName);
+  const roleIndex = findRole(cluster, roleName);
   const mount = `auth/${cluster.auth.path}`;
   if (roleIndex < 0) {
     const names = cluster.roles.map((role) => role.name);
+    const said =
+      cluster.auth.method === "jwt"
+        ? // vault-plugin-auth-jwt v0.25.0 path_login.go:85-91, with the name lowercased (line 30)
+          `role ${JSON.stringify(roleKey(roleName))} could not be found`
+        : // vault-plugin-auth-kubernetes v0.23.1 path_login.go:132-138
+          `invalid role name ${JSON.stringify(roleName)}`;
     return {
       ok: false,
       checks: [
         {
           name: "role",
           ...fail(
-            // path_login.go:132-138 (vault-plugin-auth-kubernetes v0.24.1)
-            `no role ${JSON.stringify(roleName)} on ${mount}, so Vault says "invalid role name"${didYouMean(roleName, names)}`,
+            `no role ${JSON.stringify(roleName)} on ${mount} (Vault compares role names in lowercase), so Vault answers: ${said}${didYouMean(roleName, names)}`,
             `log in as one of ${names.join(", ")}, or add the role under clusters[${clusterIndex}].roles`,
           ),
         },
       ],
     };
   }
-  const attempt = { cluster, clusterIndex, role: cluster.roles[roleIndex], roleIndex, jwt, now, reviewerJwt };
+  const role = cluster.roles[roleIndex];
+  const attempt = { cluster, clusterIndex, role, roleIndex, jwt, now, reviewerJwt };
+  const found =
+    role.name === roleName
+      ? `role ${JSON.stringify(roleName)} exists on ${mount}`
+      : `role ${JSON.stringify(roleName)} is role ${JSON.stringify(role.name)} of ${mount}: Vault compares role names in lowercase`;
   const checks: NamedResult[] = [
-    { name: "role", ...pass(`role ${JSON.stringify(roleName)} exists on ${mount}`) },
+    { name: "role", ...pass(found) },
     ...loginChecks(cluster).map((step) => ({ name: step.name, ...step.check(attempt) })),
   ];
   return { ok: checks.every((check) => check.status !== "fail"), checks };
