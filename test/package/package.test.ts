@@ -239,7 +239,7 @@ describe("the package as a user installs it", () => {
     const unexpected = packed.files.filter(
       (file) =>
         !/^dist\/.+\.(js|d\.ts)$/.test(file) &&
-        !/^examples\/(atlantis|deploy)\/[^/]+\.(md|yaml|hcl)$/.test(file) &&
+        !/^examples\/(atlantis|deploy)\/([^/]+\.(md|yaml|hcl)|Dockerfile)$/.test(file) &&
         !/^docs\/[^/]+\.md$/.test(file) &&
         !["vault-k8s-auth.schema.json", "scripts/vault-login.sh", "scripts/vault-read-secret.sh"].includes(file) &&
         !["bin/vault-k8s-auth.js", "CHANGELOG.md", "LICENSE", "README.md", "package.json"].includes(file),
