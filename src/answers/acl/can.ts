@@ -70,7 +70,11 @@ function listed(rule: MergedRule | undefined): string[] {
  */
 export function can(question: CanQuestion): CanAnswer {
   const { cluster, roleName, path, operation } = question;
-  const policies = rolePolicies(cluster, roleName);
+  return canWith(rolePolicies(cluster, roleName), path, operation);
+}
+
+/** The same answer for a token that carries exactly `policies` (read from files or from Vault). */
+export function canWith(policies: readonly NamedPolicy[], path: string, operation?: Operation): CanAnswer {
   const acl = new Acl(policies);
   const capabilityRule = acl.ruleFor(path, "list");
   const requestPath = operation === "list" && !path.endsWith("/") ? `${path}/` : path;
