@@ -1,5 +1,6 @@
 import { OPERATIONS, type Operation } from "../answers/acl/acl";
 import { type CanAnswer, can as evaluate } from "../answers/acl/can";
+import { asksElsewhere, CAN_ELSEWHERE_HELP, CAN_ELSEWHERE_OPTIONS, canElsewhere } from "./can-live";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import { loadForCli, pickCluster } from "./load";
 import { UsageError } from "./usage-error";
@@ -26,8 +27,11 @@ Flags:
   --operation OP   read, list, create, update, patch or delete: is that request allowed?
                    (list adds the trailing "/" Vault's HTTP layer adds to a LIST request)
 
+${CAN_ELSEWHERE_HELP}
+
 Example:
   npx vault-k8s-auth can secret/data/myscrt --role atlantis --operation read
+  npx vault-k8s-auth can secret/data/myscrt --live --mount kubernetes --role atlantis
 
 Follows Vault 1.21 (hashicorp/vault v1.21.4). Older servers differ: "+" segments need Vault
 1.1+, "patch" 1.11+, "subscribe" 1.16+; and a Vault keeps the default policy it wrote when it
@@ -41,10 +45,11 @@ ${COMMON_HELP}
 "policies": [{"name": str, "matched": str|null, "capabilities": [str], "shadowed": str|null}]}.
 
 Exit status: 0 allowed (without --operation: any capability but deny), 1 denied,
-2 bad usage or bad config.`,
+2 bad usage, bad config, a policy file Vault would refuse, or (--live) Vault could not be read.`,
   options: {
     role: { type: "string" },
     operation: { type: "string" },
+    ...CAN_ELSEWHERE_OPTIONS,
   },
   maxPositionals: 1,
   run(invocation, io) {
@@ -55,6 +60,8 @@ Exit status: 0 allowed (without --operation: any capability but deny), 1 denied,
     if (operation !== undefined && !(OPERATIONS as readonly string[]).includes(operation)) {
       throw new UsageError(`--operation ${JSON.stringify(operation)} is not one of ${OPERATIONS.join(", ")}`);
     }
+    if (asksElsewhere(invocation))
+      return canElsewhere(invocation, io, path, operation as Operation | undefined, render);
     const { config } = loadForCli(stringFlag(invocation, "config"), io);
     const cluster = pickCluster(config, stringFlag(invocation, "cluster"));
     if (roleName === undefined) {

@@ -4,6 +4,7 @@ import { decodeJwt, type ServiceAccountJwt } from "../answers/jwt";
 import { readUserFile } from "../config/read-file";
 import type { ClusterConfig } from "../config/schema";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
+import { DOCTOR_LIVE_HELP, DOCTOR_LIVE_OPTIONS, doctorLive } from "./doctor-live";
 import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";
 import { UsageError } from "./usage-error";
@@ -33,9 +34,12 @@ Flags:
   --reviewer-jwt FILE the reviewer token Vault holds (long-lived-token mode): checks that it
                       belongs to the reviewer and does not expire
 
+${DOCTOR_LIVE_HELP}
+
 Example:
   kubectl exec -n atlantis deploy/atlantis -- cat /var/run/secrets/kubernetes.io/serviceaccount/token |
     npx vault-k8s-auth doctor --role atlantis --jwt -
+  npx vault-k8s-auth doctor --live --mount kubernetes --role atlantis --jwt token.jwt
 
 ${COMMON_HELP}
 
@@ -43,14 +47,16 @@ ${COMMON_HELP}
 or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [...]}]}.
 
 Exit status: 0 no check fails (without --role: some role accepts the token), 1 a check fails,
-2 bad usage, bad config or a JWT that cannot be decoded.`,
+2 bad usage, bad config, a JWT that cannot be decoded, or (--live) Vault could not be read.`,
   options: {
     role: { type: "string" },
     jwt: { type: "string" },
     "reviewer-jwt": { type: "string" },
+    ...DOCTOR_LIVE_OPTIONS,
   },
   maxPositionals: 0,
   run(invocation, io) {
+    if (invocation.values.live === true) return doctorLive(invocation, io);
     const jwtSource = stringFlag(invocation, "jwt");
     if (jwtSource === undefined) {
       throw new UsageError("needs --jwt FILE (or --jwt - to read the token from stdin); see --help");
@@ -104,7 +110,7 @@ Exit status: 0 no check fails (without --role: some role accepts the token), 1 a
  * The condition an offline ok still rests on: the Kubernetes method's TokenReview, or, with the
  * jwt method (no TokenReview), the signature Vault verifies with the issuer's keys.
  */
-function unchecked(cluster: ClusterConfig): string {
+export function unchecked(cluster: ClusterConfig): string {
   return cluster.auth.method === "jwt"
     ? "if its signature verifies against the issuer's keys"
     : "if the TokenReview passes";
@@ -118,7 +124,7 @@ function summarize(verdicts: { role: string; ok: boolean }[], path: string): str
 }
 
 /** One line per check: verdict, name, detail; a failure's fix on the next line. */
-function render(checks: readonly NamedResult[]): string {
+export function render(checks: readonly NamedResult[]): string {
   const width = Math.max(...checks.map((check) => check.name.length));
   return checks
     .map((check) => {
@@ -130,7 +136,7 @@ function render(checks: readonly NamedResult[]): string {
     .join("");
 }
 
-function readJwt(source: string, flag: string, io: Io): ServiceAccountJwt {
+export function readJwt(source: string, flag: string, io: Io): ServiceAccountJwt {
   if (source === "-") return decodeJwt(io.readStdin());
   const file = resolve(io.cwd, source);
   const bytes = readUserFile(file, "the token file", (reason) => new UsageError(`${flag} ${source} ${reason}`));

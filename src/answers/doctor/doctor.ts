@@ -3,7 +3,7 @@ import { didYouMean } from "../../validation";
 import type { ServiceAccountJwt } from "../jwt";
 import { JWT_LOGIN_CHECKS } from "./jwt-login";
 import { KUBERNETES_LOGIN_CHECKS } from "./kubernetes-login";
-import { type CheckResult, fail, type LoginCheck, pass } from "./login-check";
+import { type CheckResult, fail, type LiveMount, type LoginCheck, pass } from "./login-check";
 
 export interface NamedResult extends CheckResult {
   readonly name: string;
@@ -23,6 +23,8 @@ export interface LoginQuestion {
   /** Seconds since the epoch. */
   readonly now: number;
   readonly reviewerJwt?: ServiceAccountJwt;
+  /** doctor --live: the mount and role came from Vault. */
+  readonly live?: LiveMount;
 }
 
 /** The login checks of the cluster's auth method, in Vault's order: one table per method. */
@@ -36,7 +38,7 @@ function loginChecks(cluster: ClusterConfig): readonly LoginCheck[] {
  * that does not exist stops it: there is nothing left to check against.
  */
 export function diagnoseLogin(question: LoginQuestion): Diagnosis {
-  const { config, cluster, roleName, jwt, now, reviewerJwt } = question;
+  const { config, cluster, roleName, jwt, now, reviewerJwt, live } = question;
   const clusterIndex = config.clusters.indexOf(cluster);
   const roleIndex = cluster.roles.findIndex((role) => role.name === roleName);
   const mount = `auth/${cluster.auth.path}`;
@@ -56,9 +58,14 @@ export function diagnoseLogin(question: LoginQuestion): Diagnosis {
       ],
     };
   }
-  const attempt = { cluster, clusterIndex, role: cluster.roles[roleIndex], roleIndex, jwt, now, reviewerJwt };
+  const attempt = { cluster, clusterIndex, role: cluster.roles[roleIndex], roleIndex, jwt, now, reviewerJwt, live };
   const checks: NamedResult[] = [
-    { name: "role", ...pass(`role ${JSON.stringify(roleName)} exists on ${mount}`) },
+    {
+      name: "role",
+      ...pass(
+        `role ${JSON.stringify(roleName)} exists on ${mount}${live ? ` (read from Vault: ${live.rolePath})` : ""}`,
+      ),
+    },
     ...loginChecks(cluster).map((step) => ({ name: step.name, ...step.check(attempt) })),
   ];
   return { ok: checks.every((check) => check.status !== "fail"), checks };
