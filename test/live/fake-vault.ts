@@ -36,6 +36,9 @@ export interface FakeVaultState {
 
 export class FakeVault {
   readonly requests: Recorded[] = [];
+  /** Requests being answered right now, and the most there ever were at once. */
+  private inFlight = 0;
+  mostInFlight = 0;
   private server?: Server;
 
   constructor(public state: FakeVaultState = {}) {}
@@ -61,7 +64,10 @@ export class FakeVault {
     const path = decodeURIComponent(url.pathname.replace(/^\/v1\//, ""));
     const list = url.searchParams.get("list") === "true";
     const answer = this.answer(req.method ?? "", path, list);
+    this.inFlight++;
+    this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
     const send = () => {
+      this.inFlight--;
       res.writeHead(answer.status, { "Content-Type": "application/json" });
       res.end(answer.body);
     };
