@@ -1,6 +1,6 @@
 import type { NamedPolicy } from "../answers/acl/acl";
 import { parsePolicyText } from "../answers/acl/policy-text";
-import { type DesiredCluster, type Fields, vaultPaths } from "../answers/live/desired";
+import { type DesiredCluster, type Fields, providerPolicyText, vaultPaths } from "../answers/live/desired";
 import type { LiveCluster } from "../answers/live/drift";
 import type { VaultClient } from "./vault-client";
 
@@ -64,13 +64,22 @@ export async function readCluster(
     sameType ? readMountConfig(client, desired.mount) : undefined,
     sameType ? listRoles(client, desired.mount) : [],
     Promise.all(roleNames.map((role) => (sameType ? readRole(client, desired.mount, role) : undefined))),
-    Promise.all(policyNames.map((name) => readPolicy(client, name))),
+    Promise.all(
+      policyNames.map(async (name) => {
+        const text = await readPolicyText(client, name);
+        if (text === undefined) return undefined;
+        // As the stack wrote it: the desired rules themselves, without paying for a parse.
+        const desiredRules = desired.policies.get(name) ?? [];
+        if (text === providerPolicyText(desiredRules)) return desiredRules;
+        return (await parsePolicyText(name, vaultPaths.policy(name), text)).rules;
+      }),
+    ),
   ]);
   return {
     ...(mount !== undefined ? { mount } : {}),
     ...(config !== undefined ? { config } : {}),
     roleNames: listed,
     roles: new Map(roleNames.map((role, index) => [role, roles[index]])),
-    policies: new Map(policyNames.map((name, index) => [name, policies[index]?.rules])),
+    policies: new Map(policyNames.map((name, index) => [name, policies[index]])),
   };
 }

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { API_AUDIENCE, type ControlPlane } from "./control-plane";
+import { liveVault } from "./live";
 import { cliConfig } from "./providers";
 import { adoptingConfig, SEED_RESOURCES, seedForThisCluster, terraform } from "./seed-import";
 
@@ -269,6 +270,8 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
   }
   await jwtMethod(ctx, checks, tokens);
   await seedImport(ctx, checks, tokens.apiAudience);
+  if (deployed)
+    await liveVault(ctx, checks, { config: longLived, deploy: () => cdktf(ctx, "deploy", longLived), tokens });
   checks.skip(
     "vault-pod reviewer",
     "needs Vault inside a pod of the cluster; this control plane runs no kubelet (covered by the kind e2e)",

@@ -139,3 +139,20 @@ export function normalCidr(value: string): string {
   const text = value.trim().toLowerCase();
   return text.replace(/^([0-9.]+)\/32$/, "$1").replace(/^([0-9a-f:.]+)\/128$/, "$1");
 }
+
+/**
+ * A policy's HCL exactly as the stack's vault_policy_document writes it (terraform-provider-vault
+ * v5.6.0 vault/data_source_policy_document.go:313-383: each rule as `path "<path>" {` with its
+ * capabilities joined by `", "`, a description as a `#` line above it, rules joined by an empty
+ * line). Vault keeps and returns the text as written, so drift compares the text first and parses
+ * only a policy whose text differs (parsing costs milliseconds a stanza).
+ */
+export function providerPolicyText(rules: readonly PolicyRule[]): string {
+  return rules
+    .map((rule) => {
+      const capabilities = rule.capabilities.length > 0 ? `["${rule.capabilities.join('", "')}"]` : "[]";
+      const stanza = `path "${rule.path}" {\n  capabilities = ${capabilities}\n}\n`;
+      return rule.description ? `# ${rule.description}\n${stanza}` : stanza;
+    })
+    .join("\n");
+}
