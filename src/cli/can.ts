@@ -10,6 +10,8 @@ export const can: Command = {
   name: "can",
   summary: "evaluate a role's policies on a Vault path, as Vault's ACL does",
   help: `Usage: vault-k8s-auth can PATH --role ROLE [--operation OP] [--config FILE] [--cluster NAME] [--json]
+       vault-k8s-auth can PATH --live (--policy NAME... | --mount PATH --role ROLE) [--operation OP] [--json]
+       vault-k8s-auth can PATH --policy-file NAME=FILE... [--role ROLE] [--operation OP] [--json]
 
 Evaluates the policies a token of the role carries (its tokenPolicies plus Vault's built-in
 default policy, unless the role sets tokenNoDefaultPolicy) exactly as Vault's ACL does

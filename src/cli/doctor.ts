@@ -16,6 +16,7 @@ export const doctor: Command = {
   name: "doctor",
   summary: "replay Vault's login checks for a ServiceAccount token and say which one fails",
   help: `Usage: vault-k8s-auth doctor --jwt FILE|- [--role ROLE] [--reviewer-jwt FILE] [--config FILE] [--cluster NAME] [--json]
+       vault-k8s-auth doctor --live --mount PATH --role ROLE --jwt FILE|- [--reviewer-jwt FILE] [--json]
 
 Decodes the ServiceAccount JWT and replays, in Vault's own order (vault-plugin-auth-kubernetes
 path_login.go), every check Vault's Kubernetes auth makes for the role on the cluster's mount:
