@@ -140,6 +140,10 @@ export async function liveVault(ctx: ScenarioContext, checks: Checks, live: Live
   await predict("kubernetes, another ServiceAccount, refused", MOUNT, "handmade", live.tokens.intruder);
   const mounts = (await vault("sys/auth")).json<{ data: Record<string, { type: string }> }>().data;
   if (mounts[`${JWT_MOUNT}/`]?.type === "jwt") {
+    await checks.run("live: drift finds no drift in the deployed jwt stack (exit 0)", () => {
+      const result = cli(["drift", "--config", join(ctx.work, "jwt.json"), "--json"]);
+      return result.status === 0 ? undefined : `exit ${result.status}: ${result.stdout}${result.stderr}`;
+    });
     await vault(`auth/${JWT_MOUNT}/role/handmade`, {
       role_type: "jwt",
       user_claim: "sub",

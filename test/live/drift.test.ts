@@ -242,4 +242,87 @@ describe("vault-k8s-auth drift", () => {
       stderr: `vault-k8s-auth drift: Vault at ${env.VAULT_ADDR} is sealed; unseal it (vault operator unseal) and run this again\n`,
     });
   });
+
+  test("a jwt cluster as the stack left it has no drift; an edited bound claim is named", async () => {
+    const key = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
+    writeFileSync(
+      join(dir, "jwt.yaml"),
+      stringify({
+        clusters: [
+          {
+            name: "jwt",
+            kubernetes: { host: "https://k8s.example.com:6443", caCertificate: CA, inCluster: true },
+            auth: { method: "jwt", path: "jwt", jwt: { issuer: "https://oidc.example.com", publicKeys: [key] } },
+            roles: [
+              {
+                name: "app",
+                boundServiceAccountNames: ["app", "web"],
+                boundServiceAccountNamespaces: ["apps"],
+                audience: "vault",
+                tokenTtl: "15m",
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    // vault-plugin-auth-jwt v0.25.0 path_config.go:200-220 and path_role.go:305-360, as the provider wrote them.
+    const role = {
+      role_type: "jwt",
+      expiration_leeway: 0,
+      not_before_leeway: 0,
+      clock_skew_leeway: 0,
+      bound_audiences: ["vault"],
+      bound_subject: "",
+      bound_claims_type: "string",
+      bound_claims: { sub: ["system:serviceaccount:apps:web", "system:serviceaccount:apps:app"] },
+      claim_mappings: null,
+      user_claim: "sub",
+      user_claim_json_pointer: false,
+      groups_claim: "",
+      allowed_redirect_uris: [],
+      oidc_scopes: [],
+      verbose_oidc_logging: false,
+      max_age: 0,
+      token_bound_cidrs: [],
+      token_explicit_max_ttl: 0,
+      token_max_ttl: 0,
+      token_no_default_policy: false,
+      token_num_uses: 0,
+      token_period: 0,
+      token_policies: [],
+      token_ttl: 900,
+      token_type: "default",
+      ttl: 900,
+    };
+    vault.state = {
+      mounts: { jwt: { type: "jwt" } },
+      data: {
+        "auth/jwt/config": {
+          bound_issuer: "https://oidc.example.com",
+          oidc_discovery_url: "",
+          jwt_validation_pubkeys: [key],
+          jwks_url: "",
+          default_role: "",
+        },
+        "auth/jwt/role/app": role,
+      },
+      keys: { "auth/jwt/role": ["app"] },
+    };
+    const run = (...args: string[]) => liveCli(["drift", "--config", "jwt.yaml", ...args], { cwd: dir, env });
+    expect(await run()).toEqual({ code: 0, stderr: "", stdout: "ok: no drift in 1 cluster\n" });
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/role/app": { ...role, bound_claims: { sub: ["system:serviceaccount:apps:app"] } },
+    };
+    expect(JSON.parse((await run("--json")).stdout).clusters[0].changed).toEqual([
+      {
+        kind: "role",
+        path: "auth/jwt/role/app",
+        field: "bound_claims",
+        want: { sub: ["system:serviceaccount:apps:app", "system:serviceaccount:apps:web"] },
+        have: { sub: ["system:serviceaccount:apps:app"] },
+      },
+    ]);
+  });
 });
