@@ -130,34 +130,42 @@ async function startupBench(bin: string): Promise<boolean> {
       },
     })}.c2ln`,
   );
+  writeFileSync(join(work, "app.hcl"), 'path "secret/data/app" {\n  capabilities = ["read"]\n}\n');
+  // network: timed to the first request; otherwise to exit. target: counted against the 4× target.
   const cases = [
-    { name: "node -e 0", argv: ["-e", "0"], walls: [] as number[], cpus: [] as number[] },
+    { name: "node -e 0", argv: ["-e", "0"], network: false, target: false },
     {
       name: "doctor --live",
       argv: [bin, "doctor", "--live", "--mount", "kubernetes", "--role", "atlantis", "--jwt", token],
-      walls: [] as number[],
-      cpus: [] as number[],
+      network: true,
+      target: true,
     },
     {
       name: "can --live",
       argv: [bin, "can", "secret/data/app", "--live", "--policy", "app", "--no-default-policy"],
-      walls: [] as number[],
-      cpus: [] as number[],
+      network: true,
+      target: true,
     },
-  ];
+    // For comparison, whole runs without a network: can on the config, and can parsing an HCL file.
+    { name: "can --role", argv: [bin, "can", "secret/data/app", "--role", "atlantis"], network: false, target: false },
+    {
+      name: "can --policy-file",
+      argv: [bin, "can", "secret/data/app", "--policy-file", "app=app.hcl"],
+      network: false,
+      target: false,
+    },
+  ].map((bench) => ({ ...bench, walls: [] as number[], cpus: [] as number[] }));
   const cpuFile = join(work, "cpu");
   const env = { ...process.env, VAULT_ADDR: address, VAULT_TOKEN: "bench", HOME: work };
   const once = async (bench: (typeof cases)[number]) => {
-    const preload =
-      bench.name === "node -e 0"
-        ? ["--require", join(ROOT, "bench", "report-cpu.cjs")]
-        : ["--require", join(ROOT, "bench", "report-first-connect.cjs")];
-    const arrived = bench.name === "node -e 0" ? undefined : new Promise<number>((at) => (notify = at));
+    const preload = ["--require", join(ROOT, "bench", bench.network ? "report-first-connect.cjs" : "report-cpu.cjs")];
+    const arrived = bench.network ? new Promise<number>((at) => (notify = at)) : undefined;
     const run = await timed(
       [...preload, ...bench.argv],
       { ...env, BENCH_CPU_FILE: cpuFile, BENCH_CONNECT_FILE: cpuFile },
       arrived,
     );
+    // can on the seed's admin role answers 0 as well; anything else means the run broke.
     if (run.code !== 0) throw new Error(`${bench.name}: exit ${run.code}\n${run.stderr}`);
     return { wall: run.firstRequest, cpu: Number(readFileSync(cpuFile, "utf8")) };
   };
@@ -174,7 +182,7 @@ async function startupBench(bin: string): Promise<boolean> {
   server.close();
   const base = median(cases[0].walls);
   const baseCpu = median(cases[0].cpus);
-  console.log("start-up before the network (bundled CLI, stand-in Vault on loopback)");
+  console.log("start-up before the network (bundled CLI, stand-in Vault on loopback; * = whole run, no network)");
   console.log(
     `${"case".padEnd(18)}${"wall ms".padStart(10)}${"× node -e 0".padStart(14)}${"CPU ms".padStart(10)}${"× node -e 0".padStart(14)}`,
   );
@@ -182,10 +190,10 @@ async function startupBench(bin: string): Promise<boolean> {
     const wall = median(bench.walls);
     const cpu = median(bench.cpus);
     console.log(
-      `${bench.name.padEnd(18)}${wall.toFixed(0).padStart(10)}${(wall / base).toFixed(2).padStart(14)}${cpu.toFixed(0).padStart(10)}${(cpu / baseCpu).toFixed(2).padStart(14)}`,
+      `${`${bench.name}${bench.network || bench.name === "node -e 0" ? "" : " *"}`.padEnd(20)}${wall.toFixed(0).padStart(8)}${(wall / base).toFixed(2).padStart(14)}${cpu.toFixed(0).padStart(10)}${(cpu / baseCpu).toFixed(2).padStart(14)}`,
     );
   }
-  const worst = Math.max(...cases.slice(1).map((bench) => median(bench.walls))) / base;
+  const worst = Math.max(...cases.filter((bench) => bench.target).map((bench) => median(bench.walls))) / base;
   const ok = worst <= STARTUP_TARGET;
   console.log(
     `  ${ok ? "PASS" : "FAIL"}  first request within ${STARTUP_TARGET}× of node -e 0 (worst ${worst.toFixed(2)}×)\n`,
