@@ -181,4 +181,83 @@ describe("doctor --live (no config: the role and the mount's config read from Va
       "/v1/sys/auth",
     ]);
   });
+
+  test("kubernetes reviewer as Vault tells it: its pod's token or the client's, and a stored JWT checked for exp", async () => {
+    const config = vault.state.data?.["auth/k8s/config"] ?? {};
+    vault.state.data = { ...vault.state.data, "auth/k8s/config": { ...config, token_reviewer_jwt_set: false } };
+    const local = JSON.parse((await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt")).stdout);
+    expect(local.checks.find((check: { name: string }) => check.name === "reviewer")).toEqual({
+      name: "reviewer",
+      status: "pass",
+      detail:
+        "no reviewer JWT is stored and disable_local_ca_jwt is false: Vault in a pod presents its own pod's token, Vault elsewhere this client's token (backend.go:352-358)",
+    });
+    expect(local.checks.find((check: { name: string }) => check.name === "tokenreview").detail).toContain(
+      "as system:serviceaccount:<Vault's pod ServiceAccount, or atlantis:atlantis>",
+    );
+    vault.state.data = { ...vault.state.data, "auth/k8s/config": config };
+    const expiring = await doctor(
+      "--mount",
+      "k8s",
+      "--role",
+      "handmade",
+      "--jwt",
+      "vault-aud.jwt",
+      "--reviewer-jwt",
+      "api-aud.jwt",
+    );
+    expect(failing(expiring)).toEqual([
+      expect.objectContaining({
+        name: "reviewer",
+        fix: "store a token without exp (a kubernetes.io/service-account-token Secret's) in token_reviewer_jwt of auth/k8s/config",
+      }),
+    ]);
+  });
+
+  test("jwt: no bound_issuer accepts any iss; no bound sub accepts any ServiceAccount; glob claims match as globs", async () => {
+    const role = vault.state.data?.["auth/jwt/role/handmade"] ?? {};
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/config": { bound_issuer: "", jwt_validation_pubkeys: [], oidc_discovery_url: "https://issuer" },
+      "auth/jwt/role/handmade": { ...role, bound_claims: null },
+    };
+    const open = JSON.parse((await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt")).stdout);
+    expect(open.ok).toBe(true);
+    expect(open.checks.find((check: { name: string }) => check.name === "issuer").detail).toBe(
+      'the mount binds no issuer (bound_issuer is empty), so any iss is accepted; the token\'s is "https://kubernetes.default.svc.cluster.local"',
+    );
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/role/handmade": {
+        ...role,
+        bound_claims_type: "glob",
+        bound_claims: { sub: ["system:serviceaccount:intru*:*"] },
+      },
+    };
+    expect((await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt")).code).toBe(0);
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/role/handmade": { ...role, bound_claims: { sub: ["system:serviceaccount:intru*:*"] } },
+    };
+    expect(
+      failing(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt")).map((c) => c.name),
+    ).toEqual(["subject"]);
+  });
+
+  test("names in a note what a hand-made jwt role binds beyond sub", async () => {
+    const role = vault.state.data?.["auth/jwt/role/handmade"] ?? {};
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/role/handmade": {
+        ...role,
+        bound_subject: "x",
+        bound_claims: { ...(role.bound_claims as object), team: ["a"] },
+      },
+    };
+    const result = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    expect(result.stderr).toBe(
+      "note: auth/jwt/role/handmade also has bound_claims team (only sub is replayed), which doctor does not replay\n" +
+        'note: auth/jwt/role/handmade also has bound_subject "x", which doctor does not replay\n',
+    );
+  });
 });
