@@ -67,6 +67,34 @@ describe("a policy document, read as vault/policy.go reads it", () => {
   });
 });
 
+describe("a policy's text, parsed with hashicorp/hcl v1 as Vault parses it", () => {
+  test("takes what HCL v1 takes and HCL v2 would refuse: a quoted block key, a literal dollar-brace, a heredoc", async () => {
+    const literal = "a/$" + "{x}"; // HCL v2 would read a template here; Vault's HCL v1 keeps the text
+    const text = `"path" "${literal}" {\n  capabilities = ["read"]\n  comment = <<EOT\nwhy\nEOT\n}\n`;
+    expect((await parsePolicyText("v1", "v1.hcl", text)).rules).toEqual([{ path: literal, capabilities: ["read"] }]);
+  });
+
+  test("reads JSON as hcl v1 does when the text starts with {", async () => {
+    const text = ' {"path": {"a": {"capabilities": ["list"]}, "b": [{"capabilities": ["read"]}]}}';
+    expect((await parsePolicyText("j", "j.json", text)).rules).toEqual([
+      { path: "a", capabilities: ["list"] },
+      { path: "b", capabilities: ["read"] },
+    ]);
+  });
+
+  test("refuses capabilities given as a string, as hcl v1's decoder does (unknown slice type)", async () => {
+    await expect(parsePolicyText("s", "s.hcl", 'path "x" { capabilities = "read" }')).rejects.toThrow(
+      'policy s (s.hcl): path "x": capabilities must be a list of strings, e.g. ["read", "list"]',
+    );
+  });
+
+  test("names the line and column of a syntax error, in hcl v1's words", async () => {
+    await expect(parsePolicyText("e", "e.hcl", 'path "x" {\n  capabilities = ["read",\n}')).rejects.toThrow(
+      /^policy e \(e\.hcl\) is not valid HCL: e\.hcl:\d+:\d+: /,
+    );
+  });
+});
+
 describe("the provider's policy text", () => {
   test("is rendered as vault_policy_document writes it, and parses back to the same rules", async () => {
     const rules = [

@@ -2,8 +2,8 @@
  * A Vault ACL policy document (its HCL parsed to a JSON-shaped value, or a JSON policy) read the
  * way Vault reads it: hashicorp/vault v1.21.2 vault/policy.go:310-350 (top level: `name` and
  * `path` only) and :352-480 (parsePaths: the keys a path stanza may hold, old-style `policy`
- * words, capabilities, deny standing alone). Line numbers are of that file. Pure: the HCL text is
- * parsed elsewhere (src/live/hcl.ts); this takes the parsed value.
+ * words, capabilities, deny standing alone). Line numbers are of that file. Pure: the text is
+ * parsed elsewhere (policy-text.ts); this takes the parsed value.
  */
 import type { Capability, PolicyRule } from "../../policy/capabilities";
 import { ValidationError } from "../../validation";
@@ -100,9 +100,9 @@ export function policyFromDocument(name: string, source: string, document: unkno
 }
 
 /**
- * The path stanzas in document order. HCL's `path "x" { ... }` arrives as {path: {x: [{...}]}}
- * (hcl2json: one list entry per block of that label); a JSON policy writes {path: {x: {...}}}, or
- * a list of such objects, as hashicorp/hcl v1 reads JSON.
+ * The path stanzas in document order. hashicorp/hcl v1 decodes each `path "x" { ... }` into an
+ * object of its own ({path: [{x: [{...}]}, ...]}); a value written by hand may also be one object
+ * ({path: {x: {...}}}), as a JSON policy often is.
  */
 function stanzas(value: unknown, refuse: (what: string) => Error): [string, Record<string, unknown>][] {
   if (value === undefined) return [];
