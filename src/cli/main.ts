@@ -55,14 +55,19 @@ export function main(argv: readonly string[], io: Io): number | Promise<number> 
   }
 }
 
-/** Exit 2 for any failure: the message alone for what the user can fix, else an internal error. */
+/**
+ * Exit 2 for any failure: the message alone for what the user can fix, else an internal error.
+ * Whatever the failure, VAULT_TOKEN's value never reaches the output.
+ */
 function report(error: unknown, command: Command | undefined, io: Io): number {
+  const token = io.env.VAULT_TOKEN?.trim();
+  const err = (text: string) => io.err(token ? text.split(token).join("<VAULT_TOKEN>") : text);
   if (error instanceof UsageError || error instanceof ValidationError || error instanceof VaultError) {
-    io.err(`vault-k8s-auth${command ? ` ${command.name}` : ""}: ${error.message}\n`);
+    err(`vault-k8s-auth${command ? ` ${command.name}` : ""}: ${error.message}\n`);
   } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
-    io.err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
+    err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
   } else {
-    io.err(
+    err(
       `vault-k8s-auth: internal error: ${(error as Error).message}\n` +
         "Set VAULT_K8S_AUTH_DEBUG=1 for the stack trace and report it as a bug.\n",
     );

@@ -205,4 +205,16 @@ describe("the Vault client's failures: exit 2 material, naming the address, neve
     expect(result.stderr.split("\n")).toHaveLength(2);
     expect(result.stderr).not.toContain(TOKEN);
   });
+
+  test("whatever the message, VAULT_TOKEN's value never reaches stderr", async () => {
+    const result = await liveCli(["drift", "--config", `${TOKEN}.yaml`], {
+      cwd: dir,
+      env: { VAULT_ADDR: "http://127.0.0.1:9", VAULT_TOKEN: TOKEN, HOME: dir },
+    });
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `vault-k8s-auth drift: --config <VAULT_TOKEN>.yaml: no such file (looked in ${dir})\n`,
+    });
+  });
 });
