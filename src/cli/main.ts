@@ -60,8 +60,10 @@ export function main(argv: readonly string[], io: Io): number | Promise<number> 
  * Whatever the failure, VAULT_TOKEN's value never reaches the output.
  */
 function report(error: unknown, command: Command | undefined, io: Io): number {
-  const token = io.env.VAULT_TOKEN?.trim();
-  const err = (text: string) => io.err(token ? text.split(token).join("<VAULT_TOKEN>") : text);
+  const token = io.env.VAULT_TOKEN?.trim() ?? "";
+  // Real tokens are long (hvs. and 90 more characters); a short one ("root" on a dev server)
+  // would turn every word holding it into noise, and is no secret worth that.
+  const err = (text: string) => io.err(token.length >= 8 ? text.split(token).join("<VAULT_TOKEN>") : text);
   if (error instanceof UsageError || error instanceof ValidationError || error instanceof VaultError) {
     err(`vault-k8s-auth${command ? ` ${command.name}` : ""}: ${error.message}\n`);
   } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
