@@ -20,7 +20,8 @@ describe("the vault-k8s-auth dispatcher", () => {
     expect(cli(["doktor"], { cwd: dir })).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'vault-k8s-auth: unknown command "doktor"; use one of can, doctor, init, synth, validate (see --help)\n',
+      stderr:
+        'vault-k8s-auth: unknown command "doktor"; use one of can, doctor, drift, init, synth, validate (see --help)\n',
     });
   });
 
