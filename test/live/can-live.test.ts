@@ -22,6 +22,21 @@ path "sys/mounts" {
 }
 `,
 );
+writeFileSync(
+  join(dir, "external.yaml"),
+  stringify({
+    clusters: [
+      {
+        ...DEFAULT_CONFIG.clusters[0],
+        policies: [{ name: "atlantis-read", rules: [{ kvRead: { mount: "secret", path: "myscrt" } }] }],
+        externalPolicies: ["vault-deploy", "vault-plan"],
+        roles: [
+          { ...DEFAULT_CONFIG.clusters[0].roles[0], tokenPolicies: ["atlantis-read", "vault-deploy", "vault-plan"] },
+        ],
+      },
+    ],
+  }),
+);
 writeFileSync(join(dir, "ci.json"), JSON.stringify({ path: { "ci/+/logs": { capabilities: ["read"] } } }));
 writeFileSync(join(dir, "broken.hcl"), 'path "x" { capabilities = ["read" }\n');
 writeFileSync(join(dir, "reed.hcl"), 'path "x" { capabilities = ["reed"] }\n');
@@ -67,6 +82,9 @@ describe("can --policy-file NAME=FILE", () => {
       allowed: null,
       rule: { pattern: "ci/+/logs", kind: "segment", capabilities: ["read"] },
       policies: [{ name: "ci", matched: "ci/+/logs", capabilities: ["read"], shadowed: null }],
+      sudo: null,
+      refusedBeforeAcl: null,
+      leftOut: [],
     });
   });
 
@@ -86,6 +104,31 @@ describe("can --policy-file NAME=FILE", () => {
       '  default        "secret/data/apps/*": list, read',
       "",
     ]);
+  });
+
+  test("with --role, supplies the role's externalPolicies; those without a file stay left out and named", async () => {
+    const result = await can(
+      "secret/data/apps/web",
+      "--role",
+      "atlantis",
+      "--config",
+      "external.yaml",
+      "--policy-file",
+      "vault-deploy=deploy.hcl",
+      "--json",
+    );
+    expect(result.code).toBe(0);
+    const answer = JSON.parse(result.stdout) as {
+      capabilities: string[];
+      policies: { name: string }[];
+      leftOut: string[];
+    };
+    expect(answer.capabilities).toEqual(["list", "read"]);
+    expect(answer.policies.map((policy) => policy.name)).toEqual(["atlantis-read", "default", "vault-deploy"]);
+    expect(answer.leftOut).toEqual(["vault-plan"]);
+    const none = await can("secret/data/apps/web", "--role", "atlantis", "--config", "external.yaml", "--json");
+    expect(none.code).toBe(1);
+    expect((JSON.parse(none.stdout) as { leftOut: string[] }).leftOut).toEqual(["vault-deploy", "vault-plan"]);
   });
 
   test("refuses what Vault would refuse, and what is not NAME=FILE, exit 2", async () => {

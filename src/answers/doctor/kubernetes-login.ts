@@ -186,7 +186,9 @@ const serviceAccountName: LoginCheck = {
     }
     return fail(
       `ServiceAccount ${quote(name)} matches none of ${list(bound)}; Vault says "service account name not authorized" (path_login.go:388-394)`,
-      `add ${name} to ${field}, or run the pod as ${bound[0].includes("*") ? `a ServiceAccount that matches ${bound[0]}` : bound[0]}`,
+      bound.length === 0
+        ? `add ${name} to ${field}`
+        : `add ${name} to ${field}, or run the pod as ${bound[0].includes("*") ? `a ServiceAccount that matches ${bound[0]}` : bound[0]}`,
     );
   },
 };
