@@ -22,7 +22,9 @@ export function bundleCli(outfile: string): Metafile {
     format: "cjs",
     // jsonc-parser's "main" is a UMD build whose dynamic requires a bundler cannot follow.
     mainFields: ["module", "main"],
-    external: ["cdktf", "constructs", "@cdktf/*"],
+    // js-hcl-parser (1.5 MB of GopherJS) is required only when a policy's HCL is parsed: kept
+    // outside, so no other command reads it.
+    external: ["cdktf", "constructs", "@cdktf/*", "js-hcl-parser"],
     metafile: true,
     logLevel: "warning",
   });

@@ -1,6 +1,7 @@
 import { OPERATIONS, type Operation } from "../answers/acl/acl";
 import { type CanAnswer, type CanQuestion, can as evaluate } from "../answers/acl/can";
 import type { ClusterConfig } from "../config/schema";
+import { asksElsewhere, CAN_ELSEWHERE_HELP, CAN_ELSEWHERE_OPTIONS, canElsewhere } from "./can-live";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";
@@ -11,6 +12,8 @@ export const can: Command = {
   name: "can",
   summary: "evaluate a role's policies on a Vault path, as Vault's ACL does",
   help: `Usage: vault-k8s-auth can PATH --role ROLE [--operation OP] [--config FILE] [--cluster NAME] [--json]
+       vault-k8s-auth can PATH --live (--policy NAME... | --mount PATH --role ROLE) [--operation OP] [--json]
+       vault-k8s-auth can PATH --policy-file NAME=FILE... [--role ROLE] [--operation OP] [--json]
 
 Evaluates the policies a token of the role carries (its tokenPolicies plus Vault's built-in
 default policy, unless the role sets tokenNoDefaultPolicy) exactly as Vault's ACL does
@@ -38,8 +41,11 @@ Flags:
                    Vault checks as create when nothing exists at the path yet and as update
                    when something does, so write is allowed only when both are)
 
+${CAN_ELSEWHERE_HELP}
+
 Example:
   npx vault-k8s-auth can secret/data/myscrt --role atlantis --operation read
+  npx vault-k8s-auth can secret/data/myscrt --live --mount kubernetes --role atlantis
 
 Follows Vault 1.21 (hashicorp/vault v1.21.2). Older servers differ: "+" segments need Vault
 1.1+, "patch" 1.11+, "subscribe" 1.16+; and a Vault keeps the default policy it wrote when it
@@ -58,10 +64,12 @@ ${COMMON_HELP}
   exit: {
     0: "allowed (without --operation: any capability but deny, unless every operation they grant needs the sudo the rule lacks)",
     1: "denied",
+    2: "bad usage, bad config, a policy file Vault would refuse, or (--live) Vault could not be read",
   },
   options: {
     role: { type: "string" },
     operation: { type: "string" },
+    ...CAN_ELSEWHERE_OPTIONS,
   },
   maxPositionals: 1,
   run(invocation, io) {
@@ -74,6 +82,8 @@ ${COMMON_HELP}
         `--operation ${JSON.stringify(operation)} is not one of ${[...OPERATIONS, "write"].join(", ")}`,
       );
     }
+    if (asksElsewhere(invocation))
+      return canElsewhere(invocation, io, path, operation as Operation | undefined, render);
     const { config } = loadForCli(stringFlag(invocation, "config"), io);
     const cluster = pickCluster(config, stringFlag(invocation, "cluster"));
     if (roleName === undefined) {

@@ -54,8 +54,11 @@ export interface Command {
   readonly options: Options;
   /** How many positional arguments it takes at most. */
   readonly maxPositionals: number;
-  /** Returns the exit code: 0 yes, 1 no; throws UsageError or ValidationError for 2 (EXIT_CONVENTION). */
-  run(invocation: Invocation, io: Io): number;
+  /**
+   * Returns the exit code: 0 yes, 1 no; throws UsageError or ValidationError for 2 (EXIT_CONVENTION). Commands that
+   * read Vault return it as a promise (and reject with VaultError for 2).
+   */
+  run(invocation: Invocation, io: Io): number | Promise<number>;
 }
 
 /** The lines every help text ends with. */

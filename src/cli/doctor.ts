@@ -4,6 +4,7 @@ import { decodeJwt, type ServiceAccountJwt } from "../answers/jwt";
 import { readUserFile } from "../config/read-file";
 import type { ClusterConfig } from "../config/schema";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
+import { DOCTOR_LIVE_HELP, DOCTOR_LIVE_OPTIONS, doctorLive } from "./doctor-live";
 import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";
 import { UsageError } from "./usage-error";
@@ -15,6 +16,7 @@ export const doctor: Command = {
   name: "doctor",
   summary: "replay Vault's login checks for a ServiceAccount token and say which one fails",
   help: `Usage: vault-k8s-auth doctor --jwt FILE|- [--role ROLE] [--reviewer-jwt FILE] [--config FILE] [--cluster NAME] [--json]
+       vault-k8s-auth doctor --live --mount PATH --role ROLE --jwt FILE|- [--reviewer-jwt FILE] [--json]
 
 Decodes the ServiceAccount JWT and replays, in Vault's own order (vault-plugin-auth-kubernetes
 path_login.go), every check Vault's Kubernetes auth makes for the role on the cluster's mount:
@@ -36,9 +38,12 @@ Flags:
   --reviewer-jwt FILE the reviewer token Vault holds (long-lived-token mode): checks that it
                       belongs to the reviewer and does not expire
 
+${DOCTOR_LIVE_HELP}
+
 Example:
   kubectl exec -n atlantis deploy/atlantis -- cat /var/run/secrets/kubernetes.io/serviceaccount/token |
     npx vault-k8s-auth doctor --role atlantis --jwt -
+  npx vault-k8s-auth doctor --live --mount kubernetes --role atlantis --jwt token.jwt
 
 ${COMMON_HELP}
 
@@ -47,15 +52,17 @@ or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [..
   exit: {
     0: "no check fails (without --role: some role accepts the token)",
     1: "a check fails",
-    2: "bad usage, a file that cannot be read, a config with problems or a JWT that cannot be decoded",
+    2: "bad usage, a file that cannot be read, a config with problems, a JWT that cannot be decoded, or (--live) Vault could not be read",
   },
   options: {
     role: { type: "string" },
     jwt: { type: "string" },
     "reviewer-jwt": { type: "string" },
+    ...DOCTOR_LIVE_OPTIONS,
   },
   maxPositionals: 0,
   run(invocation, io) {
+    if (invocation.values.live === true) return doctorLive(invocation, io);
     const jwtSource = stringFlag(invocation, "jwt");
     if (jwtSource === undefined) {
       throw new UsageError("needs --jwt FILE (or --jwt - to read the token from stdin); see --help");
@@ -111,7 +118,7 @@ or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [..
  * jwt method and discovered keys, the signature Vault verifies with the issuer's keys. With
  * pinned publicKeys doctor verified the signature itself, so nothing is left.
  */
-function unchecked(cluster: ClusterConfig): string {
+export function unchecked(cluster: ClusterConfig): string {
   if (cluster.auth.method !== "jwt") return ", if the TokenReview passes";
   return cluster.auth.jwt?.publicKeys === undefined ? ", if its signature verifies against the issuer's keys" : "";
 }
@@ -124,7 +131,7 @@ function summarize(verdicts: { role: string; ok: boolean }[], path: string): str
 }
 
 /** One line per check: verdict, name, detail; a failure's fix on the next line. */
-function render(checks: readonly NamedResult[]): string {
+export function render(checks: readonly NamedResult[]): string {
   const width = Math.max(...checks.map((check) => check.name.length));
   return checks
     .map((check) => {
@@ -136,7 +143,7 @@ function render(checks: readonly NamedResult[]): string {
     .join("");
 }
 
-function readJwt(source: string, flag: string, io: Io): ServiceAccountJwt {
+export function readJwt(source: string, flag: string, io: Io): ServiceAccountJwt {
   if (source === "-") return decodeJwt(io.readStdin());
   const file = resolve(io.cwd, source);
   const bytes = readUserFile(file, "the token file", (reason) => new UsageError(`${flag} ${source} ${reason}`));

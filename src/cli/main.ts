@@ -1,8 +1,10 @@
 import { parseArgs } from "node:util";
+import { VaultError } from "../live/vault-error";
 import { ValidationError } from "../validation";
 import { can } from "./can";
 import { COMMON_OPTIONS, type Command, EXIT_CONVENTION, helpOf } from "./command";
 import { doctor } from "./doctor";
+import { drift } from "./drift";
 import { init } from "./init";
 import { type Io, processIo } from "./io";
 import { synth } from "./synth";
@@ -11,12 +13,13 @@ import { validate } from "./validate";
 import { packageVersion, version } from "./version";
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [can, doctor, init, synth, validate, version];
+export const COMMANDS: readonly Command[] = [can, doctor, drift, init, synth, validate, version];
 
 export const TOP_HELP = `Usage: vault-k8s-auth <command> [args] [--flags]
 
 Answers questions about a vault-k8s-auth config without Terraform or a Vault server, and
-synthesizes it (synth, the one command that loads cdktf).
+synthesizes it (synth, the one command that loads cdktf). drift, and doctor and can with
+--live, read a Vault server instead (GET and LIST only; docs/live-vault.md).
 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join("\n")}
@@ -30,7 +33,7 @@ ${EXIT_CONVENTION}`;
  * Runs one command line and returns its exit code. Problems the user can fix (usage, config,
  * input) print their message alone, exit 2; anything else is a bug and says so.
  */
-export function main(argv: readonly string[], io: Io): number {
+export function main(argv: readonly string[], io: Io): number | Promise<number> {
   const [name, ...rest] = argv;
   if (name === "--version" && rest.length === 0) {
     io.out(`vault-k8s-auth ${packageVersion()}\n`);
@@ -52,21 +55,35 @@ export function main(argv: readonly string[], io: Io): number {
       io.out(`${helpOf(command)}\n`);
       return 0;
     }
-    return command.run(invocation, io);
+    const code = command.run(invocation, io);
+    // The commands that read Vault answer later; their failures are reported the same way.
+    return typeof code === "number" ? code : code.catch((error: unknown) => report(error, command, io));
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ValidationError) {
-      io.err(`vault-k8s-auth${command ? ` ${command.name}` : ""}: ${error.message}\n`);
-      if (error instanceof UsageError && command?.usage) io.err(`${command.usage}\n`);
-    } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
-      io.err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
-    } else {
-      io.err(
-        `vault-k8s-auth: internal error: ${(error as Error).message}\n` +
-          "Set VAULT_K8S_AUTH_DEBUG=1 for the stack trace and report it as a bug.\n",
-      );
-    }
-    return 2;
+    return report(error, command, io);
   }
+}
+
+/**
+ * Exit 2 for any failure: the message alone for what the user can fix, else an internal error.
+ * Whatever the failure, VAULT_TOKEN's value never reaches the output.
+ */
+function report(error: unknown, command: Command | undefined, io: Io): number {
+  const token = io.env.VAULT_TOKEN?.trim() ?? "";
+  // Real tokens are long (hvs. and 90 more characters); a short one ("root" on a dev server)
+  // would turn every word holding it into noise, and is no secret worth that.
+  const err = (text: string) => io.err(token.length >= 8 ? text.split(token).join("<VAULT_TOKEN>") : text);
+  if (error instanceof UsageError || error instanceof ValidationError || error instanceof VaultError) {
+    err(`vault-k8s-auth${command ? ` ${command.name}` : ""}: ${error.message}\n`);
+    if (error instanceof UsageError && command?.usage) io.err(`${command.usage}\n`);
+  } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
+    err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
+  } else {
+    err(
+      `vault-k8s-auth: internal error: ${(error as Error).message}\n` +
+        "Set VAULT_K8S_AUTH_DEBUG=1 for the stack trace and report it as a bug.\n",
+    );
+  }
+  return 2;
 }
 
 function parse(command: Command, args: string[]) {
@@ -93,5 +110,7 @@ function parse(command: Command, args: string[]) {
 
 /** The bin's entry: the process's arguments and streams, and its exit code. */
 export function run(): void {
-  process.exitCode = main(process.argv.slice(2), processIo());
+  const code = main(process.argv.slice(2), processIo());
+  if (typeof code === "number") process.exitCode = code;
+  else void code.then((settled) => (process.exitCode = settled));
 }

@@ -21,7 +21,7 @@ describe("the vault-k8s-auth dispatcher", () => {
       code: 2,
       stdout: "",
       stderr:
-        'vault-k8s-auth: unknown command "doktor"; use one of can, doctor, init, synth, validate, version (see --help)\n',
+        'vault-k8s-auth: unknown command "doktor"; use one of can, doctor, drift, init, synth, validate, version (see --help)\n',
     });
   });
 
@@ -42,7 +42,7 @@ describe("the vault-k8s-auth dispatcher", () => {
     });
   });
 
-  test.each(["can", "doctor", "synth", "validate", "version"])(
+  test.each(["can", "doctor", "drift", "init", "synth", "validate", "version"])(
     "gives %s a --help with an example and its exit codes in the convention's words",
     (command) => {
       const result = cli([command, "--help"], { cwd: dir });

@@ -50,6 +50,7 @@ export function writeTwoClusters(dir: string): string {
 export function cli(argv: string[], options: { cwd: string; stdin?: string; env?: NodeJS.ProcessEnv }): CliResult {
   let stdout = "";
   let stderr = "";
+  // The commands under test here answer synchronously; test/live/harness.ts awaits the others.
   const code = main(argv, {
     cwd: options.cwd,
     env: options.env ?? {},
@@ -60,6 +61,6 @@ export function cli(argv: string[], options: { cwd: string; stdin?: string; env?
       stderr += text;
     },
     readStdin: () => options.stdin ?? "",
-  });
+  }) as number;
   return { code, stdout, stderr };
 }

@@ -5,6 +5,7 @@ import { API_AUDIENCE, type ControlPlane } from "./control-plane";
 import { externalPolicies } from "./external-policies";
 import { globRoles } from "./glob-roles";
 import { jwtDiscovery } from "./jwt-discovery";
+import { liveVault } from "./live";
 import { cliConfig, mirrorView } from "./providers";
 import { adoptingConfig, SEED_RESOURCES, seedForThisCluster, terraform } from "./seed-import";
 
@@ -293,6 +294,8 @@ export async function runScenarios(ctx: ScenarioContext): Promise<{ passed: numb
     await globRoles(ctx, checks);
   }
   await seedImport(ctx, checks, tokens.apiAudience);
+  if (ctx.full !== false && deployed)
+    await liveVault(ctx, checks, { config: longLived, deploy: () => cdktf(ctx, "deploy", longLived), tokens });
   if (ctx.full !== false)
     checks.skip(
       "vault-pod reviewer",

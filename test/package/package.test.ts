@@ -139,6 +139,13 @@ function startRuns() {
       ["app.mjs"],
     ),
     binHelp: app("bin-help", {}, bin("vault-k8s-auth"), ["--help"]),
+    // The HCL parser is a runtime dependency the bundle loads from the installed package's node_modules.
+    binPolicyFile: app(
+      "bin-policy-file",
+      { "deploy.hcl": 'path "secret/data/apps/*" {\n  capabilities = ["read", "list"]\n}\n' },
+      bin("vault-k8s-auth"),
+      ["can", "secret/data/apps/web", "--policy-file", "deploy=deploy.hcl", "--no-default-policy"],
+    ),
     binSynth: app("bin-synth", { "vault-k8s-auth.yaml": EXPLICIT_CLUSTER }, bin("vault-k8s-auth"), ["synth"]),
     binEks: app("bin-eks", { "vault-k8s-auth.yaml": eksConfig }, bin("vault-k8s-auth"), ["synth"]),
     deepCjs: app("deep-cjs", {}, process.execPath, ["-e", 'require("vault-k8s-auth/dist/constructs")']),
@@ -320,6 +327,19 @@ describe("the package as a user installs it", () => {
     }
     // No tsx in a user's project: the bin can only have run dist/.
     expect(existsSync(join(project, "node_modules", "tsx"))).toBe(false);
+  });
+
+  test("reads a policy's HCL with the bin (can --policy-file): the parser is installed with the package", async () => {
+    const { result } = await runs.binPolicyFile;
+
+    expect(result).toEqual({
+      code: 0,
+      stderr: "",
+      stdout:
+        "ok: list, read on secret/data/apps/web (as sys/capabilities-self reports it)\n" +
+        'rule: "secret/data/apps/*" (prefix) decides: list, read, merged from every policy that has it\n' +
+        '  deploy  "secret/data/apps/*": list, read\n',
+    });
   });
 
   test("synthesizes the user's own vault-k8s-auth.yaml with the bin, without a main.ts", async () => {

@@ -152,6 +152,19 @@ export function allows(acl: Acl, path: string, operation: Operation): boolean {
 export function can(question: CanQuestion): CanAnswer {
   const { cluster, roleName, path, operation } = question;
   const { policies, leftOut } = rolePolicies(cluster, roleName);
+  return canWith(policies, path, operation, leftOut);
+}
+
+/**
+ * The same answer for a token that carries exactly `policies` (read from files or from Vault);
+ * `leftOut` names the token's policies whose rules are not known here.
+ */
+export function canWith(
+  policies: readonly NamedPolicy[],
+  path: string,
+  operation?: Operation,
+  leftOut: readonly string[] = [],
+): CanAnswer {
   const acl = new Acl(policies);
   const capabilityRule = acl.ruleFor(path, "list");
   const requestPath = operation === undefined ? path : requestPathOf(path, operation);

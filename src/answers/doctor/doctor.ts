@@ -5,7 +5,7 @@ import type { ServiceAccountJwt } from "../jwt";
 import { findRole } from "../roles";
 import { JWT_LOGIN_CHECKS } from "./jwt-login";
 import { KUBERNETES_LOGIN_CHECKS } from "./kubernetes-login";
-import { type CheckResult, fail, type LoginCheck, pass } from "./login-check";
+import { type CheckResult, fail, type LiveMount, type LoginCheck, pass } from "./login-check";
 
 export interface NamedResult extends CheckResult {
   readonly name: string;
@@ -25,6 +25,8 @@ export interface LoginQuestion {
   /** Seconds since the epoch. */
   readonly now: number;
   readonly reviewerJwt?: ServiceAccountJwt;
+  /** doctor --live: the mount and role came from Vault. */
+  readonly live?: LiveMount;
 }
 
 /** The login checks of the cluster's auth method, in Vault's order: one table per method. */
@@ -38,7 +40,7 @@ function loginChecks(cluster: ClusterConfig): readonly LoginCheck[] {
  * that does not exist stops it: there is nothing left to check against.
  */
 export function diagnoseLogin(question: LoginQuestion): Diagnosis {
-  const { config, cluster, roleName, jwt, now, reviewerJwt } = question;
+  const { config, cluster, roleName, jwt, now, reviewerJwt, live } = question;
   const clusterIndex = config.clusters.indexOf(cluster);
   const roleIndex = findRole(cluster, roleName);
   const mount = `auth/${cluster.auth.path}`;
@@ -64,13 +66,14 @@ export function diagnoseLogin(question: LoginQuestion): Diagnosis {
     };
   }
   const role = cluster.roles[roleIndex];
-  const attempt = { cluster, clusterIndex, role, roleIndex, jwt, now, reviewerJwt };
+  const attempt = { cluster, clusterIndex, role, roleIndex, jwt, now, reviewerJwt, live };
   const found =
     role.name === roleName
       ? `role ${JSON.stringify(roleName)} exists on ${mount}`
       : `role ${JSON.stringify(roleName)} is role ${JSON.stringify(role.name)} of ${mount}: Vault compares role names in lowercase`;
+  const source = live ? ` (read from Vault: ${live.rolePath})` : "";
   const checks: NamedResult[] = [
-    { name: "role", ...pass(found) },
+    { name: "role", ...pass(`${found}${source}`) },
     ...loginChecks(cluster).map((step) => ({ name: step.name, ...step.check(attempt) })),
   ];
   return { ok: checks.every((check) => check.status !== "fail"), checks };

@@ -94,6 +94,18 @@ const issuer: LoginCheck = {
         `issuer validation is off (${clusterField(attempt, "auth.disableIssValidation")}: true), so Vault ignores iss`,
       );
     }
+    // A mount written by hand may configure an issuer, which Vault then compares with iss
+    // (vault-plugin-auth-kubernetes v0.23.1 path_login.go:344-348); this tool never sets one.
+    const configured = attempt.live?.issuer;
+    if (configured) {
+      const iss = attempt.jwt.issuer ?? "";
+      return iss === configured
+        ? pass(`iss ${quote(iss)} is the mount's issuer`)
+        : fail(
+            `iss ${quote(iss)} is not the mount's issuer ${quote(configured)}; Vault says "invalid issuer (iss) claim" (path_login.go:344-348, cap jwt.go)`,
+            `set issuer of ${attempt.live?.configPath} to ${quote(iss)} if this token comes from the right cluster, or disable_iss_validation`,
+          );
+    }
     // path_login.go:343-351: with no issuer configured, Vault sets its own default into the
     // config but leaves the expected issuer empty, so cap compares nothing (jwt.go:161-163).
     return pass(
@@ -174,7 +186,9 @@ const serviceAccountName: LoginCheck = {
     }
     return fail(
       `ServiceAccount ${quote(name)} matches none of ${list(bound)}; Vault says "service account name not authorized" (path_login.go:388-394)`,
-      `add ${name} to ${field}, or run the pod as ${bound[0].includes("*") ? `a ServiceAccount that matches ${bound[0]}` : bound[0]}`,
+      bound.length === 0
+        ? `add ${name} to ${field}`
+        : `add ${name} to ${field}, or run the pod as ${bound[0].includes("*") ? `a ServiceAccount that matches ${bound[0]}` : bound[0]}`,
     );
   },
 };
@@ -258,6 +272,24 @@ const reviewer: LoginCheck = {
   check(attempt) {
     const mode = attempt.cluster.auth.reviewer;
     const { jwt, role, reviewerJwt } = attempt;
+    const liveReviewer = attempt.live?.reviewer;
+    if (liveReviewer === "stored-jwt") {
+      // Vault returns only token_reviewer_jwt_set (path_config.go:143), never the JWT or whose it is.
+      if (reviewerJwt?.expiresAt !== undefined) {
+        return fail(
+          `the reviewer JWT expires at ${date(reviewerJwt.expiresAt)}; Vault keeps presenting it, and every login fails from then on`,
+          `store a token without exp (a kubernetes.io/service-account-token Secret's) in token_reviewer_jwt of ${attempt.live?.configPath}`,
+        );
+      }
+      return pass(
+        `Vault holds a reviewer JWT (token_reviewer_jwt_set) and presents it to the TokenReview API; Vault does not say whose it is${reviewerJwt ? ", and the one given has no exp" : " (pass --reviewer-jwt FILE to check the one you stored)"}`,
+      );
+    }
+    if (liveReviewer === "local-or-client") {
+      return pass(
+        "no reviewer JWT is stored and disable_local_ca_jwt is false: Vault in a pod presents its own pod's token, Vault elsewhere this client's token (backend.go:352-358)",
+      );
+    }
     switch (mode.mode) {
       case "client-jwt": {
         if (jwt.kind === "legacy") {
@@ -327,10 +359,16 @@ const tokenReview: LoginCheck = {
     const mode = attempt.cluster.auth.reviewer;
     // path_login.go:498-501: the role's audience, else the token's own.
     const audiences = role.audience !== undefined ? [role.audience] : jwt.audiences;
+    const client = `${jwt.serviceAccount.namespace}:${jwt.serviceAccount.name}`;
+    const live = attempt.live?.reviewer;
     const bearer =
-      mode.mode === "client-jwt"
-        ? `${jwt.serviceAccount.namespace}:${jwt.serviceAccount.name}`
-        : `${mode.namespace}:${mode.serviceAccountName}`;
+      live === "stored-jwt"
+        ? "<the reviewer whose JWT Vault holds>"
+        : live === "local-or-client"
+          ? `<Vault's pod ServiceAccount, or ${client}>`
+          : mode.mode === "client-jwt"
+            ? client
+            : `${mode.namespace}:${mode.serviceAccountName}`;
     return skip(
       `not checkable offline: Vault asks the API server to review the token${audiences.length > 0 ? ` for aud ${list(audiences)}` : ""}, as system:serviceaccount:${bearer}, and compares name, uid and namespace (path_login.go:491-524)`,
       `kubectl auth can-i create tokenreviews.authentication.k8s.io --as=system:serviceaccount:${bearer} says yes (the system:auth-delegator binding); the token's pod or Secret still exists; the mount's kubernetes host and CA are this cluster's`,

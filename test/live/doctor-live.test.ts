@@ -1,0 +1,269 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { projectedToken } from "../answers/tokens";
+import { FakeVault, liveCli } from "./fake-vault";
+
+const dir = mkdtempSync(join(tmpdir(), "vka-doctor-live-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, "vault-aud.jwt"), projectedToken({ aud: ["vault"] }));
+writeFileSync(join(dir, "other-ns.jwt"), projectedToken({ aud: ["vault"], namespace: "intruders" }));
+writeFileSync(join(dir, "api-aud.jwt"), projectedToken());
+
+/** A Kubernetes role and a JWT role as the plugins return them (no config file involved). */
+const vault = new FakeVault();
+let env: NodeJS.ProcessEnv;
+beforeAll(async () => {
+  env = { VAULT_ADDR: await vault.start(), VAULT_TOKEN: "t", HOME: dir };
+});
+afterAll(() => vault.stop());
+beforeEach(() => {
+  vault.state = {
+    mounts: { k8s: { type: "kubernetes" }, jwt: { type: "jwt" }, userpass: { type: "userpass" } },
+    data: {
+      "auth/k8s/config": {
+        kubernetes_host: "https://k8s:6443",
+        disable_iss_validation: true,
+        disable_local_ca_jwt: false,
+        issuer: "",
+        token_reviewer_jwt_set: true,
+      },
+      "auth/k8s/role/handmade": {
+        bound_service_account_names: ["atlantis"],
+        bound_service_account_namespaces: ["atlantis"],
+        bound_service_account_namespace_selector: "",
+        audience: "vault",
+        alias_name_source: "serviceaccount_uid",
+        token_policies: ["app"],
+        token_bound_cidrs: [],
+      },
+      "auth/jwt/config": {
+        bound_issuer: "https://kubernetes.default.svc.cluster.local",
+        // Discovery, not pinned keys: these tokens carry a fake signature, which doctor verifies
+        // itself against pinned keys.
+        jwt_validation_pubkeys: [],
+        oidc_discovery_url: "https://kubernetes.default.svc.cluster.local",
+      },
+      "auth/jwt/role/handmade": {
+        role_type: "jwt",
+        user_claim: "sub",
+        bound_audiences: ["other", "vault"],
+        bound_claims: { sub: ["system:serviceaccount:atlantis:atlantis"] },
+        bound_claims_type: "string",
+        token_policies: ["app"],
+        token_bound_cidrs: [],
+      },
+    },
+    keys: { "auth/k8s/role": ["handmade", "other"] },
+  };
+});
+
+const doctor = (...args: string[]) => liveCli(["doctor", "--live", ...args, "--json"], { cwd: dir, env });
+const failing = (result: { stdout: string }) =>
+  (JSON.parse(result.stdout) as { checks: { name: string; status: string; fix?: string }[] }).checks.filter(
+    (check) => check.status === "fail",
+  );
+
+describe("doctor --live (no config: the role and the mount's config read from Vault)", () => {
+  test("kubernetes: the same checks in the same order, and ok for a token the role accepts", async () => {
+    const result = await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      checks: { name: string; status: string; detail: string }[];
+    };
+    expect(report.checks.map((check) => check.name)).toEqual([
+      "role",
+      "cidr",
+      "algorithm",
+      "signature",
+      "claims",
+      "issuer",
+      "audience",
+      "expiry",
+      "decode",
+      "serviceaccount",
+      "namespace",
+      "alias",
+      "reviewer",
+      "tokenreview",
+    ]);
+    expect(report.checks[0].detail).toBe(
+      'role "handmade" exists on auth/k8s (read from Vault: auth/k8s/role/handmade)',
+    );
+    expect(report.checks[12].detail).toBe(
+      "Vault holds a reviewer JWT (token_reviewer_jwt_set) and presents it to the TokenReview API; Vault does not say whose it is (pass --reviewer-jwt FILE to check the one you stored)",
+    );
+  });
+
+  test("kubernetes: a refusal names the Vault field to change, not a config field", async () => {
+    const result = await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "other-ns.jwt");
+    expect(result.code).toBe(1);
+    expect(failing(result)).toEqual([
+      {
+        name: "namespace",
+        status: "fail",
+        detail:
+          'namespace "intruders" matches none of [atlantis]; Vault says "namespace not authorized" (path_login.go:396-417)',
+        fix: "add intruders to bound_service_account_namespaces of auth/k8s/role/handmade",
+      },
+    ]);
+  });
+
+  test("kubernetes: an issuer the mount configures is compared, as Vault does when validation is on", async () => {
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/k8s/config": {
+        ...vault.state.data?.["auth/k8s/config"],
+        disable_iss_validation: false,
+        issuer: "https://elsewhere",
+      },
+    };
+    const result = await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    expect(failing(result).map((check) => check.name)).toEqual(["issuer"]);
+  });
+
+  test("jwt: any of bound_audiences, and sub against the bound claims as Vault holds them", async () => {
+    const accepted = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    expect(accepted.code).toBe(0);
+    expect((JSON.parse(accepted.stdout) as { checks: { name: string }[] }).checks.map((check) => check.name)).toEqual([
+      "role",
+      "cidr",
+      "signature",
+      "algorithm",
+      "claims",
+      "issuer",
+      "audience",
+      "expiry",
+      "subject",
+    ]);
+    const refused = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt");
+    expect(failing(refused).map((check) => check.name)).toEqual(["subject"]);
+    const apiAudience = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "api-aud.jwt");
+    // With none of bound_audiences in the token, the first stands for them, as Vault refuses alike.
+    expect(failing(apiAudience)).toEqual([
+      {
+        name: "audience",
+        status: "fail",
+        detail:
+          'the role binds audience "other", but the token\'s aud is [https://kubernetes.default.svc.cluster.local]; Vault says "invalid audience (aud) claim" (cap jwt.go:170-172)',
+        fix: 'mount a projected ServiceAccount token with audience: other (docs/pods.md: "Bind an audience") and log in with that file',
+      },
+    ]);
+  });
+
+  test("a role Vault does not have fails the role check, naming the roles there are", async () => {
+    const result = await doctor("--mount", "k8s", "--role", "handmad", "--jwt", "vault-aud.jwt");
+    expect(result.code).toBe(1);
+    expect(failing(result)).toEqual([
+      {
+        name: "role",
+        status: "fail",
+        detail:
+          'no role "handmad" on auth/k8s (auth/k8s/role/handmad answered 404), so Vault says "invalid role name"; did you mean "handmade"?',
+        fix: "log in as one of handmade, other",
+      },
+    ]);
+  });
+
+  test("refuses a mount Vault lacks, or one of another kind, exit 2", async () => {
+    expect((await doctor("--mount", "k9s", "--role", "r", "--jwt", "vault-aud.jwt")).stderr).toBe(
+      'vault-k8s-auth doctor: Vault has no auth mount at auth/k9s; did you mean "k8s"? (kubernetes and jwt mounts: k8s, jwt)\n',
+    );
+    expect((await doctor("--mount", "userpass", "--role", "r", "--jwt", "vault-aud.jwt")).stderr).toBe(
+      "vault-k8s-auth doctor: auth/userpass is a userpass auth mount; doctor replays kubernetes and jwt logins\n",
+    );
+    expect((await doctor("--role", "r", "--jwt", "vault-aud.jwt")).stderr).toBe(
+      "vault-k8s-auth doctor: --live needs --mount PATH and --role ROLE, e.g. doctor --live --mount kubernetes --role app --jwt token\n",
+    );
+  });
+
+  test("never asks Vault for more than sys/auth, the role and the mount's config", async () => {
+    vault.requests.length = 0;
+    await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    expect(vault.requests.map((request) => request.url).sort()).toEqual([
+      "/v1/auth/k8s/config",
+      "/v1/auth/k8s/role/handmade",
+      "/v1/sys/auth",
+    ]);
+  });
+
+  test("kubernetes reviewer as Vault tells it: its pod's token or the client's, and a stored JWT checked for exp", async () => {
+    const config = vault.state.data?.["auth/k8s/config"] ?? {};
+    vault.state.data = { ...vault.state.data, "auth/k8s/config": { ...config, token_reviewer_jwt_set: false } };
+    const local = JSON.parse((await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt")).stdout);
+    expect(local.checks.find((check: { name: string }) => check.name === "reviewer")).toEqual({
+      name: "reviewer",
+      status: "pass",
+      detail:
+        "no reviewer JWT is stored and disable_local_ca_jwt is false: Vault in a pod presents its own pod's token, Vault elsewhere this client's token (backend.go:352-358)",
+    });
+    expect(local.checks.find((check: { name: string }) => check.name === "tokenreview").detail).toContain(
+      "as system:serviceaccount:<Vault's pod ServiceAccount, or atlantis:atlantis>",
+    );
+    vault.state.data = { ...vault.state.data, "auth/k8s/config": config };
+    const expiring = await doctor(
+      "--mount",
+      "k8s",
+      "--role",
+      "handmade",
+      "--jwt",
+      "vault-aud.jwt",
+      "--reviewer-jwt",
+      "api-aud.jwt",
+    );
+    expect(failing(expiring)).toEqual([
+      expect.objectContaining({
+        name: "reviewer",
+        fix: "store a token without exp (a kubernetes.io/service-account-token Secret's) in token_reviewer_jwt of auth/k8s/config",
+      }),
+    ]);
+  });
+
+  test("jwt: no bound_issuer accepts any iss; no bound sub accepts any ServiceAccount; glob claims match as globs", async () => {
+    const role = vault.state.data?.["auth/jwt/role/handmade"] ?? {};
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/config": { bound_issuer: "", jwt_validation_pubkeys: [], oidc_discovery_url: "https://issuer" },
+      "auth/jwt/role/handmade": { ...role, bound_claims: null },
+    };
+    const open = JSON.parse((await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt")).stdout);
+    expect(open.ok).toBe(true);
+    expect(open.checks.find((check: { name: string }) => check.name === "issuer").detail).toBe(
+      'the mount binds no issuer (bound_issuer is empty), so any iss is accepted; the token\'s is "https://kubernetes.default.svc.cluster.local"',
+    );
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/role/handmade": {
+        ...role,
+        bound_claims_type: "glob",
+        bound_claims: { sub: ["system:serviceaccount:intru*:*"] },
+      },
+    };
+    expect((await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt")).code).toBe(0);
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/role/handmade": { ...role, bound_claims: { sub: ["system:serviceaccount:intru*:*"] } },
+    };
+    expect(
+      failing(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt")).map((c) => c.name),
+    ).toEqual(["subject"]);
+  });
+
+  test("names in a note what a hand-made jwt role binds beyond sub", async () => {
+    const role = vault.state.data?.["auth/jwt/role/handmade"] ?? {};
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/role/handmade": {
+        ...role,
+        bound_subject: "x",
+        bound_claims: { ...(role.bound_claims as object), team: ["a"] },
+      },
+    };
+    const result = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    expect(result.stderr).toBe(
+      "note: auth/jwt/role/handmade also has bound_claims team (only sub is replayed), which doctor does not replay\n" +
+        'note: auth/jwt/role/handmade also has bound_subject "x", which doctor does not replay\n',
+    );
+  });
+});

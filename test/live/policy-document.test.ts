@@ -1,0 +1,141 @@
+import { policyFromDocument } from "../../src/answers/acl/policy-document";
+import { parsePolicyText } from "../../src/answers/acl/policy-text";
+import { desiredCluster, normalCidr, providerPolicyText } from "../../src/answers/live/desired";
+import { DEFAULT_CONFIG } from "../../src/config/defaults";
+import { parseConfig } from "../../src/config/load";
+
+const read = (document: unknown) => policyFromDocument("p", "p.hcl", document);
+
+describe("a policy document, read as vault/policy.go reads it", () => {
+  test("old policy words become capabilities: read adds list, write and sudo add the rest, deny replaces", () => {
+    const policy = read({
+      name: "ignored",
+      path: {
+        a: [{ policy: "read" }],
+        b: [{ policy: "write" }],
+        c: [{ policy: "sudo", capabilities: ["patch"] }],
+        d: [{ policy: "deny", capabilities: ["read"] }],
+        e: [{ capabilities: ["read", "deny", "list"] }],
+      },
+    });
+    expect(policy.rules).toEqual([
+      { path: "a", capabilities: ["read", "list"] },
+      { path: "b", capabilities: ["create", "read", "update", "delete", "list"] },
+      { path: "c", capabilities: ["patch", "create", "read", "update", "delete", "list", "sudo"] },
+      { path: "d", capabilities: ["deny"] },
+      { path: "e", capabilities: ["deny"] },
+    ]);
+  });
+
+  test("keeps every stanza of a path, and a JSON policy's lists of objects, in document order", () => {
+    expect(read({ path: [{ x: { capabilities: ["read"] } }, { x: { capabilities: ["list"] } }] }).rules).toEqual([
+      { path: "x", capabilities: ["read"] },
+      { path: "x", capabilities: ["list"] },
+    ]);
+    expect(read({}).rules).toEqual([]);
+  });
+
+  test("refuses what Vault refuses, naming the policy, its source and the stanza", () => {
+    expect(() => read([])).toThrow("policy p (p.hcl): does not contain a root object, which Vault refuses");
+    expect(() => read({ paths: {} })).toThrow(
+      'policy p (p.hcl): invalid key "paths": a policy holds only path stanzas (and name)',
+    );
+    expect(() => read({ path: { x: [{ capabilites: ["read"] }] } })).toThrow(
+      'policy p (p.hcl): path "x": invalid key "capabilites"',
+    );
+    expect(() => read({ path: { "a/+*": [{ capabilities: ["read"] }] } })).toThrow(
+      "policy p (p.hcl): path \"a/+*\": invalid use of wildcards ('+*' is forbidden)",
+    );
+    expect(() => read({ path: { x: [{ policy: "admin" }] } })).toThrow(
+      'policy p (p.hcl): path "x": invalid policy "admin"',
+    );
+    expect(() => read({ path: { x: [{ capabilities: ["root"] }] } })).toThrow(
+      'policy p (p.hcl): path "x": invalid capability "root"',
+    );
+    expect(() => read({ path: { x: ["read"] } })).toThrow('policy p (p.hcl): path "x": expected a { ... } block');
+    expect(() => read({ path: "x" })).toThrow(
+      'policy p (p.hcl): path must be written as path "<path>" { ... } stanzas',
+    );
+  });
+
+  test("accepts recover and subscribe (Vault 1.21's words the provider cannot write), and lists what is not evaluated", () => {
+    const policy = read({
+      path: { x: [{ capabilities: ["recover", "subscribe"], subscribe_event_types: ["kv*"], min_wrapping_ttl: "1h" }] },
+    });
+    expect(policy.rules).toEqual([{ path: "x", capabilities: ["recover", "subscribe"] }]);
+    expect(policy.notEvaluated).toEqual(['path "x": min_wrapping_ttl, subscribe_event_types']);
+  });
+});
+
+describe("a policy's text, parsed with hashicorp/hcl v1 as Vault parses it", () => {
+  test("takes what HCL v1 takes and HCL v2 would refuse: a quoted block key, a literal dollar-brace, a heredoc", async () => {
+    const literal = "a/$" + "{x}"; // HCL v2 would read a template here; Vault's HCL v1 keeps the text
+    const text = `"path" "${literal}" {\n  capabilities = ["read"]\n  comment = <<EOT\nwhy\nEOT\n}\n`;
+    expect((await parsePolicyText("v1", "v1.hcl", text)).rules).toEqual([{ path: literal, capabilities: ["read"] }]);
+  });
+
+  test("reads JSON as hcl v1 does when the text starts with {", async () => {
+    const text = ' {"path": {"a": {"capabilities": ["list"]}, "b": [{"capabilities": ["read"]}]}}';
+    expect((await parsePolicyText("j", "j.json", text)).rules).toEqual([
+      { path: "a", capabilities: ["list"] },
+      { path: "b", capabilities: ["read"] },
+    ]);
+  });
+
+  test("refuses capabilities given as a string, as hcl v1's decoder does (unknown slice type)", async () => {
+    await expect(parsePolicyText("s", "s.hcl", 'path "x" { capabilities = "read" }')).rejects.toThrow(
+      'policy s (s.hcl): path "x": capabilities must be a list of strings, e.g. ["read", "list"]',
+    );
+  });
+
+  test("names the line and column of a syntax error, in hcl v1's words", async () => {
+    await expect(parsePolicyText("e", "e.hcl", 'path "x" {\n  capabilities = ["read",\n}')).rejects.toThrow(
+      /^policy e \(e\.hcl\) is not valid HCL: e\.hcl:\d+:\d+: /,
+    );
+  });
+});
+
+describe("the provider's policy text", () => {
+  test("is rendered as vault_policy_document writes it, and parses back to the same rules", async () => {
+    const rules = [
+      { path: "secret/data/app", capabilities: ["read" as const], description: "the app's secret" },
+      { path: "secret/metadata/app", capabilities: ["read" as const, "list" as const] },
+    ];
+    const text = providerPolicyText(rules);
+    expect(text).toBe(
+      '# the app\'s secret\npath "secret/data/app" {\n  capabilities = ["read"]\n}\n\npath "secret/metadata/app" {\n  capabilities = ["read", "list"]\n}\n',
+    );
+    expect((await parsePolicyText("app", "app.hcl", text)).rules).toEqual(
+      rules.map(({ path, capabilities }) => ({ path, capabilities })),
+    );
+  });
+});
+
+describe("the desired state of a cluster", () => {
+  test("leaves out what deploy looks up in EKS, and says so", () => {
+    const cluster = parseConfig(DEFAULT_CONFIG, "default").clusters[0];
+    const desired = desiredCluster(cluster);
+    expect(desired.configFields).toEqual({
+      disable_iss_validation: true,
+      disable_local_ca_jwt: false,
+      token_reviewer_jwt_set: true,
+      pem_keys: [],
+      issuer: "",
+    });
+    expect(desired.notCompared).toEqual(["kubernetes_host and kubernetes_ca_cert (EKS: looked up at deploy)"]);
+    expect(desired.roles.get("atlantis")).toMatchObject({
+      token_period: 1800,
+      token_policies: ["admin"],
+      audience: "",
+    });
+  });
+
+  test("writes a single address as Vault prints it back", () => {
+    expect(["10.0.0.1/32", "10.0.0.0/16", "FD00::1/128", "fd00::/64"].map(normalCidr)).toEqual([
+      "10.0.0.1",
+      "10.0.0.0/16",
+      "fd00::1",
+      "fd00::/64",
+    ]);
+  });
+});

@@ -1,0 +1,220 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { VaultClient } from "../../src/live/vault-client";
+import { VaultError } from "../../src/live/vault-error";
+import { vaultTarget } from "../../src/live/vault-target";
+import { makePki } from "../e2e-local/pki";
+import { FakeVault, liveCli } from "./fake-vault";
+
+const dir = mkdtempSync(join(tmpdir(), "vka-client-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const TOKEN = "hvs.the-token-that-must-never-show";
+const need = { capability: "read", on: "sys/auth" } as const;
+
+function pkiIn(name: string) {
+  const folder = join(dir, name);
+  mkdirSync(folder, { recursive: true });
+  return makePki(folder);
+}
+
+/** The message a failing read throws. */
+async function failure(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(VaultError);
+    expect((error as Error).message).not.toContain(TOKEN);
+    return (error as Error).message;
+  }
+  throw new Error("the read succeeded");
+}
+
+describe("the Vault target, found as the vault CLI finds it", () => {
+  test("VAULT_ADDR without its trailing slash, the token, VAULT_CACERT's PEM and the namespace", () => {
+    const pki = pkiIn("pki0");
+    expect(
+      vaultTarget(
+        {
+          VAULT_ADDR: "https://vault.example.com:8200/",
+          VAULT_TOKEN: TOKEN,
+          VAULT_CACERT: pki.caCert,
+          VAULT_NAMESPACE: "a/b/",
+        },
+        dir,
+        dir,
+      ),
+    ).toEqual({
+      address: "https://vault.example.com:8200",
+      addressSource: "VAULT_ADDR",
+      token: TOKEN,
+      ca: readFileSync(pki.caCert, "utf8"),
+      caFile: pki.caCert,
+      namespace: "a/b",
+    });
+  });
+
+  test("defaults to https://127.0.0.1:8200 and to the token in ~/.vault-token, as the vault CLI does", () => {
+    const home = join(dir, "home");
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, ".vault-token"), `${TOKEN}\n`);
+    expect(vaultTarget({}, dir, home)).toEqual({
+      address: "https://127.0.0.1:8200",
+      addressSource: "the vault CLI's default",
+      token: TOKEN,
+    });
+  });
+
+  test("refuses, naming the variable and the fix: no token, a bad address, an address with a path, a missing CA file", () => {
+    const refuse = (env: NodeJS.ProcessEnv) => () => vaultTarget(env, dir, join(dir, "nohome"));
+    expect(refuse({ VAULT_ADDR: "https://v:8200" })).toThrow(
+      `no Vault token: VAULT_TOKEN is not set and ${join(dir, "nohome", ".vault-token")} does not exist; run vault login, or export VAULT_TOKEN (a token with the policy in examples/vault-live-read-policy.hcl is enough)`,
+    );
+    expect(refuse({ VAULT_ADDR: "vault:8200", VAULT_TOKEN: TOKEN })).toThrow(
+      'VAULT_ADDR "vault:8200" is not an http(s) URL; set it as for the vault CLI, e.g. https://vault.example.com:8200',
+    );
+    expect(refuse({ VAULT_ADDR: "https://vault:8200/ui", VAULT_TOKEN: TOKEN })).toThrow(
+      'VAULT_ADDR "https://vault:8200/ui" has a path; give the server\'s address alone (e.g. https://vault:8200), the API path /v1/ is added',
+    );
+    expect(refuse({ VAULT_TOKEN: TOKEN, VAULT_CACERT: "nope.pem" })).toThrow(
+      "VAULT_CACERT=nope.pem does not exist; point it at the PEM file of the CA that signed Vault's certificate",
+    );
+  });
+});
+
+describe("the Vault client's failures: exit 2 material, naming the address, never the token", () => {
+  test("an address where nothing listens: could not reach, with the address and where it came from", async () => {
+    const client = new VaultClient({ address: "http://127.0.0.1:9", addressSource: "VAULT_ADDR", token: TOKEN });
+    expect(await failure(client.read("sys/auth", need))).toMatch(
+      /^could not reach Vault at http:\/\/127\.0\.0\.1:9 \(VAULT_ADDR\) for GET sys\/auth: connect ECONNREFUSED 127\.0\.0\.1:9; check the address and that Vault is listening$/,
+    );
+  });
+
+  test("a server that never answers: the timeout names the address and the request", async () => {
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as { port: number }).port;
+    const client = new VaultClient(
+      { address: `http://127.0.0.1:${port}`, addressSource: "VAULT_ADDR", token: TOKEN },
+      { timeoutMs: 1000 },
+    );
+    try {
+      expect(await failure(client.list("auth/k8s/role", { capability: "list", on: "auth/k8s/role" }))).toBe(
+        `Vault at http://127.0.0.1:${port} (VAULT_ADDR) did not answer LIST auth/k8s/role within 1 s; check the address and that this machine reaches it`,
+      );
+    } finally {
+      client.close();
+      silent.close();
+    }
+  });
+
+  test("TLS: a CA that did not sign Vault's certificate names VAULT_CACERT; none set says to set it", async () => {
+    const served = pkiIn("pki1");
+    const other = pkiIn("pki2");
+    const vault = new FakeVault({ mounts: { k8s: { type: "kubernetes" } } });
+    const address = await vault.start({ cert: served.servingCert, key: served.servingKey });
+    try {
+      const wrong = new VaultClient(
+        vaultTarget({ VAULT_ADDR: address, VAULT_TOKEN: TOKEN, VAULT_CACERT: other.caCert }, dir),
+      );
+      expect(await failure(wrong.read("sys/auth", need))).toBe(
+        `TLS to Vault at ${address} failed: its certificate is signed by a CA that is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE), checked against VAULT_CACERT=${other.caCert}; point VAULT_CACERT at the CA that signed Vault's certificate`,
+      );
+      wrong.close();
+      const none = new VaultClient(vaultTarget({ VAULT_ADDR: address, VAULT_TOKEN: TOKEN }, dir));
+      expect(await failure(none.read("sys/auth", need))).toMatch(
+        /^TLS to Vault at https:\/\/127\.0\.0\.1:\d+ failed: .* \(\w+\); set VAULT_CACERT to the PEM file of the CA that signed Vault's certificate$/,
+      );
+      none.close();
+      const right = new VaultClient(
+        vaultTarget({ VAULT_ADDR: address, VAULT_TOKEN: TOKEN, VAULT_CACERT: served.caCert }, dir),
+      );
+      expect(Object.keys((await right.read("sys/auth", need)) ?? {})).toEqual(["k8s/"]);
+      right.close();
+    } finally {
+      await vault.stop();
+    }
+  });
+
+  test("an answer that is not Vault's JSON, and a 500 with Vault's errors", async () => {
+    const vault = new FakeVault({
+      raw: {
+        "GET sys/auth": { status: 200, body: "<html>login</html>" },
+        "GET auth/k8s/config": { status: 500, body: JSON.stringify({ errors: ["internal error"] }) },
+      },
+    });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    try {
+      expect(await failure(client.read("sys/auth", need))).toBe(
+        `Vault at ${address} answered GET sys/auth with something that is not Vault's JSON (200); is ${address} Vault's API address?`,
+      );
+      expect(await failure(client.read("auth/k8s/config", need))).toBe(
+        `Vault at ${address} answered GET auth/k8s/config with 500: internal error`,
+      );
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("a Vault error that echoes the token is scrubbed", async () => {
+    const vault = new FakeVault({
+      raw: { "GET sys/auth": { status: 400, body: JSON.stringify({ errors: [`bad token ${TOKEN}`] }) } },
+    });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    try {
+      expect(await failure(client.read("sys/auth", need))).toBe(
+        `Vault at ${address} answered GET sys/auth with 400: bad token <VAULT_TOKEN>`,
+      );
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("never has more requests in flight than its concurrency, and uses them all", async () => {
+    const vault = new FakeVault({ delayMs: 30, data: {} });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN }, { concurrency: 3 });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => client.read(`auth/k8s/role/r${index}`, need)),
+      );
+      expect(answers).toEqual(Array.from({ length: 20 }, () => undefined));
+      expect(vault.requests).toHaveLength(20);
+      expect(vault.mostInFlight).toBe(3);
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("through the CLI: exit 2, the message alone on stderr, no stack trace", async () => {
+    const result = await liveCli(["drift"], {
+      cwd: dir,
+      env: { VAULT_ADDR: "http://127.0.0.1:9", VAULT_TOKEN: TOKEN, HOME: dir },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(
+      /^vault-k8s-auth drift: could not reach Vault at http:\/\/127\.0\.0\.1:9 \(VAULT_ADDR\) for GET sys\/auth: connect ECONNREFUSED/,
+    );
+    expect(result.stderr.split("\n")).toHaveLength(2);
+    expect(result.stderr).not.toContain(TOKEN);
+  });
+
+  test("whatever the message, VAULT_TOKEN's value never reaches stderr", async () => {
+    const result = await liveCli(["drift", "--config", `${TOKEN}.yaml`], {
+      cwd: dir,
+      env: { VAULT_ADDR: "http://127.0.0.1:9", VAULT_TOKEN: TOKEN, HOME: dir },
+    });
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `vault-k8s-auth drift: --config <VAULT_TOKEN>.yaml: no such file (looked in ${dir})\n`,
+    });
+  });
+});
