@@ -32,7 +32,8 @@ interface Case {
   readonly rssKiB: number[];
 }
 
-// The synth app exactly as `cdktf synth` runs it: cdktf.json's app and context.
+// The synth app exactly as `cdktf synth` runs it: cdktf.json's app and context. The bare stack runs
+// through the same runner (bin/run-source.js bundles it as it bundles main.ts), so both are compiled JS.
 const cdktf = JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")) as { app: string; context?: object };
 const appCommand = cdktf.app.trim().split(/\s+/);
 const bareCommand = [...appCommand.slice(0, -1), "bench/bare-stack.ts"]; // same runtime, other entry

@@ -19,7 +19,8 @@ client token on stdout.
 Options (environment variable in brackets):
   --role ROLE         Vault role to log in as, one of clusters[].roles[].name
                       in vault-k8s-auth.yaml (required) [VAULT_ROLE]
-  --mount PATH        auth mount path, clusters[].auth.path (default: atlantis)
+  --mount PATH        auth mount path, clusters[].auth.path (default: kubernetes, the
+                      config's default; the seed's file uses atlantis)
                       [VAULT_AUTH_MOUNT]
   --token-file FILE   ServiceAccount JWT; point it at a projected token to use an
                       audience (default: $default_token_file)
@@ -154,7 +155,7 @@ scrub() {
 nl='
 '
 role=${VAULT_ROLE:-} role_from=VAULT_ROLE
-mount=${VAULT_AUTH_MOUNT:-atlantis} mount_from=VAULT_AUTH_MOUNT
+mount=${VAULT_AUTH_MOUNT:-kubernetes} mount_from=VAULT_AUTH_MOUNT
 token_file=${VAULT_SA_TOKEN_FILE:-$default_token_file}
 
 while [ $# -gt 0 ]; do

@@ -1,4 +1,7 @@
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { Annotations, App } from "cdktf";
+import { underCdktfCli } from "./cdktf-cli";
 import type { CheckedConfig } from "./config/load";
 import { awsClasses } from "./providers";
 import { VaultK8sAuthStack } from "./stacks/vault-k8s-auth-stack";
@@ -11,9 +14,14 @@ export interface SynthOptions {
 }
 
 export interface Synthesized {
+  /** The folder written: `<outdir>/stacks/<id>/cdk.tf.json` and `<outdir>/manifest.json`. */
+  readonly outdir: string;
   /** Stack ids, one per cluster: `<outdir>/stacks/<id>/cdk.tf.json`. */
   readonly stacks: string[];
-  /** The config's warnings that concern no single cluster, then each synth warning as `<construct path>: <message>`. */
+  /**
+   * Every warning of the synthesized clusters, each once, in the order `validate` lists them:
+   * the config's list (CheckedConfig.warnings), which predicts the constructs' own.
+   */
   readonly warnings: string[];
 }
 
@@ -33,22 +41,31 @@ export function synthesize({ config, warnings }: CheckedConfig, options: SynthOp
   const app = new App({ outdir: options.outdir, stackTraces: false });
   const stacks = chosen.map(({ cluster, index }) => {
     const stack = new VaultK8sAuthStack(app, cluster.name, { cluster });
-    for (const warning of warnings.filter((found) => found.cluster === index)) {
+    // The constructs add their own warnings; the config check's go on the stack.
+    for (const warning of warnings.filter((found) => found.cluster === index && found.construct === undefined)) {
       Annotations.of(stack).addWarning(warning.text);
     }
     return stack;
   });
   app.synth();
 
-  const synthWarnings = app.node
-    .findAll()
-    .flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === "@cdktf/warn")
-        .map((entry) => `${construct.node.path}: ${entry.data}`),
-    );
+  const ids = stacks.map((stack) => stack.node.id);
+  // As cdktf synth does (cdktf-cli 0.21.0 @cdktf/cli-core src/lib/synth-stack.js:174-178): the folder of a
+  // stack no longer in the config goes, so nothing plans it by mistake. Only when every cluster
+  // was synthesized (--cluster leaves the others' folders alone), and not under the cdktf CLI,
+  // which removes them itself after the app and fails on one already gone.
+  if (options.cluster === undefined && !underCdktfCli(process.env)) {
+    const folder = join(app.outdir, "stacks");
+    for (const entry of existsSync(folder) ? readdirSync(folder, { withFileTypes: true }) : []) {
+      if (entry.isDirectory() && !ids.includes(entry.name)) rmSync(join(folder, entry.name), { recursive: true });
+    }
+  }
+  const names = new Set(chosen.map(({ index }) => index));
   return {
-    stacks: stacks.map((stack) => stack.node.id),
-    warnings: [...warnings.filter((found) => found.cluster === undefined).map((found) => found.text), ...synthWarnings],
+    outdir: app.outdir,
+    stacks: ids,
+    warnings: warnings
+      .filter((found) => found.cluster === undefined || names.has(found.cluster))
+      .map((found) => found.text),
   };
 }

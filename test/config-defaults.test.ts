@@ -1,6 +1,6 @@
 /**
  * The defaults a config file relies on when it leaves a field out, asserted as values: in the
- * parsed config, in the synthesized JSON, and in the README's field table that promises them.
+ * parsed config, in the synthesized JSON, and in the field table of docs/configure.md that promises them.
  * Elsewhere most defaults show only inside a message or a larger snapshot; a flipped `.default()`
  * must fail here by name.
  */
@@ -187,8 +187,8 @@ describe("defaults inside the parts a file names", () => {
   });
 });
 
-describe("the README's field table", () => {
-  const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+describe("the field table of docs/configure.md", () => {
+  const README = readFileSync(join(__dirname, "..", "docs", "configure.md"), "utf8");
   const table = README.slice(README.indexOf("| field "), README.indexOf("\n\n", README.indexOf("| field ")));
   const rows = new Map(
     table

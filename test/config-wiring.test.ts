@@ -331,9 +331,12 @@ const WIRING: Record<string, Row> = {
         );
         expect(provider).not.toHaveProperty("exec");
         expect(out.warnings).toContainEqual(
-          "eks-test: kubernetes.eks.staticToken is on: the token from aws_eks_cluster_auth lasts 15 minutes and is " +
-            "saved in the plan, so applying a saved plan later than that (Atlantis applies after review) fails with " +
-            "Unauthorized. Turn it off where the AWS CLI is installed.",
+          located(
+            "kubernetes.eks.staticToken",
+            "kubernetes.eks.staticToken is on: the token from aws_eks_cluster_auth lasts 15 minutes and is " +
+              "saved in the plan, so applying a saved plan later than that (Atlantis applies after review) fails with " +
+              "Unauthorized. Turn it off where the AWS CLI is installed.",
+          ),
         );
       },
     },
@@ -453,9 +456,12 @@ const WIRING: Record<string, Row> = {
       finds: (out) => {
         expect(out.json.provider.vault).toEqual([{ address: "http://vault.vault.svc:8200" }]);
         expect(out.warnings).toContainEqual(
-          "eks-test: vault.address http://vault.vault.svc:8200 is plain http: the deploy token and everything " +
-            "Terraform writes to Vault, and the pods' logins and Vault tokens, cross the network in clear. Use https " +
-            "unless the path is private (e.g. a port-forward, or a cluster network you trust).",
+          located(
+            "vault.address",
+            "vault.address http://vault.vault.svc:8200 is plain http: the deploy token and everything " +
+              "Terraform writes to Vault, and the pods' logins and Vault tokens, cross the network in clear. Use https " +
+              "unless the path is private (e.g. a port-forward, or a cluster network you trust).",
+          ),
         );
       },
     },
@@ -1314,9 +1320,12 @@ const WIRING: Record<string, Row> = {
           ].sort(),
         );
         expect(out.warnings).toContainEqual(
-          "eks-test: importExisting is on: every mount, config, role, policy and reviewer object in this cluster's " +
-            "entry must already exist, or the plan fails. Set it back to false after the first deploy " +
-            "(docs/migration-from-seed.md).",
+          located(
+            "importExisting",
+            "importExisting is on: every mount, config, role, policy and reviewer object in this cluster's " +
+              "entry must already exist, or the plan fails. Set it back to false after the first deploy " +
+              "(docs/migration-from-seed.md).",
+          ),
         );
       },
     },
@@ -1367,11 +1376,19 @@ describe("fields that never reach the JSON, by design", () => {
   });
 });
 
+/** A synth warning about `field` of the first cluster, with its file:line:col, and the message whole. */
+function located(field: string, message: string) {
+  const quote = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return expect.stringMatching(
+    new RegExp(`^wiring\\.yaml:\\d+:\\d+: clusters\\[0\\]\\.${quote(field)}: ${quote(message)}$`),
+  );
+}
+
 describe("what synth does with every entry, whatever its fields", () => {
   /** A fresh synth (no cache) of `clusters` into a folder of its own. */
   const synthFresh = (name: string, clusters: ClusterInput[]) => {
     const outdir = join(OUT, name);
-    return { outdir, ...synthesize(checkConfigText(stringify({ clusters }), "wiring.yaml"), { outdir }) };
+    return synthesize(checkConfigText(stringify({ clusters }), "wiring.yaml"), { outdir });
   };
 
   test("importExisting left false runs no Terraform: synth works with none to run", () => {
@@ -1428,10 +1445,17 @@ describe("what synth does with every entry, whatever its fields", () => {
     // Its own Vault namespace: two entries may not own policy admin on one Vault.
     const jwt = { ...BASES.jwt(), name: "jwt-cluster", vault: { namespace: "other" } };
     jwt.kubernetes.host = "https://k8s.example.com";
-    const { stacks, warnings } = synthFresh("two-clusters", [BASES.defaults(), jwt]);
+    const { stacks, warnings, outdir } = synthFresh("two-clusters", [BASES.defaults(), jwt]);
     expect(stacks).toEqual(["eks-test", "jwt-cluster"]);
+    const unused = /^wiring\.yaml:\d+:\d+: clusters\[1\]\.kubernetes\.host is not used/;
     expect(warnings.filter((warning) => warning.includes("is not used with auth.method: jwt"))).toEqual([
-      expect.stringMatching(/^jwt-cluster: wiring\.yaml:\d+:\d+: clusters\[1\]\.kubernetes\.host is not used/),
+      expect.stringMatching(unused),
     ]);
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
+      stacks: Record<string, { annotations: { message: string }[] }>;
+    };
+    const annotated = (stack: string) => manifest.stacks[stack].annotations.filter((a) => unused.test(a.message));
+    expect(annotated("jwt-cluster")).toHaveLength(1);
+    expect(annotated("eks-test")).toHaveLength(0);
   });
 });

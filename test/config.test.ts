@@ -137,7 +137,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
       "a duration that does not parse, and a TTL above the max TTL",
       fileWith((c) => Object.assign(role(c), { tokenPeriod: "30 minutes", tokenTtl: "2h", tokenMaxTtl: "1h" })),
       [
-        `bad.yaml:25:22: clusters[0].roles[0].tokenPeriod: "30 minutes" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+        `bad.yaml:25:22: clusters[0].roles[0].tokenPeriod: "30 minutes" has the unit " minutes", which Vault does not know; use s, m or h (Go's ns, us and ms too), or a whole number of days alone (7d)`,
         `bad.yaml:26:19: clusters[0].roles[0].tokenTtl: "2h" (7200s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl`,
       ],
     ],
@@ -198,7 +198,7 @@ describe("rejects bad files with the field, the value and the fix", () => {
     [
       "an empty file",
       "  \n",
-      "bad.yaml:1:1: the file is empty; it needs a mapping with a clusters list (README: Configure)",
+      "bad.yaml:1:1: the file is empty; it needs a mapping with a clusters list (docs/configure.md)",
     ],
     [
       "a file that is not YAML",
@@ -269,12 +269,12 @@ describe("rejects bad files with the field, the value and the fix", () => {
   );
 
   test.each([
-    ["", '"" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds'],
+    ["", '"" is empty; write a duration (e.g. 1800, 30m, 1h30m, 1.5h or 7d) or leave the key out'],
     [
       "12345678901234567890",
-      '"12345678901234567890" is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds',
+      '"12345678901234567890" is longer than Vault can hold (at most 9223372036 seconds, about 292 years)',
     ],
-    [1.5, "1.5 is not a whole number of seconds; use e.g. 1800, 30m or 1h"],
+    [1.5, "1.5 is not a whole number of seconds; use e.g. 1800, 30m or 7d"],
   ])("rejects the duration %j with a message, not a crash or a silent 0", (value, message) => {
     expect(problemsIn(fileWith((c) => Object.assign(role(c), { tokenPeriod: value })))).toContain(message);
   });

@@ -1,6 +1,9 @@
-import { Duration } from "../src/duration";
+import { Duration, readVaultDuration } from "../src/duration";
 import { validationMessage } from "./helpers";
 
+// Vault reads a role's token durations with go-secure-stdlib parseutil v0.2.0 ParseDurationSecond
+// (parseutil.go:105-160, the version Vault 1.21.2's go.mod pins) and keeps whole seconds
+// (vault/sdk v0.20.0 framework/field_data.go:251-265).
 describe("Duration", () => {
   test.each([
     ["1800", 1800],
@@ -9,18 +12,56 @@ describe("Duration", () => {
     ["30m", 1800],
     ["2h", 7200],
     ["1h30m15s", 5415],
-    [" 45m ", 2700],
-  ])("parses %j as %d seconds", (text, seconds) => {
+    ["7d", 604_800],
+    ["30m1h", 5400],
+    ["1h1h", 7200],
+    ["1.5h", 5400],
+    [".5m", 30],
+    ["1.s", 1],
+    ["1500ms", 1],
+    ["999ms", 0],
+    ["90000000ns", 0],
+    ["1µs", 0],
+    ["+5", 5],
+    ["-0", 0],
+    ["-0s", 0],
+    ["-500ms", 0],
+    ["0", 0],
+  ])("parses %j as %d seconds, as Vault does", (text, seconds) => {
     expect(Duration.parse(text)?.toSeconds()).toBe(seconds);
   });
 
-  test.each(["", "1.5h", "-10", "30 minutes", "m", "1d", "30m1h", 1.5, -1])("rejects %j", (text) => {
-    expect(Duration.parse(text)).toBeUndefined();
+  test.each(["", " 45m ", "-10", "-1s", "30 minutes", "m", ".", "1d12h", "12h1d", "1.5d", "d", "1h30", 1.5, -1])(
+    "rejects %j",
+    (text) => {
+      expect(Duration.parse(text)).toBeUndefined();
+    },
+  );
+
+  test.each([
+    ["1d12h", "; write 36h"],
+    ["2d30m", "; write 48h30m"],
+    ["1d1s", "; write 24h1s"],
+  ])("refuses %j with the span in units Vault reads", (text, instead) => {
+    expect(readVaultDuration(text)).toEqual({
+      problem: `mixes days with other units or parts of a day, which Vault refuses: it reads "d" only after a whole number of days alone (7d), and Go's duration units (h, m, s, ms, us, ns) have no d${instead}`,
+    });
+  });
+
+  test("refuses what Vault cannot hold: past int64 nanoseconds", () => {
+    const tooLong = { problem: "is longer than Vault can hold (at most 9223372036 seconds, about 292 years)" };
+    expect(readVaultDuration("9223372036")).toEqual({ seconds: 9_223_372_036 });
+    expect(readVaultDuration("9223372037")).toEqual(tooLong);
+    expect(readVaultDuration("106751d")).toEqual({ seconds: 106_751 * 86_400 });
+    expect(readVaultDuration("106752d")).toEqual(tooLong);
+    expect(readVaultDuration("2562047h47m16.854775807s")).toEqual({ seconds: 9_223_372_036 });
+    expect(readVaultDuration("2562047h47m16.854775808s")).toEqual(tooLong);
   });
 
   test("converts units to seconds", () => {
     expect(Duration.minutes(30).toSeconds()).toBe(1800);
     expect(Duration.hours(1).toString()).toBe("3600s");
+    expect(Duration.days(7).toSeconds()).toBe(604_800);
   });
 
   test("rejects a fraction of a second and a negative span as a ValidationError, like every other bad prop", () => {

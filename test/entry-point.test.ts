@@ -15,11 +15,18 @@ interface Result {
   stderr: string;
 }
 
+/** What cdktf-cli sets for every app it runs (@cdktf/cli-core src/lib/synth-stack.js:113). */
+const UNDER_CDKTF = { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
+
 /** Runs the synth app from cdktf.json, as `cdktf synth` does, in `cwd` with `env` added. */
-async function synthApp(cwd: string, env: Record<string, string> = {}): Promise<Result> {
+async function synthApp(cwd: string, env: Record<string, string> = {}, cdktf = true): Promise<Result> {
   const [command, ...args] = APP;
+  const { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: _, ...inherited } = process.env;
   try {
-    const { stdout, stderr } = await run(command, args, { cwd, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(command, args, {
+      cwd,
+      env: { ...inherited, ...(cdktf ? UNDER_CDKTF : {}), ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -37,7 +44,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function projectCopy(name: string): string {
   const dir = join(scratch, name);
   mkdirSync(dir);
-  for (const entry of ["main.ts", "src", "cdktf.json", "package.json", "tsconfig.json"]) {
+  for (const entry of ["main.ts", "src", "bin", "cdktf.json", "package.json", "tsconfig.json"]) {
     cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
   cpSync(join(ROOT, "test", "fixtures", "seed-config.yaml"), join(dir, "vault-k8s-auth.yaml"));
@@ -86,7 +93,35 @@ describe("the synth entry point", () => {
     expect(one).not.toContain(tmpdir());
   });
 
-  test("fails on a bad file with the message alone, exit 1, and leaves the earlier cdktf.out as it was", async () => {
+  test("run alone (npm run synth), prints each warning once on stderr and the stacks written on stdout, plain text", async () => {
+    const project = projectCopy("alone");
+    mkdirSync(join(project, "cdktf.out", "stacks", "removed-cluster"), { recursive: true });
+    const result = await synthApp(project, {}, false);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("ok: eks-test: cdktf.out/stacks/eks-test/cdk.tf.json\n");
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^warning: vault-k8s-auth\.yaml:\d+:\d+: clusters\[0\]\.policies\[0\]\.preset: policy admin grants /,
+      ),
+      expect.stringMatching(
+        /^warning: vault-k8s-auth\.yaml:\d+:\d+: clusters\[0\]\.roles\[0\]\.name: role atlantis: no audience/,
+      ),
+    ]);
+    // No terminal escape codes: a CI log shows exactly this.
+    expect(`${result.stdout}${result.stderr}`).not.toContain("\u001b");
+    // As cdktf synth does: the folder of a stack that is no longer in the config goes.
+    expect(readdirSync(join(project, "cdktf.out", "stacks"))).toEqual(["eks-test"]);
+  });
+
+  test("as cdktf's app, leaves the folder of a removed stack to cdktf, which removes it after the app and fails on one already gone", async () => {
+    const project = projectCopy("under-cdktf");
+    mkdirSync(join(project, "cdktf.out", "stacks", "removed-cluster"), { recursive: true });
+    expect(await synthApp(project)).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(readdirSync(join(project, "cdktf.out", "stacks")).sort()).toEqual(["eks-test", "removed-cluster"]);
+  });
+
+  test("fails on a bad file with the message alone, once, exit 2, and leaves the earlier cdktf.out as it was", async () => {
     const project = projectCopy("broken");
     expect(await synthApp(project)).toEqual({ code: 0, stdout: "", stderr: "" });
     const before = snapshotTree(join(project, "cdktf.out"));
@@ -94,7 +129,8 @@ describe("the synth entry point", () => {
 
     const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "bad.yaml" });
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
+    expect(result.stderr.match(/nothing was synthesized/g)).toHaveLength(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/^vault-k8s-auth: bad\.yaml has 3 problems; nothing was synthesized:\n/);
     expect(result.stderr).toContain('bad.yaml:2:11: clusters[0].name: "Bad_Name" is not a cluster name');
@@ -122,7 +158,7 @@ describe("the synth entry point", () => {
     );
   });
 
-  test("fails on a CA with a private key pasted in without echoing the key, and leaves cdktf.out as it was", async () => {
+  test("fails on a CA with a private key pasted in without echoing the key, exit 2, and leaves cdktf.out as it was", async () => {
     const project = projectCopy("leaked-key");
     expect(await synthApp(project)).toEqual({ code: 0, stdout: "", stderr: "" });
     const before = snapshotTree(join(project, "cdktf.out"));
@@ -143,7 +179,7 @@ describe("the synth entry point", () => {
 
     const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "leaked.json" });
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
       /^vault-k8s-auth: leaked\.json has 1 problem; nothing was synthesized:\n {2}leaked\.json:1:\d+: clusters\[0\]\.kubernetes\.caCertificate holds a private key/,
@@ -152,11 +188,11 @@ describe("the synth entry point", () => {
     expect(snapshotTree(join(project, "cdktf.out"))).toEqual(before);
   });
 
-  test("fails on a config path that is a directory with the path and the reason, exit 1, no internal error", async () => {
+  test("fails on a config path that is a directory with the path and the reason, exit 2, no internal error", async () => {
     const project = projectCopy("directory");
     const result = await synthApp(project, { VAULT_K8S_AUTH_CONFIG: "src" });
     expect(result).toEqual({
-      code: 1,
+      code: 2,
       stdout: "",
       stderr: "vault-k8s-auth: VAULT_K8S_AUTH_CONFIG=src is a directory; name a YAML or JSON file\n",
     });

@@ -182,9 +182,9 @@ describe("externalPolicies in can", () => {
   });
 });
 
-describe("the README's deploy and plan policies, written with vault policy write and named by Atlantis's roles", () => {
+describe("the deploy and plan policies of docs/deploy.md and docs/adopt.md, written with vault policy write and named by Atlantis's roles", () => {
   const root = join(__dirname, "..");
-  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const readme = readFileSync(join(root, "docs", "deploy.md"), "utf8");
   const adopt = readFileSync(join(root, "docs", "adopt.md"), "utf8");
   /** `vault policy write NAME examples/deploy/FILE` in a page: FILE → NAME. */
   const written = (page: string) =>
@@ -195,7 +195,7 @@ describe("the README's deploy and plan policies, written with vault policy write
     );
   const example = /<!-- test:external-policies -->\n```yaml\n([\s\S]*?)```/.exec(adopt)?.[1] ?? "";
 
-  test("the pages write both example policies under one name each, the README's deploy name included", () => {
+  test("the pages write both example policies under one name each, the deploy guide's deploy name included", () => {
     expect(written(readme)).toEqual({ "vault-deploy-policy.hcl": "vault-k8s-auth-deploy" });
     expect(written(adopt)).toEqual({
       "vault-deploy-policy.hcl": "vault-k8s-auth-deploy",

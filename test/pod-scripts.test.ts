@@ -6,11 +6,13 @@
  * jq or busybox that variant is skipped locally, but fails in CI (CI set; .ci/run installs both).
  */
 import { execFile } from "node:child_process";
-import { accessSync, constants, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { DEFAULT_CONFIG } from "../src/config/defaults";
+import { checkConfig } from "../src/config/load";
 
 const LOGIN = join(__dirname, "..", "scripts", "vault-login.sh");
 const READ = join(__dirname, "..", "scripts", "vault-read-secret.sh");
@@ -69,7 +71,8 @@ const LEAKY_LOGINS: Record<string, (jwt: string) => Reply> = {
 function vault(req: Received): Reply {
   const login = /^\/v1\/auth\/([^/]+)\/login$/.exec(req.url ?? "");
   if (login) {
-    if (login[1] !== "atlantis") {
+    // Mounted where the scripts look without --mount: the config's default auth.path.
+    if (login[1] !== "kubernetes") {
       return errors(404, `no handler for route "auth/${login[1]}/login". route entry not found.`);
     }
     const { role, jwt } = JSON.parse(req.body) as { role: string; jwt: string };
@@ -251,17 +254,17 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(received).toHaveLength(1);
       const [req] = received;
       expect(req.method).toBe("POST");
-      expect(req.url).toBe("/v1/auth/atlantis/login");
+      expect(req.url).toBe("/v1/auth/kubernetes/login");
       expect(req.headers["content-type"]).toBe("application/json");
       expect(req.headers["x-vault-namespace"]).toBeUndefined();
       expect(JSON.parse(req.body)).toEqual({ role: "atlantis", jwt: JWT });
     });
 
     test("takes the role, mount and token file from VAULT_ROLE, VAULT_AUTH_MOUNT and VAULT_SA_TOKEN_FILE", async () => {
-      const r = await login([], { VAULT_ROLE: "atlantis", VAULT_AUTH_MOUNT: "/atlantis/", VAULT_ADDR: `${addr}/` });
+      const r = await login([], { VAULT_ROLE: "atlantis", VAULT_AUTH_MOUNT: "/kubernetes/", VAULT_ADDR: `${addr}/` });
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(`${CLIENT_TOKEN}\n`);
-      expect(received.map((q) => q.url)).toEqual(["/v1/auth/atlantis/login"]);
+      expect(received.map((q) => q.url)).toEqual(["/v1/auth/kubernetes/login"]);
     });
 
     test("reads a projected token given by --token-file and sends VAULT_NAMESPACE as X-Vault-Namespace", async () => {
@@ -394,7 +397,7 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         scenario: "an unknown role to the role names of the mount",
         args: ["--role", "nosuchrole"],
         vaultSays: '(HTTP 400): invalid role name "nosuchrole"',
-        fields: ["clusters[].roles[].name", "clusters[].auth.path is 'atlantis'"],
+        fields: ["clusters[].roles[].name", "clusters[].auth.path is 'kubernetes'"],
       },
       {
         scenario: "an unknown role of a JWT mount, in its own words, to the role names of the mount",
@@ -403,13 +406,13 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         fields: [
           "clusters[].roles[].name",
           "(Vault compares role names in lowercase)",
-          "clusters[].auth.path is 'atlantis'",
+          "clusters[].auth.path is 'kubernetes'",
         ],
       },
       {
         scenario: "a missing mount (404) to the auth path",
-        args: ["--role", "atlantis", "--mount", "kubernetes"],
-        vaultSays: '(HTTP 404): no handler for route "auth/kubernetes/login"',
+        args: ["--role", "atlantis", "--mount", "atlantis"],
+        vaultSays: '(HTTP 404): no handler for route "auth/atlantis/login"',
         fields: ["--mount", "clusters[].auth.path"],
       },
     ])("maps $scenario", async ({ args, vaultSays, fields }) => {
@@ -705,7 +708,7 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         {},
       );
       expect(r).toEqual({ code: 0, stdout: "AKIAEXAMPLE\n", stderr: "" });
-      expect(received.map((q) => q.url)).toEqual(["/v1/auth/atlantis/login", "/v1/secret/data/myscrt"]);
+      expect(received.map((q) => q.url)).toEqual(["/v1/auth/kubernetes/login", "/v1/secret/data/myscrt"]);
     });
 
     test("fails naming the path and field when the secret has no such field", async () => {
@@ -877,4 +880,13 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(received).toHaveLength(0);
     });
   });
+});
+
+test("vault-login.sh logs in at the config's default mount when given no --mount (auth.path's default)", () => {
+  const script = readFileSync(join(__dirname, "..", "scripts", "vault-login.sh"), "utf8");
+  const [, fallback] = /^mount=\$\{VAULT_AUTH_MOUNT:-([^}]+)\}/m.exec(script) ?? [];
+  const cluster = { ...DEFAULT_CONFIG.clusters[0], auth: { reviewer: DEFAULT_CONFIG.clusters[0].auth?.reviewer } };
+  const { config } = checkConfig({ clusters: [cluster] }, "default.yaml");
+  expect(fallback).toBe(config.clusters[0].auth.path);
+  expect(script).toContain(`(default: ${fallback}, the`);
 });

@@ -8,7 +8,7 @@ import { AWS_PROVIDER_RANGE } from "../src/providers";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..");
-const README = readFileSync(join(ROOT, "README.md"), "utf8");
+const README = readFileSync(join(ROOT, "docs", "library.md"), "utf8");
 const PACKAGE = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 
 /** Node loads src/index (through tsx), runs `script`, and prints which provider-aws modules it loaded. */

@@ -103,8 +103,8 @@ describe("2. EKS credentials outlive a saved plan", () => {
     expect(warningsOf(stack)).toContainEqual(expect.stringContaining("lasts 15 minutes and is saved in the plan"));
   });
 
-  test("the README and the Atlantis example say that the AWS CLI must be installed where Terraform runs", () => {
-    for (const file of ["README.md", "examples/atlantis/helm-values.yaml", "examples/atlantis/README.md"]) {
+  test("the deploy guide and the Atlantis example say that the AWS CLI must be installed where Terraform runs", () => {
+    for (const file of ["docs/deploy.md", "examples/atlantis/helm-values.yaml", "examples/atlantis/README.md"]) {
       expect(readFileSync(join(ROOT, file), "utf8")).toMatch(
         /AWS CLI[\s\S]{0,200}aws eks get-token|aws eks get-token[\s\S]{0,200}AWS CLI/,
       );

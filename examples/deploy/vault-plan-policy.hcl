@@ -1,6 +1,6 @@
 # Read-only Vault policy for `terraform plan` of the default vault-k8s-auth.yaml (see
 # vault-deploy-policy.hcl for apply): everything a refresh reads, nothing it could change.
-# Give it to a role that only the plan step logs in as (README, "Atlantis security model").
+# Give it to a role that only the plan step logs in as (docs/security.md, "Atlantis").
 
 # The mount is read through sys/mounts/auth/<path>, which needs no sudo.
 path "sys/mounts/auth/atlantis" {

@@ -48,10 +48,12 @@ Example:
 ${COMMON_HELP}
 
 --json prints {"ok": bool, "checks": [{"name": str, "status": "pass"|"fail"|"skip", "detail": str, "fix"?: str, "verify"?: str}]},
-or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [...]}]}.
-
-Exit status: 0 no check fails (without --role: some role accepts the token), 1 a check fails,
-2 bad usage, bad config, a JWT that cannot be decoded, or (--live) Vault could not be read.`,
+or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [...]}]}.`,
+  exit: {
+    0: "no check fails (without --role: some role accepts the token)",
+    1: "a check fails",
+    2: "bad usage, a file that cannot be read, a config with problems, a JWT that cannot be decoded, or (--live) Vault could not be read",
+  },
   options: {
     role: { type: "string" },
     jwt: { type: "string" },

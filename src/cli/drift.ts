@@ -38,10 +38,12 @@ ${COMMON_HELP}
 --json prints {"ok": bool, "clusters": [{"name": str, "unowned": [{"kind", "path"}],
 "changed": [{"kind", "path", "field", "want", "have"}], "missing": [{"kind", "path"}]}]}, kind one
 of mount, role, policy, config and path Vault's API path (auth/k8s/role/app,
-sys/policies/acl/app-read).
-
-Exit status: 0 no drift, 1 drift, 2 could not tell (bad usage or config, Vault unreachable,
-TLS, a refused read, a sealed Vault).`,
+sys/policies/acl/app-read).`,
+  exit: {
+    0: "no drift",
+    1: "drift",
+    2: "could not tell (bad usage or config, Vault unreachable, TLS, a refused read, a sealed Vault)",
+  },
   options: {},
   maxPositionals: 0,
   async run(invocation, io) {

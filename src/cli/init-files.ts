@@ -114,7 +114,7 @@ export function configFile(answers: InitAnswers, pins: InitPins): string {
         "        boundServiceAccountNamespaces: [app]",
         "        tokenPolicies: [app-read]",
         "        tokenPeriod: 30m # periodic token, renewable every 30 minutes",
-        '        # The aud claim the pod\'s projected token carries (README, "Bind an audience").',
+        '        # The aud claim the pod\'s projected token carries (docs/pods.md, "Bind an audience").',
         "        audience: vault",
       ];
   return [
@@ -122,7 +122,7 @@ export function configFile(answers: InitAnswers, pins: InitPins): string {
     "#",
     `# vault-k8s-auth: Vault's Kubernetes auth, one entry per cluster. Written by vault-k8s-auth init`,
     `# ${pins.self}; yours to edit. Every field is checked before Terraform runs (npx vault-k8s-auth`,
-    `# validate); ${INSTALLED}/README.md ("Configure") has every field, with examples.`,
+    `# validate); ${INSTALLED}/docs/config-reference.md has every field, docs/configure.md examples.`,
     "",
     "clusters:",
     "  # Each cluster is a stack with its own state: cdktf.out/stacks/<name>. Keep names stable:",
@@ -344,7 +344,8 @@ export function readme(answers: InitAnswers, pins: InitPins): string {
 Written by \`vault-k8s-auth init\` (vault-k8s-auth ${pins.self}). Pods of cluster \`${cluster}\` log in
 to Vault with their ServiceAccount token; this repo holds the config that sets that up and the
 exact versions that turn it into Terraform. The code is the vault-k8s-auth package: its
-README (\`${INSTALLED}/README.md\` once installed) explains every field and command.
+README and docs (\`${INSTALLED}/README.md\` and \`${INSTALLED}/docs/\` once installed) explain
+every field and command.
 
 | file | what |
 | ---- | ---- |
@@ -376,8 +377,8 @@ npm run deploy                  # cdktf deploy
 \`\`\`
 
 The first deploy needs a Vault token that may enable an auth method (\`sys/auth/*\` with sudo) and
-Kubernetes rights to create the reviewer's ServiceAccount and bindings: the package's README,
-"What the deploying identity needs", lists exactly which.
+Kubernetes rights to create the reviewer's ServiceAccount and bindings: the package's
+docs/deploy.md, "What the deploying identity needs", lists exactly which.
 ${
   atlantis
     ? `

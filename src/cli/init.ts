@@ -67,9 +67,8 @@ Flags:
 Example:
   npx vault-k8s-auth init vault-auth --cluster prod --eks-cluster prod --eks-region eu-west-1 \\
     --vault-address https://vault.example.com:8200 --ci github
-  cd vault-auth && npm install && npx vault-k8s-auth validate
-
-Exit status: 0 written, 2 bad usage, a bad flag value or a file that exists (nothing written).`,
+  cd vault-auth && npm install && npx vault-k8s-auth validate`,
+  exit: { 0: "written", 2: "bad usage, a bad flag value or a file that exists (nothing written)" },
   options: {
     host: { type: "string" },
     "ca-file": { type: "string" },

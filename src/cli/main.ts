@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { VaultError } from "../live/vault-error";
 import { ValidationError } from "../validation";
 import { can } from "./can";
-import { COMMON_OPTIONS, type Command } from "./command";
+import { COMMON_OPTIONS, type Command, EXIT_CONVENTION, helpOf } from "./command";
 import { doctor } from "./doctor";
 import { drift } from "./drift";
 import { init } from "./init";
@@ -10,11 +10,12 @@ import { type Io, processIo } from "./io";
 import { synth } from "./synth";
 import { UsageError } from "./usage-error";
 import { validate } from "./validate";
+import { packageVersion, version } from "./version";
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Command[] = [can, doctor, drift, init, synth, validate];
+export const COMMANDS: readonly Command[] = [can, doctor, drift, init, synth, validate, version];
 
-const TOP_HELP = `Usage: vault-k8s-auth <command> [args] [--flags]
+export const TOP_HELP = `Usage: vault-k8s-auth <command> [args] [--flags]
 
 Answers questions about a vault-k8s-auth config without Terraform or a Vault server, and
 synthesizes it (synth, the one command that loads cdktf). drift, and doctor and can with
@@ -23,8 +24,10 @@ synthesizes it (synth, the one command that loads cdktf). drift, and doctor and 
 Commands:
 ${COMMANDS.map((command) => `  ${command.name.padEnd(10)} ${command.summary}`).join("\n")}
 
-Run vault-k8s-auth <command> --help for its flags and an example.
-Exit status: 0 yes / all checks pass, 1 no / a check failed, 2 bad usage, bad config or bad input.`;
+Run vault-k8s-auth <command> --help for its flags and an example; --version prints the version.
+Answers go to stdout (--json: one JSON document), errors to stderr.
+
+${EXIT_CONVENTION}`;
 
 /**
  * Runs one command line and returns its exit code. Problems the user can fix (usage, config,
@@ -32,6 +35,10 @@ Exit status: 0 yes / all checks pass, 1 no / a check failed, 2 bad usage, bad co
  */
 export function main(argv: readonly string[], io: Io): number | Promise<number> {
   const [name, ...rest] = argv;
+  if (name === "--version" && rest.length === 0) {
+    io.out(`vault-k8s-auth ${packageVersion()}\n`);
+    return 0;
+  }
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     (name === undefined ? io.err : io.out)(`${TOP_HELP}\n`);
     return name === undefined ? 2 : 0;
@@ -45,7 +52,7 @@ export function main(argv: readonly string[], io: Io): number | Promise<number> 
     }
     const invocation = parse(command, rest);
     if (invocation.values.help) {
-      io.out(`${command.help}\n`);
+      io.out(`${helpOf(command)}\n`);
       return 0;
     }
     const code = command.run(invocation, io);

@@ -1,28 +1,47 @@
+import { join, relative } from "node:path";
+import type { Synthesized } from "../app";
+import { underCdktfCli } from "../cdktf-cli";
 import { synthMessage } from "../config/config-problems";
 import { ValidationError } from "../validation";
+import { type Io, processIo } from "./io";
 
 /**
- * Runs the synth entry point. A ValidationError is the user's to fix: its message alone goes to
- * stderr, with exit code 1. Validation happens while the stacks are built, before anything is
- * written, so an earlier cdktf.out stays as it was.
+ * What a synth prints, the same from `npm run synth` and `vault-k8s-auth synth`: each warning
+ * once on stderr, then one ok line per stack on stdout; under the cdktf CLI nothing, as it
+ * prints the warnings from the manifest and names the stacks itself. It logs an app's stderr at
+ * error level (@cdktf/commons src/util.js:128-137), so warnings printed here as well would show
+ * twice, the second time as "[ERROR] default - warning: ...".
  */
-export function runCli(main: () => void): void {
-  // cdktf captures a stack trace for every attribute reference; with the source maps tsx turns
-  // on, each frame is mapped back, which costs about a third of the synth. Messages don't need it.
-  if (!process.env.VAULT_K8S_AUTH_DEBUG) process.setSourceMapsEnabled(false);
+export function reportSynth({ stacks, warnings, outdir }: Synthesized, io: Io): void {
+  if (underCdktfCli(io.env)) return;
+  io.err(warnings.map((warning) => `warning: ${warning}\n`).join(""));
+  const written = (stack: string) => relative(io.cwd, join(outdir, "stacks", stack, "cdk.tf.json"));
+  io.out(stacks.map((stack) => `ok: ${stack}: ${written(stack)}\n`).join(""));
+}
+
+/**
+ * Runs the synth entry point (main.ts): `npm run synth`, and the app `cdktf synth` runs. A
+ * ValidationError is the user's to fix: its message alone goes to stderr, once, exit 2 (no
+ * answer, as for `vault-k8s-auth synth`). Validation happens while the stacks are built, before
+ * anything is written, so an earlier cdktf.out stays as it was.
+ */
+export function runCli(main: () => Synthesized, io: Io = processIo()): void {
+  // cdktf captures a stack trace for every attribute reference; mapping each frame through source
+  // maps costs about a third of the synth. Messages don't need it.
+  if (!io.env.VAULT_K8S_AUTH_DEBUG) process.setSourceMapsEnabled(false);
   try {
-    main();
+    reportSynth(main(), io);
   } catch (error) {
     if (error instanceof ValidationError) {
-      process.stderr.write(`vault-k8s-auth: ${synthMessage(error)}\n`);
-    } else if (process.env.VAULT_K8S_AUTH_DEBUG) {
-      process.stderr.write(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
+      io.err(`vault-k8s-auth: ${synthMessage(error)}\n`);
+    } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
+      io.err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
     } else {
-      process.stderr.write(
+      io.err(
         `vault-k8s-auth: internal error: ${(error as Error).message}\n` +
           "Set VAULT_K8S_AUTH_DEBUG=1 for the stack trace and report it as a bug.\n",
       );
     }
-    process.exitCode = 1;
+    process.exitCode = 2;
   }
 }

@@ -1,10 +1,11 @@
-import { join, relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { synthMessage } from "../config/config-problems";
 import type { LoadedConfig } from "../config/load";
 import { ValidationError } from "../validation";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";
+import { reportSynth } from "./run-synth";
 
 /**
  * `vault-k8s-auth synth`: the project's main.ts, for a user who installed the package and has
@@ -19,8 +20,10 @@ export const synth: Command = {
 Synthesizes one stack per cluster of the config file, as \`cdktf synth\` does with this
 project's main.ts: DIR/stacks/<cluster>/cdk.tf.json, ready for terraform init/plan/apply in that
 folder, or for \`cdktf deploy\` with "app": "npx vault-k8s-auth synth" in your cdktf.json.
-Warnings (an admin policy, a role without an audience) go to stderr. A file with problems
-writes nothing: an earlier DIR stays as it was.
+Warnings (an admin policy, a role without an audience) go to stderr, each once, as validate
+lists them; run as cdktf's app, it prints nothing and cdktf prints them. A file with problems
+writes nothing: an earlier DIR stays as it was. Without --cluster, stack folders in DIR/stacks
+of clusters no longer in the file are removed, as cdktf synth removes them.
 
 Flags:
   --output DIR     where to write (default: $CDKTF_OUTDIR, which cdktf sets, else cdktf.out);
@@ -35,9 +38,8 @@ Example:
 ${COMMON_HELP}
   (without --cluster, every cluster of the file is synthesized)
 
---json prints {"outdir": str, "stacks": [str], "warnings": [str]}.
-
-Exit status: 0 written, 2 bad usage or bad config (nothing written).`,
+--json prints {"outdir": str, "stacks": [str], "warnings": [str]}.`,
+  exit: { 0: "written", 2: "bad usage, a file that cannot be read or a config with problems (nothing written)" },
   options: { output: { type: "string" } },
   maxPositionals: 0,
   run(invocation, io) {
@@ -51,13 +53,11 @@ Exit status: 0 written, 2 bad usage or bad config (nothing written).`,
     if (!io.env.VAULT_K8S_AUTH_DEBUG) process.setSourceMapsEnabled(false);
     // Loaded here, not at the top: every other command answers without cdktf or a provider.
     const { synthesize } = require("../app") as typeof import("../app");
-    const { stacks, warnings } = synthesize(loaded, { outdir, cluster });
+    const synthesized = synthesize(loaded, { outdir, cluster });
     if (invocation.values.json) {
-      io.out(`${JSON.stringify({ outdir, stacks, warnings })}\n`);
+      io.out(`${JSON.stringify({ outdir, stacks: synthesized.stacks, warnings: synthesized.warnings })}\n`);
     } else {
-      io.err(warnings.map((warning) => `warning: ${warning}\n`).join(""));
-      const written = (stack: string) => relative(io.cwd, join(outdir, "stacks", stack, "cdk.tf.json"));
-      io.out(stacks.map((stack) => `ok: ${stack}: ${written(stack)}\n`).join(""));
+      reportSynth(synthesized, io);
     }
     return 0;
   },

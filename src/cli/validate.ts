@@ -9,24 +9,31 @@ import { loadForCli } from "./load";
 export const validate: Command = {
   name: "validate",
   summary: "check the config file without synthesizing (for editors and pre-commit hooks)",
-  help: `Usage: vault-k8s-auth validate [--config FILE] [--json]
+  help: `Usage: vault-k8s-auth validate [--config FILE] [--strict] [--json]
 
 Checks the config file as synth does, without building or writing anything, and prints
 "ok: N clusters, M roles" or one FAIL line per problem (file:line:col, field, value, fix).
-Warnings (values Vault accepts but ignores or caps) come first, one "warn" line each; they
-do not change the exit status.
+Warnings come first, one "warn" line each: every warning synth reports (values Vault accepts
+but ignores or caps, an admin policy, a role without an audience, plain http), with the same
+text, in the same order, at file:line:col. They do not change the exit status unless --strict.
+
+Flags:
+  --strict         any warning is a problem: exit 1 (a gate for CI)
 
 Example:
-  npx vault-k8s-auth validate --config clusters/prod.yaml
+  npx vault-k8s-auth validate --config clusters/prod.yaml --strict
 
 ${COMMON_HELP}
   (--cluster is accepted and ignored: every cluster is checked)
 
---json prints {"ok": true, "source": str, "clusters": int, "roles": int, "problems": [], "warnings": [str]}
-or {"ok": false, "problems": [str]}.
-
-Exit status: 0 the file is valid, 1 it has problems, 2 bad usage or --config names no file.`,
-  options: {},
+--json prints {"ok": bool, "source": str, "clusters": int, "roles": int, "problems": [], "warnings": [str]}
+(ok is false with --strict and warnings) or {"ok": false, "problems": [str]}.`,
+  exit: {
+    0: "the file is valid (warnings or not, unless --strict)",
+    1: "it has problems, or warnings with --strict",
+    2: "bad usage, or --config names no file that can be read",
+  },
+  options: { strict: { type: "boolean", default: false } },
   maxPositionals: 0,
   run(invocation, io) {
     const { values } = invocation;
@@ -35,13 +42,18 @@ Exit status: 0 the file is valid, 1 it has problems, 2 bad usage or --config nam
       const clusters = config.clusters.length;
       const roles = config.clusters.reduce((sum, cluster) => sum + cluster.roles.length, 0);
       const texts = warnings.map((warning) => warning.text);
+      const ok = !(values.strict && texts.length > 0);
       if (values.json) {
-        io.out(`${JSON.stringify({ ok: true, source, clusters, roles, problems: [], warnings: texts })}\n`);
+        io.out(`${JSON.stringify({ ok, source, clusters, roles, problems: [], warnings: texts })}\n`);
       } else {
         io.out(texts.map((text) => `warn ${text}\n`).join(""));
-        io.out(`ok: ${source}: ${plural(clusters, "cluster")}, ${plural(roles, "role")}\n`);
+        io.out(
+          ok
+            ? `ok: ${source}: ${plural(clusters, "cluster")}, ${plural(roles, "role")}\n`
+            : `FAIL: ${source}: ${plural(texts.length, "warning")}, which --strict counts as problems\n`,
+        );
       }
-      return 0;
+      return ok ? 0 : 1;
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       const problems = problemsOf(error.message);

@@ -9,18 +9,25 @@ import { readUserFile } from "./read-file";
 import { decodeConfigBytes, type Locator, readConfigDocument } from "./read-text";
 import { type Config, configSchema } from "./schema";
 import { OTHER_PLACE, type Problem, semanticProblems } from "./semantic";
+import { constructWarnings } from "./synth-warnings";
 
 export const DEFAULT_CONFIG_FILE = "vault-k8s-auth.yaml";
 export const CONFIG_ENV = "VAULT_K8S_AUTH_CONFIG";
 /** What a config path must name, in messages about one that does not. */
 export const CONFIG_FILE = "a YAML or JSON file";
 
-/** What the file says that Vault or Kubernetes will accept but the reader should know (a cap, an ignored field). */
+/**
+ * What the file says that Vault or Kubernetes will accept but the reader should know (a cap, an
+ * ignored field, an admin policy): every warning synth reports, in synth's order, so `validate`
+ * and `synth` print the same list.
+ */
 export interface ConfigWarning {
   /** Index of the cluster it concerns, so synth can attach it to that stack. */
   readonly cluster?: number;
   /** `file:line:col: field value why`, like a problem line. */
   readonly text: string;
+  /** Added by a construct at synth (its annotation is the text after the field), not by the config check. */
+  readonly construct?: string;
 }
 
 /** A valid config and the warnings about it. */
@@ -106,14 +113,36 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
     return { at, text: `${name}${at}: ${formatPath(path)}${separator}${message}` };
   };
   if (result.success && problems.length === 0) {
-    const warnings = semantic
-      .filter((problem) => problem.warning)
-      .map((problem) => ({ problem, ...line(problem) }))
-      .sort((a, b) => position(a.at) - position(b.at))
-      .map(({ problem, text }) => ({
-        cluster: problem.path[0] === "clusters" && typeof problem.path[1] === "number" ? problem.path[1] : undefined,
-        text,
+    const located = (problem: Problem) => ({ problem, ...line(problem) });
+    const checked = semantic.filter((problem) => problem.warning).map(located);
+    const clusterOf = (path: PropertyKey[]) =>
+      path[0] === "clusters" && typeof path[1] === "number" ? path[1] : undefined;
+    const byPosition = (a: { at: string }, b: { at: string }) => position(a.at) - position(b.at);
+    const warnings: ConfigWarning[] = checked
+      .filter(({ problem }) => clusterOf(problem.path) === undefined)
+      .sort(byPosition)
+      .map(({ text }) => ({ text }));
+    result.data.clusters.forEach((cluster, index) => {
+      // The stack's own warnings, the config's about this cluster, then each policy's and role's:
+      // the construct tree in order, as synth finds them.
+      const fromConstructs = constructWarnings(cluster).map((warning) => ({
+        ...warning,
+        ...line({ path: ["clusters", index, ...warning.path], message: warning.message }),
       }));
+      const fromConstruct = ({ text, message }: { text: string; message: string }) => ({
+        cluster: index,
+        text,
+        construct: message,
+      });
+      warnings.push(...fromConstructs.filter((warning) => warning.onStack).map(fromConstruct));
+      warnings.push(
+        ...checked
+          .filter(({ problem }) => clusterOf(problem.path) === index)
+          .sort(byPosition)
+          .map(({ text }) => ({ cluster: index, text })),
+      );
+      warnings.push(...fromConstructs.filter((warning) => !warning.onStack).map(fromConstruct));
+    });
     return { config: result.data, warnings };
   }
   const lines = problems

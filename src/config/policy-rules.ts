@@ -13,7 +13,7 @@ export function policyRules(policy: PolicyConfig): PolicyRule[] {
   return policy.preset === "terraform-vault-provider" ? PolicyPresets.terraformVaultProvider(rules) : rules;
 }
 
-function ruleOf(rule: RuleConfig): PolicyRule[] {
+export function ruleOf(rule: RuleConfig): PolicyRule[] {
   if (rule.kvRead) return PolicyPresets.kvReadOnly(rule.kvRead.mount, rule.kvRead.path, rule.kvRead.version);
   if (rule.list !== undefined) return PolicyRules.list(rule.list);
   if (rule.deny !== undefined) return PolicyRules.deny(rule.deny);

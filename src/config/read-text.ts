@@ -101,7 +101,7 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
   };
   if (text.trim() === "") {
     throw new ValidationError(
-      `${name}:1:1: the file is empty; it needs a mapping with a clusters list (README: Configure)`,
+      `${name}:1:1: the file is empty; it needs a mapping with a clusters list (docs/configure.md)`,
     );
   }
   // YAML merge keys (<<: *defaults) are how authors share a cluster's settings; JSON has none.

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DURATION_PATTERN, Duration } from "../duration";
+import { DURATION_PATTERN, Duration, readVaultDuration, VAULT_MAX_DURATION_SECONDS } from "../duration";
 import { CAPABILITIES, UNRENDERABLE_CAPABILITIES } from "../policy/capabilities";
 import { ALIAS_NAME_SOURCES, TOKEN_TYPES } from "../role-options";
 import { boundPatternProblem } from "../rules/glob";
@@ -55,23 +55,39 @@ const duration = z
   .union(
     [
       z
-        .int({ error: (issue) => `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 1h` })
+        .int({ error: (issue) => `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 7d` })
         .min(0, { error: (issue) => `${show(issue.input)} is negative; use a duration such as 30m, 1800s or 1h` })
-        .max(999_999_999, { error: (issue) => `${show(issue.input)} is too long; use at most 999999999 seconds` }),
-      z.string().regex(DURATION_PATTERN, {
-        error: (issue) =>
-          `${show(issue.input)} is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
-      }),
+        .max(VAULT_MAX_DURATION_SECONDS, {
+          error: (issue) =>
+            `${show(issue.input)} is longer than Vault can hold; use at most ${VAULT_MAX_DURATION_SECONDS} seconds (about 292 years)`,
+        }),
+      z
+        .string()
+        .regex(DURATION_PATTERN, { error: (issue) => durationProblem(String(issue.input)), abort: true })
+        .superRefine((value, context) => {
+          const read = readVaultDuration(value);
+          if ("problem" in read) context.addIssue({ code: "custom", message: durationProblem(value), input: value });
+        }),
     ],
     {
       error: (issue) =>
         typeof issue.input === "number"
-          ? `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 1h`
-          : `${show(issue.input)} is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds`,
+          ? `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 7d`
+          : typeof issue.input === "string"
+            ? durationProblem(issue.input)
+            : `${show(issue.input)} is not a duration; use e.g. 1800, 30m, 1h30m, 1.5h or 7d`,
     },
   )
   .transform((value) => Duration.parse(value)?.toSeconds() ?? 0)
-  .describe("A duration: 30m, 1800s, 1h, 1h30m, or a whole number of seconds");
+  .describe(
+    "A duration as Vault reads it (go-secure-stdlib parseutil.ParseDurationSecond): whole seconds (1800), a whole number of days alone (7d), or a Go duration (30m, 1h30m, 1.5h); Vault keeps whole seconds",
+  );
+
+/** `"1d12h" mixes days with ...`: the value and why Vault would not read it. */
+function durationProblem(value: string): string {
+  const read = readVaultDuration(value);
+  return `${show(value)} ${"problem" in read ? read.problem : "is not a duration"}`;
+}
 
 /**
  * A bound list of names or namespaces as Vault matches them: each entry is a name or a pattern
@@ -104,7 +120,7 @@ const eksSchema = strictObject(
     clusterName: ruled("eksClusterName", "an EKS cluster name").describe(
       "EKS cluster name, as in `aws eks describe-cluster --name`",
     ),
-    region: ruled("awsRegion", "an AWS region"),
+    region: ruled("awsRegion", "an AWS region").describe("AWS region of the cluster, e.g. eu-west-1"),
     staticToken: z
       .boolean()
       .default(false)
@@ -141,11 +157,17 @@ const reviewerSchema = z
     "mode",
     [
       strictObject({
-        mode: z.literal("long-lived-token"),
-        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name").default("vault-reviewer"),
-        namespace: label("a namespace").default("vault"),
-        secretName: ruled("dns1123Subdomain", "a Secret name").optional(),
-        bindingName: ruled("rbacName", "a ClusterRoleBinding name").optional(),
+        mode: z.literal("long-lived-token").describe("A reviewer ServiceAccount whose non-expiring token Vault stores"),
+        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name")
+          .default("vault-reviewer")
+          .describe("The reviewer ServiceAccount the stack creates"),
+        namespace: label("a namespace").default("vault").describe("Its namespace, which holds its token Secret too"),
+        secretName: ruled("dns1123Subdomain", "a Secret name")
+          .optional()
+          .describe("The token Secret's name. Default: <serviceAccountName>-token"),
+        bindingName: ruled("rbacName", "a ClusterRoleBinding name")
+          .optional()
+          .describe("The binding to system:auth-delegator. Default: <namespace>-<serviceAccountName>-token-review"),
         createNamespace: z
           .boolean()
           .default(false)
@@ -154,10 +176,14 @@ const reviewerSchema = z
           ),
       }),
       strictObject({
-        mode: z.literal("vault-pod"),
-        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name").default("vault"),
-        namespace: label("a namespace").default("vault"),
-        bindingName: ruled("rbacName", "a ClusterRoleBinding name").optional(),
+        mode: z.literal("vault-pod").describe("Vault runs in this cluster and presents its own pod's token"),
+        serviceAccountName: ruled("dns1123Subdomain", "a ServiceAccount name")
+          .default("vault")
+          .describe("Vault's own ServiceAccount"),
+        namespace: label("a namespace").default("vault").describe("Vault's namespace"),
+        bindingName: ruled("rbacName", "a ClusterRoleBinding name")
+          .optional()
+          .describe("The binding to system:auth-delegator. Default: <namespace>-<serviceAccountName>-token-review"),
         createBinding: z
           .boolean()
           .default(true)
@@ -166,7 +192,7 @@ const reviewerSchema = z
           ),
       }),
       strictObject({
-        mode: z.literal("client-jwt"),
+        mode: z.literal("client-jwt").describe("Vault outside the cluster: each pod's own token is the credential"),
         apiAudiences: z
           .array(z.string().min(1))
           .optional()
@@ -184,7 +210,7 @@ const reviewerSchema = z
           : undefined,
     },
   )
-  .describe("Who presents a JWT to the TokenReview API (README: Reviewer modes)");
+  .describe("Who presents a JWT to the TokenReview API (docs/configure.md: Reviewer modes)");
 
 const jwtSchema = strictObject(
   {
@@ -222,14 +248,17 @@ const authSchema = strictObject({
   path: ruled("vaultMountPath", "a Vault mount path")
     .default("kubernetes")
     .describe("Mount path: pods log in at auth/<path>/login"),
-  description: z.string().optional(),
+  description: z.string().optional().describe("The mount's description in Vault"),
   // prefault: the default goes through the schema, so the mode's own defaults fill it in.
   reviewer: reviewerSchema.prefault({ mode: "long-lived-token" }),
   preventDestroy: z
     .boolean()
     .default(true)
     .describe("Terraform refuses to destroy the mount (which would revoke its tokens)"),
-  disableIssValidation: z.boolean().default(true),
+  disableIssValidation: z
+    .boolean()
+    .default(true)
+    .describe("Vault ignores the token's iss (Kubernetes method), as Vault recommends since 1.9"),
 });
 
 const capability = z.enum(CAPABILITIES, {
@@ -253,16 +282,20 @@ const SHORTHANDS = {
 const ruleSchema = strictObject(
   {
     path: z.string().min(1).optional().describe("Vault API path; needs capabilities"),
-    capabilities: z.array(capability).min(1).optional(),
-    description: z.string().optional(),
+    capabilities: z.array(capability).min(1).optional().describe("What the rule allows on path, e.g. [read, list]"),
+    description: z.string().optional().describe("A comment written into the policy's HCL"),
     kvRead: strictObject({
-      mount: ruled("secretMountPath", "a KV mount path"),
-      path: z.string().min(1),
+      mount: ruled("secretMountPath", "a KV mount path").describe("The KV secrets engine's mount, e.g. secret"),
+      path: z
+        .string()
+        .min(1)
+        .describe("The secret's path inside the mount, as vault kv get takes it; * at the end for a subtree"),
       version: z
         .union([z.literal(1), z.literal(2)], {
           error: (issue) => `${show(issue.input)} is not a KV version; use 1 or 2`,
         })
-        .default(2),
+        .default(2)
+        .describe("KV engine version: 2 reads <mount>/data/<path> and <mount>/metadata/<path>, 1 <mount>/<path>"),
     })
       .optional()
       .describe("Read one KV secret (v2: the data/ and metadata/ paths)"),
@@ -304,16 +337,21 @@ const ruleSchema = strictObject(
 });
 
 const policySchema = strictObject({
-  name: ruled("vaultPolicyName", "a policy name").refine((name) => !["root", "default"].includes(name), {
-    error: (issue) => `${show(issue.input)} is reserved by Vault; choose another name`,
-  }),
+  name: ruled("vaultPolicyName", "a policy name")
+    .refine((name) => !["root", "default"].includes(name), {
+      error: (issue) => `${show(issue.input)} is reserved by Vault; choose another name`,
+    })
+    .describe("The policy's name in Vault, as roles name it in tokenPolicies"),
   preset: z
     .enum(["admin", "terraform-vault-provider"], {
       error: (issue) => `${show(issue.input)} is not a preset; use admin or terraform-vault-provider`,
     })
     .optional()
     .describe("admin: every capability on every path (warned). terraform-vault-provider: child tokens + rules"),
-  rules: z.array(ruleSchema).optional(),
+  rules: z
+    .array(ruleSchema)
+    .optional()
+    .describe("The policy's rules; with preset terraform-vault-provider, added to it"),
 }).superRefine((policy, context) => {
   // policyRules renders admin alone: rules next to it would be dropped, a deny rule included.
   if (policy.preset === "admin" && policy.rules !== undefined) {
@@ -352,6 +390,7 @@ const namespaceSelectorSchema = strictObject(
     matchExpressions: z
       .unknown()
       .optional()
+      .describe("Refused: Vault supports matchLabels only")
       .refine((value) => value === undefined, {
         error: () =>
           'is refused by Vault ("label selector match expressions are not supported", vault-plugin-auth-kubernetes v0.23.1 namespace_validator.go:121-123); express it with matchLabels',
@@ -413,25 +452,28 @@ const vaultSchema = strictObject({
 
 const stateSchema = strictObject({
   s3: strictObject({
-    bucket: ruled("s3BucketName", "an S3 bucket name"),
+    bucket: ruled("s3BucketName", "an S3 bucket name").describe("The state bucket"),
     key: exact().optional().describe("Default: vault-k8s-auth/<cluster name>.tfstate"),
-    region: ruled("awsRegion", "an AWS region"),
+    region: ruled("awsRegion", "an AWS region").describe("The bucket's region"),
   }).describe("S3 backend with encryption and S3-native locking (use_lockfile)"),
 }).describe("Where Terraform keeps this cluster's state. Default: local file terraform.<cluster>.tfstate");
 
 export const clusterSchema = strictObject({
   name: label("a cluster name").describe("Stack id: cdktf.out/stacks/<name>, and its own state"),
   kubernetes: kubernetesSchema,
-  vault: vaultSchema.default({}),
-  auth: authSchema.prefault({}),
-  policies: z.array(policySchema).default([]),
+  vault: vaultSchema.default({}).describe("The Vault this cluster's stack writes to"),
+  auth: authSchema.prefault({}).describe("The auth mount pods log in at, and how Vault checks their tokens"),
+  policies: z.array(policySchema).default([]).describe("Vault ACL policies this stack owns"),
   externalPolicies: z
     .array(ruled("vaultPolicyName", "a policy name"))
     .optional()
     .describe(
       "Vault policies this config does not manage (written with `vault policy write`, or by another stack): roles may name them in tokenPolicies, the stack never creates, changes or deletes them, and `can` leaves them out of its answer",
     ),
-  roles: z.array(roleSchema).min(1, { error: () => "is empty; define at least one role" }),
+  roles: z
+    .array(roleSchema)
+    .min(1, { error: () => "is empty; define at least one role" })
+    .describe("Vault roles of the mount: who logs in, with which policies and token lifetimes"),
   state: stateSchema.optional(),
   importExisting: z
     .boolean()
@@ -442,8 +484,11 @@ export const clusterSchema = strictObject({
 });
 
 export const configSchema = strictObject({
-  $schema: z.string().optional(),
-  clusters: z.array(clusterSchema).min(1, { error: () => "is empty; define at least one cluster" }),
+  $schema: z.string().optional().describe("The JSON Schema, for editors (optional)"),
+  clusters: z
+    .array(clusterSchema)
+    .min(1, { error: () => "is empty; define at least one cluster" })
+    .describe("One entry per Kubernetes cluster: each its own stack and state"),
 });
 
 export type Config = z.output<typeof configSchema>;

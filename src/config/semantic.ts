@@ -115,16 +115,28 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
         [["deny"], rule.deny],
         [["kvRead", "path"], kvRead.path],
       ];
+      // kvRead adds data/ and metadata/ itself (KV version 2 serves values and versions there), so
+      // a path that starts with one of them is most likely the API path written where the secret's
+      // path inside the mount belongs: mount secret, path data/app reads secret/data/data/app.
+      if (typeof kvRead.path === "string" && kvRead.version !== 1 && /^(data|metadata)\//.test(kvRead.path)) {
+        const mount = String(kvRead.mount ?? "").replace(/\/+$/, "");
+        const inside = kvRead.path.replace(/^(data|metadata)\//, "");
+        problems.push({
+          path: ["policies", index, "rules", position, "kvRead", "path"],
+          message: `${show(kvRead.path)} starts with ${kvRead.path.split("/")[0]}/, but kvRead adds data/ and metadata/ itself (KV version 2), so this rule grants ${mount}/data/${kvRead.path} and ${mount}/metadata/${kvRead.path}; write the secret's path inside the mount, ${show(inside)}, for ${mount}/data/${inside}`,
+          warning: true,
+        });
+      }
+      // A path Vault reads otherwise than it looks is warned by the policy construct
+      // (synth-warnings.ts predicts it for validate); one that Vault refuses is refused here.
       for (const [field, value] of paths) {
         if (typeof value !== "string") continue;
-        const { refuse, warn } = policyPathProblem(value);
-        if (refuse ?? warn) {
+        const { refuse } = policyPathProblem(value);
+        if (refuse)
           problems.push({
             path: ["policies", index, "rules", position, ...field],
-            message: `${show(value)} ${refuse ?? warn}`,
-            warning: refuse === undefined,
+            message: `${show(value)} ${refuse}`,
           });
-        }
       }
     });
   });

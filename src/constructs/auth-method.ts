@@ -55,7 +55,7 @@ export interface JwtMethodProps {
  * Switching a mount's method replaces it with a resource of another type, and `preventDestroy`
  * cannot stop that: it lives in the old resource block, which is gone, and Terraform destroys what
  * the configuration no longer holds. The JWT mount refuses a Kubernetes mount's path at plan
- * instead; README "Switching the auth method" migrates through a second mount.
+ * instead; docs/configure.md, "Switching the auth method", migrates through a second mount.
  * See https://developer.hashicorp.com/vault/docs/auth/kubernetes#how-to-work-with-short-lived-kubernetes-tokens
  */
 export abstract class AuthMethod {

@@ -1,6 +1,6 @@
 import type { Duration } from "../duration";
 import { type AliasNameSource, BATCH_PERIOD_PROBLEM, type NamespaceSelector, type TokenType } from "../role-options";
-import { boundPatternProblem, broadPatternWarning, isGlob } from "../rules/glob";
+import { boundPatternProblem, isGlob } from "../rules/glob";
 import { roleKey } from "../rules/vault";
 import { ValidationError } from "../validation";
 import { check } from "./check";
@@ -141,13 +141,8 @@ export function validateBoundList(field: string, values: string[], rule: "dns112
   }
 }
 
-/** Warnings for the patterns of a bound list that admit far more than they look (rules/glob.ts). */
-export function broadPatternWarnings(field: string, values: readonly string[], what: string): string[] {
-  return values.flatMap((value) => {
-    const warning = broadPatternWarning(value, what);
-    return warning === undefined ? [] : [`${field}: ${warning}`];
-  });
-}
+// Its words live in src/warnings.ts, which validate predicts synth's warnings from.
+export { broadPatternWarnings } from "../warnings";
 
 /**
  * Refuses a second role of one name on a mount, in any letter case: Vault keeps role names

@@ -2,6 +2,7 @@ import { Annotations, Fn } from "cdktf";
 import type { Construct } from "constructs";
 import { awsClasses, KubernetesProvider, type KubernetesProviderExec } from "../providers";
 import { ValidationError } from "../validation";
+import { noKubeconfigContextWarning, STATIC_TOKEN_WARNING } from "../warnings";
 import { check } from "./check";
 import { lookUpEksCluster } from "./eks-cluster";
 
@@ -108,11 +109,7 @@ class EksConnection extends ClusterConnection {
   }
 
   private staticToken(scope: Construct): string {
-    Annotations.of(scope).addWarning(
-      `kubernetes.eks.staticToken is on: the token from aws_eks_cluster_auth lasts 15 minutes and is saved in the plan, ` +
-        `so applying a saved plan later than that (Atlantis applies after review) fails with Unauthorized. ` +
-        `Turn it off where the AWS CLI is installed.`,
-    );
+    Annotations.of(scope).addWarning(STATIC_TOKEN_WARNING);
     const { DataAwsEksClusterAuth } = awsClasses();
     return new DataAwsEksClusterAuth(scope, "EksClusterAuth", { name: this.props.clusterName }).token;
   }
@@ -133,10 +130,7 @@ class ExplicitConnection extends ClusterConnection {
       );
     }
     if (!inCluster && kubeconfigContext === undefined) {
-      Annotations.of(scope).addWarning(
-        `kubernetes: no kubeconfig context is set, so Terraform creates the reviewer objects in whatever cluster ` +
-          `the current context points at, while Vault is configured for ${this.props.host}. Set kubeconfig.context.`,
-      );
+      Annotations.of(scope).addWarning(noKubeconfigContextWarning(this.props.host));
     }
     // config_path only when a kubeconfig is named: the provider otherwise falls back to
     // KUBE_CONFIG_PATH (terraform-provider-kubernetes v2.38.0 kubernetes/provider.go:97-101),

@@ -75,7 +75,7 @@ export class JwtAuthBackend extends Construct implements AuthMount {
             errorMessage:
               `Vault has a Kubernetes auth mount at auth/${this.path}: replacing it with a JWT mount would destroy it ` +
               `and revoke every token it issued. Give the JWT mount its own auth.path and move the pods over ` +
-              `(README: "Switching the auth method without downtime").`,
+              `(docs/configure.md: "Switching the auth method without downtime").`,
           },
         ],
       },

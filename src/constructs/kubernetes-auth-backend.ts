@@ -36,7 +36,7 @@ export interface KubernetesAuthBackendProps {
   readonly disableIssValidation?: boolean;
   /**
    * Terraform refuses to destroy the mount: destroying it revokes every token issued through it.
-   * README, "Removing a mount on purpose", says how to opt out.
+   * docs/deploy.md, "Removing a mount on purpose", says how to opt out.
    * @default true
    */
   readonly preventDestroy?: boolean;

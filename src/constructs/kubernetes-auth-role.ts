@@ -2,6 +2,7 @@ import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { KubernetesAuthBackendRole } from "../providers";
 import { ValidationError } from "../validation";
+import { everyServiceAccountWarning, noAudienceClientJwtWarning, noAudienceWarning } from "../warnings";
 import { type AuthRoleOptions, broadPatternWarnings, tokenFields, validateBoundList } from "./auth-role-options";
 import { check } from "./check";
 import type { ReviewerMode } from "./reviewer";
@@ -63,21 +64,11 @@ export class KubernetesAuthRole extends Construct {
       audience: props.audience,
     });
 
-    if (props.audience === undefined && props.reviewerMode === "client-jwt") {
-      // The pod's token is the TokenReview's bearer, which the API server authenticates only for
-      // its own --api-audiences (validation.ts clientJwtAudienceProblem): "vault" cannot work.
+    if (props.audience === undefined) {
       Annotations.of(this).addWarning(
-        `role ${props.roleName}: no audience is bound, so any token of a bound ServiceAccount that the API server ` +
-          `accepts logs in, its default token included (Vault 1.20+ warns about this too). With the client-jwt ` +
-          `reviewer the token must carry one of the API server's own audiences, so a Vault-only audience such as ` +
-          `"vault" cannot be bound here: list the API server's audience in auth.reviewer.apiAudiences and set ` +
-          `audience to it, or use the long-lived-token or vault-pod reviewer to bind "vault" (README: "Bind an audience").`,
-      );
-    } else if (props.audience === undefined) {
-      Annotations.of(this).addWarning(
-        `role ${props.roleName}: no audience is bound, so any token of a bound ServiceAccount logs in, ` +
-          `whatever service it was issued for (Vault 1.20+ warns about this too). Set audience (e.g. "vault") ` +
-          `and give the pod a projected ServiceAccount token with that audience (README: "Bind an audience").`,
+        props.reviewerMode === "client-jwt"
+          ? noAudienceClientJwtWarning(props.roleName)
+          : noAudienceWarning(props.roleName),
       );
     }
     for (const warning of [
@@ -87,10 +78,7 @@ export class KubernetesAuthRole extends Construct {
       Annotations.of(this).addWarning(warning);
     }
     if (props.boundServiceAccountNames.includes("*") && namespaces?.includes("*")) {
-      Annotations.of(this).addWarning(
-        `role ${props.roleName}: "*" for both ServiceAccount names and namespaces lets every ServiceAccount ` +
-          `of the cluster log in; name the ServiceAccounts or the namespaces`,
-      );
+      Annotations.of(this).addWarning(everyServiceAccountWarning(props.roleName));
     }
   }
 }

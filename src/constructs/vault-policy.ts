@@ -1,6 +1,7 @@
 import { Annotations, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CAPABILITIES, type PolicyRule } from "../policy/capabilities";
+import { policyPathWarning, policyWarnings } from "../policy/warnings";
 import { DataVaultPolicyDocument, Policy } from "../providers";
 import { policyPathProblem } from "../rules/vault";
 import { ValidationError } from "../validation";
@@ -40,7 +41,8 @@ export class VaultPolicy extends Construct {
       const glob = Token.isUnresolved(rule.path) ? {} : policyPathProblem(rule.path);
       if (glob.refuse)
         throw new ValidationError(`policy ${props.name}: path ${JSON.stringify(rule.path)} ${glob.refuse}`);
-      if (glob.warn) globWarnings.push(`policy ${props.name}: path ${JSON.stringify(rule.path)} ${glob.warn}`);
+      const warning = glob.warn && policyPathWarning(props.name, rule.path);
+      if (warning) globWarnings.push(warning);
       const bad = rule.capabilities.filter((capability) => !CAPABILITIES.includes(capability));
       if (bad.length > 0 || rule.capabilities.length === 0) {
         throw new ValidationError(
@@ -73,19 +75,4 @@ export class VaultPolicy extends Construct {
   }
 }
 
-/** What a reviewer must see about a policy: `sudo` anywhere, or any grant on every path. */
-export function policyWarnings(name: string, rules: PolicyRule[]): string[] {
-  const warnings: string[] = [];
-  for (const rule of rules) {
-    const grants = rule.capabilities.filter((capability) => capability !== "deny");
-    if (rule.path === "*" && grants.length > 0) {
-      warnings.push(
-        `policy ${name} grants ${grants.join(", ")} on every path ("*"): full control of Vault. ` +
-          `Grant only the paths the workload reads (e.g. a kvRead rule) unless admin is intended.`,
-      );
-    } else if (grants.includes("sudo")) {
-      warnings.push(`policy ${name} grants sudo on ${rule.path}: root-protected endpoints become reachable.`);
-    }
-  }
-  return warnings;
-}
+export { policyWarnings };

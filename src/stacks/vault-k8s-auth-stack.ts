@@ -7,6 +7,7 @@ import { Duration } from "../duration";
 import { VaultProvider } from "../providers";
 import { shellWord } from "../shell";
 import { ValidationError } from "../validation";
+import { IMPORT_EXISTING_WARNING, plainHttpWarning } from "../warnings";
 import { requireTerraformForImports } from "./require-terraform";
 
 export interface VaultK8sAuthStackProps {
@@ -19,7 +20,7 @@ export const REQUIRED_TERRAFORM = ">= 1.11";
 
 /** The token kubelet mounts by default: its audience is the API server, not Vault. */
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-/** Where the README's pod spec mounts a projected token for a role's audience. */
+/** Where the pod spec of docs/pods.md mounts a projected token for a role's audience. */
 const PROJECTED_TOKEN = "/var/run/secrets/vault/token";
 
 /**
@@ -46,11 +47,7 @@ export class VaultK8sAuthStack extends TerraformStack {
     // Accepted because the official Vault Helm chart serves plain http unless told otherwise
     // (hashicorp/vault-helm v0.32.0 values.yaml:21, global.tlsDisable: true); never silently.
     if (cluster.vault.address?.startsWith("http://")) {
-      Annotations.of(this).addWarning(
-        `vault.address ${cluster.vault.address} is plain http: the deploy token and everything Terraform writes to ` +
-          `Vault, and the pods' logins and Vault tokens, cross the network in clear. Use https unless the path is ` +
-          `private (e.g. a port-forward, or a cluster network you trust).`,
-      );
+      Annotations.of(this).addWarning(plainHttpWarning(cluster.vault.address));
     }
 
     const policyScope = new Construct(this, "Policies");
@@ -88,10 +85,7 @@ export class VaultK8sAuthStack extends TerraformStack {
 
     if (cluster.importExisting) {
       this.authBackend.adoptExisting();
-      Annotations.of(this).addWarning(
-        "importExisting is on: every mount, config, role, policy and reviewer object in this cluster's entry must " +
-          "already exist, or the plan fails. Set it back to false after the first deploy (docs/migration-from-seed.md).",
-      );
+      Annotations.of(this).addWarning(IMPORT_EXISTING_WARNING);
     }
 
     const loginPath = this.authBackend.loginPath;

@@ -135,7 +135,7 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
         status: "fail",
         detail:
           'the role wants aud "vault", but this is the pod\'s default token, whose aud [https://kubernetes.default.svc.cluster.local] is the API server\'s (cap jwt.go:170-172: "invalid audience (aud) claim")',
-        fix: 'mount a projected ServiceAccount token with audience: vault (README: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
+        fix: 'mount a projected ServiceAccount token with audience: vault (docs/pods.md: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
       });
     });
 

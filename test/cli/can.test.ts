@@ -60,6 +60,7 @@ describe("vault-k8s-auth can", () => {
       sudo: null,
       refusedBeforeAcl: null,
       leftOut: [],
+      hints: [],
     });
   });
 
@@ -74,10 +75,10 @@ describe("vault-k8s-auth can", () => {
       stdout: "",
       stderr: "vault-k8s-auth can: needs --role, one of atlantis\n",
     });
-    expect(run("secret/x", "--role", "atlantis", "--operation", "write")).toEqual({
+    expect(run("secret/x", "--role", "atlantis", "--operation", "put")).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'vault-k8s-auth can: --operation "write" is not one of read, list, create, update, patch, delete\n',
+      stderr: 'vault-k8s-auth can: --operation "put" is not one of read, list, create, update, patch, delete, write\n',
     });
     expect(run("secret/x", "--role", "atlantsi")).toEqual({
       code: 2,
@@ -181,12 +182,101 @@ describe("vault-k8s-auth can on Vault's root-protected paths (vault/logical_syst
   });
 });
 
-test("the README's can transcript is what can prints for the built-in default", () => {
-  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+test("the troubleshooting page's can transcript is what can prints for the built-in default", () => {
+  const readme = readFileSync(join(__dirname, "..", "..", "docs", "troubleshooting.md"), "utf8");
   const block = /```console\n\$ npx vault-k8s-auth (can .*)\n([\s\S]*?)```/.exec(readme);
   expect(block).not.toBeNull();
   const [, command, transcript] = block as RegExpExecArray;
   const empty = join(dir, "no-config");
   mkdirSync(empty);
   expect(cli(command.split(" "), { cwd: empty })).toEqual({ code: 0, stdout: transcript, stderr: "" });
+});
+
+describe("vault-k8s-auth can --operation write (vault write, vault kv put)", () => {
+  const writes = writeConfig(dir, "writes.yaml", {
+    clusters: [
+      {
+        ...seed,
+        policies: [
+          {
+            name: "app",
+            rules: [
+              { path: "secret/data/both", capabilities: ["create", "update"] },
+              { path: "secret/data/new-only", capabilities: ["create"] },
+              { path: "secret/data/update-only", capabilities: ["update"] },
+            ],
+          },
+        ],
+        roles: [{ ...seed.roles[0], tokenPolicies: ["app"] }],
+      },
+    ],
+  });
+  const write = (path: string, ...more: string[]) =>
+    cli(["can", path, "--role", "atlantis", "--operation", "write", "--config", writes, ...more], { cwd: dir });
+
+  test("is allowed when create and update both are, exit 0", () => {
+    expect(write("secret/data/both")).toEqual({
+      code: 0,
+      stderr: "",
+      stdout:
+        "ok: write secret/data/both is allowed: create (nothing there yet) and update (something there) (capabilities: create, update)\n" +
+        'rule: "secret/data/both" (exact) decides: create, update, merged from every policy that has it\n' +
+        '  app      "secret/data/both": create, update\n' +
+        "  default  no rule matches\n",
+    });
+  });
+
+  test("says which half is denied when only one is allowed, exit 1", () => {
+    expect(write("secret/data/new-only")).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(
+        /^FAIL: write secret\/data\/new-only is allowed only as create: a new object can be written, an existing one not \(update denied\) \(capabilities: create\)\n/,
+      ),
+    });
+    expect(write("secret/data/update-only").stdout).toMatch(
+      /^FAIL: write secret\/data\/update-only is allowed only as update: an existing object can be written, a new one not \(create denied\) \(capabilities: update\)\n/,
+    );
+  });
+
+  test("is denied when neither is allowed, exit 1, and --json carries both halves", () => {
+    expect(write("secret/data/other").stdout).toMatch(
+      /^FAIL: write secret\/data\/other is denied: neither create nor update \(capabilities: deny\)\n/,
+    );
+    const json = JSON.parse(write("secret/data/new-only", "--json").stdout);
+    expect(json).toMatchObject({ path: "secret/data/new-only", allowed: false, create: true, update: false });
+  });
+});
+
+describe("vault-k8s-auth can on a KV v2 path as vault kv takes it", () => {
+  const kv = writeConfig(dir, "kv.yaml", {
+    clusters: [
+      {
+        ...seed,
+        policies: [
+          { name: "read", rules: [{ kvRead: { mount: "secret", path: "app" } }] },
+          { name: "v1", rules: [{ kvRead: { mount: "kv1", path: "app", version: 1 } }] },
+        ],
+        roles: [{ ...seed.roles[0], tokenPolicies: ["read", "v1"] }],
+      },
+    ],
+  });
+  const ask = (...args: string[]) => cli(["can", ...args, "--role", "atlantis", "--config", kv], { cwd: dir });
+
+  test("answers for the path as given, and names the API paths the kvRead rule covers", () => {
+    const result = ask("secret/app");
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n").filter((line) => line.startsWith("hint: "))).toEqual([
+      'hint: KV v2 API path: secret/data/app (read, from a kvRead rule on mount secret): "vault kv get secret/app" reads there',
+      'hint: KV v2 API path: secret/metadata/app (list, read, from a kvRead rule on mount secret): "vault kv metadata get" and "vault kv list" read there',
+    ]);
+    expect(JSON.parse(ask("secret/app", "--json").stdout).hints).toHaveLength(2);
+  });
+
+  test("gives no hint for an API path, a path the rule does not cover, or a KV v1 mount", () => {
+    for (const path of ["secret/data/app", "secret/other", "kv1/app"]) expect(ask(path).stdout).not.toContain("hint:");
+  });
+
+  test("gives no hint for an operation the rule does not grant there", () => {
+    expect(ask("secret/app", "--operation", "delete").stdout).not.toContain("hint:");
+  });
 });

@@ -21,7 +21,7 @@ describe("the vault-k8s-auth dispatcher", () => {
       code: 2,
       stdout: "",
       stderr:
-        'vault-k8s-auth: unknown command "doktor"; use one of can, doctor, drift, init, synth, validate (see --help)\n',
+        'vault-k8s-auth: unknown command "doktor"; use one of can, doctor, drift, init, synth, validate, version (see --help)\n',
     });
   });
 
@@ -42,20 +42,48 @@ describe("the vault-k8s-auth dispatcher", () => {
     });
   });
 
-  test.each(["can", "doctor", "validate"])("gives %s a --help with an example and its exit codes", (command) => {
-    const result = cli([command, "--help"], { cwd: dir });
-    expect(result.code).toBe(0);
-    expect(result.stderr).toBe("");
-    expect(result.stdout).toMatch(new RegExp(`^Usage: vault-k8s-auth ${command} `));
-    expect(result.stdout).toMatch(new RegExp(`Example:\n(.+\n)*? .*npx vault-k8s-auth ${command} `));
-    expect(result.stdout).toMatch(/Exit status: 0 [\s\S]*?, 1 [\s\S]*?,\s+2 /);
+  test.each(["can", "doctor", "drift", "init", "synth", "validate", "version"])(
+    "gives %s a --help with an example and its exit codes in the convention's words",
+    (command) => {
+      const result = cli([command, "--help"], { cwd: dir });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toMatch(new RegExp(`^Usage: vault-k8s-auth ${command} `));
+      expect(result.stdout).toMatch(new RegExp(`Example:\n(.+\n)*? .*npx vault-k8s-auth ${command}`));
+      expect(result.stdout).toMatch(/\n\nExit status: 0 [^;]+(; 1 [^;]+)?; 2 [^;]+ \(see vault-k8s-auth --help\)\.\n$/);
+      expect(result.stdout.match(/Exit status/g)).toHaveLength(1);
+    },
+  );
+
+  test("gives synth a --help whose exit codes have no 1: synth either writes or refuses", () => {
+    expect(cli(["synth", "--help"], { cwd: dir }).stdout).toMatch(
+      /\n\nExit status: 0 written; 2 bad usage, a file that cannot be read or a config with problems \(nothing written\) \(see vault-k8s-auth --help\)\.\n$/,
+    );
   });
 
-  test("gives synth a --help with an example and its exit codes, which has no 1: synth either writes or refuses", () => {
-    const result = cli(["synth", "--help"], { cwd: dir });
-    expect(result).toMatchObject({ code: 0, stderr: "" });
-    expect(result.stdout).toMatch(/^Usage: vault-k8s-auth synth /);
-    expect(result.stdout).toMatch(/Example:\n {2}npx vault-k8s-auth synth /);
-    expect(result.stdout).toMatch(/Exit status: 0 written, 2 bad usage or bad config \(nothing written\)\.\n$/);
+  test("says the exit status convention once, in the top --help", () => {
+    expect(cli(["--help"], { cwd: dir }).stdout).toContain(
+      [
+        "Exit status, the same for every command:",
+        "  0  yes: the answer is yes, or the job is done",
+        "  1  no: the answer is no (denied, a check fails, the file has problems)",
+        "  2  no answer: bad usage, a file that cannot be read, a config with problems (for every",
+        "     command but validate, whose answer they are), or an internal error (a bug: report it)",
+      ].join("\n"),
+    );
+  });
+
+  test.each([["--version"], ["version"]])("prints the package's version with %s, exit 0", (...argv) => {
+    const { version } = require("../../package.json") as { version: string };
+    expect(cli(argv, { cwd: dir })).toEqual({ code: 0, stdout: `vault-k8s-auth ${version}\n`, stderr: "" });
+  });
+
+  test("prints the version as JSON with version --json", () => {
+    const { version } = require("../../package.json") as { version: string };
+    expect(cli(["version", "--json"], { cwd: dir })).toEqual({
+      code: 0,
+      stdout: `{"version":"${version}"}\n`,
+      stderr: "",
+    });
   });
 });

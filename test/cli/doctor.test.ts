@@ -248,9 +248,9 @@ describe("vault-k8s-auth doctor", () => {
   });
 });
 
-describe("the README's doctor transcript", () => {
+describe("the troubleshooting page's doctor transcript", () => {
   test("is what doctor prints for its scenario (role with audience vault, default token of ServiceAccount default)", () => {
-    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    const readme = readFileSync(join(__dirname, "..", "..", "docs", "troubleshooting.md"), "utf8");
     const block = /```console\n\$ kubectl exec (.*)\n(.*)\n([\s\S]*?)```/.exec(readme);
     expect(block).not.toBeNull();
     const [, exec, command, transcript] = block as RegExpExecArray;

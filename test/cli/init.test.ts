@@ -308,7 +308,7 @@ describe("vault-k8s-auth init", () => {
       expect(stdout).toMatch(new RegExp(`^ {2}${flag}\\b`, "m"));
     }
     expect(stdout).toMatch(/Example:\n {2}npx vault-k8s-auth init /);
-    expect(stdout).toMatch(/Exit status: 0 written, 2 [^\n]+\.\n$/);
+    expect(stdout).toMatch(/\n\nExit status: 0 written; 2 [^\n]+ \(see vault-k8s-auth --help\)\.\n$/);
   });
 });
 

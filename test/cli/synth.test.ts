@@ -33,8 +33,12 @@ describe("vault-k8s-auth synth", () => {
     expect(result.stdout).toBe("ok: eks-test: warned/stacks/eks-test/cdk.tf.json\n");
     const lines = result.stderr.trimEnd().split("\n");
     expect(lines).toEqual([
-      expect.stringMatching(/^warning: eks-test\/Policies\/admin: policy admin grants sudo, /),
-      expect.stringMatching(/^warning: eks-test\/KubernetesAuth\/Roles\/atlantis: role atlantis: no audience is bound/),
+      expect.stringMatching(
+        /^warning: built-in default: clusters\[0\]\.policies\[0\]\.preset: policy admin grants sudo, /,
+      ),
+      expect.stringMatching(
+        /^warning: built-in default: clusters\[0\]\.roles\[0\]\.name: role atlantis: no audience is bound/,
+      ),
     ]);
   });
 

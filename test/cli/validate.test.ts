@@ -8,31 +8,73 @@ import { cli, scratchDir, writeConfig, writeTwoClusters } from "./harness";
 const dir = scratchDir();
 const seed = DEFAULT_CONFIG.clusters[0];
 const twoClusters = writeTwoClusters(dir);
+/** Two clusters that deserve no warning: a least-privilege policy and roles bound to an audience. */
+const quiet = writeConfig(dir, "quiet.yaml", {
+  clusters: [0, 1].map((index) => ({
+    ...seed,
+    name: index === 0 ? seed.name : "other",
+    kubernetes: { eks: { clusterName: index === 0 ? "eks-test" : "other", region: "ap-northeast-1" } },
+    vault: { namespace: index === 0 ? undefined : "other" },
+    auth: { ...seed.auth, path: index === 0 ? seed.auth?.path : "k8s/other" },
+    policies: [{ name: "read", rules: [{ kvRead: { mount: "secret", path: "app" } }] }],
+    roles: [{ ...seed.roles[0], tokenPolicies: ["read"], audience: "vault" }],
+  })),
+});
+const SEED_WARNINGS = (source: string, at: string) => [
+  `${source}${at}: clusters[0].policies[0].preset: policy admin grants sudo, read, create, update, delete, list, patch on every path ("*"): full control of Vault. Grant only the paths the workload reads (e.g. a kvRead rule) unless admin is intended.`,
+  `${source}${at}: clusters[0].roles[0].name: role atlantis: no audience is bound, so any token of a bound ServiceAccount logs in, whatever service it was issued for (Vault 1.20+ warns about this too). Set audience (e.g. "vault") and give the pod a projected ServiceAccount token with that audience (docs/pods.md: "Bind an audience").`,
+];
 const broken = writeConfig(dir, "broken.yaml", "clusters:\n  - name: Bad_Name\n    kubernetes: {}\n    roles: []\n");
 
 describe("vault-k8s-auth validate", () => {
   test("says ok with the number of clusters and roles of a valid file", () => {
-    expect(cli(["validate", "--config", twoClusters], { cwd: dir })).toEqual({
+    expect(cli(["validate", "--config", quiet], { cwd: dir })).toEqual({
       code: 0,
-      stdout: "ok: two.yaml: 2 clusters, 2 roles\n",
+      stdout: "ok: quiet.yaml: 2 clusters, 2 roles\n",
       stderr: "",
     });
   });
 
-  test("checks the built-in default when no file is there, as synth does", () => {
+  test("checks the built-in default when no file is there, as synth does, with synth's warnings", () => {
     expect(cli(["validate"], { cwd: dir })).toEqual({
       code: 0,
-      stdout: "ok: built-in default: 1 cluster, 1 role\n",
+      stdout: `${SEED_WARNINGS("built-in default", "")
+        .map((text) => `warn ${text}\n`)
+        .join("")}ok: built-in default: 1 cluster, 1 role\n`,
       stderr: "",
     });
+  });
+
+  test("prints the same warnings as synth, in the same order, and --strict makes them fail, exit 1", () => {
+    const synthesized = cli(["synth", "--output", "strict-out"], { cwd: dir });
+    expect(synthesized.stderr).toBe(
+      SEED_WARNINGS("built-in default", "")
+        .map((text) => `warning: ${text}\n`)
+        .join(""),
+    );
+    expect(cli(["validate", "--strict"], { cwd: dir })).toEqual({
+      code: 1,
+      stdout: `${SEED_WARNINGS("built-in default", "")
+        .map((text) => `warn ${text}\n`)
+        .join("")}FAIL: built-in default: 2 warnings, which --strict counts as problems\n`,
+      stderr: "",
+    });
+    expect(JSON.parse(cli(["validate", "--strict", "--json"], { cwd: dir }).stdout)).toMatchObject({
+      ok: false,
+      warnings: SEED_WARNINGS("built-in default", ""),
+    });
+    expect(cli(["validate", "--strict", "--config", quiet], { cwd: dir })).toMatchObject({ code: 0 });
   });
 
   test("finds the file named by VAULT_K8S_AUTH_CONFIG, as synth does", () => {
-    expect(cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: twoClusters } })).toEqual({
+    expect(cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: quiet } })).toEqual({
       code: 0,
-      stdout: "ok: two.yaml: 2 clusters, 2 roles\n",
+      stdout: "ok: quiet.yaml: 2 clusters, 2 roles\n",
       stderr: "",
     });
+    expect(cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: twoClusters } }).stdout).toMatch(
+      /^warn two\.yaml:16:17: clusters\[0\]\.policies\[0\]\.preset: policy admin grants/,
+    );
   });
 
   test("fails with one FAIL line per problem, each with file:line:col, and exit 1", () => {
@@ -48,11 +90,11 @@ describe("vault-k8s-auth validate", () => {
   });
 
   test("prints the verdict and the problems as JSON with --json", () => {
-    const ok = cli(["validate", "--json", "--config", twoClusters], { cwd: dir });
+    const ok = cli(["validate", "--json", "--config", quiet], { cwd: dir });
     expect(ok).toMatchObject({ code: 0, stderr: "" });
     expect(JSON.parse(ok.stdout)).toEqual({
       ok: true,
-      source: "two.yaml",
+      source: "quiet.yaml",
       clusters: 2,
       roles: 2,
       problems: [],
@@ -70,7 +112,13 @@ describe("vault-k8s-auth validate", () => {
 
   test("prints the loader's warnings as warn lines before the verdict, and still exits 0", () => {
     const periodic = writeConfig(dir, "periodic.yaml", {
-      clusters: [{ ...seed, roles: [{ ...seed.roles[0], tokenTtl: "1h" }] }],
+      clusters: [
+        {
+          ...seed,
+          policies: [{ name: "admin", rules: [{ kvRead: { mount: "secret", path: "app" } }] }],
+          roles: [{ ...seed.roles[0], tokenTtl: "1h", audience: "vault" }],
+        },
+      ],
     });
     const result = cli(["validate", "--config", periodic], { cwd: dir });
     expect(result.code).toBe(0);

@@ -125,7 +125,7 @@ describe("JwtAuthBackend over a Kubernetes mount", () => {
           condition: `\${!contains(data.vault_auth_backends.${lookup}.paths, "jwt")}`,
           error_message:
             "Vault has a Kubernetes auth mount at auth/jwt: replacing it with a JWT mount would destroy it and revoke every token it issued. " +
-            'Give the JWT mount its own auth.path and move the pods over (README: "Switching the auth method without downtime").',
+            'Give the JWT mount its own auth.path and move the pods over (docs/configure.md: "Switching the auth method without downtime").',
         },
       ],
     });

@@ -72,7 +72,7 @@ describe("KubernetesAuthRole", () => {
         "its default token included (Vault 1.20+ warns about this too). With the client-jwt reviewer the token must " +
         'carry one of the API server\'s own audiences, so a Vault-only audience such as "vault" cannot be bound here: ' +
         "list the API server's audience in auth.reviewer.apiAudiences and set audience to it, or use the " +
-        'long-lived-token or vault-pod reviewer to bind "vault" (README: "Bind an audience").',
+        'long-lived-token or vault-pod reviewer to bind "vault" (docs/pods.md: "Bind an audience").',
     ]);
   });
 

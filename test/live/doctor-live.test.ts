@@ -147,7 +147,7 @@ describe("doctor --live (no config: the role and the mount's config read from Va
         status: "fail",
         detail:
           'the role binds audience "other", but the token\'s aud is [https://kubernetes.default.svc.cluster.local]; Vault says "invalid audience (aud) claim" (cap jwt.go:170-172)',
-        fix: 'mount a projected ServiceAccount token with audience: other (README: "Bind an audience") and log in with that file',
+        fix: 'mount a projected ServiceAccount token with audience: other (docs/pods.md: "Bind an audience") and log in with that file',
       },
     ]);
   });

@@ -8,14 +8,14 @@ import { installConsumer, type Packed, pack, ROOT } from "./consumer-project";
 import { describeScaffold } from "./scaffold";
 
 const run = promisify(execFile);
-const README = readFileSync(join(ROOT, "README.md"), "utf8");
+const README = readFileSync(join(ROOT, "docs", "library.md"), "utf8");
 
-/** The README's code block marked `<!-- test:package NAME -->`. */
+/** The library guide's (docs/library.md) code block marked `<!-- test:package NAME -->`. */
 function readmeExample(name: string): string {
   const block = new RegExp(
     `<!-- test:package ${name.replace(".", "\\.")} -->\\n\`\`\`[a-z]+\\n([\\s\\S]*?)\`\`\``,
   ).exec(README);
-  if (!block) throw new Error(`README has no block marked <!-- test:package ${name} -->`);
+  if (!block) throw new Error(`docs/library.md has no block marked <!-- test:package ${name} -->`);
   return block[1];
 }
 
@@ -246,7 +246,8 @@ describe("the package as a user installs it", () => {
     const unexpected = packed.files.filter(
       (file) =>
         !/^dist\/.+\.(js|d\.ts)$/.test(file) &&
-        !/^examples\/(atlantis|deploy)\/[^/]+\.(md|yaml|hcl)$/.test(file) &&
+        !/^examples\/(atlantis|deploy)\/([^/]+\.(md|yaml|hcl)|Dockerfile)$/.test(file) &&
+        !/^docs\/[^/]+\.md$/.test(file) &&
         !["vault-k8s-auth.schema.json", "scripts/vault-login.sh", "scripts/vault-read-secret.sh"].includes(file) &&
         !["bin/vault-k8s-auth.js", "CHANGELOG.md", "LICENSE", "README.md", "package.json"].includes(file),
     );

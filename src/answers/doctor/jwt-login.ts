@@ -119,7 +119,7 @@ const issuer: LoginCheck = {
     return fail(
       `iss ${quote(actual)} is not the mount's bound_issuer ${quote(expected)}; Vault says "invalid issuer (iss) claim" (cap jwt.go:161-163)${jwt.kind === "legacy" ? ": a legacy Secret-based token is never issued by the cluster's OIDC issuer" : ""}`,
       jwt.kind === "legacy"
-        ? "log in with a projected token (the README's pod spec), not a Secret-based one"
+        ? "log in with a projected token (the pod spec in docs/pods.md), not a Secret-based one"
         : `set ${clusterField(attempt, "auth.jwt.issuer")} to ${quote(actual)} if this token comes from the right cluster`,
     );
   },
@@ -145,7 +145,7 @@ const audience: LoginCheck = {
     }
     return fail(
       `the role binds audience ${quote(role.audience)}, but the token's aud is ${list(jwt.audiences)}; Vault says "invalid audience (aud) claim" (cap jwt.go:170-172)`,
-      `mount a projected ServiceAccount token with audience: ${role.audience} (README: "Bind an audience") and log in with that file`,
+      `mount a projected ServiceAccount token with audience: ${role.audience} (docs/pods.md: "Bind an audience") and log in with that file`,
     );
   },
 };

@@ -132,7 +132,7 @@ const audience: LoginCheck = {
       `the role wants aud ${quote(role.audience)}, but this is ${describeToken(jwt)} (cap jwt.go:170-172: "invalid audience (aud) claim")`,
       elsewhere
         ? `give the pod a projected token with audience: ${role.audience}, or, if ${quote(jwt.audiences[0])} is meant for Vault, set ${field}: ${jwt.audiences[0]}`
-        : `mount a projected ServiceAccount token with audience: ${role.audience} (README: "Bind an audience") and log in with that file, or remove ${field}`,
+        : `mount a projected ServiceAccount token with audience: ${role.audience} (docs/pods.md: "Bind an audience") and log in with that file, or remove ${field}`,
     );
   },
 };

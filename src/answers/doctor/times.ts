@@ -35,7 +35,7 @@ export function checkTimes(jwt: ServiceAccountJwt, now: number, allowMissing: bo
     }
     return fail(
       'the token has no exp, nbf or iat (a date of 0 is none); the JWT method refuses it: "no issued at (iat), not before (nbf), or expiration time (exp) claims in token" (cap jwt.go:183-190)',
-      "log in with a projected token (the README's pod spec); Secret-based tokens carry none of these",
+      "log in with a projected token (the pod spec in docs/pods.md); Secret-based tokens carry none of these",
     );
   }
   const exp = givenExp !== 0 ? givenExp : Math.max(iat, givenNbf) + DEFAULT_LEEWAY_SECONDS;

@@ -1,0 +1,121 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { synthesize } from "../src/app";
+import { checkConfigText } from "../src/config/load";
+import { explicitConnection, fileWith, firstRole } from "./helpers";
+
+/**
+ * `validate` lists the warnings synth reports without loading cdktf: the config check predicts
+ * the constructs' own (src/config/synth-warnings.ts). Here a real synth is held against that
+ * list: the annotations cdktf writes to the manifest, which `cdktf synth` prints in the
+ * construct tree's order, must be the list's messages in the list's order, every one once.
+ */
+const out = mkdtempSync(join(tmpdir(), "vka-warnings-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const policies = [
+  { name: "admin", preset: "admin" },
+  {
+    name: "tf",
+    preset: "terraform-vault-provider",
+    rules: [
+      { kvRead: { mount: "secret", path: "team+a/*" } },
+      { path: "sys/mounts/*", capabilities: ["sudo", "read"] },
+      { deny: "secret/data/a+b" },
+    ],
+  },
+];
+
+const CASES: [string, string][] = [
+  ["the seed: an admin policy, a role without an audience", fileWith(() => {})],
+  [
+    "plain http, an explicit cluster without a context, every ServiceAccount, lifetimes Vault caps",
+    fileWith((cluster) => {
+      explicitConnection(cluster);
+      cluster.kubernetes = { ...(cluster.kubernetes as object), kubeconfig: { path: "~/.kube/config" } };
+      cluster.vault = { address: "http://vault.example.com:8200" };
+      cluster.policies = policies;
+      Object.assign(firstRole(cluster), {
+        boundServiceAccountNames: ["*"],
+        boundServiceAccountNamespaces: ["*"],
+        tokenPolicies: ["admin", "tf"],
+        tokenPeriod: "800h",
+        tokenTtl: "1h",
+        audience: undefined,
+      });
+    }),
+  ],
+  [
+    "a static EKS token, and two roles",
+    fileWith((cluster) => {
+      cluster.kubernetes = { eks: { clusterName: "eks-test", region: "ap-northeast-1", staticToken: true } };
+      cluster.roles = [firstRole(cluster), { ...firstRole(cluster), name: "second", audience: "vault" }];
+    }),
+  ],
+  [
+    "a client-jwt mount with a role without audience, and names by a pattern that admits far more than it looks",
+    fileWith((cluster) => {
+      explicitConnection(cluster);
+      cluster.auth = { path: "atlantis", reviewer: { mode: "client-jwt" } };
+      cluster.roles = [
+        { ...firstRole(cluster), audience: undefined },
+        { ...firstRole(cluster), name: "runners", boundServiceAccountNames: ["runner"], audience: undefined },
+      ];
+    }),
+  ],
+  [
+    "broad patterns in bound names and namespaces",
+    fileWith((cluster) => {
+      Object.assign(firstRole(cluster), {
+        boundServiceAccountNames: ["*runner", "atlantis-*"],
+        boundServiceAccountNamespaces: ["*-*"],
+        audience: "vault",
+      });
+    }),
+  ],
+  [
+    "the jwt method: no reviewer, no connection, audiences required",
+    fileWith((cluster) => {
+      cluster.auth = { method: "jwt", path: "jwt" };
+      cluster.policies = policies;
+      Object.assign(firstRole(cluster), { audience: "vault", tokenPolicies: ["tf"] });
+    }),
+  ],
+  [
+    "two clusters, each with its own",
+    (() => {
+      const one = fileWith(() => {});
+      const two = fileWith((cluster) => {
+        cluster.name = "other";
+        cluster.vault = { address: "http://127.0.0.1:8200", namespace: "other" };
+        cluster.kubernetes = { eks: { clusterName: "other", region: "ap-northeast-1" } };
+        cluster.auth = { ...(cluster.auth as object), path: "k8s/other" };
+      });
+      const clusters = [...require("yaml").parse(one).clusters, ...require("yaml").parse(two).clusters];
+      return stringify({ clusters });
+    })(),
+  ],
+];
+
+describe.each(CASES)("%s", (_what, text) => {
+  const checked = checkConfigText(text, "file.yaml");
+
+  test("synth's annotations are the config's list, in its order, each once", () => {
+    const { warnings } = synthesize(checked, { outdir: join(out, _what.replace(/\W+/g, "-")) });
+    const manifest = require(join(out, _what.replace(/\W+/g, "-"), "manifest.json")) as {
+      stacks: Record<string, { annotations: { level: string; message: string }[] }>;
+    };
+    const annotations = Object.values(manifest.stacks).flatMap((stack) =>
+      stack.annotations.filter((annotation) => annotation.level === "@cdktf/warn").map((a) => a.message),
+    );
+    expect(annotations).toEqual(checked.warnings.map((warning) => warning.construct ?? warning.text));
+    expect(warnings).toEqual(checked.warnings.map((warning) => warning.text));
+    expect(checked.warnings.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test("every warning names its place in the file", () => {
+    for (const warning of checked.warnings) expect(warning.text).toMatch(/^file\.yaml:\d+:\d+: clusters\[\d\]/);
+  });
+});
