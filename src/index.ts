@@ -53,9 +53,9 @@ export {
   VaultPolicy,
   type VaultPolicyProps,
 } from "./constructs";
-export { Duration } from "./duration";
+export { Duration } from "./domain/duration";
+export type { AliasNameSource, NamespaceSelector, TokenType } from "./domain/role-options";
+export { ValidationError } from "./domain/validation";
 export type { Capability, PolicyRule } from "./policy/capabilities";
 export { PolicyPresets, PolicyRules } from "./policy/presets";
-export type { AliasNameSource, NamespaceSelector, TokenType } from "./role-options";
 export { VaultK8sAuthStack, type VaultK8sAuthStackProps } from "./stacks/vault-k8s-auth-stack";
-export { ValidationError } from "./validation";

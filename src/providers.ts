@@ -1,7 +1,7 @@
 import type { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import type { DataAwsEksClusterAuth } from "@cdktf/provider-aws/lib/data-aws-eks-cluster-auth";
 import type { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { ValidationError } from "./validation";
+import { ValidationError } from "./domain/validation";
 
 /**
  * The one place that imports prebuilt provider classes.

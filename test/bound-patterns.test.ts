@@ -9,7 +9,7 @@
 
 import { stringify } from "yaml";
 import { JwtAuthBackend, JwtIssuer, KubernetesAuthBackend } from "../src/constructs";
-import { goGlob } from "../src/rules/glob";
+import { goGlob } from "../src/formats/glob";
 import { newStack, only, problemsIn, seedCluster, stackFor, synthJson, TEST_CA, warningsOf } from "./helpers";
 
 const kubernetesRole = (names: string[], namespaces: string[]) => {

@@ -11,7 +11,7 @@ import {
   Reviewer,
   VaultPolicy,
 } from "../src/constructs";
-import { Duration } from "../src/duration";
+import { Duration } from "../src/domain/duration";
 import { cli, scratchDir, writeConfig } from "./cli/harness";
 import { type ClusterInput, newStack, seedCluster, TEST_CA, validationMessage } from "./helpers";
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { checkConfigText } from "../src/config/load";
 import { KubernetesAuthBackend, Reviewer } from "../src/constructs";
-import { Duration } from "../src/duration";
+import { Duration } from "../src/domain/duration";
 import {
   type ClusterInput,
   explicitConnection,
@@ -955,7 +955,7 @@ describe("names and state keys unique where they share a space", () => {
   });
 });
 
-describe("the rules of the systems that consume each value, at their edges (src/rules)", () => {
+describe("the rules of the systems that consume each value, at their edges (src/formats)", () => {
   const reviewerField = (field: string) => (c: Record<string, unknown>, value: unknown) => {
     (auth(c).reviewer as Record<string, unknown>)[field] = value;
   };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { checkConfigText, parseConfigText } from "../src/config/load";
 import { VaultPolicy } from "../src/constructs";
-import { shellWord } from "../src/shell";
+import { shellWord } from "../src/domain/shell";
 import {
   type ClusterInput,
   explicitConnection,

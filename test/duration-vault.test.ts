@@ -2,12 +2,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readVaultDuration } from "../src/duration";
+import { readVaultDuration } from "../src/domain/duration";
 
 /**
  * A generated comparison with Vault's own parser: test/fixtures/parseutil builds a program on
  * go-secure-stdlib parseutil v0.2.0 (the version Vault 1.21.2 pins), and thousands of generated
- * texts must get the same answer there and in src/duration.ts. Needs Go (CI has it, for the e2e).
+ * texts must get the same answer there and in src/domain/duration.ts. Needs Go (CI has it, for the e2e).
  */
 const go = spawnSync("go", ["version"], { encoding: "utf8" });
 const withGo = go.status === 0 ? describe : describe.skip;

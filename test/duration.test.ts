@@ -1,4 +1,4 @@
-import { Duration, readVaultDuration } from "../src/duration";
+import { Duration, readVaultDuration } from "../src/domain/duration";
 import { validationMessage } from "./helpers";
 
 // Vault reads a role's token durations with go-secure-stdlib parseutil v0.2.0 ParseDurationSecond

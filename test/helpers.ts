@@ -6,8 +6,8 @@ import { stringify } from "yaml";
 import { DEFAULT_CONFIG } from "../src/config/defaults";
 import { parseConfig, parseConfigText } from "../src/config/load";
 import type { ConfigInput } from "../src/config/schema";
+import { ValidationError } from "../src/domain/validation";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
-import { ValidationError } from "../src/validation";
 
 export type ClusterInput = ConfigInput["clusters"][number];
 

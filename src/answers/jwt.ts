@@ -1,4 +1,4 @@
-import { ValidationError } from "../validation";
+import { ValidationError } from "../domain/validation";
 
 /** Who a ServiceAccount token says it is, read the way Vault reads it. */
 export interface ServiceAccountClaims {

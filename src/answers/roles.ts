@@ -1,5 +1,5 @@
 import type { ClusterConfig } from "../config/schema";
-import { roleKey } from "../rules/vault";
+import { roleKey } from "../formats/vault";
 
 /**
  * The role a login names, found as Vault finds it: both methods lowercase the name they are given

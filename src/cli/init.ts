@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { checkConfigText } from "../config/load";
 import { readUserFile } from "../config/read-file";
-import { holdsPrivateKey, readCertificateBundle } from "../rules/pem";
-import { type RuleName, refusal, rules, show, ValidationError } from "../validation";
+import { type RuleName, refusal, rules, show, ValidationError } from "../domain/validation";
+import { holdsPrivateKey, readCertificateBundle } from "../formats/pem";
 import { type Command, type Invocation, stringFlag } from "./command";
 import {
   cdktfJson,

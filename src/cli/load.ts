@@ -3,7 +3,7 @@ import { relative, resolve } from "node:path";
 import { CONFIG_ENV, CONFIG_FILE, checkConfigBytes, type LoadedConfig, loadConfig } from "../config/load";
 import { readUserFile } from "../config/read-file";
 import type { ClusterConfig, Config } from "../config/schema";
-import { didYouMean, show } from "../validation";
+import { didYouMean, show } from "../domain/validation";
 import type { Io } from "./io";
 import { UsageError } from "./usage-error";
 

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
+import { ValidationError } from "../domain/validation";
 import { VaultError } from "../live/vault-error";
-import { ValidationError } from "../validation";
 import { can } from "./can";
 import { COMMON_OPTIONS, type Command, EXIT_CONVENTION, helpOf } from "./command";
 import { doctor } from "./doctor";

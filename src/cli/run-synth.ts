@@ -2,7 +2,7 @@ import { join, relative } from "node:path";
 import type { Synthesized } from "../app";
 import { underCdktfCli } from "../cdktf-cli";
 import { synthMessage } from "../config/config-problems";
-import { ValidationError } from "../validation";
+import { ValidationError } from "../domain/validation";
 import { type Io, processIo } from "./io";
 
 /**

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { synthMessage } from "../config/config-problems";
 import type { LoadedConfig } from "../config/load";
-import { ValidationError } from "../validation";
+import { ValidationError } from "../domain/validation";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";

@@ -1,4 +1,4 @@
-import { ValidationError } from "../validation";
+import { ValidationError } from "../domain/validation";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import { loadForCli } from "./load";
 

@@ -1,4 +1,4 @@
-import { ValidationError } from "../validation";
+import { ValidationError } from "../domain/validation";
 
 /**
  * A config file's problems: a headline and one line each. Only synth, which then writes nothing,

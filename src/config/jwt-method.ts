@@ -1,4 +1,4 @@
-import { refusal, show } from "../validation";
+import { refusal, show } from "../domain/validation";
 import { list, record } from "./raw";
 import type { Problem } from "./semantic";
 

@@ -1,7 +1,7 @@
 import { relative, resolve } from "node:path";
 import type { z } from "zod";
-import { holdsPrivateKey } from "../rules/pem";
-import { show, ValidationError } from "../validation";
+import { show, ValidationError } from "../domain/validation";
+import { holdsPrivateKey } from "../formats/pem";
 import { ConfigProblems } from "./config-problems";
 import { DEFAULT_CONFIG } from "./defaults";
 import { PRIVATE_KEY_HELD } from "./private-keys";

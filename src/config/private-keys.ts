@@ -1,4 +1,4 @@
-import { holdsPrivateKey } from "../rules/pem";
+import { holdsPrivateKey } from "../formats/pem";
 import type { Problem } from "./semantic";
 
 /** The refusal of a private key in a field with no rule of its own; starts as the per-field refusals do. */

@@ -12,8 +12,8 @@ import {
   parseDocument,
   visit,
 } from "yaml";
-import { holdsPrivateKey } from "../rules/pem";
-import { ValidationError } from "../validation";
+import { ValidationError } from "../domain/validation";
+import { holdsPrivateKey } from "../formats/pem";
 
 /** Where a field of the file is, and what was written there. */
 export interface Locator {

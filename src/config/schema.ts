@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { DURATION_PATTERN, Duration, readVaultDuration, VAULT_MAX_DURATION_SECONDS } from "../duration";
+import { DURATION_PATTERN, Duration, readVaultDuration, VAULT_MAX_DURATION_SECONDS } from "../domain/duration";
+import { ALIAS_NAME_SOURCES, TOKEN_TYPES } from "../domain/role-options";
+import { didYouMean, type RuleName, refusal, rules, show } from "../domain/validation";
+import { boundPatternProblem } from "../formats/glob";
+import { invisibleIn } from "../formats/rule";
 import { CAPABILITIES, UNRENDERABLE_CAPABILITIES } from "../policy/capabilities";
-import { ALIAS_NAME_SOURCES, TOKEN_TYPES } from "../role-options";
-import { boundPatternProblem } from "../rules/glob";
-import { invisibleIn } from "../rules/rule";
-import { didYouMean, type RuleName, refusal, rules, show } from "../validation";
 
 /**
  * The config file's schema, written once: it validates the file, gives the TypeScript types
@@ -91,7 +91,7 @@ function durationProblem(value: string): string {
 
 /**
  * A bound list of names or namespaces as Vault matches them: each entry is a name or a pattern
- * where '*' matches any run of characters (go-glob; `"*"` alone is any), see rules/glob.ts.
+ * where '*' matches any run of characters (go-glob; `"*"` alone is any), see formats/glob.ts.
  */
 const boundList = (what: string, rule: "dns1123Label" | "dns1123Subdomain") =>
   z

@@ -1,16 +1,16 @@
-import { Duration } from "../duration";
+import { Duration } from "../domain/duration";
 import {
   clientJwtBindingName,
   DEFAULT_REVIEWER_ACCOUNT,
   defaultBindingName,
   defaultSecretName,
   namespaceReaderName,
-} from "../reviewer-names";
-import { BATCH_PERIOD_PROBLEM } from "../role-options";
-import { isGlob } from "../rules/glob";
-import { readCertificateBundle } from "../rules/pem";
-import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, roleKey, sameVaultKey } from "../rules/vault";
-import { clientJwtAudienceProblem, didYouMean, NAMESPACE_SELECTOR_NEEDS_REVIEWER, show } from "../validation";
+} from "../domain/reviewer-names";
+import { BATCH_PERIOD_PROBLEM } from "../domain/role-options";
+import { clientJwtAudienceProblem, didYouMean, NAMESPACE_SELECTOR_NEEDS_REVIEWER, show } from "../domain/validation";
+import { isGlob } from "../formats/glob";
+import { readCertificateBundle } from "../formats/pem";
+import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, roleKey, sameVaultKey } from "../formats/vault";
 import { authMethodProblems } from "./jwt-method";
 import { privateKeyProblems } from "./private-keys";
 import { isRecord, list, record } from "./raw";
@@ -142,7 +142,7 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
   });
 
   // The token Secret is named <serviceAccountName>-token unless named (ReviewerServiceAccount), and a
-  // Secret name is a DNS subdomain of at most 253 characters (rules/kubernetes.ts dns1123Subdomain,
+  // Secret name is a DNS subdomain of at most 253 characters (formats/kubernetes.ts dns1123Subdomain,
   // with its source); a valid ServiceAccount name can still make it longer, which the construct
   // would refuse only at synth, without the file's line.
   const account = reviewer.serviceAccountName;

@@ -1,5 +1,3 @@
-import { PolicyPresets } from "../policy/presets";
-import { policyPathWarning, policyWarnings } from "../policy/warnings";
 import {
   broadPatternWarnings,
   everyServiceAccountWarning,
@@ -9,7 +7,9 @@ import {
   noKubeconfigContextWarning,
   plainHttpWarning,
   STATIC_TOKEN_WARNING,
-} from "../warnings";
+} from "../domain/warnings";
+import { PolicyPresets } from "../policy/presets";
+import { policyPathWarning, policyWarnings } from "../policy/warnings";
 import { ruleOf } from "./policy-rules";
 import type { ClusterConfig, RuleConfig } from "./schema";
 
@@ -26,7 +26,7 @@ export interface ConstructWarning {
 /**
  * Every warning the constructs of a cluster's stack add at synth, in the order synth reports them
  * (the construct tree in order: the stack's own, then each policy, then each role), predicted from
- * the checked config without cdktf: the texts come from src/warnings.ts and src/policy/warnings.ts,
+ * the checked config without cdktf: the texts come from src/domain/warnings.ts and src/policy/warnings.ts,
  * which the constructs use. test/synth-warnings.test.ts holds this list against a real synth.
  */
 export function constructWarnings(cluster: ClusterConfig): ConstructWarning[] {

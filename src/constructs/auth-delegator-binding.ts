@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
+import { ValidationError } from "../domain/validation";
 import { ClusterRoleBindingV1 } from "../providers";
-import { ValidationError } from "../validation";
 import { check } from "./check";
 
 /** A ServiceAccount, always with its namespace. */

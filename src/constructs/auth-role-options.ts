@@ -1,8 +1,13 @@
-import type { Duration } from "../duration";
-import { type AliasNameSource, BATCH_PERIOD_PROBLEM, type NamespaceSelector, type TokenType } from "../role-options";
-import { boundPatternProblem, isGlob } from "../rules/glob";
-import { roleKey } from "../rules/vault";
-import { ValidationError } from "../validation";
+import type { Duration } from "../domain/duration";
+import {
+  type AliasNameSource,
+  BATCH_PERIOD_PROBLEM,
+  type NamespaceSelector,
+  type TokenType,
+} from "../domain/role-options";
+import { ValidationError } from "../domain/validation";
+import { boundPatternProblem, isGlob } from "../formats/glob";
+import { roleKey } from "../formats/vault";
 import { check } from "./check";
 
 /** A role's options, the same for every auth method; a method refuses what it cannot express. */
@@ -122,7 +127,7 @@ export function tokenFields(roleName: string, options: AuthRoleOptions): TokenFi
 
 /**
  * Checks a list of bound names: not empty, `"*"` alone, or names and patterns with `*` (go-glob,
- * as Vault matches them: rules/glob.ts), each able to match a name valid for `rule`.
+ * as Vault matches them: formats/glob.ts), each able to match a name valid for `rule`.
  */
 export function validateBoundList(field: string, values: string[], rule: "dns1123Subdomain" | "dns1123Label"): void {
   if (values.length === 0) {
@@ -141,8 +146,8 @@ export function validateBoundList(field: string, values: string[], rule: "dns112
   }
 }
 
-// Its words live in src/warnings.ts, which validate predicts synth's warnings from.
-export { broadPatternWarnings } from "../warnings";
+// Its words live in src/domain/warnings.ts, which validate predicts synth's warnings from.
+export { broadPatternWarnings } from "../domain/warnings";
 
 /**
  * Refuses a second role of one name on a mount, in any letter case: Vault keeps role names

@@ -1,5 +1,5 @@
 import { Token } from "cdktf";
-import { type RuleName, refusal, ValidationError } from "../validation";
+import { type RuleName, refusal, ValidationError } from "../domain/validation";
 
 /**
  * Throws a ValidationError naming `field`, the bad value and the fix, unless the value is an

@@ -1,8 +1,8 @@
 import { Annotations, Fn } from "cdktf";
 import type { Construct } from "constructs";
+import { ValidationError } from "../domain/validation";
+import { noKubeconfigContextWarning, STATIC_TOKEN_WARNING } from "../domain/warnings";
 import { awsClasses, KubernetesProvider, type KubernetesProviderExec } from "../providers";
-import { ValidationError } from "../validation";
-import { noKubeconfigContextWarning, STATIC_TOKEN_WARNING } from "../warnings";
 import { check } from "./check";
 import { lookUpEksCluster } from "./eks-cluster";
 

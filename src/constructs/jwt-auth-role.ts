@@ -1,8 +1,8 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
+import { serviceAccountSubjects } from "../domain/role-options";
+import { ValidationError } from "../domain/validation";
 import { JwtAuthBackendRole } from "../providers";
-import { serviceAccountSubjects } from "../role-options";
-import { ValidationError } from "../validation";
 import { type AuthRoleOptions, broadPatternWarnings, tokenFields, validateBoundList } from "./auth-role-options";
 import { check } from "./check";
 

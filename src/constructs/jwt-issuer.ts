@@ -1,5 +1,5 @@
 import type { Construct } from "constructs";
-import { ValidationError } from "../validation";
+import { ValidationError } from "../domain/validation";
 import { check } from "./check";
 import { lookUpEksCluster } from "./eks-cluster";
 

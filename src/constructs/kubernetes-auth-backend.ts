@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
+import { ValidationError } from "../domain/validation";
 import { AuthBackend, KubernetesAuthBackendConfig } from "../providers";
-import { ValidationError } from "../validation";
 import type { AuthMount } from "./auth-method";
 import { refuseSameRole } from "./auth-role-options";
 import { check } from "./check";

@@ -1,8 +1,8 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
+import { ValidationError } from "../domain/validation";
+import { everyServiceAccountWarning, noAudienceClientJwtWarning, noAudienceWarning } from "../domain/warnings";
 import { KubernetesAuthBackendRole } from "../providers";
-import { ValidationError } from "../validation";
-import { everyServiceAccountWarning, noAudienceClientJwtWarning, noAudienceWarning } from "../warnings";
 import { type AuthRoleOptions, broadPatternWarnings, tokenFields, validateBoundList } from "./auth-role-options";
 import { check } from "./check";
 import type { ReviewerMode } from "./reviewer";

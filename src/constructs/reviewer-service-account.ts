@@ -1,7 +1,7 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import { defaultSecretName } from "../domain/reviewer-names";
 import { NamespaceV1, SecretV1, ServiceAccountV1 } from "../providers";
-import { defaultSecretName } from "../reviewer-names";
 import { check } from "./check";
 
 export interface ReviewerServiceAccountProps {

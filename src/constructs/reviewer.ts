@@ -1,8 +1,8 @@
 import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import { clientJwtBindingName, defaultBindingName, namespaceReaderName } from "../reviewer-names";
-import { isGlob } from "../rules/glob";
-import { clientJwtAudienceProblem, NAMESPACE_SELECTOR_NEEDS_REVIEWER, ValidationError } from "../validation";
+import { clientJwtBindingName, defaultBindingName, namespaceReaderName } from "../domain/reviewer-names";
+import { clientJwtAudienceProblem, NAMESPACE_SELECTOR_NEEDS_REVIEWER, ValidationError } from "../domain/validation";
+import { isGlob } from "../formats/glob";
 import { AuthDelegatorBinding, type ServiceAccountRef } from "./auth-delegator-binding";
 import { NamespaceReader } from "./namespace-reader";
 import { ReviewerServiceAccount, type ReviewerServiceAccountProps } from "./reviewer-service-account";

@@ -1,10 +1,10 @@
 import { Annotations, Token } from "cdktf";
 import { Construct } from "constructs";
+import { ValidationError } from "../domain/validation";
+import { policyPathProblem } from "../formats/vault";
 import { CAPABILITIES, type PolicyRule } from "../policy/capabilities";
 import { policyPathWarning, policyWarnings } from "../policy/warnings";
 import { DataVaultPolicyDocument, Policy } from "../providers";
-import { policyPathProblem } from "../rules/vault";
-import { ValidationError } from "../validation";
 import { check } from "./check";
 
 export interface VaultPolicyProps {

@@ -1,4 +1,4 @@
-import { policyPathProblem } from "../rules/vault";
+import { policyPathProblem } from "../formats/vault";
 import type { PolicyRule } from "./capabilities";
 
 /** What a reviewer must see about a policy: `sudo` anywhere, or any grant on every path. */

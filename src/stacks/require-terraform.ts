@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { ValidationError } from "../validation";
+import { ValidationError } from "../domain/validation";
 
 /**
  * Import blocks make cdktf run `terraform version` while it synthesizes (cdktf 0.21

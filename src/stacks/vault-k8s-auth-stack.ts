@@ -3,11 +3,11 @@ import { Construct } from "constructs";
 import { policyRules } from "../config/policy-rules";
 import type { ClusterConfig } from "../config/schema";
 import { AuthMethod, type AuthMount, ClusterConnection, JwtIssuer, Reviewer, VaultPolicy } from "../constructs";
-import { Duration } from "../duration";
+import { Duration } from "../domain/duration";
+import { shellWord } from "../domain/shell";
+import { ValidationError } from "../domain/validation";
+import { IMPORT_EXISTING_WARNING, plainHttpWarning } from "../domain/warnings";
 import { VaultProvider } from "../providers";
-import { shellWord } from "../shell";
-import { ValidationError } from "../validation";
-import { IMPORT_EXISTING_WARNING, plainHttpWarning } from "../warnings";
 import { requireTerraformForImports } from "./require-terraform";
 
 export interface VaultK8sAuthStackProps {

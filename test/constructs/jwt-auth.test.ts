@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { AuthMethod, JwtAuthBackend, JwtIssuer } from "../../src/constructs";
+import { serviceAccountSubjects } from "../../src/domain/role-options";
+import { goGlob } from "../../src/formats/glob";
 import { JwtAuthBackend as JwtAuthBackendResource, JwtAuthBackendRole } from "../../src/providers";
-import { serviceAccountSubjects } from "../../src/role-options";
-import { goGlob } from "../../src/rules/glob";
 import { newStack, synthJson, TEST_CA, validationMessage } from "../helpers";
 
 const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");

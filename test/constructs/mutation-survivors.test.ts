@@ -15,9 +15,9 @@ import {
   VaultPolicy,
 } from "../../src/constructs";
 import { tokenFields } from "../../src/constructs/auth-role-options";
+import { ValidationError } from "../../src/domain/validation";
 import { awsClasses } from "../../src/providers";
 import { requireTerraformForImports } from "../../src/stacks/require-terraform";
-import { ValidationError } from "../../src/validation";
 import { newStack, only, synthJson, TEST_CA, validationMessage, warningsOf } from "../helpers";
 
 // Behaviour of the constructs' own defaults and checks that a library user meets directly (the

@@ -7,7 +7,7 @@ import {
   Reviewer,
   VaultPolicy,
 } from "../../src/constructs";
-import { Duration } from "../../src/duration";
+import { Duration } from "../../src/domain/duration";
 import { DataVaultPolicyDocument, KubernetesAuthBackendRole, Policy } from "../../src/providers";
 import { newStack, only, synthJson, TEST_CA, validationMessage, warningsOf } from "../helpers";
 

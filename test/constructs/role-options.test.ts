@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { KubernetesAuthBackend, Reviewer } from "../../src/constructs";
-import { Duration } from "../../src/duration";
+import { Duration } from "../../src/domain/duration";
 import { ClusterRoleBindingV1, ClusterRoleV1, KubernetesAuthBackendRole } from "../../src/providers";
 import { newStack, synthJson, TEST_CA, validationMessage } from "../helpers";
 

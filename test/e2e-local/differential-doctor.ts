@@ -36,7 +36,7 @@ import { decodeJwt } from "../../src/answers/jwt";
 import { synthesize } from "../../src/app";
 import { checkConfigBytes } from "../../src/config/load";
 import type { Config } from "../../src/config/schema";
-import { goGlob } from "../../src/rules/glob";
+import { goGlob } from "../../src/formats/glob";
 import { API_AUDIENCE, type ControlPlane } from "./control-plane";
 import { Checks } from "./scenarios";
 

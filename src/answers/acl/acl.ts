@@ -7,8 +7,8 @@
  * not part of this project's policies and are left out.
  */
 
+import { ValidationError } from "../../domain/validation";
 import type { Capability, PolicyRule } from "../../policy/capabilities";
-import { ValidationError } from "../../validation";
 
 export interface NamedPolicy {
   readonly name: string;

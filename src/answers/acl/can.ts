@@ -1,6 +1,6 @@
 import { policyRules } from "../../config/policy-rules";
 import type { ClusterConfig } from "../../config/schema";
-import { didYouMean, ValidationError } from "../../validation";
+import { didYouMean, ValidationError } from "../../domain/validation";
 import { findRole } from "../roles";
 import { Acl, type MergedRule, type NamedPolicy, OPERATIONS, type Operation, type PatternKind } from "./acl";
 import { DEFAULT_POLICY } from "./default-policy";

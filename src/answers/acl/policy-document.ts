@@ -5,8 +5,9 @@
  * words, capabilities, deny standing alone). Line numbers are of that file. Pure: the text is
  * parsed elsewhere (policy-text.ts); this takes the parsed value.
  */
+
+import { ValidationError } from "../../domain/validation";
 import type { Capability, PolicyRule } from "../../policy/capabilities";
-import { ValidationError } from "../../validation";
 import type { NamedPolicy } from "./acl";
 
 /** Every capability Vault 1.21 accepts in a policy (policy.go:26-36, :463-470); `recover` is Enterprise's. */

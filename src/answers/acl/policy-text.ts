@@ -1,4 +1,4 @@
-import { ValidationError } from "../../validation";
+import { ValidationError } from "../../domain/validation";
 import { type ParsedPolicy, policyFromDocument } from "./policy-document";
 
 interface HclV1 {

@@ -1,6 +1,6 @@
 import type { ClusterConfig, Config } from "../../config/schema";
-import { roleKey } from "../../rules/vault";
-import { didYouMean } from "../../validation";
+import { didYouMean } from "../../domain/validation";
+import { roleKey } from "../../formats/vault";
 import type { ServiceAccountJwt } from "../jwt";
 import { findRole } from "../roles";
 import { JWT_LOGIN_CHECKS } from "./jwt-login";

@@ -7,8 +7,8 @@
  * "error validating token: " (path_login.go:159-162).
  */
 
-import { SUBJECT_PREFIX, serviceAccountSubjects } from "../../role-options";
-import { goGlob } from "../../rules/glob";
+import { SUBJECT_PREFIX, serviceAccountSubjects } from "../../domain/role-options";
+import { goGlob } from "../../formats/glob";
 import { clusterField, fail, type LoginCheck, pass, roleField, skip } from "./login-check";
 import { VERIFIABLE_ALGORITHMS, verifiesWithAny } from "./signature";
 import { checkTimes } from "./times";

@@ -6,7 +6,7 @@
  * numbers below are of those files at those versions. The role lookup comes first for every
  * method, so the doctor runs it (doctor.ts).
  */
-import { goGlob } from "../../rules/glob";
+import { goGlob } from "../../formats/glob";
 import type { ServiceAccountJwt } from "../jwt";
 import { registeredClaims } from "./jwt-login";
 import { clusterField, fail, type LoginCheck, pass, roleField, skip } from "./login-check";

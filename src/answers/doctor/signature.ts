@@ -23,7 +23,7 @@ const ALGORITHMS: Record<string, { type: string; hash: string | null; pss?: bool
 /** The algorithms a public key can verify at all: the asymmetric ones above. */
 export const VERIFIABLE_ALGORITHMS = Object.keys(ALGORITHMS);
 
-/** A PEM public key or certificate as Vault reads jwt_validation_pubkeys (rules/jwt.ts publicKeyProblem). */
+/** A PEM public key or certificate as Vault reads jwt_validation_pubkeys (formats/jwt.ts publicKeyProblem). */
 function publicKey(pem: string): KeyObject | undefined {
   try {
     return pem.includes("CERTIFICATE") ? new X509Certificate(pem).publicKey : createPublicKey(pem);

@@ -9,8 +9,8 @@
  */
 import { policyRules } from "../../config/policy-rules";
 import type { ClusterConfig, RoleConfig } from "../../config/schema";
+import { serviceAccountSubjects } from "../../domain/role-options";
 import type { PolicyRule } from "../../policy/capabilities";
-import { serviceAccountSubjects } from "../../role-options";
 
 /** The fields of one Vault object that the stack sets, by Vault's field names. */
 export type Fields = Readonly<Record<string, unknown>>;

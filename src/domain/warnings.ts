@@ -1,4 +1,4 @@
-import { broadPatternWarning } from "./rules/glob";
+import { broadPatternWarning } from "../formats/glob";
 
 /**
  * The words of every warning a construct adds at synth, in one pure module: the constructs add
@@ -64,7 +64,7 @@ export function everyServiceAccountWarning(role: string): string {
   );
 }
 
-/** Warnings for the patterns of a role's bound list that admit far more than they look (rules/glob.ts). */
+/** Warnings for the patterns of a role's bound list that admit far more than they look (formats/glob.ts). */
 export function broadPatternWarnings(field: string, values: readonly string[], what: string): string[] {
   return values.flatMap((value) => {
     const warning = broadPatternWarning(value, what);

@@ -1,12 +1,12 @@
 import { closest, distance } from "fastest-levenshtein";
-import { awsRegion, eksClusterName, s3BucketName } from "./rules/aws";
-import { cidr } from "./rules/cidr";
-import { oidcIssuer, pemPublicKey } from "./rules/jwt";
-import { dns1123Label, dns1123Subdomain, labelKey, labelValue, rbacName } from "./rules/kubernetes";
-import { holdsPrivateKey, readCertificateBundle } from "./rules/pem";
-import type { Rule } from "./rules/rule";
-import { kubernetesHost, vaultAddress } from "./rules/url";
-import { authMountPath, secretMountPath, vaultNamespace, vaultPolicyName, vaultRoleName } from "./rules/vault";
+import { awsRegion, eksClusterName, s3BucketName } from "../formats/aws";
+import { cidr } from "../formats/cidr";
+import { oidcIssuer, pemPublicKey } from "../formats/jwt";
+import { dns1123Label, dns1123Subdomain, labelKey, labelValue, rbacName } from "../formats/kubernetes";
+import { holdsPrivateKey, readCertificateBundle } from "../formats/pem";
+import type { Rule } from "../formats/rule";
+import { kubernetesHost, vaultAddress } from "../formats/url";
+import { authMountPath, secretMountPath, vaultNamespace, vaultPolicyName, vaultRoleName } from "../formats/vault";
 
 /**
  * An error in what the user asked for (props or the config file). The entry point prints its
@@ -18,7 +18,7 @@ export class ValidationError extends Error {
 
 /**
  * Rules shared by the constructs and the config schema, so both say the same thing; each is the
- * rule of the system that consumes the value (see src/rules). Pure: no cdktf, no provider.
+ * rule of the system that consumes the value (see src/formats). Pure: no cdktf, no provider.
  */
 export const rules = {
   dns1123Label,
