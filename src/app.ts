@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Annotations, App } from "cdktf";
 import { underCdktfCli } from "./cdktf-cli";
 import type { CheckedConfig } from "./config/load";
+import { validateTree } from "./constructs/validate";
 import { awsClasses } from "./providers";
 import { VaultK8sAuthStack } from "./stacks/vault-k8s-auth-stack";
 
@@ -47,6 +48,8 @@ export function synthesize({ config, warnings }: CheckedConfig, options: SynthOp
     }
     return stack;
   });
+  // The constructs' own validations (a mount without roles, a policy without rules), before anything is written.
+  for (const stack of stacks) validateTree(stack);
   app.synth();
 
   const ids = stacks.map((stack) => stack.node.id);

@@ -19,7 +19,10 @@ export { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 export { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 export { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
 export { DataVaultAuthBackends } from "@cdktf/provider-vault/lib/data-vault-auth-backends";
-export { DataVaultPolicyDocument } from "@cdktf/provider-vault/lib/data-vault-policy-document";
+export {
+  DataVaultPolicyDocument,
+  dataVaultPolicyDocumentRuleToTerraform,
+} from "@cdktf/provider-vault/lib/data-vault-policy-document";
 export { JwtAuthBackend } from "@cdktf/provider-vault/lib/jwt-auth-backend";
 export { JwtAuthBackendRole } from "@cdktf/provider-vault/lib/jwt-auth-backend-role";
 export { KubernetesAuthBackendConfig } from "@cdktf/provider-vault/lib/kubernetes-auth-backend-config";

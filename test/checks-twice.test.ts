@@ -10,6 +10,7 @@ import {
   type KubernetesAuthBackendProps,
   Reviewer,
   VaultPolicy,
+  validateTree,
 } from "../src/constructs";
 import { Duration } from "../src/domain/duration";
 import { cli, scratchDir, writeConfig } from "./cli/harness";
@@ -100,7 +101,7 @@ const DOUBLED: Doubled[] = [
       mount.addRole("atlantis", ROLE);
       mount.addRole("atlantis", ROLE);
     },
-    refusal: "auth mount atlantis: role atlantis is defined twice; give each role its own name",
+    refusal: 'test/Auth: roles[1].name: role name "atlantis" is already used by roles[0]; names must be unique',
   },
   {
     what: "a role name used twice (jwt method)",
@@ -116,7 +117,7 @@ const DOUBLED: Doubled[] = [
       mount.addRole("atlantis", { ...ROLE, audience: "vault" });
       mount.addRole("atlantis", { ...ROLE, audience: "vault" });
     },
-    refusal: "auth mount atlantis-jwt: role atlantis is defined twice; give each role its own name",
+    refusal: 'test/Auth: roles[1].name: role name "atlantis" is already used by roles[0]; names must be unique',
   },
   {
     what: '"*" namespaces on a client-jwt mount',
@@ -133,7 +134,7 @@ const DOUBLED: Doubled[] = [
         boundServiceAccountNamespaces: ["*"],
       }),
     refusal:
-      'role atlantis: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator, so boundServiceAccountNames and boundServiceAccountNamespaces must list concrete names, not "*"; list them, or use the long-lived-token or vault-pod reviewer',
+      'test/Auth/Roles/atlantis: boundServiceAccountNamespaces holds "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; list concrete names, or use the long-lived-token or vault-pod reviewer',
   },
   {
     what: '"*" ServiceAccount names on a client-jwt mount',
@@ -150,7 +151,7 @@ const DOUBLED: Doubled[] = [
         boundServiceAccountNames: ["*"],
       }),
     refusal:
-      'role atlantis: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator, so boundServiceAccountNames and boundServiceAccountNamespaces must list concrete names, not "*"; list them, or use the long-lived-token or vault-pod reviewer',
+      'test/Auth/Roles/atlantis: boundServiceAccountNames holds "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; list concrete names, or use the long-lived-token or vault-pod reviewer',
   },
   {
     what: "a role audience that is not one of a client-jwt mount's apiAudiences",
@@ -166,7 +167,7 @@ const DOUBLED: Doubled[] = [
         reviewer: Reviewer.clientJwt({ apiAudiences: ["https://kubernetes.default.svc"] }),
       }).addRole("atlantis", { ...ROLE, audience: "vault" }),
     refusal:
-      'role atlantis: audience "vault" cannot work with the client-jwt reviewer: Vault presents the pod\'s own token to the TokenReview API as its credential, and the API server accepts only tokens for its own audiences (--api-audiences), so every login would get "permission denied". Drop audience, or use the long-lived-token or vault-pod reviewer; if it is the API server\'s own audience, list it in auth.reviewer.apiAudiences',
+      'test/Auth/Roles/atlantis: audience: "vault" cannot work with the client-jwt reviewer: Vault presents the pod\'s own token to the TokenReview API as its credential, and the API server accepts only tokens for its own audiences (--api-audiences), so every login would get "permission denied". Drop audience, or use the long-lived-token or vault-pod reviewer; if it is the API server\'s own audience, list it in auth.reviewer.apiAudiences',
   },
   {
     what: "a namespace selector on a client-jwt mount",
@@ -183,7 +184,7 @@ const DOUBLED: Doubled[] = [
         boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } },
       }),
     refusal:
-      'auth mount atlantis: boundServiceAccountNamespaceSelector needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
+      'test/Auth/Roles/atlantis: boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
   },
   {
     what: "an explicit host without a CA (long-lived-token reviewer)",
@@ -191,7 +192,8 @@ const DOUBLED: Doubled[] = [
     problem:
       "checks.yaml:4:7: clusters[0].kubernetes.caCertificate is required with the long-lived-token reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM",
     construct: () => kubernetesMount({ kubernetesCaCert: undefined }),
-    refusal: "auth mount atlantis: the long-lived-token reviewer needs the cluster CA; set kubernetesCaCert",
+    refusal:
+      "test/Auth: kubernetesCaCert is required with the long-lived-token reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM",
   },
   {
     what: "an explicit host without a CA (client-jwt reviewer)",
@@ -199,7 +201,8 @@ const DOUBLED: Doubled[] = [
     problem:
       "checks.yaml:4:7: clusters[0].kubernetes.caCertificate is required with the client-jwt reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM",
     construct: () => kubernetesMount({ kubernetesCaCert: undefined, reviewer: Reviewer.clientJwt() }),
-    refusal: "auth mount atlantis: the client-jwt reviewer needs the cluster CA; set kubernetesCaCert",
+    refusal:
+      "test/Auth: kubernetesCaCert is required with the client-jwt reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM",
   },
   {
     what: "inCluster beside a kubeconfig",
@@ -218,7 +221,8 @@ const DOUBLED: Doubled[] = [
       ClusterConnection.explicit({ host: "https://k8s.example.com", inCluster: true, kubeconfigContext: "test" }).bind(
         newStack(),
       ),
-    refusal: "kubernetes: inCluster uses the pod's own ServiceAccount, so it takes no kubeconfig; drop one of them",
+    refusal:
+      "test: inCluster is true, so Terraform uses its pod's own ServiceAccount and reads no kubeconfig; drop kubeconfig or inCluster",
   },
   {
     what: "a token TTL above the max TTL",
@@ -235,7 +239,8 @@ const DOUBLED: Doubled[] = [
         tokenTtl: Duration.hours(2),
         tokenMaxTtl: Duration.hours(1),
       }),
-    refusal: "role atlantis: tokenTtl (7200s) is greater than tokenMaxTtl (3600s); lower tokenTtl or raise tokenMaxTtl",
+    refusal:
+      'test/Auth/Roles/atlantis: tokenTtl: "2h" (7200s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl',
   },
   {
     what: "batch tokens with a period",
@@ -249,7 +254,7 @@ const DOUBLED: Doubled[] = [
     construct: () =>
       kubernetesMount().addRole("atlantis", { ...ROLE, tokenType: "batch", tokenPeriod: Duration.minutes(30) }),
     refusal:
-      "role atlantis: tokenType is batch, but batch tokens cannot be periodic: Vault refuses the role (\"'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens\", vault/sdk helper/tokenutil/tokenutil.go:225-228); drop tokenPeriod or use token type service",
+      "test/Auth/Roles/atlantis: tokenType is batch, but batch tokens cannot be periodic: Vault refuses the role (\"'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens\", vault/sdk helper/tokenutil/tokenutil.go:225-228); drop tokenPeriod or use token type service",
   },
   {
     what: "a role with neither namespaces nor a namespace selector",
@@ -262,7 +267,7 @@ const DOUBLED: Doubled[] = [
       'checks.yaml:18:9: clusters[0].roles[0].boundServiceAccountNamespaces is required (Vault refuses a role with neither namespaces nor a namespace selector); list namespaces, ["*"] for any, or give boundServiceAccountNamespaceSelector',
     construct: () => kubernetesMount().addRole("atlantis", { ...ROLE, boundServiceAccountNamespaces: undefined }),
     refusal:
-      'role atlantis: boundServiceAccountNamespaces is required unless boundServiceAccountNamespaceSelector is given; list namespaces, or ["*"] for any',
+      'test/Auth/Roles/atlantis: boundServiceAccountNamespaces is required (Vault refuses a role with neither namespaces nor a namespace selector); list namespaces, ["*"] for any, or give boundServiceAccountNamespaceSelector',
   },
   {
     what: "a jwt role without namespaces",
@@ -275,7 +280,8 @@ const DOUBLED: Doubled[] = [
       'checks.yaml:13:9: clusters[0].roles[0].boundServiceAccountNamespaces is required (Vault refuses a role with neither namespaces nor a namespace selector); list namespaces, ["*"] for any, or give boundServiceAccountNamespaceSelector',
     construct: () =>
       jwtMount().addRole("atlantis", { ...ROLE, boundServiceAccountNamespaces: undefined, audience: "vault" }),
-    refusal: 'role atlantis: boundServiceAccountNamespaces is required; list namespaces, or ["*"] for any',
+    refusal:
+      'test/Auth/Roles/atlantis: boundServiceAccountNamespaces is required (Vault refuses a role with neither namespaces nor a namespace selector); list namespaces, ["*"] for any, or give boundServiceAccountNamespaceSelector',
   },
   {
     what: "a jwt role without an audience",
@@ -288,7 +294,7 @@ const DOUBLED: Doubled[] = [
       'checks.yaml:13:9: clusters[0].roles[0].audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
     construct: () => jwtMount().addRole("atlantis", ROLE),
     refusal:
-      'role atlantis: audience is required with the JWT method: Vault refuses a token with an aud claim on a role without audiences, and Kubernetes tokens always carry one; set it (e.g. "vault") and mount a projected token with that audience',
+      'test/Auth/Roles/atlantis: audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
   },
   {
     what: "a namespace selector on a jwt role",
@@ -306,7 +312,7 @@ const DOUBLED: Doubled[] = [
         boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } },
       }),
     refusal:
-      "role atlantis: boundServiceAccountNamespaceSelector cannot work with the JWT method: Vault matches only the token's claims, which carry no namespace labels; list boundServiceAccountNamespaces",
+      "test/Auth/Roles/atlantis: boundServiceAccountNamespaceSelector: cannot work with auth.method: jwt: Vault matches the token's claims only, and they carry no namespace labels; list boundServiceAccountNamespaces",
   },
   {
     what: "aliasNameSource serviceaccount_uid on a jwt role",
@@ -320,7 +326,7 @@ const DOUBLED: Doubled[] = [
     construct: () =>
       jwtMount().addRole("atlantis", { ...ROLE, audience: "vault", aliasNameSource: "serviceaccount_uid" }),
     refusal:
-      "role atlantis: aliasNameSource serviceaccount_uid cannot be kept with the JWT method, which names the alias after sub (per name, like serviceaccount_name); remove it",
+      'test/Auth/Roles/atlantis: aliasNameSource: "serviceaccount_uid" cannot be kept with auth.method: jwt, which names the alias after sub (system:serviceaccount:<namespace>:<name>), per name like serviceaccount_name; remove aliasNameSource or set serviceaccount_name',
   },
   {
     what: "a jwt issuer Vault cannot discover keys at",
@@ -329,7 +335,7 @@ const DOUBLED: Doubled[] = [
       'checks.yaml:8:17: clusters[0].auth.jwt.issuer: "http://k8s.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
     construct: () => JwtIssuer.discovery({ issuer: "http://k8s.example.com" }),
     refusal:
-      'jwt issuer: "http://k8s.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
+      'JwtIssuer.discovery: issuer: "http://k8s.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
   },
   {
     what: "an empty list of jwt public keys",
@@ -337,7 +343,8 @@ const DOUBLED: Doubled[] = [
     problem:
       "checks.yaml:9:21: clusters[0].auth.jwt.publicKeys is empty; list the PEM public keys, or leave publicKeys out to use discovery",
     construct: () => JwtIssuer.publicKeys({ issuer: "https://k8s.example.com", publicKeys: [] }),
-    refusal: "jwt publicKeys is empty; list the PEM public keys, or use JwtIssuer.discovery",
+    refusal:
+      "JwtIssuer.publicKeys: publicKeys is empty; list the PEM public keys, or leave publicKeys out to use discovery",
   },
   {
     what: "a policy path with a '*' before its end",
@@ -351,7 +358,7 @@ const DOUBLED: Doubled[] = [
         rules: [{ path: "secret/*/config", capabilities: ["read"] }],
       }),
     refusal:
-      'policy admin: path "secret/*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+      'test/Policy: rules[0].path: "secret/*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
   },
   {
     what: "a policy named default",
@@ -363,15 +370,16 @@ const DOUBLED: Doubled[] = [
     problem: 'checks.yaml:15:15: clusters[0].policies[0].name: "default" is reserved by Vault; choose another name',
     construct: () =>
       new VaultPolicy(newStack(), "Policy", { name: "default", rules: [{ path: "*", capabilities: ["read"] }] }),
-    refusal: 'policy name "default" is reserved by Vault; choose another name',
+    refusal: 'test/Policy: name: "default" is reserved by Vault; choose another name',
   },
   {
     what: "a policy without rules",
     entry: () => seedCluster({ policies: [{ name: "admin", rules: [] }] }),
     problem:
       "checks.yaml:16:16: clusters[0].policies[0].rules: a policy needs at least one rule (or preset: admin); e.g. - kvRead: { mount: secret, path: myscrt }",
-    construct: () => new VaultPolicy(newStack(), "Policy", { name: "admin", rules: [] }),
-    refusal: "policy admin: rules is empty; give at least one rule",
+    construct: () => validateTree(new VaultPolicy(newStack(), "Policy", { name: "admin", rules: [] })),
+    refusal:
+      "test/Policy: rules: a policy needs at least one rule (or preset: admin); e.g. - kvRead: { mount: secret, path: myscrt }",
   },
   {
     what: '"*" beside names in a bound list',
@@ -384,7 +392,7 @@ const DOUBLED: Doubled[] = [
       'checks.yaml:20:11: clusters[0].roles[0].boundServiceAccountNames: ["*","atlantis"] mixes "*" with names, which Vault rejects; use ["*"] alone or only names',
     construct: () => kubernetesMount().addRole("atlantis", { ...ROLE, boundServiceAccountNames: ["*", "atlantis"] }),
     refusal:
-      'role atlantis: boundServiceAccountNames mixes "*" with names (["*","atlantis"]), which Vault rejects; use ["*"] alone or only names',
+      'test/Auth/Roles/atlantis: boundServiceAccountNames: ["*","atlantis"] mixes "*" with names, which Vault rejects; use ["*"] alone or only names',
   },
   {
     what: "an empty list of token CIDRs",
@@ -396,7 +404,8 @@ const DOUBLED: Doubled[] = [
     problem:
       "checks.yaml:26:26: clusters[0].roles[0].tokenBoundCidrs is empty; list address blocks such as 10.0.0.0/16, or leave tokenBoundCidrs out",
     construct: () => kubernetesMount().addRole("atlantis", { ...ROLE, tokenBoundCidrs: [] }),
-    refusal: "role atlantis: tokenBoundCidrs is empty; list address blocks, or leave it out",
+    refusal:
+      "test/Auth/Roles/atlantis: tokenBoundCidrs is empty; list address blocks such as 10.0.0.0/16, or leave tokenBoundCidrs out",
   },
   {
     what: "an empty namespace selector",
@@ -410,7 +419,7 @@ const DOUBLED: Doubled[] = [
     construct: () =>
       kubernetesMount().addRole("atlantis", { ...ROLE, boundServiceAccountNamespaceSelector: { matchLabels: {} } }),
     refusal:
-      'role atlantis: boundServiceAccountNamespaceSelector: matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces ["*"]',
+      'test/Auth/Roles/atlantis: boundServiceAccountNamespaceSelector.matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces: ["*"] if every namespace is meant',
   },
   {
     what: "a ServiceAccount name whose default token Secret name is longer than 253 characters",
@@ -418,7 +427,8 @@ const DOUBLED: Doubled[] = [
     problem:
       "checks.yaml:10:29: clusters[0].auth.reviewer.serviceAccountName is 248 characters long, so the token Secret's default name (254 characters, <serviceAccountName>-token) is longer than the 253 Kubernetes allows; set secretName, or shorten serviceAccountName",
     construct: () => kubernetesMount({ reviewer: Reviewer.longLivedToken({ serviceAccountName: "a".repeat(248) }) }),
-    refusal: `reviewer secretName: "${"a".repeat(77)}..." is not valid; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit`,
+    refusal:
+      "test/Auth/ReviewerServiceAccount: serviceAccountName is 248 characters long, so the token Secret's default name (254 characters, <serviceAccountName>-token) is longer than the 253 Kubernetes allows; set secretName, or shorten serviceAccountName",
   },
   {
     // Vault keeps roles lowercased: vault-plugin-auth-kubernetes v0.23.1 path_role.go:373 stores
@@ -438,7 +448,7 @@ const DOUBLED: Doubled[] = [
       mount.addRole("Atlantis", ROLE);
     },
     refusal:
-      "auth mount atlantis: roles atlantis and Atlantis are one role to Vault, which lowercases role names; give each role a name of its own",
+      'test/Auth: roles[1].name: role name "Atlantis" and "atlantis" at roles[0].name are one role to Vault, which lowercases role names (vault-plugin-auth-kubernetes v0.23.1 backend.go:376, vault-plugin-auth-jwt v0.25.0 path_role.go:58-60): the later would overwrite the earlier; give each role a name of its own',
   },
   {
     what: "two roles one letter case apart (jwt method)",
@@ -455,7 +465,7 @@ const DOUBLED: Doubled[] = [
       mount.addRole("ATLANTIS", { ...ROLE, audience: "vault" });
     },
     refusal:
-      "auth mount atlantis-jwt: roles atlantis and ATLANTIS are one role to Vault, which lowercases role names; give each role a name of its own",
+      'test/Auth: roles[1].name: role name "ATLANTIS" and "atlantis" at roles[0].name are one role to Vault, which lowercases role names (vault-plugin-auth-kubernetes v0.23.1 backend.go:376, vault-plugin-auth-jwt v0.25.0 path_role.go:58-60): the later would overwrite the earlier; give each role a name of its own',
   },
   {
     // Vault's role path pattern is GenericNameRegex, \w(([\w-.]+)?\w)?, anchored (vault/sdk v0.20.0 framework/path.go:19-21, backend.go:562-568).
@@ -469,7 +479,7 @@ const DOUBLED: Doubled[] = [
       "checks.yaml:18:15: clusters[0].roles[0].name: \"Atlantis-\" is not a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
     construct: () => kubernetesMount().addRole("Atlantis-", ROLE),
     refusal:
-      "role name: \"Atlantis-\" is not valid; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+      "test/Auth/Roles/Atlantis-: roleName: \"Atlantis-\" is not a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
   },
   {
     what: "a bound namespace pattern no namespace can match",
@@ -482,7 +492,7 @@ const DOUBLED: Doubled[] = [
       "checks.yaml:22:13: clusters[0].roles[0].boundServiceAccountNamespaces[0]: \"team.*\" can match no valid namespace: with each '*' standing for any run of characters, what is left must be part of a namespace (use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit); e.g. atlantis-* or team-*",
     construct: () => kubernetesMount().addRole("atlantis", { ...ROLE, boundServiceAccountNamespaces: ["team.*"] }),
     refusal:
-      "role atlantis: boundServiceAccountNamespaces: \"team.*\" can match no valid namespace: with each '*' standing for any run of characters, what is left must be part of a namespace (use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit); e.g. atlantis-* or team-*",
+      "test/Auth/Roles/atlantis: boundServiceAccountNamespaces[0]: \"team.*\" can match no valid namespace: with each '*' standing for any run of characters, what is left must be part of a namespace (use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit); e.g. atlantis-* or team-*",
   },
   {
     what: "a bound name pattern on a client-jwt mount",
@@ -499,7 +509,7 @@ const DOUBLED: Doubled[] = [
         boundServiceAccountNames: ["atlantis-*"],
       }),
     refusal:
-      "role atlantis: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator by name, so boundServiceAccountNames and boundServiceAccountNamespaces cannot hold a pattern (atlantis/atlantis-*); list concrete names, or use the long-lived-token or vault-pod reviewer",
+      'test/Auth/Roles/atlantis: boundServiceAccountNames holds the pattern "atlantis-*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator by name; list concrete names, or use the long-lived-token or vault-pod reviewer',
   },
   {
     what: "a mount path ending in '/'",
@@ -508,7 +518,7 @@ const DOUBLED: Doubled[] = [
       "checks.yaml:8:13: clusters[0].auth.path: \"k8s/\" is not a Vault mount path; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
     construct: () => kubernetesMount({ path: "k8s/" }),
     refusal:
-      "auth mount path: \"k8s/\" is not valid; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+      "test/Auth: path: \"k8s/\" is not a Vault mount path; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
   },
   {
     what: "a plain-http Kubernetes host",
@@ -520,7 +530,7 @@ const DOUBLED: Doubled[] = [
       'checks.yaml:4:13: clusters[0].kubernetes.host: "http://k8s.example.com" is not an https URL; use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
     construct: () => ClusterConnection.explicit({ host: "http://k8s.example.com", caCertificate: TEST_CA }),
     refusal:
-      'kubernetes host: "http://k8s.example.com" is not valid; use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
+      'ClusterConnection.explicit: host: "http://k8s.example.com" is not an https URL; use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
   },
   {
     what: "an address block with a prefix past /32",
@@ -532,7 +542,8 @@ const DOUBLED: Doubled[] = [
     problem:
       'checks.yaml:27:13: clusters[0].roles[0].tokenBoundCidrs[0]: "10.0.0.0/33" has prefix length /33, but an IPv4 address has 32 bits',
     construct: () => kubernetesMount().addRole("atlantis", { ...ROLE, tokenBoundCidrs: ["10.0.0.0/33"] }),
-    refusal: 'role atlantis: tokenBoundCidrs: "10.0.0.0/33" has prefix length /33, but an IPv4 address has 32 bits',
+    refusal:
+      'test/Auth/Roles/atlantis: tokenBoundCidrs[0]: "10.0.0.0/33" has prefix length /33, but an IPv4 address has 32 bits',
   },
   {
     what: "a reviewer namespace with capitals",
@@ -541,7 +552,7 @@ const DOUBLED: Doubled[] = [
       "checks.yaml:10:20: clusters[0].auth.reviewer.namespace: \"Vault\" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
     construct: () => kubernetesMount({ reviewer: Reviewer.longLivedToken({ namespace: "Vault" }) }),
     refusal:
-      "reviewer namespace: \"Vault\" is not valid; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+      "test/Auth/ReviewerServiceAccount: namespace: \"Vault\" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
   },
   {
     what: "a label key starting with '-'",
@@ -558,7 +569,7 @@ const DOUBLED: Doubled[] = [
         boundServiceAccountNamespaceSelector: { matchLabels: { "-team": "a" } },
       }),
     refusal:
-      "role atlantis: boundServiceAccountNamespaceSelector: matchLabels key: \"-team\" is not a label key; use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'",
+      "test/Auth/Roles/atlantis: boundServiceAccountNamespaceSelector.matchLabels.-team: \"-team\" is not a label key; use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'",
   },
 ];
 

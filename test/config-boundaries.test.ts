@@ -136,7 +136,7 @@ describe("the KubernetesAuthRole construct draws the TTL line where the config d
 
   test("rejects a TTL one second above the max TTL", () => {
     expect(() => addRole(Duration.seconds(3601), Duration.hours(1))).toThrow(
-      "role x: tokenTtl (3601s) is greater than tokenMaxTtl (3600s); lower tokenTtl or raise tokenMaxTtl",
+      'test/Auth/Roles/x: tokenTtl: "3601s" (3601s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl',
     );
   });
 });

@@ -739,7 +739,7 @@ describe("token lifetimes against Vault's limits (warned: the max TTL can be rai
       fileWith((c) => Object.assign(firstRole(c), { tokenTtl: "10m" })),
       "t.yaml",
     );
-    expect(checked.config.clusters[0].roles[0].tokenTtl).toBe(600);
+    expect(checked.config.clusters[0].roles[0].tokenTtl?.toSeconds()).toBe(600);
     expect(checked.warnings.filter((warning) => warning.construct === undefined)).toEqual([
       {
         cluster: 0,
@@ -919,7 +919,7 @@ describe("the VaultPolicy construct applies Vault's glob rules too (library use)
           }),
       ),
     ).toBe(
-      'policy app: path "secret/*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+      'test/P: rules[0].path: "secret/*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
     );
   });
 

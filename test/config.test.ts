@@ -54,12 +54,13 @@ describe("the config file", () => {
     ["30m", 1800],
     ["1h", 3600],
     ["1h30m", 5400],
-  ])("accepts the duration %j as %d seconds", (value, seconds) => {
+  ])("accepts the duration %j as %d seconds, typed, keeping how it was written", (value, seconds) => {
     const config = parseConfigText(
       fileWith((c) => Object.assign(role(c), { tokenPeriod: value })),
       "t.yaml",
     );
-    expect(config.clusters[0].roles[0].tokenPeriod).toBe(seconds);
+    expect(config.clusters[0].roles[0].tokenPeriod?.toSeconds()).toBe(seconds);
+    expect(config.clusters[0].roles[0].tokenPeriod?.written).toBe(value);
   });
 
   test("reads JSON files too", () => {

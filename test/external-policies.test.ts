@@ -130,7 +130,7 @@ describe("externalPolicies in the stack", () => {
 
   test("refuses, in a ClusterConfig built in code, a role naming a policy in neither list", () => {
     expect(validationMessage(() => synth(cluster(undefined, ["vault-k8s-auth-deploy"])))).toBe(
-      `cluster eks-test, role atlantis: tokenPolicies names "vault-k8s-auth-deploy", which is neither one of the cluster's policies nor in its externalPolicies; add it to one of the two, or drop it from the role`,
+      'eks-test: roles[0].tokenPolicies[0]: policy "vault-k8s-auth-deploy" is not defined in this cluster\'s policies; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)',
     );
   });
 });

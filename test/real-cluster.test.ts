@@ -54,7 +54,7 @@ describe("1. client-jwt and a role audience", () => {
       reviewer: Reviewer.clientJwt(),
     });
     expect(validationMessage(() => backend.addRole("atlantis", { ...atlantisRole, audience: "vault" }))).toBe(
-      `role atlantis: audience "vault" cannot work with the client-jwt reviewer: Vault presents the pod's own token to the TokenReview API as its credential, and the API server accepts only tokens for its own audiences (--api-audiences), so every login would get "permission denied". Drop audience, or use the long-lived-token or vault-pod reviewer; if it is the API server's own audience, list it in auth.reviewer.apiAudiences`,
+      `test/Auth/Roles/atlantis: audience: "vault" cannot work with the client-jwt reviewer: Vault presents the pod's own token to the TokenReview API as its credential, and the API server accepts only tokens for its own audiences (--api-audiences), so every login would get "permission denied". Drop audience, or use the long-lived-token or vault-pod reviewer; if it is the API server's own audience, list it in auth.reviewer.apiAudiences`,
     );
   });
 

@@ -1,24 +1,28 @@
-import { refusal, show } from "../domain/validation";
-import { list, record } from "./raw";
-import type { Problem } from "./semantic";
+import type { Problem } from "../checks/problem";
+import { refusal } from "../domain/validation";
+import { record } from "./raw";
+import type { ClusterView } from "./typed-view";
 
 /**
  * The cross-field rules of `auth.method: jwt` (Vault's JWT auth method against the cluster's
- * service-account issuer, vault-plugin-auth-jwt v0.25.0, which Vault 1.21.2 pins). Reads the raw file defensively, like
- * the other semantic checks. `auth.jwt` with the kubernetes method is reported too.
+ * service-account issuer, vault-plugin-auth-jwt v0.25.0, which Vault 1.21.2 pins) at the cluster
+ * level; a role's are src/checks/role.ts. Which fields the entry writes that the method does not
+ * use is read from the file as written (the schema fills in defaults, such as the reviewer); the
+ * issuer's values come typed. `auth.jwt` with the kubernetes method is reported too.
  */
-export function authMethodProblems(cluster: Record<string, unknown>): Problem[] {
-  const auth = record(cluster.auth);
+export function authMethodProblems({ auth, raw }: ClusterView): Problem[] {
+  if (auth === undefined) return [];
+  const written = record(raw.auth);
   if (auth.method !== "jwt") {
     return auth.jwt === undefined
       ? []
       : [{ path: ["auth", "jwt"], message: "applies to auth.method: jwt; set method: jwt, or remove auth.jwt" }];
   }
   const problems: Problem[] = [];
-  const kubernetes = record(cluster.kubernetes);
-  const jwt = record(auth.jwt);
+  const kubernetes = record(raw.kubernetes);
+  const { jwt } = auth;
   for (const field of ["reviewer", "disableIssValidation"]) {
-    if (auth[field] !== undefined) {
+    if (written[field] !== undefined) {
       problems.push({
         path: ["auth", field],
         message:
@@ -30,14 +34,14 @@ export function authMethodProblems(cluster: Record<string, unknown>): Problem[] 
   }
 
   if (kubernetes.eks !== undefined) {
-    if (jwt.issuer !== undefined) {
+    if (jwt?.issuer !== undefined) {
       problems.push({
         path: ["auth", "jwt", "issuer"],
         message:
           "comes from kubernetes.eks (the cluster's OIDC issuer), so it is never written twice; remove it, or remove eks to trust an issuer of your own",
       });
     }
-    if (jwt.publicKeys !== undefined) {
+    if (jwt?.publicKeys !== undefined) {
       problems.push({
         path: ["auth", "jwt", "publicKeys"],
         message:
@@ -45,9 +49,9 @@ export function authMethodProblems(cluster: Record<string, unknown>): Problem[] 
       });
     }
   } else {
-    if (typeof jwt.issuer !== "string") {
+    if (jwt?.issuer === undefined) {
       problems.push({
-        path: jwt.issuer === undefined && auth.jwt === undefined ? ["auth"] : ["auth", "jwt", "issuer"],
+        path: jwt === undefined ? ["auth"] : ["auth", "jwt", "issuer"],
         message:
           "needs the cluster's service-account issuer with auth.method: jwt when kubernetes.eks is not given: " +
           "set auth.jwt.issuer to the iss of the cluster's tokens (kubectl get --raw /.well-known/openid-configuration shows it)",
@@ -60,7 +64,7 @@ export function authMethodProblems(cluster: Record<string, unknown>): Problem[] 
   // Warned, not refused: an entry switched between methods may keep its connection for the way back.
   // With discovery, caCertificate is the CA Vault trusts for the issuer (oidc_discovery_ca_pem):
   // an issuer that is the cluster's own API server serves a certificate the cluster's CA signed.
-  const discoveryCa = kubernetes.eks === undefined && jwt.publicKeys === undefined;
+  const discoveryCa = kubernetes.eks === undefined && jwt?.publicKeys === undefined;
   for (const field of ["host", "caCertificate", "kubeconfig", "inCluster"]) {
     if (kubernetes[field] === undefined || (field === "caCertificate" && discoveryCa)) continue;
     problems.push({
@@ -81,30 +85,5 @@ export function authMethodProblems(cluster: Record<string, unknown>): Problem[] 
     });
   }
 
-  list(cluster.roles).forEach((raw, index) => {
-    const role = record(raw);
-    if (role.audience === undefined) {
-      problems.push({
-        path: ["roles", index, "audience"],
-        message:
-          "is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences " +
-          '("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), ' +
-          'and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
-      });
-    }
-    if (role.boundServiceAccountNamespaceSelector !== undefined) {
-      problems.push({
-        path: ["roles", index, "boundServiceAccountNamespaceSelector"],
-        message:
-          "cannot work with auth.method: jwt: Vault matches the token's claims only, and they carry no namespace labels; list boundServiceAccountNamespaces",
-      });
-    }
-    if (role.aliasNameSource === "serviceaccount_uid") {
-      problems.push({
-        path: ["roles", index, "aliasNameSource"],
-        message: `${show(role.aliasNameSource)} cannot be kept with auth.method: jwt, which names the alias after sub (system:serviceaccount:<namespace>:<name>), per name like serviceaccount_name; remove aliasNameSource or set serviceaccount_name`,
-      });
-    }
-  });
   return problems;
 }

@@ -1,14 +1,14 @@
 import { relative, resolve } from "node:path";
 import type { z } from "zod";
+import { formatPath, type Problem, problemText } from "../checks/problem";
 import { show, ValidationError } from "../domain/validation";
-import { holdsPrivateKey } from "../formats/pem";
 import { ConfigProblems } from "./config-problems";
 import { DEFAULT_CONFIG } from "./defaults";
 import { PRIVATE_KEY_HELD } from "./private-keys";
 import { readUserFile } from "./read-file";
 import { decodeConfigBytes, type Locator, readConfigDocument } from "./read-text";
 import { type Config, configSchema } from "./schema";
-import { OTHER_PLACE, type Problem, semanticProblems } from "./semantic";
+import { semanticProblems } from "./semantic";
 import { constructWarnings } from "./synth-warnings";
 
 export const DEFAULT_CONFIG_FILE = "vault-k8s-auth.yaml";
@@ -95,7 +95,7 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
       ? { path: [...issue.path, issue.keys[0]], message: describe(issue, locator), atKey: true }
       : { path: issue.path, message: describe(issue, locator), atKey: issue.code === "invalid_key" },
   );
-  const semantic = semanticProblems(data);
+  const semantic = semanticProblems(data, result.data);
   // A field whose own rule (caCertificate, publicKeys) already refused the key is named once.
   const keyRefused = new Set(
     problems.filter((problem) => problem.message.startsWith("holds a private key")).map((p) => formatPath(p.path)),
@@ -106,11 +106,10 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
         !problem.warning && !(problem.message === PRIVATE_KEY_HELD && keyRefused.has(formatPath(problem.path))),
     ),
   );
-  const line = ({ path, message: said, atKey, other }: Problem) => {
-    const message = other ? said.replace(OTHER_PLACE, `${formatPath(other)} (${name}${where(other, false)})`) : said;
-    const separator = /^(is|holds|says|has) /.test(message) ? " " : ": ";
-    const at = where(path, atKey === true);
-    return { at, text: `${name}${at}: ${formatPath(path)}${separator}${message}` };
+  const line = (problem: Problem) => {
+    const at = where(problem.path, problem.atKey === true);
+    const text = problemText(problem, (other) => `${formatPath(other)} (${name}${where(other, false)})`);
+    return { at, text: `${name}${at}: ${text}` };
   };
   if (result.success && problems.length === 0) {
     const located = (problem: Problem) => ({ problem, ...line(problem) });
@@ -159,18 +158,8 @@ function position(at: string): number {
   return Number(line) * 1e6 + Number(col);
 }
 
-/** `clusters[0].roles[1].name`: the path as a person writes it. */
-export function formatPath(path: PropertyKey[]): string {
-  return (
-    path
-      .map((part, index) =>
-        typeof part === "number"
-          ? `[${part}]`
-          : `${index === 0 ? "" : "."}${holdsPrivateKey(String(part)) ? "(a key holding a private key)" : String(part)}`,
-      )
-      .join("") || "(top level)"
-  );
-}
+// Re-exported: the config's messages name fields with it.
+export { formatPath };
 
 /** zod's type names in the words of someone writing YAML. */
 const YAML_WORDS: Record<string, string> = {

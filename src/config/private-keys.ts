@@ -1,5 +1,5 @@
+import type { Problem } from "../checks/problem";
 import { holdsPrivateKey } from "../formats/pem";
-import type { Problem } from "./semantic";
 
 /** The refusal of a private key in a field with no rule of its own; starts as the per-field refusals do. */
 export const PRIVATE_KEY_HELD =

@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
-import { ValidationError } from "../domain/validation";
 import { ClusterRoleBindingV1 } from "../providers";
-import { check } from "./check";
+import { check, throwProblems } from "./check";
 
 /** A ServiceAccount, always with its namespace. */
 export interface ServiceAccountRef {
@@ -28,15 +27,13 @@ export class AuthDelegatorBinding extends Construct {
   constructor(scope: Construct, id: string, props: AuthDelegatorBindingProps) {
     super(scope, id);
     if (props.serviceAccounts.length === 0) {
-      throw new ValidationError(
-        `auth-delegator binding ${props.name}: serviceAccounts is empty; name at least one ServiceAccount`,
-      );
+      throwProblems(this, [{ path: ["serviceAccounts"], message: "is empty; name at least one ServiceAccount" }]);
     }
-    check("rbacName", "auth-delegator binding name", props.name);
-    for (const account of props.serviceAccounts) {
-      check("dns1123Subdomain", `auth-delegator binding ${props.name}: ServiceAccount name`, account.name);
-      check("dns1123Label", `auth-delegator binding ${props.name}: ServiceAccount namespace`, account.namespace);
-    }
+    check(this, ["name"], "rbacName", props.name, "a ClusterRoleBinding name");
+    props.serviceAccounts.forEach((account, index) => {
+      check(this, ["serviceAccounts", index, "name"], "dns1123Subdomain", account.name, "a ServiceAccount name");
+      check(this, ["serviceAccounts", index, "namespace"], "dns1123Label", account.namespace, "a namespace");
+    });
     this.name = props.name;
 
     this.resource = new ClusterRoleBindingV1(this, "Resource", {

@@ -1,19 +1,11 @@
 import type { Construct } from "constructs";
-import type { AuthRoleOptions } from "./auth-role-options";
+import type { AuthMethodName } from "../checks/role";
+import type { AuthMount } from "./auth-mount";
 import type { ClusterConnection } from "./cluster-connection";
 import { JwtAuthBackend } from "./jwt-auth-backend";
 import type { JwtIssuer } from "./jwt-issuer";
 import { KubernetesAuthBackend } from "./kubernetes-auth-backend";
-import type { Adoptable, Reviewer } from "./reviewer";
-
-/** An auth mount of either method, as the stack uses it. */
-export interface AuthMount {
-  readonly path: string;
-  /** `auth/<path>/login`: the same call, with `role` and `jwt`, for both methods. */
-  readonly loginPath: string;
-  addRole(roleName: string, options: AuthRoleOptions): Construct;
-  adoptExisting(): Adoptable[];
-}
+import type { Reviewer } from "./reviewer";
 
 /** What every mount takes, whatever the method. */
 export interface AuthMountProps {
@@ -25,7 +17,7 @@ export interface AuthMountProps {
   readonly preventDestroy?: boolean;
 }
 
-export type AuthMethodName = "kubernetes" | "jwt";
+export type { AuthMethodName };
 
 export interface KubernetesMethodProps {
   /** How Terraform and Vault reach the cluster's API. */

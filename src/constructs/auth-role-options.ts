@@ -1,14 +1,15 @@
+import type { IConstruct } from "constructs";
+import { boundListProblems, cidrProblems, selectorProblems } from "../checks/fields";
+import { type AuthMethodName, roleProblems } from "../checks/role";
 import type { Duration } from "../domain/duration";
-import {
-  type AliasNameSource,
-  BATCH_PERIOD_PROBLEM,
-  type NamespaceSelector,
-  type TokenType,
-} from "../domain/role-options";
-import { ValidationError } from "../domain/validation";
-import { boundPatternProblem, isGlob } from "../formats/glob";
-import { roleKey } from "../formats/vault";
-import { check } from "./check";
+import type { AliasNameSource, NamespaceSelector, TokenType } from "../domain/role-options";
+import { check, throwProblems } from "./check";
+
+/** A Vault policy as a role refers to it: by a reference to its name, so Terraform writes it first. */
+export interface IVaultPolicy {
+  /** The policy's name as a Terraform reference. */
+  readonly policyName: string;
+}
 
 /** A role's options, the same for every auth method; a method refuses what it cannot express. */
 export interface AuthRoleOptions {
@@ -37,10 +38,12 @@ export interface AuthRoleOptions {
    */
   readonly aliasNameSource?: AliasNameSource;
   /**
-   * Vault policies attached to issued tokens. Full admin is never implied: name it.
+   * Vault policies attached to issued tokens: a `VaultPolicy` of the stack (the role is then
+   * written after it), or the name of one Vault has from elsewhere. Full admin is never implied:
+   * name it.
    * @default - none: the token carries only Vault's `default` policy
    */
-  readonly tokenPolicies?: string[];
+  readonly tokenPolicies?: (IVaultPolicy | string)[];
   /**
    * Makes tokens periodic: renewable forever, each renewal good for this long.
    * @default - tokens are not periodic
@@ -92,32 +95,16 @@ export interface TokenFields {
 }
 
 /**
- * Checks a role's token options the way Vault will, and returns them as provider fields. Fields
- * left out stay out of the JSON, so adding an option never changes an existing role's plan.
+ * A role's props as provider fields: the one place a Duration becomes seconds, and a policy
+ * object its name (a Terraform reference, so the policy is written before the role). Fields left
+ * out stay out of the JSON, so adding an option never changes an existing role's plan.
  */
-export function tokenFields(roleName: string, options: AuthRoleOptions): TokenFields {
-  const field = (name: string) => `role ${roleName}: ${name}`;
-  const ttl = options.tokenTtl?.toSeconds();
-  const maxTtl = options.tokenMaxTtl?.toSeconds();
-  // A max TTL of 0 is unset for Vault (vault-plugin-auth-kubernetes v0.23.1 path_role.go:288).
-  if (ttl !== undefined && maxTtl !== undefined && maxTtl > 0 && ttl > maxTtl) {
-    throw new ValidationError(
-      `${field("tokenTtl")} (${ttl}s) is greater than tokenMaxTtl (${maxTtl}s); lower tokenTtl or raise tokenMaxTtl`,
-    );
-  }
-  const period = options.tokenPeriod?.toSeconds();
-  if (options.tokenType === "batch" && period) {
-    throw new ValidationError(`${field("tokenType")} ${BATCH_PERIOD_PROBLEM}`);
-  }
-  if (options.tokenBoundCidrs?.length === 0) {
-    throw new ValidationError(`${field("tokenBoundCidrs")} is empty; list address blocks, or leave it out`);
-  }
-  for (const block of options.tokenBoundCidrs ?? []) check("cidr", field("tokenBoundCidrs"), block, "an address block");
+export function tokenFields(options: AuthRoleOptions): TokenFields {
   return {
-    tokenPolicies: options.tokenPolicies,
-    tokenPeriod: period,
-    tokenTtl: ttl,
-    tokenMaxTtl: maxTtl,
+    tokenPolicies: options.tokenPolicies?.map((policy) => (typeof policy === "string" ? policy : policy.policyName)),
+    tokenPeriod: options.tokenPeriod?.toSeconds(),
+    tokenTtl: options.tokenTtl?.toSeconds(),
+    tokenMaxTtl: options.tokenMaxTtl?.toSeconds(),
     tokenExplicitMaxTtl: options.tokenExplicitMaxTtl?.toSeconds(),
     tokenNoDefaultPolicy: options.tokenNoDefaultPolicy,
     tokenBoundCidrs: options.tokenBoundCidrs,
@@ -126,40 +113,28 @@ export function tokenFields(roleName: string, options: AuthRoleOptions): TokenFi
 }
 
 /**
- * Checks a list of bound names: not empty, `"*"` alone, or names and patterns with `*` (go-glob,
- * as Vault matches them: formats/glob.ts), each able to match a name valid for `rule`.
+ * Refuses what a role's props say wrong, field by field and across fields (src/checks/role.ts, the
+ * checks the config file runs on its role entries), as `role` and on a mount of `method`.
  */
-export function validateBoundList(field: string, values: string[], rule: "dns1123Subdomain" | "dns1123Label"): void {
-  if (values.length === 0) {
-    throw new ValidationError(`${field} is empty; list at least one name, or "*" for any`);
+export function checkRole(role: IConstruct, options: AuthRoleOptions, roleName: string, method: AuthMethodName): void {
+  check(role, ["roleName"], "vaultRoleName", roleName, "a role name");
+  throwProblems(role, boundListProblems(options.boundServiceAccountNames, "dns1123Subdomain"), [
+    "boundServiceAccountNames",
+  ]);
+  const namespaces = options.boundServiceAccountNamespaces;
+  if (namespaces !== undefined) {
+    throwProblems(role, boundListProblems(namespaces, "dns1123Label"), ["boundServiceAccountNamespaces"]);
   }
-  if (values.includes("*") && values.length > 1) {
-    throw new ValidationError(
-      `${field} mixes "*" with names (${JSON.stringify(values)}), which Vault rejects; use ["*"] alone or only names`,
-    );
+  const selector = options.boundServiceAccountNamespaceSelector;
+  // The JWT method refuses any selector (roleProblems), so its labels are not looked at first.
+  if (selector !== undefined && method === "kubernetes") {
+    throwProblems(role, selectorProblems(selector.matchLabels), ["boundServiceAccountNamespaceSelector"]);
   }
-  const what = rule === "dns1123Label" ? "namespace" : "ServiceAccount name";
-  for (const value of values) {
-    if (!isGlob(value)) check(rule, field, value);
-    const problem = boundPatternProblem(value, rule, what);
-    if (problem !== undefined) throw new ValidationError(`${field}: ${problem}`);
+  if (options.tokenBoundCidrs !== undefined) {
+    throwProblems(role, cidrProblems(options.tokenBoundCidrs), ["tokenBoundCidrs"]);
   }
+  throwProblems(role, roleProblems(options, method));
 }
 
 // Its words live in src/domain/warnings.ts, which validate predicts synth's warnings from.
 export { broadPatternWarnings } from "../domain/warnings";
-
-/**
- * Refuses a second role of one name on a mount, in any letter case: Vault keeps role names
- * lowercased (vault-plugin-auth-kubernetes v0.23.1 path_role.go:373, vault-plugin-auth-jwt v0.25.0
- * path_role.go:58-60), so "Atlantis" and "atlantis" would write one role and the later would win.
- */
-export function refuseSameRole(mountPath: string, roles: readonly { roleName: string }[], roleName: string): void {
-  const same = roles.find((role) => roleKey(role.roleName) === roleKey(roleName));
-  if (same === undefined) return;
-  throw new ValidationError(
-    same.roleName === roleName
-      ? `auth mount ${mountPath}: role ${roleName} is defined twice; give each role its own name`
-      : `auth mount ${mountPath}: roles ${same.roleName} and ${roleName} are one role to Vault, which lowercases role names; give each role a name of its own`,
-  );
-}

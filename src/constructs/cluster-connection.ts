@@ -1,9 +1,9 @@
 import { Annotations, Fn } from "cdktf";
 import type { Construct } from "constructs";
-import { ValidationError } from "../domain/validation";
+import { IN_CLUSTER_WITH_KUBECONFIG } from "../checks/mount";
 import { noKubeconfigContextWarning, STATIC_TOKEN_WARNING } from "../domain/warnings";
 import { awsClasses, KubernetesProvider, type KubernetesProviderExec } from "../providers";
-import { check } from "./check";
+import { check, throwProblems } from "./check";
 import { lookUpEksCluster } from "./eks-cluster";
 
 /** The Kubernetes API as Vault must reach it. */
@@ -118,16 +118,14 @@ class EksConnection extends ClusterConnection {
 class ExplicitConnection extends ClusterConnection {
   constructor(private readonly props: ExplicitConnectionProps) {
     super();
-    check("kubernetesHost", "kubernetes host", props.host);
-    check("pemCertificate", "kubernetes caCertificate", props.caCertificate);
+    check("ClusterConnection.explicit", ["host"], "kubernetesHost", props.host, "an https URL");
+    check("ClusterConnection.explicit", ["caCertificate"], "pemCertificate", props.caCertificate, "a PEM certificate");
   }
 
   bind(scope: Construct): ClusterEndpoint {
     const { inCluster, kubeconfigPath, kubeconfigContext } = this.props;
     if (inCluster && (kubeconfigPath ?? kubeconfigContext) !== undefined) {
-      throw new ValidationError(
-        "kubernetes: inCluster uses the pod's own ServiceAccount, so it takes no kubeconfig; drop one of them",
-      );
+      throwProblems(scope, [{ path: ["inCluster"], message: IN_CLUSTER_WITH_KUBECONFIG }]);
     }
     if (!inCluster && kubeconfigContext === undefined) {
       Annotations.of(scope).addWarning(noKubeconfigContextWarning(this.props.host));

@@ -1,17 +1,19 @@
 import { Fn, Op } from "cdktf";
 import { Construct } from "constructs";
+import { roleNameProblems } from "../checks/names";
 import { DataVaultAuthBackends, JwtAuthBackend as JwtAuthBackendResource } from "../providers";
-import type { AuthMount } from "./auth-method";
-import { type AuthRoleOptions, refuseSameRole } from "./auth-role-options";
-import { check } from "./check";
+import { type Adoptable, type AuthMount, requireRoles } from "./auth-mount";
+import type { AuthRoleOptions } from "./auth-role-options";
+import { check, throwProblems } from "./check";
 import { JwtAuthRole } from "./jwt-auth-role";
 import type { JwtIssuer } from "./jwt-issuer";
-import type { Adoptable } from "./reviewer";
 
 export interface JwtAuthBackendProps {
   /**
    * Where the auth method is mounted: pods log in at `auth/<path>/login`.
-   * @default "jwt"
+   * @default "jwt" - the method's name, as `vault auth enable jwt` mounts it. The config file's
+   * `auth.path` has a default of its own, "kubernetes" whatever the method (its schema owns it, and a
+   * stack built from the file always passes the path), so switching a file's method keeps its mount path.
    */
   readonly path?: string;
   /** @default - no description */
@@ -46,7 +48,7 @@ export class JwtAuthBackend extends Construct implements AuthMount {
   constructor(scope: Construct, id: string, props: JwtAuthBackendProps) {
     super(scope, id);
     this.path = props.path ?? "jwt";
-    check("vaultMountPath", "auth mount path", this.path);
+    check(this, ["path"], "vaultMountPath", this.path, "a Vault mount path");
     const issuer = props.issuer.bind(scope);
     // Switching a cluster from the Kubernetes method to this one removes the vault_auth_backend
     // block, and Terraform destroys a resource whose block is gone: prevent_destroy lives in that
@@ -81,11 +83,12 @@ export class JwtAuthBackend extends Construct implements AuthMount {
       },
     });
     this.roleScope = new Construct(this, "Roles");
+    requireRoles(this, () => this.roleList);
   }
 
   /** Adds a Vault role to this mount; its construct id is the role name, so its address is stable. */
   addRole(roleName: string, options: AuthRoleOptions): JwtAuthRole {
-    refuseSameRole(this.path, this.roleList, roleName);
+    throwProblems(this, roleNameProblems([...this.roleList.map((role) => role.roleName), roleName]));
     // A reference to the mount's path, not the literal, so Terraform creates the mount first.
     const role = new JwtAuthRole(this.roleScope, roleName, { ...options, backendPath: this.resource.path, roleName });
     this.roleList.push(role);

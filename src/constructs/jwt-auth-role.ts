@@ -1,10 +1,8 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { serviceAccountSubjects } from "../domain/role-options";
-import { ValidationError } from "../domain/validation";
 import { JwtAuthBackendRole } from "../providers";
-import { type AuthRoleOptions, broadPatternWarnings, tokenFields, validateBoundList } from "./auth-role-options";
-import { check } from "./check";
+import { type AuthRoleOptions, broadPatternWarnings, checkRole, tokenFields } from "./auth-role-options";
 
 /**
  * The projected token's claims the Kubernetes method puts on the entity alias and the token as
@@ -57,33 +55,12 @@ export class JwtAuthRole extends Construct {
     super(scope, id);
     this.roleName = props.roleName;
     this.backendPath = props.backendPath;
-    check("vaultRoleName", "role name", props.roleName);
+    checkRole(this, props, props.roleName, "jwt");
     const field = (name: string) => `role ${props.roleName}: ${name}`;
     const names = props.boundServiceAccountNames;
-    const namespaces = props.boundServiceAccountNamespaces;
-    validateBoundList(field("boundServiceAccountNames"), names, "dns1123Subdomain");
-    if (props.boundServiceAccountNamespaceSelector !== undefined) {
-      throw new ValidationError(
-        `${field("boundServiceAccountNamespaceSelector")} cannot work with the JWT method: Vault matches only the token's claims, which carry no namespace labels; list boundServiceAccountNamespaces`,
-      );
-    }
-    if (namespaces === undefined) {
-      throw new ValidationError(
-        `${field("boundServiceAccountNamespaces")} is required; list namespaces, or ["*"] for any`,
-      );
-    }
-    validateBoundList(field("boundServiceAccountNamespaces"), namespaces, "dns1123Label");
-    if (props.aliasNameSource === "serviceaccount_uid") {
-      throw new ValidationError(
-        `${field("aliasNameSource")} serviceaccount_uid cannot be kept with the JWT method, which names the alias after sub (per name, like serviceaccount_name); remove it`,
-      );
-    }
-    if (props.audience === undefined) {
-      // vault-plugin-auth-jwt v0.25.0 path_login.go:164-180.
-      throw new ValidationError(
-        `${field("audience")} is required with the JWT method: Vault refuses a token with an aud claim on a role without audiences, and Kubernetes tokens always carry one; set it (e.g. "vault") and mount a projected token with that audience`,
-      );
-    }
+    // checkRole refuses a JWT role without namespaces or without an audience.
+    const namespaces = props.boundServiceAccountNamespaces as string[];
+    const audience = props.audience as string;
 
     for (const warning of [
       ...broadPatternWarnings(field("boundServiceAccountNames"), names, "ServiceAccount name"),
@@ -100,12 +77,12 @@ export class JwtAuthRole extends Construct {
       roleType: "jwt",
       // vault-plugin-auth-jwt v0.25.0 path_login.go:237-251: the alias is named after this claim.
       userClaim: "sub",
-      boundAudiences: [props.audience],
+      boundAudiences: [audience],
       // The provider joins a list with commas and splits it again (resource_jwt_auth_backend_role.go:427-446,
       // :266-279); no name or namespace holds a comma.
       boundClaims: { sub: subjects.join(",") },
       boundClaimsType: subjects.some((subject) => subject.includes("*")) ? "glob" : "string",
-      ...tokenFields(props.roleName, props),
+      ...tokenFields(props),
     });
   }
 }

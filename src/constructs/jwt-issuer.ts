@@ -1,6 +1,6 @@
 import type { Construct } from "constructs";
-import { ValidationError } from "../domain/validation";
-import { check } from "./check";
+import { EMPTY_PUBLIC_KEYS } from "../checks/mount";
+import { check, throwProblems } from "./check";
 import { lookUpEksCluster } from "./eks-cluster";
 
 /** How a JWT auth mount's config learns the cluster's issuer and keys. */
@@ -88,8 +88,8 @@ class EksIssuer extends JwtIssuer {
 class DiscoveryIssuer extends JwtIssuer {
   constructor(private readonly props: DiscoveryIssuerProps) {
     super();
-    check("oidcIssuer", "jwt issuer", props.issuer, "a URL Vault can discover keys at");
-    check("pemCertificate", "jwt caCertificate", props.caCertificate, "a PEM certificate");
+    check("JwtIssuer.discovery", ["issuer"], "oidcIssuer", props.issuer, "a URL Vault can discover keys at");
+    check("JwtIssuer.discovery", ["caCertificate"], "pemCertificate", props.caCertificate, "a PEM certificate");
   }
 
   bind(): JwtIssuerConfig {
@@ -105,10 +105,10 @@ class PublicKeysIssuer extends JwtIssuer {
   constructor(private readonly props: PublicKeysIssuerProps) {
     super();
     if (props.publicKeys.length === 0) {
-      throw new ValidationError("jwt publicKeys is empty; list the PEM public keys, or use JwtIssuer.discovery");
+      throwProblems("JwtIssuer.publicKeys", [{ path: ["publicKeys"], message: EMPTY_PUBLIC_KEYS }]);
     }
     for (const [index, key] of props.publicKeys.entries()) {
-      check("pemPublicKey", `jwt publicKeys[${index}]`, key, "a PEM public key");
+      check("JwtIssuer.publicKeys", ["publicKeys", index], "pemPublicKey", key, "a PEM public key");
     }
   }
 

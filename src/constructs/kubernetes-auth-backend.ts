@@ -1,12 +1,11 @@
 import { Construct } from "constructs";
-import { ValidationError } from "../domain/validation";
+import { caCertificateProblem } from "../checks/mount";
+import { roleNameProblems } from "../checks/names";
 import { AuthBackend, KubernetesAuthBackendConfig } from "../providers";
-import type { AuthMount } from "./auth-method";
-import { refuseSameRole } from "./auth-role-options";
-import { check } from "./check";
+import { type Adoptable, type AuthMount, requireRoles } from "./auth-mount";
+import { check, throwProblems } from "./check";
 import { KubernetesAuthRole, type KubernetesAuthRoleOptions } from "./kubernetes-auth-role";
 import type { NamespaceReader } from "./namespace-reader";
-import type { Adoptable } from "./reviewer";
 import { Reviewer, type ReviewerMode } from "./reviewer";
 
 export interface KubernetesAuthBackendProps {
@@ -63,8 +62,8 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
   constructor(scope: Construct, id: string, props: KubernetesAuthBackendProps) {
     super(scope, id);
     this.path = props.path ?? "kubernetes";
-    check("vaultMountPath", "auth mount path", this.path);
-    check("kubernetesHost", "kubernetesHost", props.kubernetesHost);
+    check(this, ["path"], "vaultMountPath", this.path, "a Vault mount path");
+    check(this, ["kubernetesHost"], "kubernetesHost", props.kubernetesHost, "an https URL");
     this.reviewer = props.reviewer ?? Reviewer.longLivedToken();
     this.reviewerMode = this.reviewer.mode;
 
@@ -82,12 +81,11 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
     });
 
     this.roleScope = new Construct(this, "Roles");
+    requireRoles(this, () => this.roleList);
     const reviewer = this.reviewer.bind(this);
     this.reviewerAdoptable = reviewer.adoptable;
     if (reviewer.needsCaCert && props.kubernetesCaCert === undefined) {
-      throw new ValidationError(
-        `auth mount ${this.path}: the ${this.reviewerMode} reviewer needs the cluster CA; set kubernetesCaCert`,
-      );
+      throwProblems(this, [caCertificateProblem(this.reviewerMode, ["kubernetesCaCert"])]);
     }
 
     this.config = new KubernetesAuthBackendConfig(this, "Config", {
@@ -105,7 +103,7 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
 
   /** Adds a Vault role to this mount; its construct id is the role name, so its address is stable. */
   addRole(roleName: string, options: KubernetesAuthRoleOptions): KubernetesAuthRole {
-    refuseSameRole(this.path, this.roleList, roleName);
+    throwProblems(this, roleNameProblems([...this.roleList.map((role) => role.roleName), roleName]));
     // A reference to the mount's path, not the literal, so Terraform creates the mount first.
     const role = new KubernetesAuthRole(this.roleScope, roleName, {
       ...options,
@@ -113,13 +111,13 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
       roleName,
       reviewerMode: this.reviewerMode,
     });
-    if (options.boundServiceAccountNamespaceSelector !== undefined && this.namespaceReader === undefined) {
-      this.namespaceReader = this.reviewer.grantNamespaceRead(this, this.path);
-    }
     const serviceAccounts = (options.boundServiceAccountNamespaces ?? []).flatMap((namespace) =>
       options.boundServiceAccountNames.map((name) => ({ name, namespace })),
     );
-    this.reviewer.bindRole(role, this.path, { name: roleName, serviceAccounts, audience: options.audience });
+    this.reviewer.bindRole(role, this.path, { ...options, name: roleName, serviceAccounts });
+    if (options.boundServiceAccountNamespaceSelector !== undefined && this.namespaceReader === undefined) {
+      this.namespaceReader = this.reviewer.grantNamespaceRead(this, this.path);
+    }
     this.roleList.push(role);
     return role;
   }

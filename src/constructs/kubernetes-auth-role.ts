@@ -1,10 +1,8 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
-import { ValidationError } from "../domain/validation";
 import { everyServiceAccountWarning, noAudienceClientJwtWarning, noAudienceWarning } from "../domain/warnings";
 import { KubernetesAuthBackendRole } from "../providers";
-import { type AuthRoleOptions, broadPatternWarnings, tokenFields, validateBoundList } from "./auth-role-options";
-import { check } from "./check";
+import { type AuthRoleOptions, broadPatternWarnings, checkRole, tokenFields } from "./auth-role-options";
 import type { ReviewerMode } from "./reviewer";
 
 /** The options of a Kubernetes auth role: every role option applies. */
@@ -37,20 +35,10 @@ export class KubernetesAuthRole extends Construct {
     super(scope, id);
     this.roleName = props.roleName;
     this.backendPath = props.backendPath;
-    check("vaultRoleName", "role name", props.roleName);
+    checkRole(this, props, props.roleName, "kubernetes");
     const field = (name: string) => `role ${props.roleName}: ${name}`;
-    validateBoundList(field("boundServiceAccountNames"), props.boundServiceAccountNames, "dns1123Subdomain");
     const namespaces = props.boundServiceAccountNamespaces;
     const selector = props.boundServiceAccountNamespaceSelector;
-    if (namespaces !== undefined) validateBoundList(field("boundServiceAccountNamespaces"), namespaces, "dns1123Label");
-    if (selector !== undefined) validateSelector(field("boundServiceAccountNamespaceSelector"), selector.matchLabels);
-    if (namespaces === undefined && selector === undefined) {
-      // vault-plugin-auth-kubernetes v0.23.1 path_role.go:322-328.
-      throw new ValidationError(
-        `${field("boundServiceAccountNamespaces")} is required unless boundServiceAccountNamespaceSelector is given; ` +
-          `list namespaces, or ["*"] for any`,
-      );
-    }
 
     this.resource = new KubernetesAuthBackendRole(this, "Resource", {
       backend: props.backendPath,
@@ -60,7 +48,7 @@ export class KubernetesAuthRole extends Construct {
       // Vault reads the selector as YAML or JSON (vault-plugin-auth-kubernetes v0.23.1 namespace_validator.go:98-109); JSON is YAML.
       boundServiceAccountNamespaceSelector: selector && JSON.stringify({ matchLabels: selector.matchLabels }),
       aliasNameSource: props.aliasNameSource,
-      ...tokenFields(props.roleName, props),
+      ...tokenFields(props),
       audience: props.audience,
     });
 
@@ -80,19 +68,5 @@ export class KubernetesAuthRole extends Construct {
     if (props.boundServiceAccountNames.includes("*") && namespaces?.includes("*")) {
       Annotations.of(this).addWarning(everyServiceAccountWarning(props.roleName));
     }
-  }
-}
-
-/** An empty selector matches every namespace (k8s.io/apimachinery labels.Everything), so it is refused. */
-function validateSelector(field: string, matchLabels: Readonly<Record<string, string>>): void {
-  const entries = Object.entries(matchLabels ?? {});
-  if (entries.length === 0) {
-    throw new ValidationError(
-      `${field}: matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces ["*"]`,
-    );
-  }
-  for (const [key, value] of entries) {
-    check("labelKey", `${field}: matchLabels key`, key, "a label key");
-    check("labelValue", `${field}: matchLabels.${key}`, value, "a label value");
   }
 }

@@ -23,7 +23,7 @@ export class NamespaceReader extends Construct {
 
   constructor(scope: Construct, id: string, props: NamespaceReaderProps) {
     super(scope, id);
-    check("rbacName", "namespace reader name", props.name);
+    check(this, ["name"], "rbacName", props.name, "a ClusterRole name");
     this.name = props.name;
     this.role = new ClusterRoleV1(this, "Role", {
       metadata: { name: props.name },

@@ -1,8 +1,9 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { defaultSecretName } from "../domain/reviewer-names";
+import { defaultSecretNameProblem } from "../checks/mount";
+import { DEFAULT_REVIEWER_ACCOUNT, defaultSecretName } from "../domain/reviewer-names";
 import { NamespaceV1, SecretV1, ServiceAccountV1 } from "../providers";
-import { check } from "./check";
+import { check, throwProblems } from "./check";
 
 export interface ReviewerServiceAccountProps {
   /**
@@ -47,12 +48,14 @@ export class ReviewerServiceAccount extends Construct {
 
   constructor(scope: Construct, id: string, props: ReviewerServiceAccountProps = {}) {
     super(scope, id);
-    this.serviceAccountName = props.serviceAccountName ?? "vault-reviewer";
-    this.namespace = props.namespace ?? "vault";
+    const defaults = DEFAULT_REVIEWER_ACCOUNT["long-lived-token"];
+    this.serviceAccountName = props.serviceAccountName ?? defaults.serviceAccountName;
+    this.namespace = props.namespace ?? defaults.namespace;
     const secretName = props.secretName ?? defaultSecretName(this.serviceAccountName);
-    check("dns1123Subdomain", "reviewer serviceAccountName", this.serviceAccountName);
-    check("dns1123Label", "reviewer namespace", this.namespace);
-    check("dns1123Subdomain", "reviewer secretName", secretName);
+    check(this, ["serviceAccountName"], "dns1123Subdomain", this.serviceAccountName, "a ServiceAccount name");
+    check(this, ["namespace"], "dns1123Label", this.namespace, "a namespace");
+    throwProblems(this, defaultSecretNameProblem(this.serviceAccountName, props.secretName));
+    check(this, ["secretName"], "dns1123Subdomain", secretName, "a Secret name");
 
     // A reference to the created namespace, so Terraform creates it first.
     const namespace = props.createNamespace

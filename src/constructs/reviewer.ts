@@ -1,9 +1,16 @@
-import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import { clientJwtBindingName, defaultBindingName, namespaceReaderName } from "../domain/reviewer-names";
-import { clientJwtAudienceProblem, NAMESPACE_SELECTOR_NEEDS_REVIEWER, ValidationError } from "../domain/validation";
-import { isGlob } from "../formats/glob";
+import { clientJwtRoleProblems } from "../checks/role";
+import {
+  clientJwtBindingName,
+  DEFAULT_REVIEWER_ACCOUNT,
+  defaultBindingName,
+  namespaceReaderName,
+} from "../domain/reviewer-names";
+import type { NamespaceSelector } from "../domain/role-options";
+import { NAMESPACE_SELECTOR_NEEDS_REVIEWER } from "../domain/validation";
 import { AuthDelegatorBinding, type ServiceAccountRef } from "./auth-delegator-binding";
+import type { Adoptable } from "./auth-mount";
+import { throwProblems } from "./check";
 import { NamespaceReader } from "./namespace-reader";
 import { ReviewerServiceAccount, type ReviewerServiceAccountProps } from "./reviewer-service-account";
 
@@ -25,17 +32,16 @@ export interface ReviewerConfig {
   readonly adoptable: Adoptable[];
 }
 
-/** A resource and the id `terraform import` takes for it. */
-export interface Adoptable {
-  readonly resource: TerraformResource;
-  readonly importId: string;
-}
-
 /** What a reviewer needs to know about a role of its mount. */
 export interface ReviewedRole {
   readonly name: string;
+  /** Every pair of a bound name and a bound namespace. */
   readonly serviceAccounts: ServiceAccountRef[];
   readonly audience?: string;
+  /** The role's bound lists and selector as given, for the checks a reviewer makes of them. */
+  readonly boundServiceAccountNames?: string[];
+  readonly boundServiceAccountNamespaces?: string[];
+  readonly boundServiceAccountNamespaceSelector?: NamespaceSelector;
 }
 
 export type ReviewerMode = "long-lived-token" | "vault-pod" | "client-jwt";
@@ -125,16 +131,16 @@ export abstract class Reviewer {
    * Lets the reviewer read namespaces, for roles with a namespace selector: Vault reads the
    * pod's namespace with the reviewer's JWT. Refused by `clientJwt`, which stores no JWT.
    */
-  grantNamespaceRead(scope: Construct, mountPath: string): NamespaceReader {
+  grantNamespaceRead(scope: Construct, _mountPath: string): NamespaceReader {
     if (this.account === undefined) {
-      throw new ValidationError(
-        `auth mount ${mountPath}: boundServiceAccountNamespaceSelector ${NAMESPACE_SELECTOR_NEEDS_REVIEWER}`,
-      );
+      throwProblems(scope, [
+        { path: ["boundServiceAccountNamespaceSelector"], message: NAMESPACE_SELECTOR_NEEDS_REVIEWER },
+      ]);
     }
-    const { namespace, name } = this.account;
+    const account = this.account as ServiceAccountRef;
     return new NamespaceReader(scope, "ReviewerNamespaceReader", {
-      name: namespaceReaderName(namespace, name),
-      serviceAccount: this.account,
+      name: namespaceReaderName(account.namespace, account.name),
+      serviceAccount: account,
     });
   }
 }
@@ -181,8 +187,8 @@ class VaultPodReviewer extends Reviewer {
 
   bind(scope: Construct): ReviewerConfig {
     const account = {
-      serviceAccountName: this.props.serviceAccountName ?? "vault",
-      namespace: this.props.namespace ?? "vault",
+      serviceAccountName: this.props.serviceAccountName ?? DEFAULT_REVIEWER_ACCOUNT["vault-pod"].serviceAccountName,
+      namespace: this.props.namespace ?? DEFAULT_REVIEWER_ACCOUNT["vault-pod"].namespace,
     };
     this.account = { name: account.serviceAccountName, namespace: account.namespace };
     const config = { needsCaCert: false, disableLocalCaJwt: false };
@@ -207,26 +213,8 @@ class ClientJwtReviewer extends Reviewer {
   }
 
   override bindRole(scope: Construct, mountPath: string, role: ReviewedRole): void {
-    const { name: roleName, serviceAccounts, audience } = role;
-    if (audience !== undefined && !(this.props.apiAudiences ?? []).includes(audience)) {
-      throw new ValidationError(`role ${roleName}: audience ${clientJwtAudienceProblem(audience)}`);
-    }
-    const wildcard = serviceAccounts.find((account) => account.name === "*" || account.namespace === "*");
-    if (wildcard) {
-      throw new ValidationError(
-        `role ${roleName}: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator, ` +
-          `so boundServiceAccountNames and boundServiceAccountNamespaces must list concrete names, not "*"; ` +
-          `list them, or use the long-lived-token or vault-pod reviewer`,
-      );
-    }
-    const pattern = serviceAccounts.find((account) => isGlob(account.name) || isGlob(account.namespace));
-    if (pattern) {
-      throw new ValidationError(
-        `role ${roleName}: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator by name, ` +
-          `so boundServiceAccountNames and boundServiceAccountNamespaces cannot hold a pattern (${pattern.namespace}/${pattern.name}); ` +
-          `list concrete names, or use the long-lived-token or vault-pod reviewer`,
-      );
-    }
+    const { name: roleName, serviceAccounts } = role;
+    throwProblems(scope, clientJwtRoleProblems(role, this.props.apiAudiences));
     new AuthDelegatorBinding(scope, "ClientAuthDelegator", {
       name: clientJwtBindingName(mountPath, roleName),
       serviceAccounts,

@@ -150,23 +150,25 @@ function goDuration(text: string): bigint | string {
 
 /**
  * A span of time for Vault token settings. Vault takes seconds; the config file and the props
- * take `Duration`s so that units are never guessed (`Duration.minutes(30)`, `"30m"`, `1800`).
+ * take `Duration`s so that units are never guessed (`Duration.minutes(30)`, `"30m"`, `1800`). A
+ * duration keeps how it was written, so a message quotes the value as the user wrote it; only the
+ * construct that writes a role turns it into seconds.
  */
 export class Duration {
   static seconds(amount: number): Duration {
-    return new Duration(amount, "seconds");
+    return new Duration(amount, "seconds", `${amount}s`);
   }
 
   static minutes(amount: number): Duration {
-    return new Duration(amount * 60, "minutes");
+    return new Duration(amount * 60, "minutes", `${amount}m`);
   }
 
   static hours(amount: number): Duration {
-    return new Duration(amount * 3600, "hours");
+    return new Duration(amount * 3600, "hours", `${amount}h`);
   }
 
   static days(amount: number): Duration {
-    return new Duration(amount * 86_400, "days");
+    return new Duration(amount * 86_400, "days", `${amount}d`);
   }
 
   /**
@@ -176,15 +178,17 @@ export class Duration {
    */
   static parse(value: string | number): Duration | undefined {
     if (typeof value === "number") {
-      return Number.isSafeInteger(value) && value >= 0 ? Duration.seconds(value) : undefined;
+      return Number.isSafeInteger(value) && value >= 0 ? new Duration(value, "seconds", value) : undefined;
     }
     const read = readVaultDuration(value);
-    return "seconds" in read ? Duration.seconds(read.seconds) : undefined;
+    return "seconds" in read ? new Duration(read.seconds, "seconds", value) : undefined;
   }
 
   private constructor(
     private readonly totalSeconds: number,
     unit: string,
+    /** The value as written: the config file's number or text, or `2h` for `Duration.hours(2)`. */
+    readonly written: string | number,
   ) {
     if (!Number.isSafeInteger(totalSeconds) || totalSeconds < 0) {
       throw new ValidationError(

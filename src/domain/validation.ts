@@ -1,3 +1,4 @@
+import type { IConstruct } from "constructs";
 import { closest, distance } from "fastest-levenshtein";
 import { awsRegion, eksClusterName, s3BucketName } from "../formats/aws";
 import { cidr } from "../formats/cidr";
@@ -10,10 +11,19 @@ import { authMountPath, secretMountPath, vaultNamespace, vaultPolicyName, vaultR
 
 /**
  * An error in what the user asked for (props or the config file). The entry point prints its
- * message alone, without a stack trace: the message is the whole report.
+ * message alone, without a stack trace: the message is the whole report. Thrown by a construct,
+ * it carries the construct's path (as aws-cdk's ValidationError does), and its message starts with
+ * it: `vault/KubernetesAuth/Roles/atlantis: tokenTtl: ...`.
  */
 export class ValidationError extends Error {
   override readonly name = "ValidationError";
+  /** The path of the construct that refused its props, when a construct did. */
+  readonly constructPath?: string;
+
+  constructor(message: string, scope?: IConstruct) {
+    super(scope === undefined ? message : `${scope.node.path}: ${message}`);
+    if (scope !== undefined) this.constructPath = scope.node.path;
+  }
 }
 
 /**

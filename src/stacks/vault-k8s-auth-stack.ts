@@ -1,11 +1,12 @@
 import { Annotations, LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { policyNameProblems } from "../checks/policy";
 import { policyRules } from "../config/policy-rules";
 import type { ClusterConfig } from "../config/schema";
 import { AuthMethod, type AuthMount, ClusterConnection, JwtIssuer, Reviewer, VaultPolicy } from "../constructs";
-import { Duration } from "../domain/duration";
+import { throwProblems } from "../constructs/check";
 import { shellWord } from "../domain/shell";
-import { ValidationError } from "../domain/validation";
+import { defaultStateKey } from "../domain/state-key";
 import { IMPORT_EXISTING_WARNING, plainHttpWarning } from "../domain/warnings";
 import { VaultProvider } from "../providers";
 import { requireTerraformForImports } from "./require-terraform";
@@ -50,11 +51,20 @@ export class VaultK8sAuthStack extends TerraformStack {
       Annotations.of(this).addWarning(plainHttpWarning(cluster.vault.address));
     }
 
+    // The config file refuses these at their lines; a ClusterConfig built in code meets them here.
+    throwProblems(
+      this,
+      policyNameProblems({
+        policies: cluster.policies.map((policy) => policy.name),
+        externalPolicies: cluster.externalPolicies,
+        roles: cluster.roles,
+      }),
+    );
     const policyScope = new Construct(this, "Policies");
-    const policies = new Map<string, string>();
+    const policies = new Map<string, VaultPolicy>();
     for (const policy of cluster.policies) {
       const construct = new VaultPolicy(policyScope, policy.name, { name: policy.name, rules: policyRules(policy) });
-      policies.set(policy.name, construct.policyName);
+      policies.set(policy.name, construct);
       if (cluster.importExisting) construct.adoptExisting();
     }
 
@@ -71,11 +81,12 @@ export class VaultK8sAuthStack extends TerraformStack {
         boundServiceAccountNamespaces: role.boundServiceAccountNamespaces,
         boundServiceAccountNamespaceSelector: role.boundServiceAccountNamespaceSelector,
         aliasNameSource: role.aliasNameSource,
-        tokenPolicies: role.tokenPolicies.map((name) => policyReference(policies, cluster, role.name, name)),
-        tokenPeriod: seconds(role.tokenPeriod),
-        tokenTtl: seconds(role.tokenTtl),
-        tokenMaxTtl: seconds(role.tokenMaxTtl),
-        tokenExplicitMaxTtl: seconds(role.tokenExplicitMaxTtl),
+        // A policy of the entry as the object (so Terraform writes it first), an external one or Vault's default by name.
+        tokenPolicies: role.tokenPolicies.map((name) => policies.get(name) ?? name),
+        tokenPeriod: role.tokenPeriod,
+        tokenTtl: role.tokenTtl,
+        tokenMaxTtl: role.tokenMaxTtl,
+        tokenExplicitMaxTtl: role.tokenExplicitMaxTtl,
         tokenNoDefaultPolicy: role.tokenNoDefaultPolicy,
         tokenBoundCidrs: role.tokenBoundCidrs,
         tokenType: role.tokenType,
@@ -118,26 +129,12 @@ export class VaultK8sAuthStack extends TerraformStack {
   }
 }
 
-/**
- * A role's policy as its token_policies hold it: a policy of the entry by reference (so Terraform
- * writes the policy before the role), an external one or Vault's default by name. The config
- * checks refuse any other name at its line; a ClusterConfig built in code meets the same refusal here.
- */
-function policyReference(managed: Map<string, string>, cluster: ClusterConfig, role: string, name: string): string {
-  const reference = managed.get(name);
-  if (reference !== undefined) return reference;
-  if (name === "default" || cluster.externalPolicies?.includes(name)) return name;
-  throw new ValidationError(
-    `cluster ${cluster.name}, role ${role}: tokenPolicies names ${JSON.stringify(name)}, which is neither one of the cluster's policies nor in its externalPolicies; add it to one of the two, or drop it from the role`,
-  );
-}
-
 function configureState(stack: TerraformStack, id: string, cluster: ClusterConfig): void {
   const s3 = cluster.state?.s3;
   if (s3) {
     const backend = new S3Backend(stack, {
       bucket: s3.bucket,
-      key: s3.key ?? `vault-k8s-auth/${id}.tfstate`,
+      key: s3.key ?? defaultStateKey(id),
       region: s3.region,
       encrypt: true,
     });
@@ -195,10 +192,6 @@ function reviewerOf(reviewer: ClusterConfig["auth"]["reviewer"]): Reviewer {
     case "client-jwt":
       return Reviewer.clientJwt({ apiAudiences: reviewer.apiAudiences });
   }
-}
-
-function seconds(value: number | undefined): Duration | undefined {
-  return value === undefined ? undefined : Duration.seconds(value);
 }
 
 /**

@@ -4,6 +4,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { parseConfigText } from "../../src/config/load";
+import { Duration } from "../../src/domain/duration";
 import { cli, scratchDir } from "./harness";
 
 const ROOT = join(__dirname, "..", "..");
@@ -71,7 +72,7 @@ describe("vault-k8s-auth init", () => {
       vault: { address: "https://vault.example.com:8200" },
       auth: { path: "kubernetes", reviewer: { mode: "long-lived-token" } },
       policies: [{ name: "app-read" }],
-      roles: [{ name: "app", tokenPolicies: ["app-read"], audience: "vault", tokenPeriod: 1800 }],
+      roles: [{ name: "app", tokenPolicies: ["app-read"], audience: "vault", tokenPeriod: Duration.parse("30m") }],
     });
     expect(cluster.externalPolicies).toBeUndefined();
   });

@@ -88,7 +88,7 @@ describe("JwtAuthBackend", () => {
   test("rejects a role without an audience (vault-plugin-auth-jwt v0.25.0 path_login.go:164-180)", () => {
     const { auth } = mount();
     expect(validationMessage(() => auth.addRole("app", { ...role, audience: undefined }))).toBe(
-      'role app: audience is required with the JWT method: Vault refuses a token with an aud claim on a role without audiences, and Kubernetes tokens always carry one; set it (e.g. "vault") and mount a projected token with that audience',
+      'test/Auth/Roles/app: audience is required with auth.method: jwt: Vault refuses any token with an aud claim on a role without audiences ("audience claim found in JWT but no audiences bound to the role", vault-plugin-auth-jwt v0.25.0 path_login.go:164-180), and Kubernetes tokens always carry one; set audience (e.g. "vault") and mount a projected token with it',
     );
   });
 
@@ -99,14 +99,14 @@ describe("JwtAuthBackend", () => {
         auth.addRole("app", { ...role, boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } } }),
       ),
     ).toBe(
-      "role app: boundServiceAccountNamespaceSelector cannot work with the JWT method: Vault matches only the token's claims, which carry no namespace labels; list boundServiceAccountNamespaces",
+      "test/Auth/Roles/app: boundServiceAccountNamespaceSelector: cannot work with auth.method: jwt: Vault matches the token's claims only, and they carry no namespace labels; list boundServiceAccountNamespaces",
     );
   });
 
   test("rejects aliases per ServiceAccount UID: the alias is named after sub", () => {
     const { auth } = mount();
     expect(validationMessage(() => auth.addRole("app", { ...role, aliasNameSource: "serviceaccount_uid" }))).toBe(
-      "role app: aliasNameSource serviceaccount_uid cannot be kept with the JWT method, which names the alias after sub (per name, like serviceaccount_name); remove it",
+      'test/Auth/Roles/app: aliasNameSource: "serviceaccount_uid" cannot be kept with auth.method: jwt, which names the alias after sub (system:serviceaccount:<namespace>:<name>), per name like serviceaccount_name; remove aliasNameSource or set serviceaccount_name',
     );
   });
 
@@ -114,7 +114,7 @@ describe("JwtAuthBackend", () => {
     const { auth } = mount();
     auth.addRole("app", role);
     expect(validationMessage(() => auth.addRole("app", role))).toBe(
-      "auth mount k8s-jwt: role app is defined twice; give each role its own name",
+      'test/Auth: roles[1].name: role name "app" is already used by roles[0]; names must be unique',
     );
   });
 });
@@ -122,7 +122,7 @@ describe("JwtAuthBackend", () => {
 describe("JwtIssuer", () => {
   test("rejects a discovery URL that is not https", () => {
     expect(validationMessage(() => JwtIssuer.discovery({ issuer: "http://oidc.example.com" }))).toBe(
-      'jwt issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
+      'JwtIssuer.discovery: issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
     );
   });
 
@@ -135,17 +135,17 @@ describe("JwtIssuer", () => {
       oidc_discovery_ca_pem: TEST_CA,
     });
     expect(validationMessage(() => JwtIssuer.discovery({ issuer: ISSUER, caCertificate: "not a pem" }))).toBe(
-      "jwt caCertificate: \"not a pem\" is not a PEM certificate; paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)",
+      "JwtIssuer.discovery: caCertificate: \"not a pem\" is not a PEM certificate; paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)",
     );
   });
 
   test("rejects an empty key list and a key Vault cannot read", () => {
     expect(validationMessage(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [] }))).toBe(
-      "jwt publicKeys is empty; list the PEM public keys, or use JwtIssuer.discovery",
+      "JwtIssuer.publicKeys: publicKeys is empty; list the PEM public keys, or leave publicKeys out to use discovery",
     );
     const cut = PUBLIC_KEY.replace(/\n[A-Za-z0-9+/]{20}/, "\n");
     expect(validationMessage(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [cut] }))).toMatch(
-      /^jwt publicKeys\[0\]: "-----BEGIN PUBLIC KEY-----.*" has a PUBLIC KEY block that cannot be read/,
+      /^JwtIssuer\.publicKeys: publicKeys\[0\]: "-----BEGIN PUBLIC KEY-----.*" has a PUBLIC KEY block that cannot be read/,
     );
   });
 });

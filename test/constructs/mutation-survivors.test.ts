@@ -14,7 +14,6 @@ import {
   ReviewerServiceAccount,
   VaultPolicy,
 } from "../../src/constructs";
-import { tokenFields } from "../../src/constructs/auth-role-options";
 import { ValidationError } from "../../src/domain/validation";
 import { awsClasses } from "../../src/providers";
 import { requireTerraformForImports } from "../../src/stacks/require-terraform";
@@ -78,8 +77,7 @@ describe("ClusterConnection.explicit", () => {
     expect(
       validationMessage(() => ClusterConnection.explicit({ host: HOST, caCertificate: "not a certificate" })),
     ).toBe(
-      'kubernetes caCertificate: "not a certificate" is not valid; paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- ' +
-        "to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)",
+      "ClusterConnection.explicit: caCertificate: \"not a certificate\" is not a PEM certificate; paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)",
     );
   });
 });
@@ -106,8 +104,7 @@ describe("JwtAuthBackend without optional props", () => {
 describe("JwtAuthBackend path", () => {
   test("rejects a mount path Vault refuses, naming the field", () => {
     expect(validationMessage(() => jwtMount({ path: "jwt/" }))).toBe(
-      "auth mount path: \"jwt/\" is not valid; use letters, digits, '_', '-', '.' and '/' between segments, " +
-        "with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+      "test/Auth: path: \"jwt/\" is not a Vault mount path; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
     );
   });
 });
@@ -146,18 +143,17 @@ describe("JwtAuthBackend roles", () => {
     [
       "a ServiceAccount name that is not a DNS subdomain",
       { boundServiceAccountNames: ["App"] },
-      'role app: boundServiceAccountNames: "App" is not valid; ' +
-        "use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
+      "test/Auth/Roles/app: boundServiceAccountNames[0]: \"App\" is not a valid ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit, or a pattern with \"*\" (e.g. atlantis-*)",
     ],
     [
       "a namespace that is not a DNS label",
       { boundServiceAccountNamespaces: ["a.b"] },
-      "role app: boundServiceAccountNamespaces: \"a.b\" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead",
+      "test/Auth/Roles/app: boundServiceAccountNamespaces[0]: \"a.b\" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead, or a pattern with \"*\" (e.g. atlantis-*)",
     ],
     [
       "a role without namespaces",
       { boundServiceAccountNamespaces: undefined },
-      'role app: boundServiceAccountNamespaces is required; list namespaces, or ["*"] for any',
+      'test/Auth/Roles/app: boundServiceAccountNamespaces is required (Vault refuses a role with neither namespaces nor a namespace selector); list namespaces, ["*"] for any, or give boundServiceAccountNamespaceSelector',
     ],
   ])("rejects %s, naming the role's field", (_case, change, message) => {
     const { auth } = jwtMount();
@@ -167,7 +163,7 @@ describe("JwtAuthBackend roles", () => {
   test("rejects a role name Vault refuses, naming the field", () => {
     const { auth } = jwtMount();
     expect(validationMessage(() => auth.addRole("app/ci", jwtRole))).toBe(
-      "role name: \"app/ci\" is not valid; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+      "test/Auth/Roles/app--ci: roleName: \"app/ci\" is not a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
     );
   });
 
@@ -191,12 +187,12 @@ describe("KubernetesAuthBackend roles", () => {
   test.each([
     [
       ["a.b"],
-      "role app: boundServiceAccountNamespaces: \"a.b\" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead",
+      "test/Auth/Roles/app: boundServiceAccountNamespaces[0]: \"a.b\" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead, or a pattern with \"*\" (e.g. atlantis-*)",
     ],
-    [[], 'role app: boundServiceAccountNamespaces is empty; list at least one name, or "*" for any'],
+    [[], 'test/Auth/Roles/app: boundServiceAccountNamespaces is empty; list at least one namespace, or "*" for any'],
     [
       ["*", "app"],
-      'role app: boundServiceAccountNamespaces mixes "*" with names (["*","app"]), which Vault rejects; use ["*"] alone or only names',
+      'test/Auth/Roles/app: boundServiceAccountNamespaces: ["*","app"] mixes "*" with names, which Vault rejects; use ["*"] alone or only names',
     ],
   ])("rejects boundServiceAccountNamespaces %j, naming the role's field", (namespaces, message) => {
     const { auth } = kubernetesMount();
@@ -264,8 +260,7 @@ describe("ReviewerServiceAccount", () => {
         () => new ReviewerServiceAccount(newStack(), "Reviewer", { serviceAccountName: "Vault_Reviewer" }),
       ),
     ).toBe(
-      'reviewer serviceAccountName: "Vault_Reviewer" is not valid; ' +
-        "use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
+      "test/Reviewer: serviceAccountName: \"Vault_Reviewer\" is not a ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
     );
   });
 });
@@ -276,13 +271,13 @@ describe("VaultPolicy", () => {
 
   test("rejects a name Vault would not keep as written, naming the field", () => {
     expect(validationMessage(policy("Atlantis", ["read"]))).toBe(
-      "policy name: \"Atlantis\" is not valid; use lowercase letters, digits and '_', with '-' and '.' only between them (Vault lowercases policy names, so two spellings would be one policy)",
+      "test/Policy: name: \"Atlantis\" is not a policy name; use lowercase letters, digits and '_', with '-' and '.' only between them (Vault lowercases policy names, so two spellings would be one policy)",
     );
   });
 
   test("rejects a rule with no capabilities", () => {
     expect(validationMessage(policy("atlantis", []))).toBe(
-      "policy atlantis: path secret/data/app: capabilities [] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe",
+      "test/Policy: rules[0].capabilities: [] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe",
     );
   });
 
@@ -303,21 +298,19 @@ describe("AuthDelegatorBinding", () => {
 
   test("rejects a binding name Kubernetes refuses, naming the field", () => {
     expect(validationMessage(binding("review/app", { name: "app", namespace: "app" }))).toBe(
-      "auth-delegator binding name: \"review/app\" is not valid; use a name without '/', '%' or spaces that is not '.' or '..' (e.g. vault:token-reviewer)",
+      "test/Binding: name: \"review/app\" is not a ClusterRoleBinding name; use a name without '/', '%' or spaces that is not '.' or '..' (e.g. vault:token-reviewer)",
     );
   });
 
   test("rejects a ServiceAccount name that is not a DNS subdomain, in any position of the list", () => {
     expect(validationMessage(binding("review", { name: "App", namespace: "app" }))).toBe(
-      'auth-delegator binding review: ServiceAccount name: "App" is not valid; ' +
-        "use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
+      "test/Binding: serviceAccounts[1].name: \"App\" is not a ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
     );
   });
 
   test("rejects a ServiceAccount namespace that is not a DNS label, in any position of the list", () => {
     expect(validationMessage(binding("review", { name: "app", namespace: "a.b" }))).toBe(
-      "auth-delegator binding review: ServiceAccount namespace: \"a.b\" has a '.', " +
-        "which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead",
+      "test/Binding: serviceAccounts[1].namespace: \"a.b\" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead",
     );
   });
 });
@@ -356,7 +349,7 @@ describe("NamespaceReader", () => {
           }),
       ),
     ).toBe(
-      "namespace reader name: \"vault/reader\" is not valid; use a name without '/', '%' or spaces that is not '.' or '..' (e.g. vault:token-reviewer)",
+      "test/Reader: name: \"vault/reader\" is not a ClusterRole name; use a name without '/', '%' or spaces that is not '.' or '..' (e.g. vault:token-reviewer)",
     );
   });
 });
@@ -365,10 +358,14 @@ describe("role token options", () => {
   test("reject an address block whose prefix length is left empty, naming the role's field", () => {
     expect(
       validationMessage(() =>
-        tokenFields("app", { boundServiceAccountNames: ["app"], tokenBoundCidrs: ["10.0.0.0/8", "10.0.0.0/"] }),
+        kubernetesMount().auth.addRole("app", {
+          boundServiceAccountNames: ["app"],
+          boundServiceAccountNamespaces: ["apps"],
+          tokenBoundCidrs: ["10.0.0.0/8", "10.0.0.0/"],
+        }),
       ),
     ).toBe(
-      'role app: tokenBoundCidrs: "10.0.0.0/" is not an address block; use an address block such as 10.0.0.0/16, 192.168.1.10/32 or fd00::/8 (the pod network Vault sees logins from)',
+      'test/Auth/Roles/app: tokenBoundCidrs[1]: "10.0.0.0/" is not an address block; use an address block such as 10.0.0.0/16, 192.168.1.10/32 or fd00::/8 (the pod network Vault sees logins from)',
     );
   });
 });
@@ -378,9 +375,7 @@ describe("JwtIssuer.publicKeys", () => {
     expect(
       validationMessage(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [PUBLIC_KEY, "not a key"] })),
     ).toBe(
-      'jwt publicKeys[1]: "not a key" is not a PEM public key; paste the public key the cluster signs service-account tokens with, ' +
-        "as PEM from -----BEGIN PUBLIC KEY----- to -----END PUBLIC KEY----- (the API server's --service-account-key-file, " +
-        "or each key of kubectl get --raw /openid/v1/jwks converted to PEM)",
+      'JwtIssuer.publicKeys: publicKeys[1]: "not a key" is not a PEM public key; paste the public key the cluster signs service-account tokens with, as PEM from -----BEGIN PUBLIC KEY----- to -----END PUBLIC KEY----- (the API server\'s --service-account-key-file, or each key of kubectl get --raw /openid/v1/jwks converted to PEM)',
     );
   });
 });

@@ -47,7 +47,7 @@ describe("ReviewerServiceAccount", () => {
 
   test("rejects a namespace that is not a DNS-1123 label, naming the value and the fix", () => {
     expect(validationMessage(() => new ReviewerServiceAccount(newStack(), "Reviewer", { namespace: "Vault_NS" }))).toBe(
-      "reviewer namespace: \"Vault_NS\" is not valid; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+      "test/Reviewer: namespace: \"Vault_NS\" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
     );
   });
 });
@@ -75,7 +75,7 @@ describe("AuthDelegatorBinding", () => {
   test("rejects an empty subject list", () => {
     expect(
       validationMessage(() => new AuthDelegatorBinding(newStack(), "Binding", { name: "review", serviceAccounts: [] })),
-    ).toBe("auth-delegator binding review: serviceAccounts is empty; name at least one ServiceAccount");
+    ).toBe("test/Binding: serviceAccounts is empty; name at least one ServiceAccount");
   });
 });
 
@@ -164,14 +164,14 @@ describe("Reviewer modes", () => {
         backend.addRole("any", { boundServiceAccountNames: ["*"], boundServiceAccountNamespaces: ["atlantis"] }),
       ),
     ).toBe(
-      'role any: a mount whose reviewer is client-jwt binds each ServiceAccount to system:auth-delegator, so boundServiceAccountNames and boundServiceAccountNamespaces must list concrete names, not "*"; list them, or use the long-lived-token or vault-pod reviewer',
+      'test/Auth/Roles/any: boundServiceAccountNames holds "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; list concrete names, or use the long-lived-token or vault-pod reviewer',
     );
   });
 
   test("rejects a long-lived-token mount without the cluster CA", () => {
     const stack = newStack();
     expect(validationMessage(() => new KubernetesAuthBackend(stack, "Auth", { kubernetesHost: HOST }))).toBe(
-      "auth mount kubernetes: the long-lived-token reviewer needs the cluster CA; set kubernetesCaCert",
+      "test/Auth: kubernetesCaCert is required with the long-lived-token reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM",
     );
   });
 });

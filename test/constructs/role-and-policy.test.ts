@@ -101,12 +101,12 @@ describe("KubernetesAuthRole", () => {
   test.each([
     [
       ["*", "atlantis"],
-      'role x: boundServiceAccountNames mixes "*" with names (["*","atlantis"]), which Vault rejects; use ["*"] alone or only names',
+      'test/Auth/Roles/x: boundServiceAccountNames: ["*","atlantis"] mixes "*" with names, which Vault rejects; use ["*"] alone or only names',
     ],
-    [[], 'role x: boundServiceAccountNames is empty; list at least one name, or "*" for any'],
+    [[], 'test/Auth/Roles/x: boundServiceAccountNames is empty; list at least one ServiceAccount name, or "*" for any'],
     [
       ["Atlantis"],
-      "role x: boundServiceAccountNames: \"Atlantis\" is not valid; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
+      "test/Auth/Roles/x: boundServiceAccountNames[0]: \"Atlantis\" is not a valid ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit, or a pattern with \"*\" (e.g. atlantis-*)",
     ],
   ])("rejects boundServiceAccountNames %j", (names, message) => {
     const { auth } = backend();
@@ -128,7 +128,9 @@ describe("KubernetesAuthRole", () => {
           tokenMaxTtl: Duration.hours(1),
         }),
       ),
-    ).toBe("role x: tokenTtl (7200s) is greater than tokenMaxTtl (3600s); lower tokenTtl or raise tokenMaxTtl");
+    ).toBe(
+      'test/Auth/Roles/x: tokenTtl: "2h" (7200s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl',
+    );
   });
 
   test("rejects the same role name twice on one mount", () => {
@@ -136,7 +138,7 @@ describe("KubernetesAuthRole", () => {
     const props = { boundServiceAccountNames: ["x"], boundServiceAccountNamespaces: ["x"] };
     auth.addRole("x", props);
     expect(validationMessage(() => auth.addRole("x", props))).toBe(
-      "auth mount k8s/prod: role x is defined twice; give each role its own name",
+      'test/Auth: roles[1].name: role name "x" is already used by roles[0]; names must be unique',
     );
   });
 });
@@ -169,11 +171,11 @@ describe("KubernetesAuthBackend", () => {
   test.each([
     [
       "/atlantis",
-      "is not valid; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+      "is not a Vault mount path; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
     ],
     [
       "atlantis/",
-      "is not valid; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
+      "is not a Vault mount path; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
     ],
     ["at lantis", "holds a space, which would be written as is; remove it"],
     [
@@ -194,7 +196,7 @@ describe("KubernetesAuthBackend", () => {
             reviewer: Reviewer.vaultPod(),
           }),
       ),
-    ).toBe(`auth mount path: ${JSON.stringify(path)} ${message}`);
+    ).toBe(`test/Auth: path: ${JSON.stringify(path)} ${message}`);
   });
 
   test("rejects a non-https Kubernetes host", () => {
@@ -207,7 +209,7 @@ describe("KubernetesAuthBackend", () => {
           }),
       ),
     ).toBe(
-      'kubernetesHost: "http://k:6443" is not valid; use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
+      'test/Auth: kubernetesHost: "http://k:6443" is not an https URL; use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
     );
   });
 });
@@ -264,11 +266,10 @@ describe("VaultPolicy", () => {
   });
 
   test.each([
-    [{ name: "root", rules: PolicyRules.list("x") }, 'policy name "root" is reserved by Vault; choose another name'],
-    [{ name: "p", rules: [] }, "policy p: rules is empty; give at least one rule"],
+    [{ name: "root", rules: PolicyRules.list("x") }, 'test/P: name: "root" is reserved by Vault; choose another name'],
     [
       { name: "p", rules: [{ path: "x", capabilities: ["write" as never] }] },
-      'policy p: path x: capabilities ["write"] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe',
+      'test/P: rules[0].capabilities: ["write"] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe',
     ],
   ])("rejects invalid policy props (%#)", (props, message) => {
     expect(validationMessage(() => new VaultPolicy(newStack(), "P", props))).toBe(message);

@@ -107,28 +107,28 @@ describe("role options (vault_kubernetes_auth_backend_role, terraform-provider-v
           boundServiceAccountNamespaceSelector: { matchLabels: { vault: "yes" } },
         }),
       ),
-    ).toMatch(/auth mount k8s: boundServiceAccountNamespaceSelector needs a reviewer JWT/);
+    ).toMatch(/^test\/Auth\/Roles\/a: boundServiceAccountNamespaceSelector: needs a reviewer JWT/);
   });
 
   test("rejects a role with neither namespaces nor a selector (path_role.go:323-328)", () => {
     const { auth } = backend();
     expect(validationMessage(() => auth.addRole("a", { boundServiceAccountNames: ["app"] }))).toBe(
-      'role a: boundServiceAccountNamespaces is required unless boundServiceAccountNamespaceSelector is given; list namespaces, or ["*"] for any',
+      'test/Auth/Roles/a: boundServiceAccountNamespaces is required (Vault refuses a role with neither namespaces nor a namespace selector); list namespaces, ["*"] for any, or give boundServiceAccountNamespaceSelector',
     );
   });
 
   test.each([
     [
       {},
-      'role a: boundServiceAccountNamespaceSelector: matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces ["*"]',
+      'test/Auth/Roles/a: boundServiceAccountNamespaceSelector.matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces: ["*"] if every namespace is meant',
     ],
     [
       { "a/b/c": "x" },
-      "role a: boundServiceAccountNamespaceSelector: matchLabels key: \"a/b/c\" is not a label key; use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'",
+      "test/Auth/Roles/a: boundServiceAccountNamespaceSelector.matchLabels.a/b/c: \"a/b/c\" is not a label key; use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'",
     ],
     [
       { team: "-payments" },
-      "role a: boundServiceAccountNamespaceSelector: matchLabels.team: \"-payments\" is not a label value; use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or an empty value)",
+      "test/Auth/Roles/a: boundServiceAccountNamespaceSelector.matchLabels.team: \"-payments\" is not a label value; use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or an empty value)",
     ],
   ])("rejects the selector labels %j", (matchLabels, message) => {
     const { auth } = backend();
@@ -144,7 +144,7 @@ describe("role options (vault_kubernetes_auth_backend_role, terraform-provider-v
     expect(
       validationMessage(() => auth.addRole("a", { ...base, tokenType: "batch", tokenPeriod: Duration.minutes(30) })),
     ).toBe(
-      "role a: tokenType is batch, but batch tokens cannot be periodic: Vault refuses the role (\"'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens\", vault/sdk helper/tokenutil/tokenutil.go:225-228); drop tokenPeriod or use token type service",
+      "test/Auth/Roles/a: tokenType is batch, but batch tokens cannot be periodic: Vault refuses the role (\"'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens\", vault/sdk helper/tokenutil/tokenutil.go:225-228); drop tokenPeriod or use token type service",
     );
   });
 
@@ -155,7 +155,7 @@ describe("role options (vault_kubernetes_auth_backend_role, terraform-provider-v
   ])("rejects the token bound CIDR %s", (block, message) => {
     const { auth } = backend();
     expect(validationMessage(() => auth.addRole("a", { ...base, tokenBoundCidrs: [block] }))).toBe(
-      `role a: tokenBoundCidrs: "${block}" ${message}`,
+      `test/Auth/Roles/a: tokenBoundCidrs[0]: "${block}" ${message}`,
     );
   });
 });

@@ -117,10 +117,10 @@ function jwtRole(role: RoleConfig): Fields {
 function tokenFields(role: RoleConfig): Fields {
   return {
     token_policies: sorted(role.tokenPolicies),
-    token_period: role.tokenPeriod ?? 0,
-    token_ttl: role.tokenTtl ?? 0,
-    token_max_ttl: role.tokenMaxTtl ?? 0,
-    token_explicit_max_ttl: role.tokenExplicitMaxTtl ?? 0,
+    token_period: role.tokenPeriod?.toSeconds() ?? 0,
+    token_ttl: role.tokenTtl?.toSeconds() ?? 0,
+    token_max_ttl: role.tokenMaxTtl?.toSeconds() ?? 0,
+    token_explicit_max_ttl: role.tokenExplicitMaxTtl?.toSeconds() ?? 0,
     token_no_default_policy: role.tokenNoDefaultPolicy ?? false,
     token_bound_cidrs: sorted((role.tokenBoundCidrs ?? []).map(normalCidr)),
     token_type: role.tokenType ?? "default",

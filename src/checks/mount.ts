@@ -1,0 +1,43 @@
+import { defaultSecretName } from "../domain/reviewer-names";
+import type { Problem } from "./problem";
+
+/**
+ * Checks of an auth mount's connection and reviewer that need more than one field, run by the
+ * config file on a cluster entry and by the constructs on their props, in the same words. Each
+ * takes the field it reports at, since the file and the props name some fields differently
+ * (`kubernetes.caCertificate`, `kubernetesCaCert`).
+ */
+
+/** The Kubernetes method's reviewers. */
+export type ReviewerModeName = "long-lived-token" | "vault-pod" | "client-jwt";
+
+/** Vault needs the cluster's CA unless it reads its own pod's (vault-pod). */
+export function caCertificateProblem(mode: ReviewerModeName, field: PropertyKey[]): Problem {
+  return {
+    path: field,
+    message: `is required with the ${mode} reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM`,
+  };
+}
+
+export const IN_CLUSTER_WITH_KUBECONFIG =
+  "is true, so Terraform uses its pod's own ServiceAccount and reads no kubeconfig; drop kubeconfig or inCluster";
+
+/**
+ * The token Secret is named <serviceAccountName>-token unless named, and a Secret name is a DNS
+ * subdomain of at most 253 characters (formats/kubernetes.ts dns1123Subdomain, with its source):
+ * a valid ServiceAccount name can still make it longer. Reported at the ServiceAccount name,
+ * which is what the user wrote.
+ */
+export function defaultSecretNameProblem(serviceAccountName: string, secretName: string | undefined): Problem[] {
+  if (secretName !== undefined || serviceAccountName.length > 253) return [];
+  const secret = defaultSecretName(serviceAccountName);
+  if (secret.length <= 253) return [];
+  return [
+    {
+      path: ["serviceAccountName"],
+      message: `is ${serviceAccountName.length} characters long, so the token Secret's default name (${secret.length} characters, <serviceAccountName>-token) is longer than the 253 Kubernetes allows; set secretName, or shorten serviceAccountName`,
+    },
+  ];
+}
+
+export const EMPTY_PUBLIC_KEYS = "is empty; list the PEM public keys, or leave publicKeys out to use discovery";
