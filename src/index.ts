@@ -54,6 +54,7 @@ export {
   type VaultPodReviewerProps,
   VaultPolicy,
   type VaultPolicyProps,
+  validateTree,
 } from "./constructs";
 export { Duration } from "./domain/duration";
 export type { AliasNameSource, NamespaceSelector, TokenType } from "./domain/role-options";

@@ -111,6 +111,7 @@ describe("the public API", () => {
       "checkConfigText",
       "loadConfig",
       "parseConfigText",
+      "validateTree",
     ]);
   });
 

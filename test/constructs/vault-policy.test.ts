@@ -1,0 +1,127 @@
+import { Testing } from "cdktf";
+import {
+  JwtAuthBackend,
+  JwtIssuer,
+  KubernetesAuthBackend,
+  Reviewer,
+  VaultPolicy,
+  validateTree,
+} from "../../src/constructs";
+import { ValidationError } from "../../src/domain/validation";
+import { newStack, only, synthJson, TEST_CA, validationMessage, warningsOf } from "../helpers";
+
+const READ = { path: "secret/data/app/*", capabilities: ["read" as const] };
+
+describe("VaultPolicy renders its rules at synth", () => {
+  test("keeps a rule added after it was created, in the document it writes", () => {
+    const stack = newStack();
+    const policy = new VaultPolicy(stack, "Policy", { name: "app", rules: [READ] });
+    policy.addRule({ path: "secret/metadata/app/*", capabilities: ["list"] });
+    const document = Object.values(synthJson(stack).data?.vault_policy_document ?? {})[0];
+    expect(document).toEqual({
+      rule: [
+        { path: "secret/data/app/*", capabilities: ["read"] },
+        { path: "secret/metadata/app/*", capabilities: ["list"] },
+      ],
+    });
+    expect(policy.rules.map((rule) => rule.path)).toEqual(["secret/data/app/*", "secret/metadata/app/*"]);
+  });
+
+  test("may start without rules when they are added before synth", () => {
+    const stack = newStack();
+    new VaultPolicy(stack, "Policy", { name: "app" }).addRule(READ);
+    expect(() => validateTree(stack.node.findChild("Policy"))).not.toThrow();
+  });
+
+  test("warns about a rule added later as about one given at first", () => {
+    const stack = newStack();
+    const policy = new VaultPolicy(stack, "Policy", { name: "app", rules: [READ] });
+    policy.addRule({ path: "*", capabilities: ["read"] });
+    expect(warningsOf(policy)).toEqual([
+      'policy app grants read on every path ("*"): full control of Vault. Grant only the paths the workload reads (e.g. a kvRead rule) unless admin is intended.',
+    ]);
+  });
+
+  test("refuses a rule added later as one given at first, naming its position", () => {
+    const policy = new VaultPolicy(newStack(), "Policy", { name: "app", rules: [READ] });
+    expect(validationMessage(() => policy.addRule({ path: "secret/*/x", capabilities: ["read"] }))).toMatch(
+      /^test\/Policy: rules\[1\]\.path: "secret\/\*\/x" has "\*" before the end/,
+    );
+  });
+
+  test("hands its name to a role as a reference, so Terraform writes the policy first", () => {
+    const stack = newStack();
+    const policy = new VaultPolicy(stack, "Policy", { name: "app", rules: [READ] });
+    const mount = new KubernetesAuthBackend(stack, "Auth", {
+      kubernetesHost: "https://k8s.example.com",
+      kubernetesCaCert: TEST_CA,
+    });
+    const role = mount.addRole("app", {
+      boundServiceAccountNames: ["app"],
+      boundServiceAccountNamespaces: ["apps"],
+      tokenPolicies: [policy, "default", "managed-elsewhere"],
+    });
+    expect(role.roleName).toBe("app");
+    const [address] = Object.keys(synthJson(stack).resource.vault_policy);
+    expect(only(synthJson(stack), "vault_kubernetes_auth_backend_role").token_policies).toEqual([
+      `\${vault_policy.${address}.name}`,
+      "default",
+      "managed-elsewhere",
+    ]);
+  });
+});
+
+describe("validations that wait for synth", () => {
+  test("a policy still without rules is refused, naming the construct", () => {
+    const policy = new VaultPolicy(newStack(), "Policy", { name: "app" });
+    expect(validationMessage(() => validateTree(policy))).toBe(
+      "test/Policy: rules: a policy needs at least one rule (or preset: admin); e.g. - kvRead: { mount: secret, path: myscrt }",
+    );
+  });
+
+  test.each([
+    [
+      "a Kubernetes mount",
+      () =>
+        new KubernetesAuthBackend(newStack(), "Auth", {
+          kubernetesHost: "https://k8s.example.com",
+          reviewer: Reviewer.vaultPod(),
+        }),
+    ],
+    [
+      "a JWT mount",
+      () =>
+        new JwtAuthBackend(newStack(), "Auth", { issuer: JwtIssuer.discovery({ issuer: "https://k8s.example.com" }) }),
+    ],
+  ])("%s without roles is refused, since no pod could log in", (_what, mount) => {
+    expect(validationMessage(() => validateTree(mount()))).toBe(
+      "test/Auth: roles is empty: no pod can log in here; add one with addRole",
+    );
+  });
+
+  test("cdktf's own synth refuses it too, for a library user who synthesizes directly", () => {
+    const stack = newStack();
+    new VaultPolicy(stack, "Policy", { name: "app" });
+    expect(() => Testing.synth(stack, true)).toThrow("[test/Policy] rules: a policy needs at least one rule");
+  });
+});
+
+describe("ValidationError from a construct", () => {
+  test("carries the construct's path, and starts its message with it", () => {
+    try {
+      new VaultPolicy(newStack(), "Policy", { name: "root" });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).constructPath).toBe("test/Policy");
+      expect((error as ValidationError).message).toBe(
+        'test/Policy: name: "root" is reserved by Vault; choose another name',
+      );
+      return;
+    }
+    throw new Error("expected a ValidationError");
+  });
+
+  test("has no construct path when the config file or a factory refuses", () => {
+    expect(new ValidationError("bad.yaml has 1 problem").constructPath).toBeUndefined();
+  });
+});
