@@ -6,6 +6,13 @@ import { stringify } from "yaml";
 import { DEFAULT_CONFIG } from "../src/config/defaults";
 import { parseConfig, parseConfigText } from "../src/config/load";
 import type { ConfigInput } from "../src/config/schema";
+import {
+  JwtAuthBackend,
+  type JwtAuthBackendProps,
+  JwtIssuer,
+  KubernetesAuthBackend,
+  type KubernetesAuthBackendProps,
+} from "../src/constructs";
 import { ValidationError } from "../src/domain/validation";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
 
@@ -13,6 +20,33 @@ export type ClusterInput = ConfigInput["clusters"][number];
 
 /** A self-signed test CA certificate (its private key was never kept). */
 export const TEST_CA = readFileSync(join(__dirname, "fixtures", "test-ca.pem"), "utf8");
+
+/** The public half of a test cluster's service-account signing key (fixtures/sa-signing-key.pub.pem). */
+export const PUBLIC_KEY = readFileSync(join(__dirname, "fixtures", "sa-signing-key.pub.pem"), "utf8");
+
+/** A cluster's service-account issuer, as kubeadm sets it. */
+export const ISSUER = "https://kubernetes.default.svc.cluster.local";
+
+/** A Kubernetes auth mount ("Auth") in a stack of its own, with a host and the test CA; `props` override. */
+export function kubernetesMount(props: Partial<KubernetesAuthBackendProps> = {}) {
+  const stack = newStack();
+  const auth = new KubernetesAuthBackend(stack, "Auth", {
+    kubernetesHost: "https://kubernetes.example.com",
+    kubernetesCaCert: TEST_CA,
+    ...props,
+  });
+  return { stack, auth };
+}
+
+/** A JWT auth mount ("Auth") in a stack of its own, trusting ISSUER with PUBLIC_KEY; `props` override. */
+export function jwtMount(props: Partial<JwtAuthBackendProps> = {}) {
+  const stack = newStack();
+  const auth = new JwtAuthBackend(stack, "Auth", {
+    issuer: JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [PUBLIC_KEY] }),
+    ...props,
+  });
+  return { stack, auth };
+}
 
 /** The seed's cluster entry (the built-in default), as a starting point for variations. */
 export function seedCluster(overrides: Partial<ClusterInput> = {}): ClusterInput {

@@ -1,74 +1,10 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Testing } from "cdktf";
-import { AuthMethod, JwtAuthBackend, JwtIssuer } from "../../src/constructs";
-import { serviceAccountSubjects } from "../../src/domain/role-options";
-import { goGlob } from "../../src/formats/glob";
-import { JwtAuthBackend as JwtAuthBackendResource, JwtAuthBackendRole } from "../../src/providers";
-import { newStack, synthJson, TEST_CA, validationMessage } from "../helpers";
+import { jwtMount, only, synthJson, validationMessage } from "../helpers";
 
-const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
-const ISSUER = "https://kubernetes.default.svc.cluster.local";
-
-function mount() {
-  const stack = newStack();
-  const auth = new JwtAuthBackend(stack, "Auth", {
-    path: "k8s-jwt",
-    issuer: JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [PUBLIC_KEY] }),
-  });
-  return { stack, auth };
-}
+const mount = () => jwtMount({ path: "k8s-jwt" });
 
 const role = { boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["app"], audience: "vault" };
 
-describe("ryanuber/go-glob v1.0.0 Glob, as claims.go:157 uses it", () => {
-  test.each([
-    ["*", "anything", true],
-    ["", "", true],
-    ["", "x", false],
-    ["exact", "exact", true],
-    ["exact", "exactly", false],
-    ["pre*", "prefix", true],
-    ["*fix", "prefix", true],
-    ["a*c*e", "abcde", true],
-    ["a*c*e", "abde", false],
-    ["system:serviceaccount:*:app", "system:serviceaccount:ns:app", true],
-    ["system:serviceaccount:*:app", "system:serviceaccount:ns:myapp", false],
-  ])("glob %j matches %j: %s", (pattern, subject, expected) => {
-    expect(goGlob(pattern, subject)).toBe(expected);
-  });
-});
-
-describe("JwtAuthRole admits exactly the ServiceAccounts a Kubernetes auth role would", () => {
-  // Kubernetes method: vault-plugin-auth-kubernetes v0.23.1 path_login.go:388-417: "*" alone, or
-  // each entry matched with go-glob (strutil.StrListContainsGlob), names and namespaces alike.
-  const kubernetesAdmits = (names: string[], namespaces: string[], namespace: string, name: string) =>
-    (names[0] === "*" || names.some((pattern) => goGlob(pattern, name))) &&
-    (namespaces[0] === "*" || namespaces.some((pattern) => goGlob(pattern, namespace)));
-  // JWT method: any bound sub matches (vault-plugin-auth-jwt v0.25.0 claims.go:144-169), with
-  // go-glob once a name holds '*' (bound_claims_type glob); without '*' go-glob is plain equality.
-  const jwtAdmits = (names: string[], namespaces: string[], namespace: string, name: string) =>
-    serviceAccountSubjects(names, namespaces).some((pattern) =>
-      goGlob(pattern, `system:serviceaccount:${namespace}:${name}`),
-    );
-  const lists = [["*"], ["app"], ["app", "app-2"], ["a.b"], ["app-*"], ["*-app", "a"], ["a*b"], ["n*", "app"]];
-  const candidates = ["app", "app-2", "myapp", "app-", "a.b", "a", "b", "ns", "ns-app", "ab", "a-b", "app-app", "n"];
-
-  test.each(lists.flatMap((names) => lists.map((namespaces) => [names, namespaces])))(
-    "names %j in namespaces %j",
-    (names, namespaces) => {
-      for (const namespace of candidates) {
-        for (const name of candidates) {
-          expect([namespace, name, jwtAdmits(names, namespaces, namespace, name)]).toEqual([
-            namespace,
-            name,
-            kubernetesAdmits(names, namespaces, namespace, name),
-          ]);
-        }
-      }
-    },
-  );
-});
+const jwtRole = { boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["app"], audience: "vault" };
 
 describe("JwtAuthBackend", () => {
   test("keys each role's address by its name, under Roles", () => {
@@ -119,46 +55,95 @@ describe("JwtAuthBackend", () => {
   });
 });
 
-describe("JwtIssuer", () => {
-  test("rejects a discovery URL that is not https", () => {
-    expect(validationMessage(() => JwtIssuer.discovery({ issuer: "http://oidc.example.com" }))).toBe(
-      'JwtIssuer.discovery: issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster\'s tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it',
-    );
+describe("JwtAuthBackend without optional props", () => {
+  test("mounts at jwt, so pods log in at auth/jwt/login", () => {
+    const { stack, auth } = jwtMount();
+    expect(auth.path).toBe("jwt");
+    expect(auth.loginPath).toBe("auth/jwt/login");
+    expect(only(synthJson(stack), "vault_jwt_auth_backend").path).toBe("jwt");
   });
 
-  test("discovery with a caCertificate writes it as oidc_discovery_ca_pem, and refuses one that is not PEM", () => {
-    const stack = newStack();
-    const issuer = JwtIssuer.discovery({ issuer: ISSUER, caCertificate: TEST_CA });
-    AuthMethod.jwt({ issuer }).bind(stack, { path: "jwt" });
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(JwtAuthBackendResource, {
-      oidc_discovery_url: ISSUER,
-      oidc_discovery_ca_pem: TEST_CA,
-    });
-    expect(validationMessage(() => JwtIssuer.discovery({ issuer: ISSUER, caCertificate: "not a pem" }))).toBe(
-      "JwtIssuer.discovery: caCertificate: \"not a pem\" is not a PEM certificate; paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)",
-    );
+  test("refuses to be destroyed, as destroying the mount revokes every token it issued", () => {
+    const { stack } = jwtMount();
+    expect(only(synthJson(stack), "vault_jwt_auth_backend").lifecycle).toMatchObject({ prevent_destroy: true });
   });
 
-  test("rejects an empty key list and a key Vault cannot read", () => {
-    expect(validationMessage(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [] }))).toBe(
-      "JwtIssuer.publicKeys: publicKeys is empty; list the PEM public keys, or leave publicKeys out to use discovery",
-    );
-    const cut = PUBLIC_KEY.replace(/\n[A-Za-z0-9+/]{20}/, "\n");
-    expect(validationMessage(() => JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [cut] }))).toMatch(
-      /^JwtIssuer\.publicKeys: publicKeys\[0\]: "-----BEGIN PUBLIC KEY-----.*" has a PUBLIC KEY block that cannot be read/,
+  test("can be destroyed when preventDestroy is false", () => {
+    const { stack } = jwtMount({ preventDestroy: false });
+    expect(only(synthJson(stack), "vault_jwt_auth_backend").lifecycle).toMatchObject({ prevent_destroy: false });
+  });
+});
+
+describe("JwtAuthBackend path", () => {
+  test("rejects a mount path Vault refuses, naming the field", () => {
+    expect(validationMessage(() => jwtMount({ path: "jwt/" }))).toBe(
+      "test/Auth: path: \"jwt/\" is not a Vault mount path; use letters, digits, '_', '-', '.' and '/' between segments, with no leading or trailing '/' (e.g. atlantis or k8s/prod)",
     );
   });
 });
 
-describe("AuthMethod", () => {
-  test("binds the jwt method under construct id JwtAuth, beside the stack's providers", () => {
-    const stack = newStack();
-    const auth = AuthMethod.jwt({ issuer: JwtIssuer.discovery({ issuer: "https://oidc.example.com" }) }).bind(stack, {
-      path: "jwt",
+describe("JwtAuthBackend over a Kubernetes mount", () => {
+  test("makes the plan fail, before anything is destroyed, where Vault has a Kubernetes mount at its path, saying how to move", () => {
+    const { stack } = jwtMount();
+    const json = synthJson(stack);
+    const [lookup] = Object.keys(json.data?.vault_auth_backends ?? {});
+    expect(json.data?.vault_auth_backends[lookup]).toEqual({ type: "kubernetes" });
+    expect(only(json, "vault_jwt_auth_backend").lifecycle).toEqual({
+      prevent_destroy: true,
+      precondition: [
+        {
+          condition: `\${!contains(data.vault_auth_backends.${lookup}.paths, "jwt")}`,
+          error_message:
+            "Vault has a Kubernetes auth mount at auth/jwt: replacing it with a JWT mount would destroy it and revoke every token it issued. " +
+            'Give the JWT mount its own auth.path and move the pods over (docs/configure.md: "Switching the auth method without downtime").',
+        },
+      ],
     });
-    auth.addRole("app", role);
-    const synthesized = Testing.synth(stack);
-    expect(Object.keys(JSON.parse(synthesized).resource.vault_jwt_auth_backend)[0]).toMatch(/^JwtAuth_/);
-    expect(synthesized).toHaveResourceWithProperties(JwtAuthBackendRole, { role_name: "app" });
+  });
+});
+
+describe("JwtAuthBackend roles", () => {
+  test("takes roles with different names, and lists them in the order they were added", () => {
+    const { stack, auth } = jwtMount();
+    auth.addRole("app", jwtRole);
+    auth.addRole("app-2", jwtRole);
+    expect(auth.roles.map((role) => role.roleName)).toEqual(["app", "app-2"]);
+    const roles = Object.values(synthJson(stack).resource.vault_jwt_auth_backend_role);
+    expect(roles.map((role) => role.role_name).sort()).toEqual(["app", "app-2"]);
+  });
+
+  test.each([
+    [
+      "a ServiceAccount name that is not a DNS subdomain",
+      { boundServiceAccountNames: ["App"] },
+      "test/Auth/Roles/app: boundServiceAccountNames[0]: \"App\" is not a valid ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit, or a pattern with \"*\" (e.g. atlantis-*)",
+    ],
+    [
+      "a namespace that is not a DNS label",
+      { boundServiceAccountNamespaces: ["a.b"] },
+      "test/Auth/Roles/app: boundServiceAccountNamespaces[0]: \"a.b\" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead, or a pattern with \"*\" (e.g. atlantis-*)",
+    ],
+    [
+      "a role without namespaces",
+      { boundServiceAccountNamespaces: undefined },
+      'test/Auth/Roles/app: boundServiceAccountNamespaces is required (Vault refuses a role with neither namespaces nor a namespace selector); list namespaces, ["*"] for any, or give boundServiceAccountNamespaceSelector',
+    ],
+  ])("rejects %s, naming the role's field", (_case, change, message) => {
+    const { auth } = jwtMount();
+    expect(validationMessage(() => auth.addRole("app", { ...jwtRole, ...change }))).toBe(message);
+  });
+
+  test("rejects a role name Vault refuses, naming the field", () => {
+    const { auth } = jwtMount();
+    expect(validationMessage(() => auth.addRole("app/ci", jwtRole))).toBe(
+      "test/Auth/Roles/app--ci: roleName: \"app/ci\" is not a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
+    );
+  });
+
+  test("hands out a copy of its role list, which a caller cannot change", () => {
+    const { auth } = jwtMount();
+    const first = auth.addRole("app", jwtRole);
+    auth.roles.pop();
+    expect(auth.roles).toEqual([first]);
   });
 });

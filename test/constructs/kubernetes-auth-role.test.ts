@@ -2,20 +2,134 @@ import { Testing } from "cdktf";
 import { KubernetesAuthBackend, Reviewer } from "../../src/constructs";
 import { Duration } from "../../src/domain/duration";
 import { ClusterRoleBindingV1, ClusterRoleV1, KubernetesAuthBackendRole } from "../../src/providers";
-import { newStack, synthJson, TEST_CA, validationMessage } from "../helpers";
+import { kubernetesMount, newStack, synthJson, TEST_CA, validationMessage, warningsOf } from "../helpers";
 
-function backend(reviewer = Reviewer.longLivedToken()) {
-  const stack = newStack();
-  const auth = new KubernetesAuthBackend(stack, "Auth", {
-    path: "k8s",
-    kubernetesHost: "https://kubernetes.example.com",
-    kubernetesCaCert: TEST_CA,
-    reviewer,
-  });
-  return { stack, auth };
-}
+const backend = (reviewer = Reviewer.longLivedToken()) => kubernetesMount({ path: "k8s", reviewer });
+
+const vaultPodMount = () => kubernetesMount({ path: "k8s/prod", reviewer: Reviewer.vaultPod() });
 
 const base = { boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["app"], audience: "vault" };
+
+describe("KubernetesAuthRole", () => {
+  test("renders names, namespaces, policies, durations in seconds and the audience", () => {
+    const { stack, auth } = vaultPodMount();
+    const role = auth.addRole("atlantis", {
+      boundServiceAccountNames: ["atlantis"],
+      boundServiceAccountNamespaces: ["atlantis", "atlantis-dev"],
+      tokenPolicies: ["atlantis-read"],
+      tokenPeriod: Duration.minutes(30),
+      tokenTtl: Duration.parse("20m"),
+      tokenMaxTtl: Duration.hours(1),
+      audience: "vault",
+    });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(KubernetesAuthBackendRole, {
+      role_name: "atlantis",
+      backend: expect.stringMatching(/^\$\{vault_auth_backend\.[^.]+\.path\}$/),
+      bound_service_account_names: ["atlantis"],
+      bound_service_account_namespaces: ["atlantis", "atlantis-dev"],
+      token_policies: ["atlantis-read"],
+      token_period: 1800,
+      token_ttl: 1200,
+      token_max_ttl: 3600,
+      audience: "vault",
+    });
+    expect(warningsOf(role)).toEqual([]);
+    expect(auth.loginPath).toBe("auth/k8s/prod/login");
+  });
+
+  test("warns when no audience is bound, saying how to bind one", () => {
+    const { auth } = vaultPodMount();
+    const role = auth.addRole("ci", { boundServiceAccountNames: ["ci"], boundServiceAccountNamespaces: ["ci"] });
+    expect(warningsOf(role)).toEqual([expect.stringContaining("role ci: no audience is bound")]);
+    expect(warningsOf(role)[0]).toContain("projected ServiceAccount token");
+  });
+
+  test("on a client-jwt mount, advises an audience of the API server's own (auth.reviewer.apiAudiences), not one it refuses", () => {
+    // A client-jwt mount sends the pod's token as the TokenReview's bearer, which the API server
+    // authenticates only for its --api-audiences (vault-plugin-auth-kubernetes v0.23.1
+    // token_review.go:69-75): "vault", the other advice, is refused by the config there.
+    const auth = new KubernetesAuthBackend(newStack(), "Auth", {
+      path: "k8s",
+      kubernetesHost: "https://kubernetes.example.com",
+      kubernetesCaCert: TEST_CA,
+      reviewer: Reviewer.clientJwt(),
+    });
+    const role = auth.addRole("ci", { boundServiceAccountNames: ["ci"], boundServiceAccountNamespaces: ["ci"] });
+    expect(warningsOf(role)).toEqual([
+      "role ci: no audience is bound, so any token of a bound ServiceAccount that the API server accepts logs in, " +
+        "its default token included (Vault 1.20+ warns about this too). With the client-jwt reviewer the token must " +
+        'carry one of the API server\'s own audiences, so a Vault-only audience such as "vault" cannot be bound here: ' +
+        "list the API server's audience in auth.reviewer.apiAudiences and set audience to it, or use the " +
+        'long-lived-token or vault-pod reviewer to bind "vault" (docs/pods.md: "Bind an audience").',
+    ]);
+  });
+
+  test("warns when any ServiceAccount of any namespace may log in", () => {
+    const { auth } = vaultPodMount();
+    const role = auth.addRole("all", {
+      boundServiceAccountNames: ["*"],
+      boundServiceAccountNamespaces: ["*"],
+      audience: "vault",
+    });
+    expect(warningsOf(role)).toEqual([expect.stringContaining("lets every ServiceAccount of the cluster log in")]);
+  });
+
+  test("keys each role's address by its name, not its position", () => {
+    const roleAddresses = (names: string[]) => {
+      const { stack, auth } = vaultPodMount();
+      for (const name of names)
+        auth.addRole(name, { boundServiceAccountNames: [name], boundServiceAccountNamespaces: [name] });
+      return Object.keys(synthJson(stack).resource.vault_kubernetes_auth_backend_role);
+    };
+    const [alone] = roleAddresses(["a"]);
+    expect(alone).toMatch(/^Auth_Roles_a_[0-9A-F]{8}$/);
+    expect(roleAddresses(["b", "a"])).toContain(alone);
+  });
+
+  test.each([
+    [
+      ["*", "atlantis"],
+      'test/Auth/Roles/x: boundServiceAccountNames: ["*","atlantis"] mixes "*" with names, which Vault rejects; use ["*"] alone or only names',
+    ],
+    [[], 'test/Auth/Roles/x: boundServiceAccountNames is empty; list at least one ServiceAccount name, or "*" for any'],
+    [
+      ["Atlantis"],
+      "test/Auth/Roles/x: boundServiceAccountNames[0]: \"Atlantis\" is not a valid ServiceAccount name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit, or a pattern with \"*\" (e.g. atlantis-*)",
+    ],
+  ])("rejects boundServiceAccountNames %j", (names, message) => {
+    const { auth } = vaultPodMount();
+    expect(
+      validationMessage(() =>
+        auth.addRole("x", { boundServiceAccountNames: names, boundServiceAccountNamespaces: ["x"] }),
+      ),
+    ).toBe(message);
+  });
+
+  test("rejects a TTL greater than the max TTL", () => {
+    const { auth } = vaultPodMount();
+    expect(
+      validationMessage(() =>
+        auth.addRole("x", {
+          boundServiceAccountNames: ["x"],
+          boundServiceAccountNamespaces: ["x"],
+          tokenTtl: Duration.hours(2),
+          tokenMaxTtl: Duration.hours(1),
+        }),
+      ),
+    ).toBe(
+      'test/Auth/Roles/x: tokenTtl: "2h" (7200s) is greater than tokenMaxTtl "1h" (3600s); lower tokenTtl or raise tokenMaxTtl',
+    );
+  });
+
+  test("rejects the same role name twice on one mount", () => {
+    const { auth } = vaultPodMount();
+    const props = { boundServiceAccountNames: ["x"], boundServiceAccountNamespaces: ["x"] };
+    auth.addRole("x", props);
+    expect(validationMessage(() => auth.addRole("x", props))).toBe(
+      'test/Auth: roles[1].name: role name "x" is already used by roles[0]; names must be unique',
+    );
+  });
+});
 
 describe("role options (vault_kubernetes_auth_backend_role, terraform-provider-vault v5.6.0)", () => {
   test("renders alias_name_source and every token option, durations in seconds", () => {
@@ -156,6 +270,22 @@ describe("role options (vault_kubernetes_auth_backend_role, terraform-provider-v
     const { auth } = backend();
     expect(validationMessage(() => auth.addRole("a", { ...base, tokenBoundCidrs: [block] }))).toBe(
       `test/Auth/Roles/a: tokenBoundCidrs[0]: "${block}" ${message}`,
+    );
+  });
+});
+
+describe("role token options", () => {
+  test("reject an address block whose prefix length is left empty, naming the role's field", () => {
+    expect(
+      validationMessage(() =>
+        kubernetesMount().auth.addRole("app", {
+          boundServiceAccountNames: ["app"],
+          boundServiceAccountNamespaces: ["apps"],
+          tokenBoundCidrs: ["10.0.0.0/8", "10.0.0.0/"],
+        }),
+      ),
+    ).toBe(
+      'test/Auth/Roles/app: tokenBoundCidrs[1]: "10.0.0.0/" is not an address block; use an address block such as 10.0.0.0/16, 192.168.1.10/32 or fd00::/8 (the pod network Vault sees logins from)',
     );
   });
 });

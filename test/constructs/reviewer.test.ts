@@ -1,83 +1,12 @@
-import { Testing } from "cdktf";
-import { AuthDelegatorBinding, KubernetesAuthBackend, Reviewer, ReviewerServiceAccount } from "../../src/constructs";
-import { ClusterRoleBindingV1, KubernetesAuthBackendConfig, SecretV1, ServiceAccountV1 } from "../../src/providers";
-import { newStack, only, synthJson, TEST_CA, validationMessage } from "../helpers";
+import { KubernetesAuthBackend, Reviewer } from "../../src/constructs";
+import { kubernetesMount, newStack, only, synthJson, TEST_CA, validationMessage } from "../helpers";
 
 const HOST = "https://kubernetes.example.com:6443";
 
 function backendWith(reviewer: Reviewer) {
-  const stack = newStack();
-  const backend = new KubernetesAuthBackend(stack, "Auth", {
-    path: "atlantis",
-    kubernetesHost: HOST,
-    kubernetesCaCert: TEST_CA,
-    reviewer,
-  });
-  return { stack, backend };
+  const { stack, auth } = kubernetesMount({ path: "atlantis", kubernetesHost: HOST, reviewer });
+  return { stack, backend: auth };
 }
-
-describe("ReviewerServiceAccount", () => {
-  test("creates the token Secret in the ServiceAccount's own namespace and waits for the token", () => {
-    const stack = newStack();
-    new ReviewerServiceAccount(stack, "Reviewer", { serviceAccountName: "vault-reviewer", namespace: "vault" });
-    const synthesized = Testing.synth(stack);
-    expect(synthesized).toHaveResourceWithProperties(ServiceAccountV1, {
-      metadata: { name: "vault-reviewer", namespace: "vault" },
-    });
-    expect(synthesized).toHaveResourceWithProperties(SecretV1, {
-      metadata: {
-        name: "vault-reviewer-token",
-        namespace: "vault",
-        annotations: {
-          "kubernetes.io/service-account.name": expect.stringContaining("kubernetes_service_account_v1."),
-        },
-      },
-      type: "kubernetes.io/service-account-token",
-      wait_for_service_account_token: true,
-    });
-  });
-
-  test("exposes the token as a sensitive reference without a default that would hide a missing token", () => {
-    const stack = newStack();
-    const account = new ReviewerServiceAccount(stack, "Reviewer");
-    new KubernetesAuthBackendConfig(stack, "Config", { kubernetesHost: HOST, tokenReviewerJwt: account.token });
-    const config = only(synthJson(stack), "vault_kubernetes_auth_backend_config");
-    expect(config.token_reviewer_jwt).toMatch(/^\$\{sensitive\(kubernetes_secret_v1\.[^.]+\.data\.token\)\}$/);
-  });
-
-  test("rejects a namespace that is not a DNS-1123 label, naming the value and the fix", () => {
-    expect(validationMessage(() => new ReviewerServiceAccount(newStack(), "Reviewer", { namespace: "Vault_NS" }))).toBe(
-      "test/Reviewer: namespace: \"Vault_NS\" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
-    );
-  });
-});
-
-describe("AuthDelegatorBinding", () => {
-  test("binds every ServiceAccount, with its namespace, to system:auth-delegator", () => {
-    const stack = newStack();
-    new AuthDelegatorBinding(stack, "Binding", {
-      name: "review",
-      serviceAccounts: [
-        { name: "a", namespace: "x" },
-        { name: "b", namespace: "y" },
-      ],
-    });
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(ClusterRoleBindingV1, {
-      metadata: { name: "review" },
-      role_ref: { api_group: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" },
-      subject: [
-        { kind: "ServiceAccount", name: "a", namespace: "x" },
-        { kind: "ServiceAccount", name: "b", namespace: "y" },
-      ],
-    });
-  });
-
-  test("rejects an empty subject list", () => {
-    expect(
-      validationMessage(() => new AuthDelegatorBinding(newStack(), "Binding", { name: "review", serviceAccounts: [] })),
-    ).toBe("test/Binding: serviceAccounts is empty; name at least one ServiceAccount");
-  });
-});
 
 describe("Reviewer modes", () => {
   test("long-lived-token stores the reviewer Secret's token and the CA, and binds the reviewer", () => {
@@ -173,5 +102,21 @@ describe("Reviewer modes", () => {
     expect(validationMessage(() => new KubernetesAuthBackend(stack, "Auth", { kubernetesHost: HOST }))).toBe(
       "test/Auth: kubernetesCaCert is required with the long-lived-token reviewer (only vault-pod reads Vault's own CA); paste the cluster CA PEM",
     );
+  });
+});
+
+describe("a client-jwt role's auth-delegator binding name", () => {
+  const bindingNameFor = (roleName: string) => {
+    const { stack, auth } = kubernetesMount({ reviewer: Reviewer.clientJwt() });
+    auth.addRole(roleName, { boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["app"] });
+    return (only(synthJson(stack), "kubernetes_cluster_role_binding_v1").metadata as { name: string }).name;
+  };
+
+  test("joins mount and role, turning each run of other characters into one '-', with a hash of the exact pair", () => {
+    expect(bindingNameFor("app_.1")).toBe("vault-client-jwt-kubernetes-app-1-ddad4583");
+  });
+
+  test("keeps the readable part to 200 characters, so a long role name still gives a short Kubernetes name", () => {
+    expect(bindingNameFor("a".repeat(250))).toBe(`vault-client-jwt-kubernetes-${"a".repeat(189)}-b7d0a3a3`);
   });
 });

@@ -3,11 +3,15 @@ import {
   JwtAuthBackend,
   JwtIssuer,
   KubernetesAuthBackend,
+  PolicyPresets,
+  PolicyRules,
+  policyWarnings,
   Reviewer,
   VaultPolicy,
   validateTree,
 } from "../../src/constructs";
 import { ValidationError } from "../../src/domain/validation";
+import { DataVaultPolicyDocument, Policy } from "../../src/providers";
 import { newStack, only, synthJson, TEST_CA, validationMessage, warningsOf } from "../helpers";
 
 const READ = { path: "secret/data/app/*", capabilities: ["read" as const] };
@@ -123,5 +127,91 @@ describe("ValidationError from a construct", () => {
 
   test("has no construct path when the config file or a factory refuses", () => {
     expect(new ValidationError("bad.yaml has 1 problem").constructPath).toBeUndefined();
+  });
+});
+
+describe("VaultPolicy", () => {
+  test("renders typed rules through vault_policy_document and names the policy", () => {
+    const stack = newStack();
+    new VaultPolicy(stack, "Read", { name: "atlantis-read", rules: PolicyRules.kvV2Read("secret", "atlantis/*") });
+    const synthesized = Testing.synth(stack);
+    expect(synthesized).toHaveDataSourceWithProperties(DataVaultPolicyDocument, {
+      rule: [
+        { path: "secret/data/atlantis/*", capabilities: ["read"] },
+        { path: "secret/metadata/atlantis/*", capabilities: ["read", "list"] },
+      ],
+    });
+    expect(synthesized).toHaveResourceWithProperties(Policy, {
+      name: "atlantis-read",
+      policy: expect.stringMatching(/^\$\{data\.vault_policy_document\.[^.]+\.hcl\}$/),
+    });
+  });
+
+  test("reproduces the seed's admin policy exactly, and warns about it", () => {
+    const stack = newStack();
+    const policy = new VaultPolicy(stack, "Admin", { name: "admin", rules: PolicyPresets.admin() });
+    expect(Testing.synth(stack)).toHaveDataSourceWithProperties(DataVaultPolicyDocument, {
+      rule: [
+        {
+          path: "*",
+          capabilities: ["sudo", "read", "create", "update", "delete", "list", "patch"],
+          description: "allow all",
+        },
+      ],
+    });
+    expect(warningsOf(policy)).toEqual([expect.stringContaining("policy admin grants sudo, read, create")]);
+  });
+
+  test("presets: KV v1 read-only and the Terraform vault provider's child token", () => {
+    expect(PolicyPresets.kvReadOnly("kv", "/team/app/", 1)).toEqual([{ path: "kv/team/app", capabilities: ["read"] }]);
+    expect(PolicyPresets.kvReadOnly("secret", "myscrt")).toEqual(PolicyRules.kvV2Read("secret", "myscrt"));
+    expect(PolicyPresets.terraformVaultProvider(PolicyRules.list("secret/metadata"))).toEqual([
+      { path: "auth/token/create", capabilities: ["update"], description: "the vault provider's child token" },
+      { path: "secret/metadata", capabilities: ["list"] },
+    ]);
+    expect(PolicyRules.deny("sys/*")).toEqual([{ path: "sys/*", capabilities: ["deny"] }]);
+  });
+
+  test("warns about sudo anywhere and any grant on every path, but not about deny", () => {
+    expect(policyWarnings("p", [{ path: "sys/raw", capabilities: ["read", "sudo"] }])).toEqual([
+      "policy p grants sudo on sys/raw: root-protected endpoints become reachable.",
+    ]);
+    expect(policyWarnings("p", [{ path: "*", capabilities: ["list"] }])).toHaveLength(1);
+    expect(policyWarnings("p", [{ path: "*", capabilities: ["deny"] }])).toEqual([]);
+    expect(policyWarnings("p", PolicyRules.kvV2Read("secret", "x"))).toEqual([]);
+  });
+
+  test.each([
+    [{ name: "root", rules: PolicyRules.list("x") }, 'test/P: name: "root" is reserved by Vault; choose another name'],
+    [
+      { name: "p", rules: [{ path: "x", capabilities: ["write" as never] }] },
+      'test/P: rules[0].capabilities: ["write"] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe',
+    ],
+  ])("rejects invalid policy props (%#)", (props, message) => {
+    expect(validationMessage(() => new VaultPolicy(newStack(), "P", props))).toBe(message);
+  });
+});
+
+describe("VaultPolicy", () => {
+  const policy = (name: string, capabilities: Parameters<typeof policyWarnings>[1][number]["capabilities"]) => () =>
+    new VaultPolicy(newStack(), "Policy", { name, rules: [{ path: "secret/data/app", capabilities }] });
+
+  test("rejects a name Vault would not keep as written, naming the field", () => {
+    expect(validationMessage(policy("Atlantis", ["read"]))).toBe(
+      "test/Policy: name: \"Atlantis\" is not a policy name; use lowercase letters, digits and '_', with '-' and '.' only between them (Vault lowercases policy names, so two spellings would be one policy)",
+    );
+  });
+
+  test("rejects a rule with no capabilities", () => {
+    expect(validationMessage(policy("atlantis", []))).toBe(
+      "test/Policy: rules[0].capabilities: [] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe",
+    );
+  });
+
+  test("warns that any grant on every path is full control of Vault, with the fix, and leaves deny out of the list", () => {
+    expect(policyWarnings("admin", [{ path: "*", capabilities: ["read", "deny", "update"] }])).toEqual([
+      'policy admin grants read, update on every path ("*"): full control of Vault. ' +
+        "Grant only the paths the workload reads (e.g. a kvRead rule) unless admin is intended.",
+    ]);
   });
 });

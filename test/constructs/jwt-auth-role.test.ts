@@ -1,0 +1,51 @@
+import { serviceAccountSubjects } from "../../src/domain/role-options";
+import { goGlob } from "../../src/formats/glob";
+
+describe("ryanuber/go-glob v1.0.0 Glob, as claims.go:157 uses it", () => {
+  test.each([
+    ["*", "anything", true],
+    ["", "", true],
+    ["", "x", false],
+    ["exact", "exact", true],
+    ["exact", "exactly", false],
+    ["pre*", "prefix", true],
+    ["*fix", "prefix", true],
+    ["a*c*e", "abcde", true],
+    ["a*c*e", "abde", false],
+    ["system:serviceaccount:*:app", "system:serviceaccount:ns:app", true],
+    ["system:serviceaccount:*:app", "system:serviceaccount:ns:myapp", false],
+  ])("glob %j matches %j: %s", (pattern, subject, expected) => {
+    expect(goGlob(pattern, subject)).toBe(expected);
+  });
+});
+
+describe("JwtAuthRole admits exactly the ServiceAccounts a Kubernetes auth role would", () => {
+  // Kubernetes method: vault-plugin-auth-kubernetes v0.23.1 path_login.go:388-417: "*" alone, or
+  // each entry matched with go-glob (strutil.StrListContainsGlob), names and namespaces alike.
+  const kubernetesAdmits = (names: string[], namespaces: string[], namespace: string, name: string) =>
+    (names[0] === "*" || names.some((pattern) => goGlob(pattern, name))) &&
+    (namespaces[0] === "*" || namespaces.some((pattern) => goGlob(pattern, namespace)));
+  // JWT method: any bound sub matches (vault-plugin-auth-jwt v0.25.0 claims.go:144-169), with
+  // go-glob once a name holds '*' (bound_claims_type glob); without '*' go-glob is plain equality.
+  const jwtAdmits = (names: string[], namespaces: string[], namespace: string, name: string) =>
+    serviceAccountSubjects(names, namespaces).some((pattern) =>
+      goGlob(pattern, `system:serviceaccount:${namespace}:${name}`),
+    );
+  const lists = [["*"], ["app"], ["app", "app-2"], ["a.b"], ["app-*"], ["*-app", "a"], ["a*b"], ["n*", "app"]];
+  const candidates = ["app", "app-2", "myapp", "app-", "a.b", "a", "b", "ns", "ns-app", "ab", "a-b", "app-app", "n"];
+
+  test.each(lists.flatMap((names) => lists.map((namespaces) => [names, namespaces])))(
+    "names %j in namespaces %j",
+    (names, namespaces) => {
+      for (const namespace of candidates) {
+        for (const name of candidates) {
+          expect([namespace, name, jwtAdmits(names, namespaces, namespace, name)]).toEqual([
+            namespace,
+            name,
+            kubernetesAdmits(names, namespaces, namespace, name),
+          ]);
+        }
+      }
+    },
+  );
+});
