@@ -8,7 +8,7 @@ import { listRoles, readAuthMounts, readMountConfig, readRole } from "../live/re
 import { VaultClient } from "../live/vault-client";
 import { vaultTarget } from "../live/vault-target";
 import { type Invocation, stringFlag } from "./command";
-import { readJwt, render, unchecked } from "./doctor";
+import { readJwt, render, unchecked } from "./doctor-output";
 import type { Io } from "./io";
 import { UsageError } from "./usage-error";
 
