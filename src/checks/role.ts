@@ -1,8 +1,15 @@
 import type { Duration } from "../domain/duration";
 import { BATCH_PERIOD_PROBLEM } from "../domain/role-options";
 import { clientJwtAudienceProblem, NAMESPACE_SELECTOR_NEEDS_REVIEWER, show } from "../domain/validation";
+import {
+  broadPatternWarnings,
+  everyServiceAccountWarning,
+  noAudienceClientJwtWarning,
+  noAudienceWarning,
+} from "../domain/warnings";
 import { isGlob } from "../formats/glob";
 import { DEFAULT_MAX_TTL_SECONDS } from "../formats/vault";
+import type { ReviewerModeName } from "./mount";
 import type { Problem } from "./problem";
 
 /**
@@ -167,6 +174,41 @@ function lifetimeWarnings(role: RoleFields): Problem[] {
       message: `${show(ttl.written)} has no effect next to tokenPeriod: Vault issues a periodic token, and every renewal resets it to the period; drop tokenTtl`,
       warning: true,
     });
+  }
+  return found;
+}
+
+/**
+ * The warnings a role's construct adds at synth (the words are src/domain/warnings.ts), in its
+ * order; `validate` predicts them from the file through config/synth-warnings.ts. Paths are
+ * relative to the role: its name, or the bound entry a broad pattern is in.
+ */
+export function roleWarnings(
+  roleName: string,
+  role: RoleFields,
+  method: AuthMethodName,
+  reviewerMode: ReviewerModeName | undefined,
+): Problem[] {
+  const found: Problem[] = [];
+  const names = role.boundServiceAccountNames ?? [];
+  const namespaces = role.boundServiceAccountNamespaces ?? [];
+  if (method === "kubernetes" && role.audience === undefined) {
+    const message = reviewerMode === "client-jwt" ? noAudienceClientJwtWarning(roleName) : noAudienceWarning(roleName);
+    found.push({ path: ["name"], message, warning: true });
+  }
+  const lists = [
+    ["boundServiceAccountNames", names, "ServiceAccount name"],
+    ["boundServiceAccountNamespaces", namespaces, "namespace"],
+  ] as const;
+  for (const [field, values, what] of lists) {
+    values.forEach((value, position) => {
+      for (const message of broadPatternWarnings(`role ${roleName}: ${field}`, [value], what)) {
+        found.push({ path: [field, position], message, warning: true });
+      }
+    });
+  }
+  if (method === "kubernetes" && names.includes("*") && namespaces.includes("*")) {
+    found.push({ path: ["name"], message: everyServiceAccountWarning(roleName), warning: true });
   }
   return found;
 }

@@ -1,9 +1,6 @@
+import { roleWarnings } from "../checks/role";
 import {
-  broadPatternWarnings,
-  everyServiceAccountWarning,
   IMPORT_EXISTING_WARNING,
-  noAudienceClientJwtWarning,
-  noAudienceWarning,
   noKubeconfigContextWarning,
   plainHttpWarning,
   STATIC_TOKEN_WARNING,
@@ -70,26 +67,9 @@ export function constructWarnings(cluster: ClusterConfig): ConstructWarning[] {
   });
 
   cluster.roles.forEach((role, index) => {
-    const at = ["roles", index];
-    const field = (name: string) => `role ${role.name}: ${name}`;
-    const names = role.boundServiceAccountNames;
-    const namespaces = role.boundServiceAccountNamespaces ?? [];
-    const kubernetesMethod = auth.method === "kubernetes";
-    if (kubernetesMethod && role.audience === undefined) {
-      const clientJwt = auth.reviewer.mode === "client-jwt";
-      child([...at, "name"], clientJwt ? noAudienceClientJwtWarning(role.name) : noAudienceWarning(role.name));
-    }
-    const lists = [
-      ["boundServiceAccountNames", names, "ServiceAccount name"],
-      ["boundServiceAccountNamespaces", namespaces, "namespace"],
-    ] as const;
-    for (const [name, values, what] of lists) {
-      values.forEach((value, position) => {
-        for (const warning of broadPatternWarnings(field(name), [value], what)) child([...at, name, position], warning);
-      });
-    }
-    if (kubernetesMethod && names.includes("*") && namespaces.includes("*")) {
-      child([...at, "name"], everyServiceAccountWarning(role.name));
+    const reviewerMode = auth.method === "kubernetes" ? auth.reviewer.mode : undefined;
+    for (const { path, message } of roleWarnings(role.name, role, auth.method, reviewerMode)) {
+      child(["roles", index, ...path], message);
     }
   });
   return found;

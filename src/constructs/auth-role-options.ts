@@ -135,6 +135,3 @@ export function checkRole(role: IConstruct, options: AuthRoleOptions, roleName: 
   }
   throwProblems(role, roleProblems(options, method));
 }
-
-// Its words live in src/domain/warnings.ts, which validate predicts synth's warnings from.
-export { broadPatternWarnings } from "../domain/warnings";

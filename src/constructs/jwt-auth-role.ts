@@ -1,8 +1,9 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
+import { roleWarnings } from "../checks/role";
 import { serviceAccountSubjects } from "../domain/role-options";
 import { JwtAuthBackendRole } from "../providers";
-import { type AuthRoleOptions, broadPatternWarnings, checkRole, tokenFields } from "./auth-role-options";
+import { type AuthRoleOptions, checkRole, tokenFields } from "./auth-role-options";
 
 /**
  * The projected token's claims the Kubernetes method puts on the entity alias and the token as
@@ -56,17 +57,13 @@ export class JwtAuthRole extends Construct {
     this.roleName = props.roleName;
     this.backendPath = props.backendPath;
     checkRole(this, props, props.roleName, "jwt");
-    const field = (name: string) => `role ${props.roleName}: ${name}`;
     const names = props.boundServiceAccountNames;
     // checkRole refuses a JWT role without namespaces or without an audience.
     const namespaces = props.boundServiceAccountNamespaces as string[];
     const audience = props.audience as string;
 
-    for (const warning of [
-      ...broadPatternWarnings(field("boundServiceAccountNames"), names, "ServiceAccount name"),
-      ...broadPatternWarnings(field("boundServiceAccountNamespaces"), namespaces, "namespace"),
-    ]) {
-      Annotations.of(this).addWarning(warning);
+    for (const { message } of roleWarnings(props.roleName, props, "jwt", undefined)) {
+      Annotations.of(this).addWarning(message);
     }
 
     const subjects = serviceAccountSubjects(names, namespaces);

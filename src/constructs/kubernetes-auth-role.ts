@@ -1,8 +1,8 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
-import { everyServiceAccountWarning, noAudienceClientJwtWarning, noAudienceWarning } from "../domain/warnings";
+import { roleWarnings } from "../checks/role";
 import { KubernetesAuthBackendRole } from "../providers";
-import { type AuthRoleOptions, broadPatternWarnings, checkRole, tokenFields } from "./auth-role-options";
+import { type AuthRoleOptions, checkRole, tokenFields } from "./auth-role-options";
 import type { ReviewerMode } from "./reviewer";
 
 /** The options of a Kubernetes auth role: every role option applies. */
@@ -36,7 +36,6 @@ export class KubernetesAuthRole extends Construct {
     this.roleName = props.roleName;
     this.backendPath = props.backendPath;
     checkRole(this, props, props.roleName, "kubernetes");
-    const field = (name: string) => `role ${props.roleName}: ${name}`;
     const namespaces = props.boundServiceAccountNamespaces;
     const selector = props.boundServiceAccountNamespaceSelector;
 
@@ -52,21 +51,8 @@ export class KubernetesAuthRole extends Construct {
       audience: props.audience,
     });
 
-    if (props.audience === undefined) {
-      Annotations.of(this).addWarning(
-        props.reviewerMode === "client-jwt"
-          ? noAudienceClientJwtWarning(props.roleName)
-          : noAudienceWarning(props.roleName),
-      );
-    }
-    for (const warning of [
-      ...broadPatternWarnings(field("boundServiceAccountNames"), props.boundServiceAccountNames, "ServiceAccount name"),
-      ...broadPatternWarnings(field("boundServiceAccountNamespaces"), namespaces ?? [], "namespace"),
-    ]) {
-      Annotations.of(this).addWarning(warning);
-    }
-    if (props.boundServiceAccountNames.includes("*") && namespaces?.includes("*")) {
-      Annotations.of(this).addWarning(everyServiceAccountWarning(props.roleName));
+    for (const { message } of roleWarnings(props.roleName, props, "kubernetes", props.reviewerMode)) {
+      Annotations.of(this).addWarning(message);
     }
   }
 }
