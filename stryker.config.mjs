@@ -38,7 +38,7 @@ export default {
   coverageAnalysis: "perTest",
   // Static mutants (module-level code: the zod schema, constant tables) are covered by no single
   // test, so each would run every test file: 40% of the mutants, 92% of the run time. Their
-  // effect is pinned by targeted tests (test/config-wiring.test.ts, the defaults tests).
+  // effect is pinned by targeted tests (test/config/wiring.test.ts, test/config/defaults.test.ts).
   ignoreStatic: true,
   // The CLI's argument parsing and printing is glue, tested through the binary (test/cli/bin,
   // test/entry-point); the answers it prints come from src/answers, which is mutated.

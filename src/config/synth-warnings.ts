@@ -24,7 +24,7 @@ export interface ConstructWarning {
  * Every warning the constructs of a cluster's stack add at synth, in the order synth reports them
  * (the construct tree in order: the stack's own, then each policy, then each role), predicted from
  * the checked config without cdktf: the texts come from src/domain/warnings.ts and src/policy/warnings.ts,
- * which the constructs use. test/synth-warnings.test.ts holds this list against a real synth.
+ * which the constructs use. test/config/synth-warnings.test.ts holds this list against a real synth.
  */
 export function constructWarnings(cluster: ClusterConfig): ConstructWarning[] {
   const found: ConstructWarning[] = [];

@@ -11,10 +11,10 @@ import {
   Reviewer,
   VaultPolicy,
   validateTree,
-} from "../src/constructs";
-import { Duration } from "../src/domain/duration";
-import { cli, scratchDir, writeConfig } from "./cli/harness";
-import { type ClusterInput, newStack, seedCluster, TEST_CA, validationMessage } from "./helpers";
+} from "../../src/constructs";
+import { Duration } from "../../src/domain/duration";
+import { cli, scratchDir, writeConfig } from "../cli/harness";
+import { type ClusterInput, newStack, seedCluster, TEST_CA, validationMessage } from "../helpers";
 
 /*
  * Checks that exist twice: once on the config file, where the message names file:line:col, the

@@ -2,9 +2,9 @@ import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { checkConfigText, parseConfigText } from "../src/config/load";
-import { VaultPolicy } from "../src/constructs";
-import { shellWord } from "../src/domain/shell";
+import { checkConfigText, parseConfigText } from "../../src/config/load";
+import { VaultPolicy } from "../../src/constructs";
+import { shellWord } from "../../src/domain/shell";
 import {
   type ClusterInput,
   explicitConnection,
@@ -18,9 +18,9 @@ import {
   TEST_CA,
   validationMessage,
   warningsOf,
-} from "./helpers";
+} from "../helpers";
 
-const EXPIRED_CA = readFileSync(join(__dirname, "fixtures", "expired-ca.pem"), "utf8");
+const EXPIRED_CA = readFileSync(join(__dirname, "..", "fixtures", "expired-ca.pem"), "utf8");
 
 /** The one problem line of a refused file, without the file name and position. */
 function problem(text: string): string {

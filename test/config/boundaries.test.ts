@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { checkConfigText } from "../src/config/load";
-import { KubernetesAuthBackend, Reviewer } from "../src/constructs";
-import { Duration } from "../src/domain/duration";
+import { checkConfigText } from "../../src/config/load";
+import { KubernetesAuthBackend, Reviewer } from "../../src/constructs";
+import { Duration } from "../../src/domain/duration";
 import {
   type ClusterInput,
   explicitConnection,
@@ -16,7 +16,7 @@ import {
   stackFor,
   synthJson,
   TEST_CA,
-} from "./helpers";
+} from "../helpers";
 
 /*
  * Every check of the config with a boundary, from both sides: the value just inside is accepted
@@ -1266,7 +1266,7 @@ describe("the rules of the systems that consume each value, at their edges (src/
 });
 
 describe("auth.method jwt: what the method needs, from both sides", () => {
-  const PUBLIC_KEY = readFileSync(join(__dirname, "fixtures", "sa-signing-key.pub.pem"), "utf8");
+  const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
   const jwt = (jwtConfig: Record<string, unknown> | undefined, change: Record<string, unknown> = {}, eks = true) =>
     fileWith((c) => {
       if (!eks) c.kubernetes = {};

@@ -8,12 +8,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { stringify } from "yaml";
-import { can } from "../src/answers/acl/can";
-import { parseConfig, parseConfigText } from "../src/config/load";
-import type { ClusterConfig } from "../src/config/schema";
-import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
-import { cli, scratchDir, writeConfig } from "./cli/harness";
-import { fileWith, firstRole, problemsIn, seedCluster, synthJson, validationMessage } from "./helpers";
+import { can } from "../../src/answers/acl/can";
+import { parseConfig, parseConfigText } from "../../src/config/load";
+import type { ClusterConfig } from "../../src/config/schema";
+import { VaultK8sAuthStack } from "../../src/stacks/vault-k8s-auth-stack";
+import { cli, scratchDir, writeConfig } from "../cli/harness";
+import { fileWith, firstRole, problemsIn, seedCluster, synthJson, validationMessage } from "../helpers";
 
 /** The seed with `external` declared and the role naming `tokenPolicies`. */
 const withExternal = (external: unknown, tokenPolicies: string[]) =>
@@ -183,7 +183,7 @@ describe("externalPolicies in can", () => {
 });
 
 describe("the deploy and plan policies of docs/deploy.md and docs/adopt.md, written with vault policy write and named by Atlantis's roles", () => {
-  const root = join(__dirname, "..");
+  const root = join(__dirname, "..", "..");
   const readme = readFileSync(join(root, "docs", "deploy.md"), "utf8");
   const adopt = readFileSync(join(root, "docs", "adopt.md"), "utf8");
   /** `vault policy write NAME examples/deploy/FILE` in a page: FILE → NAME. */

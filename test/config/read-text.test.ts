@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { loadConfig, parseConfigText } from "../src/config/load";
-import { fileWith, firstRole, problemsIn, seedCluster, TEST_CA, validationMessage } from "./helpers";
+import { loadConfig, parseConfigText } from "../../src/config/load";
+import { fileWith, firstRole, problemsIn, seedCluster, TEST_CA, validationMessage } from "../helpers";
 
 /** What no message may show: parser API names, JavaScript errors, Buffer dumps, stack frames. */
 const INTERNALS =

@@ -1,5 +1,5 @@
-import { Duration, readVaultDuration } from "../src/domain/duration";
-import { validationMessage } from "./helpers";
+import { Duration, readVaultDuration } from "../../src/domain/duration";
+import { validationMessage } from "../helpers";
 
 // Vault reads a role's token durations with go-secure-stdlib parseutil v0.2.0 ParseDurationSecond
 // (parseutil.go:105-160, the version Vault 1.21.2's go.mod pins) and keeps whole seconds

@@ -8,9 +8,9 @@
  */
 
 import { stringify } from "yaml";
-import { JwtAuthBackend, JwtIssuer, KubernetesAuthBackend } from "../src/constructs";
-import { goGlob } from "../src/formats/glob";
-import { newStack, only, problemsIn, seedCluster, stackFor, synthJson, TEST_CA, warningsOf } from "./helpers";
+import { JwtAuthBackend, JwtIssuer, KubernetesAuthBackend } from "../../src/constructs";
+import { goGlob } from "../../src/formats/glob";
+import { newStack, only, problemsIn, seedCluster, stackFor, synthJson, TEST_CA, warningsOf } from "../helpers";
 
 const kubernetesRole = (names: string[], namespaces: string[]) => {
   const cluster = seedCluster();

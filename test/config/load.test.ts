@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { stringify } from "yaml";
-import { DEFAULT_CONFIG } from "../src/config/defaults";
-import { renderJsonSchema, SCHEMA_FILE } from "../src/config/json-schema";
-import { loadConfig, parseConfig, parseConfigText } from "../src/config/load";
-import type { Config } from "../src/config/schema";
-import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
+import { DEFAULT_CONFIG } from "../../src/config/defaults";
+import { renderJsonSchema, SCHEMA_FILE } from "../../src/config/json-schema";
+import { loadConfig, parseConfig, parseConfigText } from "../../src/config/load";
+import type { Config } from "../../src/config/schema";
+import { VaultK8sAuthStack } from "../../src/stacks/vault-k8s-auth-stack";
 import {
   type ClusterInput,
   fileWith,
@@ -16,9 +16,9 @@ import {
   seedCluster,
   TEST_CA,
   validationMessage,
-} from "./helpers";
+} from "../helpers";
 
-const ROOT = join(__dirname, "..");
+const ROOT = join(__dirname, "..", "..");
 
 /**
  * The seed's config file as this repository ships it at the root. Tests read this copy, never the

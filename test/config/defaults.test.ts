@@ -7,10 +7,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
-import { parseConfigText } from "../src/config/load";
-import type { ClusterConfig } from "../src/config/schema";
-import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
-import { only, synthJson, TEST_CA, type TerraformJson, warningsOf } from "./helpers";
+import { parseConfigText } from "../../src/config/load";
+import type { ClusterConfig } from "../../src/config/schema";
+import { VaultK8sAuthStack } from "../../src/stacks/vault-k8s-auth-stack";
+import { only, synthJson, TEST_CA, type TerraformJson, warningsOf } from "../helpers";
 
 /** The least a file may say: a name, where the cluster is, and one role. */
 const MINIMAL = `clusters:
@@ -188,7 +188,7 @@ describe("defaults inside the parts a file names", () => {
 });
 
 describe("the field table of docs/configure.md", () => {
-  const README = readFileSync(join(__dirname, "..", "docs", "configure.md"), "utf8");
+  const README = readFileSync(join(__dirname, "..", "..", "docs", "configure.md"), "utf8");
   const table = README.slice(README.indexOf("| field "), README.indexOf("\n\n", README.indexOf("| field ")));
   const rows = new Map(
     table

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { synthesize } from "../src/app";
-import { checkConfigText } from "../src/config/load";
-import { explicitConnection, fileWith, firstRole } from "./helpers";
+import { synthesize } from "../../src/app";
+import { checkConfigText } from "../../src/config/load";
+import { explicitConnection, fileWith, firstRole } from "../helpers";
 
 /**
  * `validate` lists the warnings synth reports without loading cdktf: the config check predicts

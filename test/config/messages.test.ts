@@ -2,12 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { ConfigProblems, synthMessage } from "../src/config/config-problems";
-import { loadConfig, parseConfig, parseConfigText } from "../src/config/load";
-import { policyRules } from "../src/config/policy-rules";
-import { decodeConfigBytes } from "../src/config/read-text";
-import { PolicyPresets } from "../src/policy/presets";
-import { explicitConnection, fileWith, problemsIn, seedCluster, validationMessage } from "./helpers";
+import { ConfigProblems, synthMessage } from "../../src/config/config-problems";
+import { loadConfig, parseConfig, parseConfigText } from "../../src/config/load";
+import { policyRules } from "../../src/config/policy-rules";
+import { decodeConfigBytes } from "../../src/config/read-text";
+import { PolicyPresets } from "../../src/policy/presets";
+import { explicitConnection, fileWith, problemsIn, seedCluster, validationMessage } from "../helpers";
 
 const scratch = mkdtempSync(join(tmpdir(), "vka-messages-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
-import { ClusterRoleV1, KubernetesAuthBackendRole } from "../src/providers";
-import { fileWith, firstRole, problemsIn, seedCluster, stackFor } from "./helpers";
+import { ClusterRoleV1, KubernetesAuthBackendRole } from "../../src/providers";
+import { fileWith, firstRole, problemsIn, seedCluster, stackFor } from "../helpers";
 
 /** The single problem line a file produces, without the header. */
 function problem(change: (cluster: Record<string, unknown>) => void): string {

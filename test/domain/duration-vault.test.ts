@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readVaultDuration } from "../src/domain/duration";
+import { readVaultDuration } from "../../src/domain/duration";
 
 /**
  * A generated comparison with Vault's own parser: test/fixtures/parseutil builds a program on
@@ -73,7 +73,7 @@ withGo("durations agree with Vault's parser (parseutil v0.2.0, built with go)", 
     scratch = mkdtempSync(join(tmpdir(), "vka-parseutil-"));
     parser = join(scratch, "parseutil");
     execFileSync("go", ["build", "-o", parser, "."], {
-      cwd: join(__dirname, "fixtures", "parseutil"),
+      cwd: join(__dirname, "..", "fixtures", "parseutil"),
       env: { ...process.env, GOFLAGS: "-mod=readonly" },
       stdio: "pipe",
     });

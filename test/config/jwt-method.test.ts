@@ -4,12 +4,22 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { parse, stringify } from "yaml";
-import { checkConfig } from "../src/config/load";
-import { JwtAuthBackend, JwtAuthBackendRole } from "../src/providers";
-import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
-import { addresses, fileWith, firstRole, only, problemsIn, seedCluster, stackFor, synthJson, TEST_CA } from "./helpers";
+import { checkConfig } from "../../src/config/load";
+import { JwtAuthBackend, JwtAuthBackendRole } from "../../src/providers";
+import { VaultK8sAuthStack } from "../../src/stacks/vault-k8s-auth-stack";
+import {
+  addresses,
+  fileWith,
+  firstRole,
+  only,
+  problemsIn,
+  seedCluster,
+  stackFor,
+  synthJson,
+  TEST_CA,
+} from "../helpers";
 
-const PUBLIC_KEY = readFileSync(join(__dirname, "fixtures", "sa-signing-key.pub.pem"), "utf8");
+const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
 const ISSUER = "https://kubernetes.default.svc.cluster.local";
 
 /** The seed's cluster in jwt mode: its role now binds an audience, as the method requires. */
@@ -380,7 +390,7 @@ describe("rejects jwt-mode config that cannot work", () => {
 });
 
 describe("the jwt mode in docs/configure.md", () => {
-  const README = readFileSync(join(__dirname, "..", "docs", "configure.md"), "utf8");
+  const README = readFileSync(join(__dirname, "..", "..", "docs", "configure.md"), "utf8");
   const section = README.slice(README.indexOf("## Auth methods"), README.indexOf("## Switching the auth method"));
 
   test("shows an EKS and an explicit cluster that validate and synthesize", () => {

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { z } from "zod";
-import { synthesize } from "../src/app";
-import { checkConfigText } from "../src/config/load";
-import { configSchema } from "../src/config/schema";
-import { type ClusterInput, problemsIn, seedCluster, TEST_CA, type TerraformJson } from "./helpers";
-import { schemaFields } from "./schema-fields";
+import { synthesize } from "../../src/app";
+import { checkConfigText } from "../../src/config/load";
+import { configSchema } from "../../src/config/schema";
+import { type ClusterInput, problemsIn, seedCluster, TEST_CA, type TerraformJson } from "../helpers";
+import { schemaFields } from "../schema-fields";
 
 /*
  * Every field of the config file reaches the Terraform JSON. WIRING has one row per leaf field of
@@ -20,7 +20,7 @@ import { schemaFields } from "./schema-fields";
  * have a row that says why, with a test of what they do instead.
  */
 
-const PUBLIC_KEY = readFileSync(join(__dirname, "fixtures", "sa-signing-key.pub.pem"), "utf8");
+const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
 const ISSUER = "https://kubernetes.default.svc.cluster.local";
 
 // ---------------------------------------------------------------------------------------------
