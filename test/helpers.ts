@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { App, TerraformStack, Testing } from "cdktf";
 import type { IConstruct } from "constructs";
 import { stringify } from "yaml";
@@ -15,17 +13,11 @@ import {
 } from "../src/constructs";
 import { ValidationError } from "../src/domain/validation";
 import { VaultK8sAuthStack } from "../src/stacks/vault-k8s-auth-stack";
+import { ISSUER, PUBLIC_KEY, TEST_CA } from "./fixture-values";
 
 export type ClusterInput = ConfigInput["clusters"][number];
 
-/** A self-signed test CA certificate (its private key was never kept). */
-export const TEST_CA = readFileSync(join(__dirname, "fixtures", "test-ca.pem"), "utf8");
-
-/** The public half of a test cluster's service-account signing key (fixtures/sa-signing-key.pub.pem). */
-export const PUBLIC_KEY = readFileSync(join(__dirname, "fixtures", "sa-signing-key.pub.pem"), "utf8");
-
-/** A cluster's service-account issuer, as kubeadm sets it. */
-export const ISSUER = "https://kubernetes.default.svc.cluster.local";
+export { ISSUER, PUBLIC_KEY, TEST_CA };
 
 /** A Kubernetes auth mount ("Auth") in a stack of its own, with a host and the test CA; `props` override. */
 export function kubernetesMount(props: Partial<KubernetesAuthBackendProps> = {}) {

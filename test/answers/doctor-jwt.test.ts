@@ -3,9 +3,9 @@ import { decodeJwt } from "../../src/answers/jwt";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import { parseConfig } from "../../src/config/load";
 import type { ConfigInput } from "../../src/config/schema";
+import { ISSUER } from "../fixture-values";
 import { jwt, legacyToken, NOW, projectedToken } from "./tokens";
 
-const ISSUER = "https://kubernetes.default.svc.cluster.local";
 type ClusterInput = ConfigInput["clusters"][number];
 
 /** The seed's cluster in jwt mode, its role bound to audience vault. */

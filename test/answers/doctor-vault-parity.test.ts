@@ -11,11 +11,11 @@ import { decodeJwt } from "../../src/answers/jwt";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import { parseConfig } from "../../src/config/load";
 import type { Config, ConfigInput } from "../../src/config/schema";
+import { ISSUER } from "../fixture-values";
 import { jwt, NOW, projectedToken, signedJwt } from "./tokens";
 
 type ClusterInput = ConfigInput["clusters"][number];
 type RoleInput = ClusterInput["roles"][number];
-const ISSUER = "https://kubernetes.default.svc.cluster.local";
 const seed = DEFAULT_CONFIG.clusters[0];
 
 const keys = {

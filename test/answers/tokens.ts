@@ -5,11 +5,11 @@
  */
 
 import { constants, createHmac, type KeyObject, sign } from "node:crypto";
+import { ISSUER } from "../fixture-values";
 
 const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 export const NOW = Math.floor(Date.now() / 1000);
-const ISSUER = "https://kubernetes.default.svc.cluster.local";
 
 export function jwt(claims: object, header: object = { alg: "RS256", kid: "test-key" }): string {
   return `${encode(header)}.${encode(claims)}.${Buffer.from("signature-not-checked").toString("base64url")}`;

@@ -4,9 +4,7 @@ import { stringify } from "yaml";
 import {
   type AuthRoleOptions,
   ClusterConnection,
-  JwtAuthBackend,
   JwtIssuer,
-  KubernetesAuthBackend,
   type KubernetesAuthBackendProps,
   Reviewer,
   VaultPolicy,
@@ -14,7 +12,15 @@ import {
 } from "../../src/constructs";
 import { Duration } from "../../src/domain/duration";
 import { cli, scratchDir, writeConfig } from "../cli/harness";
-import { type ClusterInput, newStack, seedCluster, TEST_CA, validationMessage } from "../helpers";
+import {
+  type ClusterInput,
+  jwtMount as jwtMountIn,
+  kubernetesMount as kubernetesMountIn,
+  newStack,
+  seedCluster,
+  TEST_CA,
+  validationMessage,
+} from "../helpers";
 
 /*
  * Checks that exist twice: once on the config file, where the message names file:line:col, the
@@ -60,17 +66,9 @@ function synth(cluster: ClusterInput) {
 
 /** A mount of either method, with every prop a test may change. */
 const kubernetesMount = (props: Partial<KubernetesAuthBackendProps> = {}) =>
-  new KubernetesAuthBackend(newStack(), "Auth", {
-    path: "atlantis",
-    kubernetesHost: "https://k8s.example.com",
-    kubernetesCaCert: TEST_CA,
-    ...props,
-  });
+  kubernetesMountIn({ path: "atlantis", ...props }).auth;
 const jwtMount = () =>
-  new JwtAuthBackend(newStack(), "Auth", {
-    path: "atlantis-jwt",
-    issuer: JwtIssuer.discovery({ issuer: "https://k8s.example.com" }),
-  });
+  jwtMountIn({ path: "atlantis-jwt", issuer: JwtIssuer.discovery({ issuer: "https://k8s.example.com" }) }).auth;
 const ROLE: AuthRoleOptions = { boundServiceAccountNames: ["atlantis"], boundServiceAccountNamespaces: ["atlantis"] };
 
 interface Doubled {

@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { stringify } from "yaml";
 import { checkConfigText } from "../../src/config/load";
 import { KubernetesAuthBackend, Reviewer } from "../../src/constructs";
 import { Duration } from "../../src/domain/duration";
+import { PUBLIC_KEY } from "../fixture-values";
 import {
   type ClusterInput,
   explicitConnection,
@@ -1266,7 +1265,6 @@ describe("the rules of the systems that consume each value, at their edges (src/
 });
 
 describe("auth.method jwt: what the method needs, from both sides", () => {
-  const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
   const jwt = (jwtConfig: Record<string, unknown> | undefined, change: Record<string, unknown> = {}, eks = true) =>
     fileWith((c) => {
       if (!eks) c.kubernetes = {};

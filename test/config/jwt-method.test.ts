@@ -7,6 +7,7 @@ import { parse, stringify } from "yaml";
 import { checkConfig } from "../../src/config/load";
 import { JwtAuthBackend, JwtAuthBackendRole } from "../../src/providers";
 import { VaultK8sAuthStack } from "../../src/stacks/vault-k8s-auth-stack";
+import { ISSUER, PUBLIC_KEY } from "../fixture-values";
 import {
   addresses,
   fileWith,
@@ -18,9 +19,6 @@ import {
   synthJson,
   TEST_CA,
 } from "../helpers";
-
-const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
-const ISSUER = "https://kubernetes.default.svc.cluster.local";
 
 /** The seed's cluster in jwt mode: its role now binds an audience, as the method requires. */
 function jwtCluster(overrides: Parameters<typeof seedCluster>[0] = {}) {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { synthesize } from "../../src/app";
 import { checkConfigText } from "../../src/config/load";
 import { configSchema } from "../../src/config/schema";
+import { ISSUER, PUBLIC_KEY } from "../fixture-values";
 import { type ClusterInput, problemsIn, seedCluster, TEST_CA, type TerraformJson } from "../helpers";
 import { schemaFields } from "../schema-fields";
 
@@ -19,9 +20,6 @@ import { schemaFields } from "../schema-fields";
  * from, so no row can pass whatever the field does. Fields that by design never reach the JSON
  * have a row that says why, with a test of what they do instead.
  */
-
-const PUBLIC_KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8");
-const ISSUER = "https://kubernetes.default.svc.cluster.local";
 
 // ---------------------------------------------------------------------------------------------
 // The schema's leaf fields.
