@@ -19,8 +19,17 @@ export function caCertificateProblem(mode: ReviewerModeName, field: PropertyKey[
   };
 }
 
-export const IN_CLUSTER_WITH_KUBECONFIG =
-  "is true, so Terraform uses its pod's own ServiceAccount and reads no kubeconfig; drop kubeconfig or inCluster";
+/** Terraform in the cluster (inCluster) uses its pod's ServiceAccount; a kubeconfig beside it would be ignored. */
+export function inClusterProblems(inCluster: boolean | undefined, kubeconfigGiven: boolean): Problem[] {
+  if (!inCluster || !kubeconfigGiven) return [];
+  return [
+    {
+      path: ["inCluster"],
+      message:
+        "is true, so Terraform uses its pod's own ServiceAccount and reads no kubeconfig; drop kubeconfig or inCluster",
+    },
+  ];
+}
 
 /**
  * The token Secret is named <serviceAccountName>-token unless named, and a Secret name is a DNS

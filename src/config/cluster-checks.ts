@@ -1,4 +1,4 @@
-import { caCertificateProblem, defaultSecretNameProblem, IN_CLUSTER_WITH_KUBECONFIG } from "../checks/mount";
+import { caCertificateProblem, defaultSecretNameProblem, inClusterProblems } from "../checks/mount";
 import { duplicateNames, roleNameProblems } from "../checks/names";
 import { policyNameProblems, policyPathRefusal } from "../checks/policy";
 import { type Problem, under } from "../checks/problem";
@@ -32,14 +32,15 @@ function connectionProblems({ kubernetes, auth }: ClusterView): Problem[] {
   const problems: Problem[] = [];
   if (auth?.method === "kubernetes") {
     const { eks, host, caCertificate, kubeconfig, inCluster } = kubernetes;
+    const inClusterRefusal = inClusterProblems(inCluster, kubeconfig !== undefined);
     if (eks !== undefined && ((host ?? caCertificate ?? kubeconfig) !== undefined || inCluster)) {
       problems.push({
         path: ["kubernetes"],
         message:
           "give either eks (host and CA come from the cluster) or host + caCertificate + kubeconfig or inCluster, not both",
       });
-    } else if (inCluster && kubeconfig !== undefined) {
-      problems.push({ path: ["kubernetes", "inCluster"], message: IN_CLUSTER_WITH_KUBECONFIG });
+    } else if (inClusterRefusal.length > 0) {
+      problems.push(...under(["kubernetes"], inClusterRefusal));
     } else if (eks === undefined && host === undefined) {
       problems.push({
         path: ["kubernetes"],

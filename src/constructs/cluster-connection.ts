@@ -1,6 +1,6 @@
 import { Annotations, Fn } from "cdktf";
 import type { Construct } from "constructs";
-import { IN_CLUSTER_WITH_KUBECONFIG } from "../checks/mount";
+import { inClusterProblems } from "../checks/mount";
 import { noKubeconfigContextWarning, STATIC_TOKEN_WARNING } from "../domain/warnings";
 import { awsClasses, KubernetesProvider, type KubernetesProviderExec } from "../providers";
 import { check, throwProblems } from "./check";
@@ -124,9 +124,7 @@ class ExplicitConnection extends ClusterConnection {
 
   bind(scope: Construct): ClusterEndpoint {
     const { inCluster, kubeconfigPath, kubeconfigContext } = this.props;
-    if (inCluster && (kubeconfigPath ?? kubeconfigContext) !== undefined) {
-      throwProblems(scope, [{ path: ["inCluster"], message: IN_CLUSTER_WITH_KUBECONFIG }]);
-    }
+    throwProblems(scope, inClusterProblems(inCluster, (kubeconfigPath ?? kubeconfigContext) !== undefined));
     if (!inCluster && kubeconfigContext === undefined) {
       Annotations.of(scope).addWarning(noKubeconfigContextWarning(this.props.host));
     }
