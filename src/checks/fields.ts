@@ -14,9 +14,13 @@ export type BoundRule = "dns1123Label" | "dns1123Subdomain";
 /** What a bound list holds, in messages: a namespace or a ServiceAccount name. */
 export const boundWhat = (rule: BoundRule): string => (rule === "dns1123Label" ? "namespace" : "ServiceAccount name");
 
+const BOUND_ENTRY: Record<BoundRule, RegExp> = {
+  dns1123Label: new RegExp(`^\\*$|${rules.dns1123Label.pattern.source}|^(?=.*\\*)[-a-z0-9.*]+$`),
+  dns1123Subdomain: new RegExp(`^\\*$|${rules.dns1123Subdomain.pattern.source}|^(?=.*\\*)[-a-z0-9.*]+$`),
+};
+
 /** A bound entry's shape: `"*"`, a name valid for `rule`, or a pattern with `*` (for editors too). */
-export const boundEntryPattern = (rule: BoundRule): RegExp =>
-  new RegExp(`^\\*$|${rules[rule].pattern.source}|^(?=.*\\*)[-a-z0-9.*]+$`);
+export const boundEntryPattern = (rule: BoundRule): RegExp => BOUND_ENTRY[rule];
 
 /**
  * Why a bound name or namespace is refused: not a name valid for `rule` nor a pattern, or a
@@ -25,7 +29,8 @@ export const boundEntryPattern = (rule: BoundRule): RegExp =>
 export function boundEntryProblem(value: string, rule: BoundRule): string | undefined {
   const what = boundWhat(rule);
   if (!boundEntryPattern(rule).test(value)) {
-    return `${refusal(rule, value, `a valid ${what}`) ?? `${show(value)} is not a valid ${what}; ${rules[rule].fix}`}, or a pattern with "*" (e.g. atlantis-*)`;
+    // The entry pattern admits every value the rule does, so the rule refuses this one too.
+    return `${refusal(rule, value, `a valid ${what}`) as string}, or a pattern with "*" (e.g. atlantis-*)`;
   }
   return boundPatternProblem(value, rule, what);
 }

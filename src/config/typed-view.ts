@@ -1,13 +1,6 @@
 import type { z } from "zod";
 import { isRecord, list, record } from "./raw";
-import {
-  type ClusterConfig,
-  type Config,
-  clusterSchema,
-  type PolicyConfig,
-  type RoleConfig,
-  type RuleConfig,
-} from "./schema";
+import { type ClusterConfig, type Config, clusterSchema, type RoleConfig, type RuleConfig } from "./schema";
 import { policySchema, ruleSchema } from "./schema-policy";
 import { roleSchema } from "./schema-role";
 
@@ -25,7 +18,6 @@ export interface ClusterView {
   readonly kubernetes?: ClusterConfig["kubernetes"] | undefined;
   readonly vault?: ClusterConfig["vault"] | undefined;
   readonly auth?: ClusterConfig["auth"] | undefined;
-  readonly policies: readonly (PolicyConfig | undefined)[];
   /** Each policy's rules, also where another rule of the policy was refused. */
   readonly policyRules: readonly (readonly (RuleConfig | undefined)[])[];
   /** Each policy's name, also where the rest of the policy was refused. */
@@ -50,47 +42,65 @@ export interface RoleView {
   readonly holes: ReadonlySet<string>;
 }
 
-/** The typed views of every cluster entry; `parsed` is the schema's output when it accepted the whole file. */
+/**
+ * The typed views of every cluster entry; `parsed` is the schema's output when it accepted the
+ * whole file. Otherwise each part is parsed once, whole first: an accepted cluster, policy or role
+ * is taken as is, and only a refused one is taken apart.
+ */
 export function clusterViews(data: unknown, parsed: Config | undefined): ClusterView[] {
   const raws = list(record(data).clusters);
-  if (parsed !== undefined) {
-    return parsed.clusters.map((cluster, index) => ({
-      ...cluster,
-      roles: cluster.roles.map((role) => ({ role, holes: NO_HOLES })),
-      raw: record(raws[index]),
-      policyNames: cluster.policies.map((policy) => policy.name),
-      policyRules: cluster.policies.map((policy) => policy.rules ?? []),
-      roleNames: cluster.roles.map((role) => role.name),
-      stateAccepted: true,
-    }));
-  }
-  return raws.map((value) => {
-    const raw = record(value);
-    const { shape } = clusterSchema;
-    const policies = list(raw.policies).map((policy) => accepted(policySchema, policy));
-    const roles = list(raw.roles).map(roleView);
-    const state = shape.state.safeParse(raw.state);
-    return {
-      raw,
-      name: accepted(shape.name, raw.name),
-      kubernetes: isRecord(raw.kubernetes) ? accepted(shape.kubernetes, raw.kubernetes) : undefined,
-      vault: accepted(shape.vault, raw.vault),
-      auth: accepted(shape.auth, raw.auth),
-      policies,
-      policyRules: list(raw.policies).map((policy) =>
-        list(record(policy).rules).map((rule) => accepted(ruleSchema, rule)),
-      ),
-      policyNames: list(raw.policies).map((policy) => accepted(policySchema.shape.name, record(policy).name)),
-      externalPolicies: list(raw.externalPolicies)
-        .map((name) => accepted(shape.externalPolicies.unwrap().element, name))
-        .filter((name) => name !== undefined),
-      roles,
-      roleNames: list(raw.roles).map((role) => accepted(roleSchema.shape.name, record(role).name)),
-      stateAccepted: state.success,
-      state: state.data,
-      importExisting: accepted(shape.importExisting, raw.importExisting),
-    };
+  const clusters = parsed?.clusters ?? raws.map((value) => clusterSchema.safeParse(value).data);
+  return clusters.map((cluster, index) => {
+    const raw = record(raws[index]);
+    return cluster === undefined ? partialView(raw) : wholeView(cluster, raw);
   });
+}
+
+function wholeView(cluster: ClusterConfig, raw: Record<string, unknown>): ClusterView {
+  return {
+    ...cluster,
+    raw,
+    roles: cluster.roles.map((role) => ({ role, holes: NO_HOLES })),
+    policyNames: cluster.policies.map((policy) => policy.name),
+    policyRules: cluster.policies.map((policy) => policy.rules ?? []),
+    roleNames: cluster.roles.map((role) => role.name),
+    stateAccepted: true,
+  };
+}
+
+function partialView(raw: Record<string, unknown>): ClusterView {
+  const { shape } = clusterSchema;
+  const policies = list(raw.policies).map(policyView);
+  const roles = list(raw.roles).map(roleView);
+  const state = shape.state.safeParse(raw.state);
+  return {
+    raw,
+    name: accepted(shape.name, raw.name),
+    kubernetes: isRecord(raw.kubernetes) ? accepted(shape.kubernetes, raw.kubernetes) : undefined,
+    vault: accepted(shape.vault, raw.vault),
+    auth: accepted(shape.auth, raw.auth),
+    policyNames: policies.map((policy) => policy.name),
+    policyRules: policies.map((policy) => policy.rules),
+    externalPolicies: list(raw.externalPolicies)
+      .map((name) => accepted(shape.externalPolicies.unwrap().element, name))
+      .filter((name) => name !== undefined),
+    roles,
+    roleNames: roles.map((view) => view?.role.name),
+    stateAccepted: state.success,
+    state: state.data,
+    importExisting: accepted(shape.importExisting, raw.importExisting),
+  };
+}
+
+/** A policy's name and rules as the schema accepts them, each rule on its own where the policy was refused. */
+function policyView(value: unknown): { name?: string | undefined; rules: (RuleConfig | undefined)[] } {
+  const whole = policySchema.safeParse(value);
+  if (whole.success) return { name: whole.data.name, rules: whole.data.rules ?? [] };
+  const policy = record(value);
+  return {
+    name: accepted(policySchema.shape.name, policy.name),
+    rules: list(policy.rules).map((rule) => accepted(ruleSchema, rule)),
+  };
 }
 
 const NO_HOLES: ReadonlySet<string> = new Set();
