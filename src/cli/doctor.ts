@@ -41,7 +41,7 @@ Flags:
 ${DOCTOR_LIVE_HELP}
 
 Example:
-  kubectl exec -n atlantis deploy/atlantis -- cat /var/run/secrets/kubernetes.io/serviceaccount/token |
+  kubectl exec -n atlantis sts/atlantis -- cat /var/run/secrets/kubernetes.io/serviceaccount/token |
     npx vault-k8s-auth doctor --role atlantis --jwt -
   npx vault-k8s-auth doctor --live --mount kubernetes --role atlantis --jwt token.jwt
 
