@@ -116,6 +116,14 @@ describe("Reviewer modes", () => {
     });
   });
 
+  test("vault-pod with no props binds ServiceAccount vault in namespace vault, as a Helm release named vault in namespace vault has it", () => {
+    const json = synthJson(backendWith(Reviewer.vaultPod()).stack);
+    expect(only(json, "kubernetes_cluster_role_binding_v1")).toMatchObject({
+      metadata: { name: "vault-vault-auth-delegator" },
+      subject: [{ kind: "ServiceAccount", name: "vault", namespace: "vault" }],
+    });
+  });
+
   test("client-jwt stores no token, disables the local CA JWT, and binds each role's ServiceAccounts", () => {
     const { stack, backend } = backendWith(Reviewer.clientJwt());
     backend.addRole("atlantis", {
