@@ -61,11 +61,25 @@ export function refusal(rule: RuleName, value: string, what: string): string | u
   return why !== undefined ? `${quoted}${why}` : `${quoted}is not ${what}; ${fix}`;
 }
 
-/** Shows a value the way it was written, for error messages; never the text of a private key. */
+/**
+ * A URL's user name and password (`https://user:pass@host`) as `***`: a message may name a URL,
+ * never a credential in it. The userinfo runs to the last '@' before the end of the authority
+ * ('/', '?', '#', and '\' for http(s)), as the WHATWG URL parser reads it
+ * (https://url.spec.whatwg.org/#authority-state).
+ */
+export function hideUserinfo(text: string): string {
+  return text.replace(/([a-z][a-z\d+.-]*:\/\/)[^\s/?#\\]+@/gi, "$1***@");
+}
+
+/**
+ * Shows a value the way it was written, for error messages; never the text of a private key,
+ * nor the user name and password of a URL.
+ */
 export function show(value: unknown): string {
   if (typeof value === "string" && holdsPrivateKey(value)) return "(a private key, not shown)";
-  if (typeof value === "string" && value.length > 80) return JSON.stringify(`${value.slice(0, 77)}...`);
-  return JSON.stringify(value) ?? String(value);
+  const shown = typeof value === "string" ? hideUserinfo(value) : value;
+  if (typeof shown === "string" && shown.length > 80) return JSON.stringify(`${shown.slice(0, 77)}...`);
+  return JSON.stringify(shown) ?? String(shown);
 }
 
 /** `; did you mean "x"?` when one of `known` is close enough to be a typo of `value`, else "". */

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { checkConfigText, parseConfigText } from "../src/config/load";
-import { VaultPolicy } from "../src/constructs";
+import { ClusterConnection, VaultPolicy } from "../src/constructs";
 import { shellWord } from "../src/shell";
 import {
   type ClusterInput,
@@ -161,11 +161,6 @@ describe("URLs are checked as written, since the string is what goes into the JS
       "holds a newline, which would be written as is; remove it",
     ],
     [
-      "credentials in the URL",
-      "https://admin:s3cret@k8s.example.com",
-      "carries a user name or password (user:pass@), which would be written into the Terraform JSON and state; remove it, credentials come from the environment",
-    ],
-    [
       "a query",
       "https://k8s.example.com?insecure=1",
       "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
@@ -233,6 +228,62 @@ describe("URLs are checked as written, since the string is what goes into the JS
     expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toContain(
       `clusters[0].vault.address: ${JSON.stringify(address)} ${expected}`,
     );
+  });
+});
+
+describe("a URL with a user name or password is refused, and the credential never printed", () => {
+  const CARRIES =
+    "carries a user name or password (user:pass@), which would be written into the Terraform JSON and state; remove it, credentials come from the environment";
+
+  test.each([
+    ["a user name alone", "https://deployer@vault.example.com", "https://***@vault.example.com"],
+    ["a user name and password", "https://admin:s3cret@vault.example.com:8200", "https://***@vault.example.com:8200"],
+    ["a password alone", "https://:s3cret@vault.example.com", "https://***@vault.example.com"],
+    ["an '@' in the password", "http://admin:p@ss@vault.vault.svc:8200", "http://***@vault.vault.svc:8200"],
+  ])("rejects a Vault address with %s", (_what, address, shown) => {
+    expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toBe(
+      `clusters[0].vault.address: ${JSON.stringify(shown)} ${CARRIES}`,
+    );
+  });
+
+  test.each([
+    ["a user name and password", "https://admin:s3cret@k8s.example.com", "https://***@k8s.example.com"],
+    ["a token as the user name", "https://kubeadmin-token@10.0.0.1:6443/", "https://***@10.0.0.1:6443/"],
+  ])("rejects a Kubernetes host with %s", (_what, host, shown) => {
+    expect(problem(fileWith((c) => explicitConnection(c, host)))).toBe(
+      `clusters[0].kubernetes.host: ${JSON.stringify(shown)} ${CARRIES}`,
+    );
+  });
+
+  test("rejects a construct's Kubernetes host with a password in its own words, without the password", () => {
+    expect(
+      validationMessage(() =>
+        ClusterConnection.explicit({ host: "https://admin:s3cret@k8s.example.com", caCertificate: TEST_CA }),
+      ),
+    ).toBe(`kubernetes host: "https://***@k8s.example.com" ${CARRIES}`);
+  });
+
+  test("names the Vault of two clusters without its password where they clash", () => {
+    const address = "https://admin:s3cret@vault.example.com";
+    const seed = seedCluster({ vault: { address } });
+    const other = { ...seedCluster({ vault: { address } }), name: "other" };
+    const message = problemsIn(stringify({ clusters: [seed, other] }));
+    expect(message).not.toContain("s3cret");
+    expect(message).toContain(
+      'clusters[1].auth.path: "atlantis" is already the mount of clusters[0] on the same Vault (https://***@vault.example.com); give each cluster its own auth.path, e.g. k8s/other',
+    );
+  });
+
+  test("names the Kubernetes cluster of two entries without its password where they clash", () => {
+    const host = "https://admin:s3cret@k8s.example.com";
+    const entry = (name: string, path: string) => {
+      const cluster = seedCluster({ name, auth: { path } }) as unknown as Record<string, unknown>;
+      explicitConnection(cluster, host);
+      return cluster;
+    };
+    const message = problemsIn(stringify({ clusters: [entry("a", "k8s/a"), entry("b", "k8s/b")] }));
+    expect(message).not.toContain("s3cret");
+    expect(message).toContain("in https://***@k8s.example.com, which");
   });
 });
 

@@ -9,7 +9,13 @@ import {
 import { BATCH_PERIOD_PROBLEM } from "../role-options";
 import { readCertificateBundle } from "../rules/pem";
 import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, sameVaultKey } from "../rules/vault";
-import { clientJwtAudienceProblem, didYouMean, NAMESPACE_SELECTOR_NEEDS_REVIEWER, show } from "../validation";
+import {
+  clientJwtAudienceProblem,
+  didYouMean,
+  hideUserinfo,
+  NAMESPACE_SELECTOR_NEEDS_REVIEWER,
+  show,
+} from "../validation";
 import { authMethodProblems } from "./jwt-method";
 import { privateKeyProblems } from "./private-keys";
 import { isRecord, list, record } from "./raw";
@@ -335,7 +341,7 @@ function vaultOf(cluster: Record<string, unknown>): { key: string; label: string
       typeof vault.address === "string" ? sameVaultKey(vault.address) : "$VAULT_ADDR",
       vault.namespace ?? "",
     ]),
-    label: `${String(vault.address ?? "VAULT_ADDR")}${vault.namespace === undefined ? "" : `, namespace ${String(vault.namespace)}`}`,
+    label: `${hideUserinfo(String(vault.address ?? "VAULT_ADDR"))}${vault.namespace === undefined ? "" : `, namespace ${String(vault.namespace)}`}`,
   };
 }
 
@@ -386,7 +392,7 @@ function kubernetesOf(cluster: Record<string, unknown>): { key: string; label: s
   if (eks !== undefined) return undefined;
   if (inCluster === true)
     return { key: JSON.stringify(["inCluster"]), label: "the cluster Terraform runs in (inCluster)" };
-  if (typeof host === "string") return { key: JSON.stringify(["host", sameVaultKey(host)]), label: host };
+  if (typeof host === "string") return { key: JSON.stringify(["host", sameVaultKey(host)]), label: hideUserinfo(host) };
   return undefined;
 }
 
