@@ -746,6 +746,8 @@ describe("the cluster connection: eks, or host with a CA the reviewer needs", ()
   test.each<[string, Record<string, unknown>, string]>([
     ["a host", { host: HOST }, "host"],
     ["a kubeconfig", { kubeconfig: { context: "x" } }, "kubeconfig"],
+    // A CA next to eks would be dropped: the connection takes the cluster's own.
+    ["a caCertificate", { caCertificate: TEST_CA }, "caCertificate"],
     ["inCluster true", { inCluster: true }, "inCluster"],
   ])("rejects eks with %s", (_what, extra) => {
     expect(

@@ -170,6 +170,12 @@ describe("URLs are checked as written, since the string is what goes into the JS
       "https://k8s.example.com#x",
       "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
     ],
+    // An empty query or fragment parses to url.search === "" and url.hash === "": only the text shows it.
+    [
+      "an empty fragment",
+      "https://k8s.example.com#",
+      "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
+    ],
     // The WHATWG parser's port state: https://url.spec.whatwg.org/#port-state
     [
       "a port out of range, which the URL parser refuses",
@@ -198,6 +204,16 @@ describe("URLs are checked as written, since the string is what goes into the JS
       "/v1, which the provider adds",
       "https://vault.example.com:8200/v1",
       "ends in /v1, which the vault provider and CLI add themselves (requests would go to /v1/v1/...); use https://vault.example.com:8200",
+    ],
+    [
+      "/v1/, which the provider adds, with a trailing '/'",
+      "https://vault.example.com:8200/v1/",
+      "ends in /v1, which the vault provider and CLI add themselves (requests would go to /v1/v1/...); use https://vault.example.com:8200",
+    ],
+    [
+      "an empty query",
+      "https://vault.example.com?",
+      "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
     ],
     [
       "another path",

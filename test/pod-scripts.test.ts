@@ -63,6 +63,10 @@ const LEAKY_LOGINS: Record<string, (jwt: string) => Reply> = {
     status: 200,
     body: JSON.stringify({ auth: { client_token: `${LEAKED}\r\nX-Evil: 1` } }),
   }),
+  "bad-client-token-no-space": () => ({
+    status: 200,
+    body: JSON.stringify({ auth: { client_token: `${LEAKED}\r\nX-Evil:1` } }),
+  }),
 };
 
 /** What Vault answers; the scenario is chosen by the role name, the mount or the secret path. */
@@ -446,6 +450,14 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(received).toHaveLength(0);
     });
 
+    test.each([
+      ["--role without its value", ["--role"], "--role needs a value (see --help)"],
+      ["an unknown argument", ["--role", "atlantis", "atlantis"], "unknown argument: atlantis (see --help)"],
+    ])("rejects %s before any request", async (_, args, message) => {
+      expect(await login(args)).toEqual({ code: 2, stdout: "", stderr: `vault-login.sh: ${message}\n` });
+      expect(received).toHaveLength(0);
+    });
+
     test("fails with a clear error when no role is given", async () => {
       const r = await login([]);
       expect(r.code).toBe(2);
@@ -661,8 +673,11 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(r.stderr).not.toContain("QUJD");
     });
 
-    test("fails without printing a client_token that holds a CR or newline", async () => {
-      const r = await login(["--role", "bad-client-token"]);
+    test.each([
+      ["and a space", "bad-client-token"],
+      ["and no space", "bad-client-token-no-space"],
+    ])("fails without printing a client_token that holds a CR and LF %s", async (_, role) => {
+      const r = await login(["--role", role]);
       expect(r).toEqual({
         code: 1,
         stdout: "",
@@ -872,6 +887,15 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         expect(r.stderr).not.toContain(token);
       },
     );
+
+    test.each([
+      ["an empty FIELD", ["myscrt", ""], "FIELD must not be empty"],
+      ["--mount without its value", ["--mount"], "--mount needs a value (see --help)"],
+      ["an unknown option", ["--version=2", "myscrt", "access_key"], "unknown option: --version (see --help)"],
+    ])("rejects %s before any request", async (_, args, message) => {
+      expect(await read(args)).toEqual({ code: 2, stdout: "", stderr: `vault-read-secret.sh: ${message}\n` });
+      expect(received).toHaveLength(0);
+    });
 
     test("rejects a call without PATH and FIELD and an unknown KV version", async () => {
       const missing = await read(["myscrt"]);

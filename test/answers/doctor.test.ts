@@ -413,3 +413,30 @@ describe("decodeJwt", () => {
     for (const part of text.split(".").filter((part) => part.length >= 3)) expect(said).not.toContain(part);
   });
 });
+
+describe("doctor: which token audiences it takes for the API server's own (client-jwt reviewer)", () => {
+  const GKE = "https://container.googleapis.com/v1/projects/p/locations/europe-west1/clusters/c";
+  const clientJwt = () => configWith(explicit("client-jwt"));
+
+  test("passes a default token whose aud is its own issuer, as on GKE", () => {
+    const token = jwt({ ...decodeJwt(projectedToken()).claims, iss: GKE, aud: [GKE] });
+    expect(diagnose(token, { config: clientJwt() }).byName.reviewer).toEqual({
+      status: "pass",
+      detail: `client-jwt: this token is also the TokenReview's bearer (token_review.go:69-73); its aud "${GKE}" looks like the API server's, which accepts it`,
+    });
+  });
+
+  test("passes kubelet's default token by its warnafter claim, whatever its aud", () => {
+    const token = projectedToken({ aud: ["api"], warnafter: NOW + 600 });
+    expect(diagnose(token, { config: clientJwt() }).byName.reviewer).toEqual({
+      status: "pass",
+      detail:
+        "client-jwt: this token is also the TokenReview's bearer (token_review.go:69-73); its aud \"api\" looks like the API server's, which accepts it",
+    });
+  });
+
+  test("fails a token whose aud only starts like kubernetes.default.svc, is not its issuer, and has no warnafter", () => {
+    const token = jwt({ ...decodeJwt(projectedToken()).claims, iss: GKE, aud: ["https://kubernetes.default.svcx"] });
+    expect(diagnose(token, { config: clientJwt() }).byName.reviewer.status).toBe("fail");
+  });
+});
