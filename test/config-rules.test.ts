@@ -247,6 +247,23 @@ describe("URLs are checked as written, since the string is what goes into the JS
   });
 });
 
+describe("an invisible character is named, with where it is (src/rules/rule.ts invisibleIn)", () => {
+  test.each([
+    ["a tab at the start", "\tatlantis", "holds a tab at the start"],
+    ["a carriage return at the end", "atlantis\r", "holds a carriage return at the end"],
+    ["a no-break space in the middle", "atl\u00a0antis", "holds the invisible character U+00A0"],
+    [
+      "a control character that is not whitespace",
+      "\u0007atlantis",
+      "holds the invisible character U+0007 at the start",
+    ],
+  ])("rejects a role name with %s", (_what, name, said) => {
+    expect(problem(fileWith((c) => Object.assign(firstRole(c), { name })))).toBe(
+      `clusters[0].roles[0].name: ${JSON.stringify(name)} ${said}, which would be written as is; remove it`,
+    );
+  });
+});
+
 describe("a URL with a user name or password is refused, and the credential never printed", () => {
   const CARRIES =
     "carries a user name or password (user:pass@), which would be written into the Terraform JSON and state; remove it, credentials come from the environment";
