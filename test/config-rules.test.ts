@@ -72,6 +72,13 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
       `clusters[0].auth.reviewer.namespace: "vault.system" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead`,
     ],
     [
+      "a namespace with a dot and too long, where the length is said, not the dot alone",
+      (c) => {
+        reviewer(c).namespace = `vault.${"a".repeat(58)}`;
+      },
+      `clusters[0].auth.reviewer.namespace: "vault.${"a".repeat(58)}" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    ],
+    [
       "a ClusterRoleBinding name with '/'",
       (c) => {
         reviewer(c).bindingName = "vault/reviewer";
@@ -431,6 +438,20 @@ describe("PEM bundles hold certificates only (RFC 7468), read with Node's X.509 
   test("rejects a CA whose only certificate has expired, with its notAfter date", () => {
     expect(problem(withCa(EXPIRED_CA))).toContain(
       "holds only expired certificates: CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT); TLS to the API would fail; paste the cluster's current CA",
+    );
+  });
+
+  test("rejects a CA whose two certificates have both expired, naming each", () => {
+    const name = "CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT)";
+    expect(problem(withCa(`${EXPIRED_CA}${EXPIRED_CA}`))).toContain(
+      `holds only expired certificates: ${name}; ${name}; TLS to the API would fail; paste the cluster's current CA`,
+    );
+  });
+
+  test("rejects a CA cut before its END line", () => {
+    const cut = TEST_CA.replace("-----END CERTIFICATE-----", "");
+    expect(problem(withCa(cut))).toBe(
+      `clusters[0].kubernetes.caCertificate: ${JSON.stringify(`${cut.slice(0, 77)}...`)} has no -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block`,
     );
   });
 
