@@ -526,4 +526,9 @@ describe("the reviewer's default token Secret name, <serviceAccountName>-token, 
   test("accepts a 248-character serviceAccountName when secretName is given", () => {
     expect(synth(named(248, "reviewer-token"))).toMatchObject({ code: 0, wrote: true });
   });
+
+  test("accepts a 253-character serviceAccountName with the vault-pod reviewer, which creates no token Secret", () => {
+    const vaultPod = seedCluster({ auth: { reviewer: { mode: "vault-pod", serviceAccountName: "a".repeat(253) } } });
+    expect(synth(vaultPod)).toMatchObject({ code: 0, wrote: true });
+  });
 });

@@ -243,6 +243,31 @@ describe("URLs are checked as written, since the string is what goes into the JS
       "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
     ],
     [
+      "angle brackets, as chat tools print a link",
+      "<https://vault.example.com>",
+      "is not an http(s) URL; use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
+    ],
+    [
+      "an http:// port the URL parser refuses",
+      "http://vault.vault.svc:82OO",
+      'is not a valid URL (the port "82OO" is not a number); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)',
+    ],
+    [
+      "an IPv6 host and a port out of range",
+      "https://[::1]:99999",
+      "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
+    ],
+    [
+      "a host the URL parser refuses, and the highest port",
+      "https://vault%zz.example.com:65535",
+      "is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
+    ],
+    [
+      "/v1 with doubled slashes",
+      "https://vault.example.com/v1//",
+      "ends in /v1, which the vault provider and CLI add themselves (requests would go to /v1/v1/...); use https://vault.example.com",
+    ],
+    [
       "a host the URL parser refuses",
       "https://vault%zz.example.com",
       "is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
@@ -283,6 +308,13 @@ describe("a URL with a user name or password is refused, and the credential neve
   ])("rejects a Vault address with %s", (_what, address, shown) => {
     expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toBe(
       `clusters[0].vault.address: ${JSON.stringify(shown)} ${CARRIES}`,
+    );
+  });
+
+  test("rejects a Vault address whose host cannot be read, without the password or a port made of it", () => {
+    const address = "https://admin:s3cret@vault%zz.example.com";
+    expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toBe(
+      'clusters[0].vault.address: "https://***@vault%zz.example.com" is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)',
     );
   });
 
@@ -752,6 +784,11 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
     expect(message).toContain("clusters[1].roles[0].boundServiceAccountNamespaceSelector: ");
   });
 
+  test("accepts two vault-pod entries on one cluster that create no binding, as with the Helm chart's own", () => {
+    const vaultPod = { mode: "vault-pod", serviceAccountName: "vault", bindingName: undefined, createBinding: false };
+    expect(problemsIn(two(entry("a", eks("prod"), vaultPod), entry("b", eks("prod"), vaultPod)))).toBe("");
+  });
+
   // The check must know every object a reviewer creates, under the name the constructs give it.
   test.each([
     // Namespace, ServiceAccount, Secret, binding, and the namespace reader's ClusterRole and binding.
@@ -869,8 +906,8 @@ describe("policy paths as Vault's parser reads them (vault/policy.go)", () => {
     [{ path: "secret/data/app/*", capabilities: ["read"] }],
     [{ list: "secret/metadata/+" }],
     [{ kvRead: { mount: "secret", path: "apps/*" } }],
-  ])("accepts %j", (rule) => {
-    expect(problemsIn(withRule(rule))).toBe("");
+  ])("accepts %j, without a warning", (rule) => {
+    expect(checkConfigText(withRule(rule), "t.yaml").warnings).toEqual([]);
   });
 
   test.each<[Record<string, unknown>, string]>([
@@ -885,6 +922,14 @@ describe("policy paths as Vault's parser reads them (vault/policy.go)", () => {
     [
       { deny: "secret/data/*/admin" },
       'rules[0].deny: "secret/data/*/admin" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+    ],
+    [
+      { path: "secret/data/app ", capabilities: ["read"] },
+      'rules[0].path: "secret/data/app " holds a space at the end, which would be written as is; remove it',
+    ],
+    [
+      { kvRead: { mount: "kv/../secret", path: "app" } },
+      `rules[0].kvRead.mount: "kv/../secret" has a '.' or '..' segment, which HTTP clients resolve before Vault sees the request (RFC 3986 §5.2.4); name each segment`,
     ],
     [
       { kvRead: { mount: "secret", path: "team*/app" } },
