@@ -116,3 +116,13 @@ export const NAMESPACE_SELECTOR_NEEDS_REVIEWER =
   "needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it " +
   '(namespace_validator.go:65-69) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, ' +
   "or use the long-lived-token or vault-pod reviewer";
+
+/**
+ * Why a reviewer's bindingName cannot be `<namespace>-<serviceAccountName>-namespace-reader`: the
+ * namespace reader's ClusterRoleBinding (for boundServiceAccountNamespaceSelector) has that name,
+ * and the provider creates each binding with a plain Create (terraform-provider-kubernetes v2.38.0
+ * kubernetes/resource_kubernetes_cluster_role_binding_v1.go:67-69), so the second fails.
+ */
+export const READER_BINDING_CLASH =
+  "is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector " +
+  '(<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName';

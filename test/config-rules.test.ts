@@ -784,6 +784,23 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
     expect(message).toContain("clusters[1].roles[0].boundServiceAccountNamespaceSelector: ");
   });
 
+  test("rejects a vault-pod bindingName that one entry's namespace reader also takes, and accepts it without a selector", () => {
+    const vaultPod = {
+      mode: "vault-pod",
+      serviceAccountName: "vault",
+      namespace: "vault-system",
+      bindingName: "vault-system-vault-namespace-reader",
+    };
+    const withSelector = entry("a", eks("prod"), vaultPod);
+    (withSelector.roles[0] as Record<string, unknown>).boundServiceAccountNamespaceSelector = {
+      matchLabels: { a: "b" },
+    };
+    expect(problem(stringify({ clusters: [withSelector] }))).toBe(
+      'clusters[0].auth.reviewer.bindingName: "vault-system-vault-namespace-reader" is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector (<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName',
+    );
+    expect(problemsIn(stringify({ clusters: [entry("a", eks("prod"), vaultPod)] }))).toBe("");
+  });
+
   test("accepts two vault-pod entries on one cluster that create no binding, as with the Helm chart's own", () => {
     const vaultPod = { mode: "vault-pod", serviceAccountName: "vault", bindingName: undefined, createBinding: false };
     expect(problemsIn(two(entry("a", eks("prod"), vaultPod), entry("b", eks("prod"), vaultPod)))).toBe("");

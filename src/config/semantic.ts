@@ -14,6 +14,7 @@ import {
   didYouMean,
   hideUserinfo,
   NAMESPACE_SELECTOR_NEEDS_REVIEWER,
+  READER_BINDING_CLASH,
   show,
 } from "../validation";
 import { authMethodProblems } from "./jwt-method";
@@ -158,6 +159,22 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
       path: ["auth", "reviewer", "bindingName"],
       message: "names a binding, but createBinding is false, so this stack creates none; drop bindingName",
     });
+  }
+  // The namespace reader's ClusterRoleBinding has a fixed name: a bindingName equal to it makes
+  // this one stack create two ClusterRoleBindings of one name, and the apply fails at the second.
+  if (
+    (mode === "long-lived-token" || mode === "vault-pod") &&
+    typeof reviewer.bindingName === "string" &&
+    roles.some((role) => record(role).boundServiceAccountNamespaceSelector !== undefined)
+  ) {
+    const defaults = DEFAULT_REVIEWER_ACCOUNT[mode];
+    const reader = namespaceReaderName(
+      typeof reviewer.namespace === "string" ? reviewer.namespace : defaults.namespace,
+      typeof reviewer.serviceAccountName === "string" ? reviewer.serviceAccountName : defaults.serviceAccountName,
+    );
+    if (reviewer.bindingName === reader) {
+      problems.push({ path: ["auth", "reviewer", "bindingName"], message: `${show(reader)} ${READER_BINDING_CLASH}` });
+    }
   }
 
   problems.push(...duplicates(policies, "policy", ["policies"]));

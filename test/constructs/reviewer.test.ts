@@ -176,6 +176,20 @@ describe("Reviewer modes", () => {
     );
   });
 
+  test("rejects a vault-pod bindingName that the namespace reader's binding also takes", () => {
+    const { backend } = backendWith(Reviewer.vaultPod({ bindingName: "vault-vault-namespace-reader" }));
+    expect(
+      validationMessage(() =>
+        backend.addRole("app", {
+          boundServiceAccountNames: ["app"],
+          boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } },
+        }),
+      ),
+    ).toBe(
+      'auth mount atlantis: reviewer bindingName "vault-vault-namespace-reader" is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector (<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName',
+    );
+  });
+
   test("rejects a long-lived-token mount without the cluster CA", () => {
     const stack = newStack();
     expect(validationMessage(() => new KubernetesAuthBackend(stack, "Auth", { kubernetesHost: HOST }))).toBe(
