@@ -73,13 +73,18 @@ export function hideUserinfo(text: string): string {
 
 /**
  * Shows a value the way it was written, for error messages; never the text of a private key,
- * nor the user name and password of a URL.
+ * nor the user name and password of a URL, also when they sit inside a list or mapping written
+ * where text belongs.
  */
 export function show(value: unknown): string {
-  if (typeof value === "string" && holdsPrivateKey(value)) return "(a private key, not shown)";
-  const shown = typeof value === "string" ? hideUserinfo(value) : value;
-  if (typeof shown === "string" && shown.length > 80) return JSON.stringify(`${shown.slice(0, 77)}...`);
-  return JSON.stringify(shown) ?? String(shown);
+  if (typeof value === "string") {
+    if (holdsPrivateKey(value)) return "(a private key, not shown)";
+    const shown = hideUserinfo(value);
+    return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown);
+  }
+  const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? hideUserinfo(item) : item));
+  if (text !== undefined && holdsPrivateKey(text)) return "(a value holding a private key, not shown)";
+  return text ?? String(value);
 }
 
 /** `; did you mean "x"?` when one of `known` is close enough to be a typo of `value`, else "". */

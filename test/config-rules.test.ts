@@ -404,6 +404,39 @@ describe("a private key in any string of the file is refused, never echoed", () 
     for (const line of keyLines) expect(message).not.toContain(line);
   });
 
+  test.each([
+    [
+      "in a list where the CA text belongs",
+      (c: Record<string, unknown>) => {
+        explicitConnection(c);
+        (c.kubernetes as Record<string, unknown>).caCertificate = [key];
+      },
+      "clusters[0].kubernetes.caCertificate: expected text, got (a value holding a private key, not shown)",
+    ],
+    [
+      "in a mapping where a duration belongs",
+      (c: Record<string, unknown>) => Object.assign(firstRole(c), { tokenTtl: { ttl: key } }),
+      "clusters[0].roles[0].tokenTtl: (a value holding a private key, not shown) is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds",
+    ],
+    [
+      "in a list where the reviewer mode belongs",
+      (c: Record<string, unknown>) => Object.assign(reviewer(c), { mode: [key] }),
+      "clusters[0].auth.reviewer.mode: reviewer mode (a value holding a private key, not shown) is not one of long-lived-token, vault-pod, client-jwt",
+    ],
+  ])("rejects a private key %s without echoing it in the type error", (_what, change, line) => {
+    const message = problemsIn(fileWith(change));
+    expect(message.split("\n").map((text) => text.replace(/^ {2}bad\.yaml:\d+:\d+: /, ""))).toContain(line);
+    for (const text of keyLines) expect(message).not.toContain(text);
+  });
+
+  test("rejects a URL with a password in a list where the Vault address belongs, without the password", () => {
+    const message = problemsIn(
+      fileWith((c) => Object.assign(c, { vault: { address: ["https://admin:s3cret@vault.example.com"] } })),
+    );
+    expect(message).toContain('clusters[0].vault.address: expected text, got ["https://***@vault.example.com"]');
+    expect(message).not.toContain("s3cret");
+  });
+
   test("rejects a private key used as a mapping key without printing it in the field path", () => {
     const message = problemsIn(fileWith((c) => Object.assign(c, { [key]: "x" })));
     expect(message).toContain("clusters[0].(a key holding a private key) holds a private key");
