@@ -419,6 +419,11 @@ describe("a private key in any string of the file is refused, never echoed", () 
       "clusters[0].roles[0].tokenTtl: (a value holding a private key, not shown) is not a duration; use e.g. 30m, 1800s, 1h, 1h30m or a whole number of seconds",
     ],
     [
+      "where the reviewer mode belongs",
+      (c: Record<string, unknown>) => Object.assign(reviewer(c), { mode: key }),
+      "clusters[0].auth.reviewer.mode: reviewer mode (a private key, not shown) is not one of long-lived-token, vault-pod, client-jwt",
+    ],
+    [
       "in a list where the reviewer mode belongs",
       (c: Record<string, unknown>) => Object.assign(reviewer(c), { mode: [key] }),
       "clusters[0].auth.reviewer.mode: reviewer mode (a value holding a private key, not shown) is not one of long-lived-token, vault-pod, client-jwt",
@@ -563,6 +568,11 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
       "an availability zone as the region",
       eks("prod", "us-east-1a"),
       `clusters[0].kubernetes.eks.region: "us-east-1a" is an availability zone; use its region, us-east-1`,
+    ],
+    [
+      "text that only ends like an availability zone",
+      eks("prod", "aws-us-east-1a"),
+      `clusters[0].kubernetes.eks.region: "aws-us-east-1a" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)`,
     ],
     [
       "a region name instead of its code",
@@ -1011,6 +1021,17 @@ describe("roles: what Vault grants and compares", () => {
   ])("rejects the audience %j, which never equals a token's aud claim", (audience, why) => {
     expect(problem(fileWith((c) => Object.assign(firstRole(c), { audience })))).toBe(
       `clusters[0].roles[0].audience: ${JSON.stringify(audience)} ${why}; Vault compares the audience with the token's aud claim exactly`,
+    );
+  });
+
+  test("quotes a value of up to 80 characters whole, and a longer one cut to 77 and '...'", () => {
+    const undefinedPolicy = (name: string) =>
+      problem(fileWith((c) => Object.assign(firstRole(c), { tokenPolicies: [name] })));
+    expect(undefinedPolicy("p".repeat(80))).toBe(
+      `clusters[0].roles[0].tokenPolicies[0]: policy "${"p".repeat(80)}" is not defined in this cluster's policies; add it under policies`,
+    );
+    expect(undefinedPolicy("p".repeat(81))).toBe(
+      `clusters[0].roles[0].tokenPolicies[0]: policy "${"p".repeat(77)}..." is not defined in this cluster's policies; add it under policies`,
     );
   });
 
