@@ -417,6 +417,20 @@ describe("one auth mount path per Vault mount table: (address, Vault namespace, 
     );
   });
 
+  test("does not take two different addresses it cannot read for one Vault", () => {
+    const a = entry("a", "k8s", { address: "https://vault%zz.example.com" });
+    const b = entry("b", "k8s", { address: "https://vault%yy.example.com" });
+    expect(
+      problemsIn(two(a, b))
+        .split("\n")
+        .map((line) => line.replace(/^ {2}bad\.yaml:\d+:\d+: /, "")),
+    ).toEqual([
+      "bad.yaml has 2 problems:",
+      expect.stringMatching(/^clusters\[0\]\.vault\.address: "https:\/\/vault%zz\.example\.com" is not a valid URL/),
+      expect.stringMatching(/^clusters\[1\]\.vault\.address: "https:\/\/vault%yy\.example\.com" is not a valid URL/),
+    ]);
+  });
+
   test("names the first cluster that took a mount, for every later one that takes it again", () => {
     const [a, b, c] = ["a", "b", "c"].map((name) => entry(name, "k8s", { address: ADDRESS }));
     expect(

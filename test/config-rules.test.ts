@@ -263,6 +263,11 @@ describe("URLs are checked as written, since the string is what goes into the JS
       "is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
     ],
     [
+      "a host the URL parser refuses, and an empty port",
+      "https://vault%zz.example.com:",
+      "is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
+    ],
+    [
       "/v1 with doubled slashes",
       "https://vault.example.com/v1//",
       "ends in /v1, which the vault provider and CLI add themselves (requests would go to /v1/v1/...); use https://vault.example.com",
