@@ -55,7 +55,7 @@ export function refusal(rule: RuleName, value: string, what: string): string | u
   const { pattern, fix, reason } = rules[rule] as Rule;
   // Empty is refused unless the rule's own pattern takes it (a Kubernetes label value may be empty).
   if (value === "" && !pattern.test(value)) return `is empty; ${fix}`;
-  const why = reason?.(value);
+  const why = reason(value);
   if (why === undefined && pattern.test(value)) return undefined;
   const quoted = holdsPrivateKey(value) ? "" : `${show(value)} `;
   return why !== undefined ? `${quoted}${why}` : `${quoted}is not ${what}; ${fix}`;
@@ -63,12 +63,12 @@ export function refusal(rule: RuleName, value: string, what: string): string | u
 
 /**
  * A URL's user name and password (`https://user:pass@host`) as `***`: a message may name a URL,
- * never a credential in it. The userinfo runs to the last '@' before the end of the authority
- * ('/', '?', '#', and '\' for http(s)), as the WHATWG URL parser reads it
+ * never a credential in it. The userinfo runs from "://" to the last '@' before the end of the
+ * authority ('/', '?', '#', and '\' for http(s)), as the WHATWG URL parser reads it
  * (https://url.spec.whatwg.org/#authority-state).
  */
 export function hideUserinfo(text: string): string {
-  return text.replace(/([a-z][a-z\d+.-]*:\/\/)[^\s/?#\\]+@/gi, "$1***@");
+  return text.replace(/:\/\/[^\s/?#\\]+@/g, "://***@");
 }
 
 /**

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { checkConfigText, parseConfigText } from "../src/config/load";
 import { ClusterConnection, VaultPolicy } from "../src/constructs";
+import { readCertificateBundle } from "../src/rules/pem";
 import { shellWord } from "../src/shell";
 import {
   type ClusterInput,
@@ -70,6 +71,13 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
         reviewer(c).namespace = "vault.system";
       },
       `clusters[0].auth.reviewer.namespace: "vault.system" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead`,
+    ],
+    [
+      "a namespace with a capital and a dot, where the dot is not the only problem",
+      (c) => {
+        reviewer(c).namespace = "Vault.system";
+      },
+      `clusters[0].auth.reviewer.namespace: "Vault.system" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
     ],
     [
       "a namespace with a dot and too long, where the length is said, not the dot alone",
@@ -516,6 +524,14 @@ describe("PEM bundles hold certificates only (RFC 7468), read with Node's X.509 
     );
   });
 
+  test("counts a certificate as valid through the second of its notAfter (RFC 5280 §4.1.2.5: inclusive)", () => {
+    const notAfter = new Date("2021-01-01T00:00:00Z");
+    expect(readCertificateBundle(EXPIRED_CA, notAfter)).toEqual({ expired: [] });
+    expect(readCertificateBundle(EXPIRED_CA, new Date(notAfter.getTime() + 1000)).problem).toBe(
+      "holds only expired certificates: CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT); TLS to the API would fail; paste the cluster's current CA",
+    );
+  });
+
   test("rejects a CA whose two certificates have both expired, naming each", () => {
     const name = "CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT)";
     expect(problem(withCa(`${EXPIRED_CA}${EXPIRED_CA}`))).toContain(
@@ -549,6 +565,8 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
     ["a GovCloud region", eks("prod", "us-gov-west-1")],
     ["an S3 bucket with dots", state("tf-state.example.com")],
     ["a nested Vault namespace", namespace("admin/team-a")],
+    ["an S3 bucket that starts with an IP address", state("10.0.0.1-state")],
+    ["an S3 bucket that ends in an IP address", state("state.10.0.0.1")],
   ])("accepts %s", (_what, text) => {
     expect(problemsIn(text)).toBe("");
   });
@@ -575,6 +593,11 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
       `clusters[0].kubernetes.eks.region: "us-east-1a" is an availability zone; use its region, us-east-1`,
     ],
     [
+      "a GovCloud availability zone as the region",
+      eks("prod", "us-gov-west-1a"),
+      `clusters[0].kubernetes.eks.region: "us-gov-west-1a" is an availability zone; use its region, us-gov-west-1`,
+    ],
+    [
       "text that only ends like an availability zone",
       eks("prod", "aws-us-east-1a"),
       `clusters[0].kubernetes.eks.region: "aws-us-east-1a" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)`,
@@ -593,6 +616,16 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
       "a state bucket named like an IP address",
       state("192.168.5.4"),
       '"192.168.5.4" is formatted as an IP address, which S3 refuses as a bucket name',
+    ],
+    [
+      "a state bucket named like an IP address with several digits in each part",
+      state("10.20.30.40"),
+      '"10.20.30.40" is formatted as an IP address, which S3 refuses as a bucket name',
+    ],
+    [
+      "the root Vault namespace by name",
+      namespace("root"),
+      'clusters[0].vault.namespace: "root" has the segment "root", a name Vault reserves; choose another namespace name',
     ],
     [
       "a state bucket with a reserved prefix",
@@ -794,6 +827,12 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
     expect(problemsIn(text)).toContain(`ServiceAccount "vault/vault-reviewer" in ${second}, which clusters[0]`);
   });
 
+  test("rejects explicit hosts behind a proxy path that differ only in trailing slashes", () => {
+    const path = "https://rancher.example.com/k8s/clusters/c-1";
+    const text = two(entry("a", explicit(`${path}//`)), entry("b", explicit(path)));
+    expect(problemsIn(text)).toContain(`ServiceAccount "vault/vault-reviewer" in ${path}, which clusters[0]`);
+  });
+
   test("rejects two inCluster entries: they name the one cluster Terraform runs in", () => {
     const inCluster = { host: "https://kubernetes.default.svc", caCertificate: TEST_CA, inCluster: true };
     const other = { ...inCluster, host: "https://10.0.0.1" };
@@ -979,6 +1018,10 @@ describe("policy paths as Vault's parser reads them (vault/policy.go)", () => {
     [
       { path: "secret/*/config", capabilities: ["read"] },
       'rules[0].path: "secret/*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+    ],
+    [
+      { path: "*/config", capabilities: ["read"] },
+      'rules[0].path: "*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
     ],
     [
       { path: "secret/+*", capabilities: ["read"] },
