@@ -532,6 +532,14 @@ describe("PEM bundles hold certificates only (RFC 7468), read with Node's X.509 
     );
   });
 
+  test("names an expired certificate by every part of its subject", () => {
+    // Self-signed with `openssl ca -selfsign -startdate 20190101000000Z -enddate 20210101000000Z`; its key was not kept.
+    const twoNames = readFileSync(join(__dirname, "fixtures", "expired-ca-two-names.pem"), "utf8");
+    expect(problem(withCa(twoNames))).toContain(
+      "holds only expired certificates: O=Example Org, CN=vault-k8s-auth-expired-test-ca-2 (notAfter Jan  1 00:00:00 2021 GMT);",
+    );
+  });
+
   test("rejects a CA whose two certificates have both expired, naming each", () => {
     const name = "CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT)";
     expect(problem(withCa(`${EXPIRED_CA}${EXPIRED_CA}`))).toContain(

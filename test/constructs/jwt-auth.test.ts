@@ -147,6 +147,8 @@ describe("JwtIssuer.publicKeys takes one PEM key per entry that Vault can verify
     ["an ECDSA P-256 key", () => spki(generateKeyPairSync("ec", { namedCurve: "P-256" }))],
     ["an Ed25519 key", () => spki(generateKeyPairSync("ed25519"))],
     ["a certificate, whose key Vault takes", () => TEST_CA],
+    // Go's pem.Decode skips text before the block; only text after it is refused (certutil helpers.go:513-515).
+    ["a key after a line of text", () => `kid sa-key-1\n${PUBLIC_KEY}`],
   ])("accepts %s", (_what, key) => {
     const pem = key();
     expect(JwtIssuer.publicKeys({ issuer: ISSUER, publicKeys: [pem] }).bind(newStack())).toEqual({
