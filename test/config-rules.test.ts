@@ -80,6 +80,20 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
       `clusters[0].auth.reviewer.namespace: "Vault.system" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
     ],
     [
+      "a namespace with a dot and a capital after it, where the dot is not the only problem",
+      (c) => {
+        reviewer(c).namespace = "vault.System";
+      },
+      `clusters[0].auth.reviewer.namespace: "vault.System" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    ],
+    [
+      "a namespace of 63 characters with a dot, where the dot is the only problem",
+      (c) => {
+        reviewer(c).namespace = `vault.${"a".repeat(57)}`;
+      },
+      `clusters[0].auth.reviewer.namespace: "vault.${"a".repeat(57)}" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead`,
+    ],
+    [
       "a namespace with a dot and too long, where the length is said, not the dot alone",
       (c) => {
         reviewer(c).namespace = `vault.${"a".repeat(58)}`;
@@ -305,6 +319,12 @@ describe("an invisible character is named, with where it is (src/rules/rule.ts i
   ])("rejects a role name with %s", (_what, name, said) => {
     expect(problem(fileWith((c) => Object.assign(firstRole(c), { name })))).toBe(
       `clusters[0].roles[0].name: ${JSON.stringify(name)} ${said}, which would be written as is; remove it`,
+    );
+  });
+
+  test("rejects an address block from a `|` block by its newline, before reading it as an address", () => {
+    expect(problem(fileWith((c) => Object.assign(firstRole(c), { tokenBoundCidrs: ["10.0.0.0/16\n"] })))).toBe(
+      "clusters[0].roles[0].tokenBoundCidrs[0]: \"10.0.0.0/16\\n\" holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line's newline: write the value on the key's line, or use `|-`); remove it",
     );
   });
 });
@@ -604,6 +624,16 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
       "a GovCloud availability zone as the region",
       eks("prod", "us-gov-west-1a"),
       `clusters[0].kubernetes.eks.region: "us-gov-west-1a" is an availability zone; use its region, us-gov-west-1`,
+    ],
+    [
+      "an availability zone of a two-digit region number, which the region pattern allows",
+      eks("prod", "ap-east-10b"),
+      `clusters[0].kubernetes.eks.region: "ap-east-10b" is an availability zone; use its region, ap-east-10`,
+    ],
+    [
+      "text that only starts like an availability zone",
+      eks("prod", "us-east-1ab"),
+      `clusters[0].kubernetes.eks.region: "us-east-1ab" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)`,
     ],
     [
       "text that only ends like an availability zone",
