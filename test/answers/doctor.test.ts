@@ -440,3 +440,38 @@ describe("doctor: which token audiences it takes for the API server's own (clien
     expect(diagnose(token, { config: clientJwt() }).byName.reviewer.status).toBe("fail");
   });
 });
+
+describe("doctor: the audience fix for a token that is not a pod's projected token with an audience", () => {
+  const withAudience = () => configWith({ roles: [{ ...structuredClone(seed.roles[0]), audience: "vault" }] });
+  /** A JWT of another kind (no kubernetes.io claims), such as a CI system's OIDC token. */
+  const other = (aud: string[]) =>
+    jwt({
+      iss: "https://token.actions.githubusercontent.com",
+      sub: "repo:org/app:ref:refs/heads/main",
+      aud,
+      iat: NOW,
+      exp: NOW + 300,
+    });
+
+  test("says to mount a projected token, not to bind the audience, for a token of another kind", () => {
+    expect(diagnose(other(["sts.amazonaws.com"]), { config: withAudience() }).byName.audience).toEqual({
+      status: "fail",
+      detail:
+        'the role wants aud "vault", but this is a token with aud [sts.amazonaws.com] (cap jwt.go:170: "invalid audience (aud) claim")',
+      fix: 'mount a projected ServiceAccount token with audience: vault (README: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
+    });
+  });
+
+  test("does not call a token of another kind the pod's default token, whatever its aud", () => {
+    const { detail } = diagnose(other(["https://kubernetes.default.svc"]), { config: withAudience() }).byName.audience;
+    expect(detail).toBe(
+      'the role wants aud "vault", but this is a token with aud [https://kubernetes.default.svc] (cap jwt.go:170: "invalid audience (aud) claim")',
+    );
+  });
+
+  test("says to mount a projected token for a projected token without aud, never to bind an audience it lacks", () => {
+    expect(diagnose(projectedToken({ aud: [] }), { config: withAudience() }).byName.audience.fix).toBe(
+      'mount a projected ServiceAccount token with audience: vault (README: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
+    );
+  });
+});
