@@ -10,7 +10,14 @@ import { BATCH_PERIOD_PROBLEM } from "../role-options";
 import { isGlob } from "../rules/glob";
 import { readCertificateBundle } from "../rules/pem";
 import { DEFAULT_MAX_TTL_SECONDS, policyPathProblem, roleKey, sameVaultKey } from "../rules/vault";
-import { clientJwtAudienceProblem, didYouMean, NAMESPACE_SELECTOR_NEEDS_REVIEWER, show } from "../validation";
+import {
+  clientJwtAudienceProblem,
+  didYouMean,
+  hideUserinfo,
+  NAMESPACE_SELECTOR_NEEDS_REVIEWER,
+  READER_BINDING_CLASH,
+  show,
+} from "../validation";
 import { authMethodProblems } from "./jwt-method";
 import { privateKeyProblems } from "./private-keys";
 import { isRecord, list, record } from "./raw";
@@ -166,6 +173,22 @@ function clusterProblems(cluster: Record<string, unknown>): Problem[] {
       path: ["auth", "reviewer", "bindingName"],
       message: "names a binding, but createBinding is false, so this stack creates none; drop bindingName",
     });
+  }
+  // The namespace reader's ClusterRoleBinding has a fixed name: a bindingName equal to it makes
+  // this one stack create two ClusterRoleBindings of one name, and the apply fails at the second.
+  if (
+    (mode === "long-lived-token" || mode === "vault-pod") &&
+    typeof reviewer.bindingName === "string" &&
+    roles.some((role) => record(role).boundServiceAccountNamespaceSelector !== undefined)
+  ) {
+    const defaults = DEFAULT_REVIEWER_ACCOUNT[mode];
+    const reader = namespaceReaderName(
+      typeof reviewer.namespace === "string" ? reviewer.namespace : defaults.namespace,
+      typeof reviewer.serviceAccountName === "string" ? reviewer.serviceAccountName : defaults.serviceAccountName,
+    );
+    if (reviewer.bindingName === reader) {
+      problems.push({ path: ["auth", "reviewer", "bindingName"], message: `${show(reader)} ${READER_BINDING_CLASH}` });
+    }
   }
 
   problems.push(...duplicates(policies, "policy", ["policies"]));
@@ -399,7 +422,7 @@ function vaultOf(cluster: Record<string, unknown>): { key: string; label: string
       typeof vault.address === "string" ? sameVaultKey(vault.address) : "$VAULT_ADDR",
       vault.namespace ?? "",
     ]),
-    label: `${String(vault.address ?? "VAULT_ADDR")}${vault.namespace === undefined ? "" : `, namespace ${String(vault.namespace)}`}`,
+    label: `${hideUserinfo(String(vault.address ?? "VAULT_ADDR"))}${vault.namespace === undefined ? "" : `, namespace ${String(vault.namespace)}`}`,
   };
 }
 
@@ -450,7 +473,7 @@ function kubernetesOf(cluster: Record<string, unknown>): { key: string; label: s
   if (eks !== undefined) return undefined;
   if (inCluster === true)
     return { key: JSON.stringify(["inCluster"]), label: "the cluster Terraform runs in (inCluster)" };
-  if (typeof host === "string") return { key: JSON.stringify(["host", sameVaultKey(host)]), label: host };
+  if (typeof host === "string") return { key: JSON.stringify(["host", sameVaultKey(host)]), label: hideUserinfo(host) };
   return undefined;
 }
 

@@ -2,7 +2,12 @@ import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import { clientJwtBindingName, defaultBindingName, namespaceReaderName } from "../reviewer-names";
 import { isGlob } from "../rules/glob";
-import { clientJwtAudienceProblem, NAMESPACE_SELECTOR_NEEDS_REVIEWER, ValidationError } from "../validation";
+import {
+  clientJwtAudienceProblem,
+  NAMESPACE_SELECTOR_NEEDS_REVIEWER,
+  READER_BINDING_CLASH,
+  ValidationError,
+} from "../validation";
 import { AuthDelegatorBinding, type ServiceAccountRef } from "./auth-delegator-binding";
 import { NamespaceReader } from "./namespace-reader";
 import { ReviewerServiceAccount, type ReviewerServiceAccountProps } from "./reviewer-service-account";
@@ -121,6 +126,9 @@ export abstract class Reviewer {
   /** The ServiceAccount whose JWT Vault presents, once `bind` has run; none for `clientJwt`. */
   protected account?: ServiceAccountRef;
 
+  /** The name of the auth-delegator binding `bind` created, if it created one. */
+  protected bindingName?: string;
+
   /**
    * Lets the reviewer read namespaces, for roles with a namespace selector: Vault reads the
    * pod's namespace with the reviewer's JWT. Refused by `clientJwt`, which stores no JWT.
@@ -132,8 +140,12 @@ export abstract class Reviewer {
       );
     }
     const { namespace, name } = this.account;
+    const reader = namespaceReaderName(namespace, name);
+    if (this.bindingName === reader) {
+      throw new ValidationError(`auth mount ${mountPath}: reviewer bindingName "${reader}" ${READER_BINDING_CLASH}`);
+    }
     return new NamespaceReader(scope, "ReviewerNamespaceReader", {
-      name: namespaceReaderName(namespace, name),
+      name: reader,
       serviceAccount: this.account,
     });
   }
@@ -158,6 +170,7 @@ class LongLivedTokenReviewer extends Reviewer {
       name: this.props.bindingName ?? defaultBindingName(account.namespace, account.serviceAccountName),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
+    this.bindingName = binding.name;
     // The token Secret is never adopted: the seed's lived in the wrong namespace and never held
     // a token. Nor is a created namespace: adopting it would make this stack destroy it.
     return {
@@ -191,6 +204,7 @@ class VaultPodReviewer extends Reviewer {
       name: this.props.bindingName ?? defaultBindingName(account.namespace, account.serviceAccountName),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
+    this.bindingName = binding.name;
     return { ...config, adoptable: namedBinding(binding, this.props.bindingName) };
   }
 }

@@ -122,3 +122,73 @@ describe("doctor: Vault's JWT login checks for auth.method: jwt (vault-plugin-au
     expect(diagnose(vaultToken(), config).byName.cidr.status).toBe("skip");
   });
 });
+
+describe("doctor (jwt method): the sub glob is anchored at both ends, as go-glob v1.0.0 glob.go:29-55 is", () => {
+  const anyName = () => {
+    const seed = DEFAULT_CONFIG.clusters[0].roles[0];
+    return jwtConfig({ roles: [{ ...seed, boundServiceAccountNames: ["*"], audience: "vault" }] });
+  };
+  const withSub = (sub: string) => jwt({ ...decodeJwt(vaultToken()).claims, sub });
+
+  test("fails a sub that holds the bound pattern only after other text", () => {
+    expect(diagnose(withSub("x-system:serviceaccount:atlantis:runner"), anyName()).byName.subject).toEqual({
+      status: "fail",
+      detail:
+        'sub "x-system:serviceaccount:atlantis:runner" matches none of [system:serviceaccount:atlantis:*]; Vault says "claim \\"sub\\" does not match any associated bound claim values" (claims.go:137-139)',
+      fix: "log in with a token of a bound ServiceAccount",
+    });
+  });
+
+  test("fails a sub that holds the bound pattern followed by more text", () => {
+    const seed = DEFAULT_CONFIG.clusters[0].roles[0];
+    const anyNamespace = jwtConfig({ roles: [{ ...seed, boundServiceAccountNamespaces: ["*"], audience: "vault" }] });
+    expect(diagnose(withSub("system:serviceaccount:ci:atlantis"), anyNamespace).byName.subject.status).toBe("pass");
+    expect(diagnose(withSub("system:serviceaccount:ci:atlantis-admin"), anyNamespace).byName.subject).toEqual({
+      status: "fail",
+      detail:
+        'sub "system:serviceaccount:ci:atlantis-admin" matches none of [system:serviceaccount:*:atlantis]; Vault says "claim \\"sub\\" does not match any associated bound claim values" (claims.go:137-139)',
+      fix: "add atlantis-admin to clusters[0].roles[0].boundServiceAccountNames and ci to clusters[0].roles[0].boundServiceAccountNamespaces, or run the pod as a bound ServiceAccount",
+    });
+  });
+});
+
+describe("doctor (jwt method): iss is compared with the bound issuer exactly (cap v0.13.0 jwt.go:222-224)", () => {
+  test("fails a token whose iss lacks the trailing '/' the configured issuer has", () => {
+    const config = jwtConfig({ auth: { method: "jwt", path: "atlantis-jwt", jwt: { issuer: `${ISSUER}/` } } });
+    expect(diagnose(vaultToken(), config).byName.issuer).toEqual({
+      status: "fail",
+      detail: `iss "${ISSUER}" is not the mount's bound_issuer "${ISSUER}/"; Vault says "invalid issuer (iss) claim" (cap jwt.go:222-224)`,
+      fix: `set clusters[0].auth.jwt.issuer to "${ISSUER}" if this token comes from the right cluster`,
+    });
+  });
+
+  test("fails a token whose iss has a trailing '/' the configured issuer lacks", () => {
+    const token = jwt({ ...decodeJwt(vaultToken()).claims, iss: `${ISSUER}/` });
+    expect(diagnose(token).byName.issuer).toEqual({
+      status: "fail",
+      detail: `iss "${ISSUER}/" is not the mount's bound_issuer "${ISSUER}"; Vault says "invalid issuer (iss) claim" (cap jwt.go:222-224)`,
+      fix: `set clusters[0].auth.jwt.issuer to "${ISSUER}/" if this token comes from the right cluster`,
+    });
+  });
+});
+
+describe("doctor (jwt method): an aud claim written as one string", () => {
+  // go-jose v3.0.5 jwt/claims.go:88-112 (Audience.UnmarshalJSON) reads a string as a list of one.
+  test("passes the audience check when the string is the role's audience", () => {
+    const token = jwt({ ...decodeJwt(vaultToken()).claims, aud: "vault" });
+    expect(decodeJwt(token).audiences).toEqual(["vault"]);
+    expect(diagnose(token).byName.audience).toEqual({
+      status: "pass",
+      detail: "the token's aud [vault] includes the role's bound audience \"vault\"",
+    });
+  });
+
+  test("fails the audience check when the string is another audience", () => {
+    const token = jwt({ ...decodeJwt(vaultToken()).claims, aud: "sts.amazonaws.com" });
+    expect(diagnose(token).byName.audience).toMatchObject({
+      status: "fail",
+      detail:
+        'the role binds audience "vault", but the token\'s aud is [sts.amazonaws.com]; Vault says "invalid audience (aud) claim" (cap jwt.go:231-233)',
+    });
+  });
+});

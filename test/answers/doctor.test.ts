@@ -427,3 +427,65 @@ describe("decodeJwt", () => {
     for (const part of text.split(".").filter((part) => part.length >= 3)) expect(said).not.toContain(part);
   });
 });
+
+describe("doctor: which token audiences it takes for the API server's own (client-jwt reviewer)", () => {
+  const GKE = "https://container.googleapis.com/v1/projects/p/locations/europe-west1/clusters/c";
+  const clientJwt = () => configWith(explicit("client-jwt"));
+
+  test("passes a default token whose aud is its own issuer, as on GKE", () => {
+    const token = jwt({ ...decodeJwt(projectedToken()).claims, iss: GKE, aud: [GKE] });
+    expect(diagnose(token, { config: clientJwt() }).byName.reviewer).toEqual({
+      status: "pass",
+      detail: `client-jwt: this token is also the TokenReview's bearer (token_review.go:69-73); its aud "${GKE}" looks like the API server's, which accepts it`,
+    });
+  });
+
+  test("passes kubelet's default token by its warnafter claim, whatever its aud", () => {
+    const token = projectedToken({ aud: ["api"], warnafter: NOW + 600 });
+    expect(diagnose(token, { config: clientJwt() }).byName.reviewer).toEqual({
+      status: "pass",
+      detail:
+        "client-jwt: this token is also the TokenReview's bearer (token_review.go:69-73); its aud \"api\" looks like the API server's, which accepts it",
+    });
+  });
+
+  test("fails a token whose aud only starts like kubernetes.default.svc, is not its issuer, and has no warnafter", () => {
+    const token = jwt({ ...decodeJwt(projectedToken()).claims, iss: GKE, aud: ["https://kubernetes.default.svcx"] });
+    expect(diagnose(token, { config: clientJwt() }).byName.reviewer.status).toBe("fail");
+  });
+});
+
+describe("doctor: the audience fix for a token that is not a pod's projected token with an audience", () => {
+  const withAudience = () => configWith({ roles: [{ ...structuredClone(seed.roles[0]), audience: "vault" }] });
+  /** A JWT of another kind (no kubernetes.io claims), such as a CI system's OIDC token. */
+  const other = (aud: string[]) =>
+    jwt({
+      iss: "https://token.actions.githubusercontent.com",
+      sub: "repo:org/app:ref:refs/heads/main",
+      aud,
+      iat: NOW,
+      exp: NOW + 300,
+    });
+
+  test("says to mount a projected token, not to bind the audience, for a token of another kind", () => {
+    expect(diagnose(other(["sts.amazonaws.com"]), { config: withAudience() }).byName.audience).toEqual({
+      status: "fail",
+      detail:
+        'the role wants aud "vault", but this is a token with aud [sts.amazonaws.com] (cap jwt.go:170: "invalid audience (aud) claim")',
+      fix: 'mount a projected ServiceAccount token with audience: vault (README: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
+    });
+  });
+
+  test("does not call a token of another kind the pod's default token, whatever its aud", () => {
+    const { detail } = diagnose(other(["https://kubernetes.default.svc"]), { config: withAudience() }).byName.audience;
+    expect(detail).toBe(
+      'the role wants aud "vault", but this is a token with aud [https://kubernetes.default.svc] (cap jwt.go:170: "invalid audience (aud) claim")',
+    );
+  });
+
+  test("says to mount a projected token for a projected token without aud, never to bind an audience it lacks", () => {
+    expect(diagnose(projectedToken({ aud: [] }), { config: withAudience() }).byName.audience.fix).toBe(
+      'mount a projected ServiceAccount token with audience: vault (README: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
+    );
+  });
+});

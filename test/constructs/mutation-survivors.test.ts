@@ -362,7 +362,7 @@ describe("NamespaceReader", () => {
 });
 
 describe("role token options", () => {
-  test("reject an address block whose prefix length is left empty, naming the role's field", () => {
+  test("rejects an address block whose prefix length is left empty, naming the role's field", () => {
     expect(
       validationMessage(() =>
         tokenFields("app", { boundServiceAccountNames: ["app"], tokenBoundCidrs: ["10.0.0.0/8", "10.0.0.0/"] }),
