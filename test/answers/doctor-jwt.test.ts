@@ -152,12 +152,12 @@ describe("doctor (jwt method): the sub glob is anchored at both ends, as go-glob
   });
 });
 
-describe("doctor (jwt method): iss is compared with the bound issuer exactly (cap v0.13.0 jwt.go:222-224)", () => {
+describe("doctor (jwt method): iss is compared with the bound issuer exactly (cap v0.11.0 jwt.go:161-163)", () => {
   test("fails a token whose iss lacks the trailing '/' the configured issuer has", () => {
     const config = jwtConfig({ auth: { method: "jwt", path: "atlantis-jwt", jwt: { issuer: `${ISSUER}/` } } });
     expect(diagnose(vaultToken(), config).byName.issuer).toEqual({
       status: "fail",
-      detail: `iss "${ISSUER}" is not the mount's bound_issuer "${ISSUER}/"; Vault says "invalid issuer (iss) claim" (cap jwt.go:222-224)`,
+      detail: `iss "${ISSUER}" is not the mount's bound_issuer "${ISSUER}/"; Vault says "invalid issuer (iss) claim" (cap jwt.go:161-163)`,
       fix: `set clusters[0].auth.jwt.issuer to "${ISSUER}" if this token comes from the right cluster`,
     });
   });
@@ -166,7 +166,7 @@ describe("doctor (jwt method): iss is compared with the bound issuer exactly (ca
     const token = jwt({ ...decodeJwt(vaultToken()).claims, iss: `${ISSUER}/` });
     expect(diagnose(token).byName.issuer).toEqual({
       status: "fail",
-      detail: `iss "${ISSUER}/" is not the mount's bound_issuer "${ISSUER}"; Vault says "invalid issuer (iss) claim" (cap jwt.go:222-224)`,
+      detail: `iss "${ISSUER}/" is not the mount's bound_issuer "${ISSUER}"; Vault says "invalid issuer (iss) claim" (cap jwt.go:161-163)`,
       fix: `set clusters[0].auth.jwt.issuer to "${ISSUER}/" if this token comes from the right cluster`,
     });
   });
@@ -188,7 +188,7 @@ describe("doctor (jwt method): an aud claim written as one string", () => {
     expect(diagnose(token).byName.audience).toMatchObject({
       status: "fail",
       detail:
-        'the role binds audience "vault", but the token\'s aud is [sts.amazonaws.com]; Vault says "invalid audience (aud) claim" (cap jwt.go:231-233)',
+        'the role binds audience "vault", but the token\'s aud is [sts.amazonaws.com]; Vault says "invalid audience (aud) claim" (cap jwt.go:170-172)',
     });
   });
 });

@@ -436,7 +436,7 @@ describe("doctor: which token audiences it takes for the API server's own (clien
     const token = jwt({ ...decodeJwt(projectedToken()).claims, iss: GKE, aud: [GKE] });
     expect(diagnose(token, { config: clientJwt() }).byName.reviewer).toEqual({
       status: "pass",
-      detail: `client-jwt: this token is also the TokenReview's bearer (token_review.go:69-73); its aud "${GKE}" looks like the API server's, which accepts it`,
+      detail: `client-jwt: this token is also the TokenReview's bearer (token_review.go:69-74); its aud "${GKE}" looks like the API server's, which accepts it`,
     });
   });
 
@@ -445,7 +445,7 @@ describe("doctor: which token audiences it takes for the API server's own (clien
     expect(diagnose(token, { config: clientJwt() }).byName.reviewer).toEqual({
       status: "pass",
       detail:
-        "client-jwt: this token is also the TokenReview's bearer (token_review.go:69-73); its aud \"api\" looks like the API server's, which accepts it",
+        "client-jwt: this token is also the TokenReview's bearer (token_review.go:69-74); its aud \"api\" looks like the API server's, which accepts it",
     });
   });
 
@@ -471,21 +471,21 @@ describe("doctor: the audience fix for a token that is not a pod's projected tok
     expect(diagnose(other(["sts.amazonaws.com"]), { config: withAudience() }).byName.audience).toEqual({
       status: "fail",
       detail:
-        'the role wants aud "vault", but this is a token with aud [sts.amazonaws.com] (cap jwt.go:170: "invalid audience (aud) claim")',
-      fix: 'mount a projected ServiceAccount token with audience: vault (README: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
+        'the role wants aud "vault", but this is a token with aud [sts.amazonaws.com] (cap jwt.go:170-172: "invalid audience (aud) claim")',
+      fix: 'mount a projected ServiceAccount token with audience: vault (docs/pods.md: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
     });
   });
 
   test("does not call a token of another kind the pod's default token, whatever its aud", () => {
     const { detail } = diagnose(other(["https://kubernetes.default.svc"]), { config: withAudience() }).byName.audience;
     expect(detail).toBe(
-      'the role wants aud "vault", but this is a token with aud [https://kubernetes.default.svc] (cap jwt.go:170: "invalid audience (aud) claim")',
+      'the role wants aud "vault", but this is a token with aud [https://kubernetes.default.svc] (cap jwt.go:170-172: "invalid audience (aud) claim")',
     );
   });
 
   test("says to mount a projected token for a projected token without aud, never to bind an audience it lacks", () => {
     expect(diagnose(projectedToken({ aud: [] }), { config: withAudience() }).byName.audience.fix).toBe(
-      'mount a projected ServiceAccount token with audience: vault (README: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
+      'mount a projected ServiceAccount token with audience: vault (docs/pods.md: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience',
     );
   });
 });
