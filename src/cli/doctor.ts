@@ -1,15 +1,9 @@
-import { resolve } from "node:path";
-import { diagnoseEveryRole, diagnoseLogin, type NamedResult } from "../answers/doctor/doctor";
-import { decodeJwt, type ServiceAccountJwt } from "../answers/jwt";
-import { readUserFile } from "../config/read-file";
-import type { ClusterConfig } from "../config/schema";
+import { diagnoseEveryRole, diagnoseLogin } from "../answers/doctor/doctor";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import { DOCTOR_LIVE_HELP, DOCTOR_LIVE_OPTIONS, doctorLive } from "./doctor-live";
-import type { Io } from "./io";
+import { printDiagnosis, readJwt, unchecked } from "./doctor-output";
 import { loadForCli, pickCluster } from "./load";
 import { UsageError } from "./usage-error";
-
-const VERDICT = { pass: "ok", fail: "FAIL", skip: "skip" } as const;
 
 /** `vault-k8s-auth doctor`: why a pod's login is refused, one line per check Vault makes. */
 export const doctor: Command = {
@@ -98,55 +92,14 @@ or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [..
     }
 
     const diagnosis = diagnoseLogin({ config, cluster, roleName, jwt, now, reviewerJwt });
-    if (json) {
-      io.out(`${JSON.stringify(diagnosis)}\n`);
-    } else {
-      io.out(render(diagnosis.checks));
-      const failed = diagnosis.checks.filter((check) => check.status === "fail");
-      io.out(
-        failed.length === 0
-          ? `ok: Vault would accept this token for role ${roleName}${unchecked(cluster)} (see the skip lines)\n`
-          : `FAIL: Vault refuses this login at "${failed[0].name}"${failed.length > 1 ? ` (${failed.length} checks fail; fix them all)` : ""}\n`,
-      );
-    }
+    printDiagnosis(io, diagnosis, roleName, unchecked(cluster), json);
     return diagnosis.ok ? 0 : 1;
   },
 };
-
-/**
- * The condition an offline ok still rests on: the Kubernetes method's TokenReview, or, with the
- * jwt method and discovered keys, the signature Vault verifies with the issuer's keys. With
- * pinned publicKeys doctor verified the signature itself, so nothing is left.
- */
-export function unchecked(cluster: ClusterConfig): string {
-  if (cluster.auth.method !== "jwt") return ", if the TokenReview passes";
-  return cluster.auth.jwt?.publicKeys === undefined ? ", if its signature verifies against the issuer's keys" : "";
-}
 
 function summarize(verdicts: { role: string; ok: boolean }[], path: string): string {
   const accepting = verdicts.filter((verdict) => verdict.ok).map((verdict) => verdict.role);
   return accepting.length === 0
     ? `no role of auth/${path} accepts this token`
     : `role${accepting.length === 1 ? "" : "s"} ${accepting.join(", ")} of auth/${path} would accept this token`;
-}
-
-/** One line per check: verdict, name, detail; a failure's fix on the next line. */
-export function render(checks: readonly NamedResult[]): string {
-  const width = Math.max(...checks.map((check) => check.name.length));
-  return checks
-    .map((check) => {
-      const line = `${VERDICT[check.status].padEnd(5)} ${check.name.padEnd(width)}  ${check.detail}\n`;
-      const indent = " ".repeat(width + 8);
-      if (check.fix) return `${line}${indent}fix: ${check.fix}\n`;
-      return check.verify ? `${line}${indent}verify: ${check.verify}\n` : line;
-    })
-    .join("");
-}
-
-export function readJwt(source: string, flag: string, io: Io): ServiceAccountJwt {
-  if (source === "-") return decodeJwt(io.readStdin());
-  const file = resolve(io.cwd, source);
-  const bytes = readUserFile(file, "the token file", (reason) => new UsageError(`${flag} ${source} ${reason}`));
-  if (bytes === undefined) throw new UsageError(`${flag} ${source}: no such file (looked in ${io.cwd})`);
-  return decodeJwt(bytes.toString("utf8"));
 }

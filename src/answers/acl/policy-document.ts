@@ -5,23 +5,15 @@
  * words, capabilities, deny standing alone). Line numbers are of that file. Pure: the text is
  * parsed elsewhere (policy-text.ts); this takes the parsed value.
  */
-import type { Capability, PolicyRule } from "../../policy/capabilities";
+import { CAPABILITIES, type Capability, type PolicyRule } from "../../policy/capabilities";
 import { ValidationError } from "../../validation";
 import type { NamedPolicy } from "./acl";
 
-/** Every capability Vault 1.21 accepts in a policy (policy.go:26-36, :463-470); `recover` is Enterprise's. */
-export const VAULT_CAPABILITIES = [
-  "create",
-  "read",
-  "update",
-  "patch",
-  "delete",
-  "list",
-  "sudo",
-  "deny",
-  "subscribe",
-  "recover",
-] as const;
+/**
+ * Every capability Vault 1.21 accepts in a policy (policy.go:26-36, :463-470): the provider's list,
+ * which this project writes, and `recover`, Enterprise's, which the provider cannot render.
+ */
+export const VAULT_CAPABILITIES = [...CAPABILITIES, "recover"] as const;
 
 /** policy.go:443-456: the old `policy = "..."` words and the capabilities each adds. */
 const OLD_POLICY_WORDS: Record<string, string[]> = {
