@@ -186,6 +186,15 @@ describe("doctor: Vault's JWT login checks for auth.method: jwt (vault-plugin-au
     });
   });
 
+  test("fails a token without iss, reading its iss as empty", () => {
+    const { iss: _, ...claims } = decodeJwt(vaultToken()).claims;
+    expect(diagnose(jwt(claims)).byName.issuer).toEqual({
+      status: "fail",
+      detail: `iss "" is not the mount's bound_issuer "${ISSUER}"; Vault says "invalid issuer (iss) claim" (cap jwt.go:161-163)`,
+      fix: 'set clusters[0].auth.jwt.issuer to "" if this token comes from the right cluster',
+    });
+  });
+
   test("passes the bound issuer and audience, saying what it compared", () => {
     const { byName } = diagnose(vaultToken());
     expect([byName.issuer, byName.audience]).toEqual([
