@@ -143,7 +143,16 @@ describe("doctor --live (no config: the role and the mount's config read from Va
       "subject",
     ]);
     const refused = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt");
-    expect(failing(refused).map((check) => check.name)).toEqual(["subject"]);
+    // A JWT role has no bound_service_account_* fields: the fix names bound_claims, where sub is bound.
+    expect(failing(refused)).toEqual([
+      {
+        name: "subject",
+        status: "fail",
+        detail:
+          'sub "system:serviceaccount:intruders:atlantis" matches none of [system:serviceaccount:atlantis:atlantis]; Vault says "claim \\"sub\\" does not match any associated bound claim values" (claims.go:137-139)',
+        fix: 'add "system:serviceaccount:intruders:atlantis" to the sub list of bound_claims of auth/jwt/role/handmade, or log in with a token of a bound ServiceAccount',
+      },
+    ]);
     const apiAudience = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "api-aud.jwt");
     // With none of bound_audiences in the token, the first stands for them, as Vault refuses alike.
     expect(failing(apiAudience)).toEqual([
