@@ -247,6 +247,17 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
       });
     });
 
+    test("calls only a pod's projected token its default token, whatever the aud", () => {
+      const foreign = jwt({
+        sub: "x",
+        aud: ["https://kubernetes.default.svc.cluster.local"],
+        iss: "https://idp.example",
+      });
+      expect(diagnose(foreign, { config: withAudience }).byName.audience.detail).toBe(
+        'the role wants aud "vault", but this is a token with aud [https://kubernetes.default.svc.cluster.local] (cap jwt.go:170-172: "invalid audience (aud) claim")',
+      );
+    });
+
     test("never prints undefined for a legacy token that names no Secret", () => {
       const { "kubernetes.io/serviceaccount/secret.name": _, ...claims } = decodeJwt(legacyToken()).claims;
       expect(diagnose(jwt(claims), { config: withAudience }).byName.audience.detail).toBe(
@@ -684,6 +695,18 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
         detail:
           "client-jwt: this token is also the TokenReview's bearer (token_review.go:69-74); its aud \"https://kubernetes.default.svc.cluster.local\" looks like the API server's, which accepts it",
       });
+    });
+
+    test("client-jwt: takes EKS's https://kubernetes.default.svc for the API server's audience, not a longer name or one that only ends in it", () => {
+      const config = configWith(explicit("client-jwt"));
+      const eks = "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+      const withAud = (aud: string) => jwt({ ...decodeJwt(projectedToken()).claims, iss: eks, aud: [aud] });
+      expect(diagnose(withAud("https://kubernetes.default.svc"), { config }).byName.reviewer.status).toBe("pass");
+      expect(diagnose(withAud("https://kubernetes.default.svc.cluster.local"), { config }).byName.reviewer.status).toBe(
+        "pass",
+      );
+      expect(diagnose(withAud("https://kubernetes.default.svcx"), { config }).byName.reviewer.status).toBe("fail");
+      expect(diagnose(withAud("vault-https://kubernetes.default.svc"), { config }).byName.reviewer.status).toBe("fail");
     });
 
     test("client-jwt: a refused bearer's message says why, with ? for a token that names no issuer", () => {

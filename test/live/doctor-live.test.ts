@@ -14,6 +14,9 @@ writeFileSync(join(dir, "legacy.jwt"), legacyToken());
 const claims = decodeJwt(projectedToken()).claims;
 writeFileSync(join(dir, "empty-aud.jwt"), jwt({ ...claims, aud: "" }));
 writeFileSync(join(dir, "one-aud.jwt"), jwt({ ...claims, aud: "vault" }));
+writeFileSync(join(dir, "no-aud.jwt"), jwt({ ...claims, aud: undefined }));
+writeFileSync(join(dir, "list-no-aud.jwt"), jwt({ ...claims, aud: [] }));
+writeFileSync(join(dir, "no-iss.jwt"), jwt({ ...claims, aud: ["vault"], iss: undefined }));
 
 /** A Kubernetes role and a JWT role as the plugins return them (no config file involved). */
 const vault = new FakeVault();
@@ -299,6 +302,11 @@ describe("doctor --live (no config: the role and the mount's config read from Va
       ...vault.state.data,
       "auth/k8s/config": { ...config, disable_iss_validation: false, issuer: "https://elsewhere" },
     };
+    expect(check(await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "no-iss.jwt"), "issuer")).toMatchObject({
+      status: "fail",
+      detail:
+        'iss "" is not the mount\'s issuer "https://elsewhere"; Vault says "invalid issuer (iss) claim" (path_login.go:344-348, cap jwt.go)',
+    });
     expect(check(await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "legacy.jwt"), "issuer")).toEqual({
       name: "issuer",
       status: "fail",
@@ -347,11 +355,24 @@ describe("doctor --live (no config: the role and the mount's config read from Va
     expect(check(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "one-aud.jwt"), "audience")).toEqual(
       refused,
     );
-    expect(check(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "empty-aud.jwt"), "audience")).toEqual({
-      name: "audience",
-      status: "pass",
-      detail: "the role binds no audience, and the token has none (path_login.go:164-180)",
-    });
+    for (const file of ["empty-aud.jwt", "list-no-aud.jwt", "no-aud.jwt"]) {
+      expect(check(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", file), "audience")).toEqual({
+        name: "audience",
+        status: "pass",
+        detail: "the role binds no audience, and the token has none (path_login.go:164-180)",
+      });
+    }
+  });
+
+  test("kubernetes: a role listing '*' among other names admits any name by glob (path_login.go:388-394)", async () => {
+    const role = vault.state.data?.["auth/k8s/role/handmade"] ?? {};
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/k8s/role/handmade": { ...role, bound_service_account_names: ["*", "ci"] },
+    };
+    expect(
+      check(await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt"), "serviceaccount"),
+    ).toEqual({ name: "serviceaccount", status: "pass", detail: 'ServiceAccount "atlantis" matches "*"' });
   });
 
   test("jwt: a bound_issuer is compared exactly, and the fix names it", async () => {
