@@ -77,6 +77,31 @@ describe("decodeJwt: registered claims of the wrong JSON type, in encoding/json'
     expect(decodeJwt(jwt({ iss: 5 })).registeredProblem).toBe(`iss is a number, not a string ${said("number")}`);
   });
 
+  test("checks jti as it checks iss and sub, and takes null for no value", () => {
+    expect(decodeJwt(jwt({ jti: 5 })).registeredProblem).toBe(
+      'jti is a number, not a string ("json: cannot unmarshal number into Go struct field Claims.jti of type string")',
+    );
+    expect(decodeJwt(jwt({ iss: null, sub: null, jti: null })).registeredProblem).toBeUndefined();
+  });
+
+  test("names what an aud or a date holds when go-jose refuses it", () => {
+    const audience =
+      'not a string or a list of strings ("go-jose/go-jose/jwt: expected string or array value to unmarshal to Audience", go-jose v3.0.4 jwt/claims.go:88-112, errors.go:23)';
+    const cases: [unknown, string][] = [
+      [null, "null"],
+      [5, "a number"],
+      [true, "a boolean"],
+      [{}, "an object"],
+      [["a", 1], "a list holding something other than strings"],
+    ];
+    for (const [aud, what] of cases) {
+      expect(decodeJwt(jwt({ aud })).registeredProblem).toBe(`aud is ${what}, ${audience}`);
+    }
+    expect(decodeJwt(jwt({ exp: true })).registeredProblem).toBe(
+      'exp is a boolean, not a number of seconds ("go-jose/go-jose/jwt: expected number value to unmarshal NumericDate", go-jose v3.0.4 jwt/claims.go:64-74, errors.go:26)',
+    );
+  });
+
   test("reads a key as Go matches it to a field, ignoring case and folding ſ to s, and says so", () => {
     expect(decodeJwt(jwt({ ISS: 5 })).registeredProblem).toBe(
       `ISS (read as iss) is a number, not a string ${said("number")}`,
@@ -97,6 +122,33 @@ describe("decodeJwt: ServiceAccount claims mapstructure cannot decode (path_logi
     expect(decodeJwt(jwt({ "kubernetes.io": ["x"] })).serviceAccountProblem).toBe(
       problem("'kubernetes.io' expected a map, got 'slice'"),
     );
+  });
+
+  test("matches keys ignoring case as mapstructure does, an exact key first", () => {
+    const kube = decodeJwt(projectedToken()).claims["kubernetes.io"];
+    const account = { name: "atlantis", namespace: "atlantis", uid: "0b8a8c8e-2222-4a4a-9c9c-000000000002" };
+    expect(decodeJwt(jwt({ "Kubernetes.IO": kube })).serviceAccount).toEqual(account);
+    expect(decodeJwt(jwt({ "KUBERNETES.IO": { namespace: "loud" }, "kubernetes.io": kube })).serviceAccount).toEqual(
+      account,
+    );
+  });
+
+  test("leaves a null claim unset, with no problem", () => {
+    const token = decodeJwt(jwt({ "kubernetes.io": { namespace: null, serviceaccount: null }, exp: null }));
+    expect(token.serviceAccount).toEqual({});
+    expect(token.serviceAccountProblem).toBeUndefined();
+  });
+
+  test("refuses an aud that is no list, naming its Go type (the Kubernetes method decodes aud as a slice)", () => {
+    for (const [aud, type] of [
+      ["vault", "string"],
+      [5, "float64"],
+      [{}, "map"],
+    ] as const) {
+      expect(decodeJwt(jwt({ aud })).serviceAccountProblem).toBe(
+        problem(`'aud': source data must be an array or slice, got ${type}`),
+      );
+    }
   });
 
   test("names the Go type of a namespace that is no string", () => {
