@@ -66,12 +66,16 @@ export function policyFromDocument(name: string, source: string, document: unkno
     for (const key of Object.keys(stanza)) {
       if (!PATH_KEYS.includes(key)) throw refuse(`${at}: invalid key ${JSON.stringify(key)}`);
     }
-    if (path.replace(/^\//, "").includes("+*")) {
+    if (path.includes("+*")) {
       throw refuse(`${at}: invalid use of wildcards ('+*' is forbidden)`); // policy.go:423-425
     }
     const capabilities = [...stringList(stanza.capabilities, `${at}: capabilities`, refuse)];
     if (stanza.policy !== undefined) {
-      const words = typeof stanza.policy === "string" ? OLD_POLICY_WORDS[stanza.policy] : undefined;
+      // Own keys only: "constructor" or "toString" is no policy word, whatever Object.prototype holds.
+      const words =
+        typeof stanza.policy === "string" && Object.hasOwn(OLD_POLICY_WORDS, stanza.policy)
+          ? OLD_POLICY_WORDS[stanza.policy]
+          : undefined;
       if (words === undefined) throw refuse(`${at}: invalid policy ${JSON.stringify(stanza.policy)}`);
       // policy.go:443-456: deny replaces; the others add to the capabilities.
       if (stanza.policy === "deny") capabilities.splice(0, capabilities.length, "deny");
