@@ -10,24 +10,16 @@
  * missed, 2 when a step breaks. Needs the npm registry (or npm's cache) for the install.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { runCount, scratch } from "./common";
 
 const ROOT = resolve(__dirname, "..");
 const TARGET_MS = 2000;
-const args = process.argv.slice(2);
-const runsAt = args.indexOf("--runs");
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : args.includes("--quick") ? 3 : 9;
-if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive whole number");
-
-const work = mkdtempSync(join(tmpdir(), "vault-k8s-auth-hook-bench-"));
-const exit = (code: number, message?: string): never => {
-  if (message) console.error(message);
-  rmSync(work, { recursive: true, force: true });
-  process.exit(code);
-};
+const runs = runCount(3, 9);
+const { work, exit } = scratch("hook-bench");
 
 function run(command: string, commandArgs: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) {
   const result = spawnSync(command, commandArgs, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });

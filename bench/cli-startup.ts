@@ -9,23 +9,16 @@
  * `node -e 0`. A benchmark, not a test: exits 1 when the target is missed, 2 when a run breaks.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { bundleCli, CLI_BUNDLE } from "../scripts/bundle-cli";
+import { runCount, scratch, writeKubeletToken } from "./common";
 
 const ROOT = resolve(__dirname, "..");
 const TARGET = 3;
-const args = process.argv.slice(2);
-const runsAt = args.indexOf("--runs");
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : args.includes("--quick") ? 5 : 21;
-if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive whole number");
-
-const work = mkdtempSync(join(tmpdir(), "vault-k8s-auth-cli-bench-"));
-const exit = (code: number) => {
-  rmSync(work, { recursive: true, force: true });
-  process.exit(code);
-};
+const runs = runCount(5, 21);
+const { work, exit } = scratch("cli-bench");
 
 /** A package layout under `work/name` (bin/, node_modules/) whose dist/ `fill` writes; returns its bin. */
 function layout(name: string, fill: (dist: string) => void): string {
@@ -56,24 +49,7 @@ const modules = layout("modules", (dist) => {
   }
 });
 
-// A ServiceAccount token shaped like kubelet's, for doctor (its signature is never checked).
-const now = Math.floor(Date.now() / 1000);
-const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-const token = join(work, "token");
-writeFileSync(
-  token,
-  `${part({ alg: "RS256" })}.${part({
-    aud: ["https://kubernetes.default.svc.cluster.local"],
-    exp: now + 86_400,
-    iat: now,
-    iss: "https://kubernetes.default.svc.cluster.local",
-    "kubernetes.io": {
-      namespace: "atlantis",
-      serviceaccount: { name: "atlantis", uid: "u" },
-      pod: { name: "p", uid: "p" },
-    },
-  })}.c2ln`,
-);
+const token = writeKubeletToken(join(work, "token"));
 
 interface Case {
   readonly name: string;

@@ -28,6 +28,7 @@ import { COMPONENTS, cacheRoot, pinnedVersion } from "../test/e2e-local/build";
 import { https } from "../test/e2e-local/http";
 import { makePki } from "../test/e2e-local/pki";
 import { freePort, Supervisor, waitFor } from "../test/e2e-local/processes";
+import { runCount, writeKubeletToken } from "./common";
 import { generateConfig } from "./generate-config";
 
 const ROOT = resolve(__dirname, "..");
@@ -36,11 +37,7 @@ const DRIFT_TARGET_MS = 10_000;
 const CLUSTERS = 20;
 const ROLES = 50;
 const POLICIES = 10;
-const args = process.argv.slice(2);
-const runsAt = args.indexOf("--runs");
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : args.includes("--quick") ? 3 : 11;
-if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive whole number");
-
+const runs = runCount(3, 11);
 const work = mkdtempSync(join(tmpdir(), "vault-k8s-auth-live-bench-"));
 const supervisor = new Supervisor(work);
 process.on("exit", () => supervisor.killAllNow());
@@ -113,23 +110,7 @@ async function startupBench(bin: string): Promise<boolean> {
   });
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
   const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const now = Math.floor(Date.now() / 1000);
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
-  const token = join(work, "token");
-  writeFileSync(
-    token,
-    `${part({ alg: "RS256" })}.${part({
-      aud: ["https://kubernetes.default.svc.cluster.local"],
-      exp: now + 86_400,
-      iat: now,
-      iss: "https://kubernetes.default.svc.cluster.local",
-      "kubernetes.io": {
-        namespace: "atlantis",
-        serviceaccount: { name: "atlantis", uid: "u" },
-        pod: { name: "p", uid: "p" },
-      },
-    })}.c2ln`,
-  );
+  const token = writeKubeletToken(join(work, "token"));
   writeFileSync(join(work, "app.hcl"), 'path "secret/data/app" {\n  capabilities = ["read"]\n}\n');
   // network: timed to the first request; otherwise to exit. target: counted against the 4× target.
   const cases = [

@@ -8,22 +8,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { bundleCli, CLI_BUNDLE } from "../scripts/bundle-cli";
+import { runCount, scratch } from "./common";
 
 const ROOT = resolve(__dirname, "..");
 const TARGET = 2;
-const args = process.argv.slice(2);
-const runsAt = args.indexOf("--runs");
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : args.includes("--quick") ? 3 : 9;
-if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs needs a positive whole number");
-
-const work = mkdtempSync(join(tmpdir(), "vault-k8s-auth-scaffold-bench-"));
-const exit = (code: number) => {
-  rmSync(work, { recursive: true, force: true });
-  process.exit(code);
-};
+const runs = runCount(3, 9);
+const { work, exit } = scratch("scaffold-bench");
 
 // The package as npm installs it: what `files` ships that synth and init read.
 const pkg = join(work, "package");

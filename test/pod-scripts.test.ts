@@ -65,6 +65,10 @@ const LEAKY_LOGINS: Record<string, (jwt: string) => Reply> = {
     status: 200,
     body: JSON.stringify({ auth: { client_token: `${LEAKED}\r\nX-Evil: 1` } }),
   }),
+  "bad-client-token-no-space": () => ({
+    status: 200,
+    body: JSON.stringify({ auth: { client_token: `${LEAKED}\r\nX-Evil:1` } }),
+  }),
 };
 
 /** What Vault answers; the scenario is chosen by the role name, the mount or the secret path. */
@@ -236,6 +240,17 @@ for (const [tool, found, variant] of [
     test.skip(`runs the scripts ${variant} (skipped: ${tool} is not installed)`, () => {});
   }
 }
+
+/**
+ * Control characters with no space beside them: the space that ": 1" of a header line brings is
+ * refused by its own check, so only these show that the control-character check itself decides.
+ */
+const CONTROL_WITHOUT_SPACE = [
+  ["a CR and LF, then a header line with no space", "\r\nX-Injected:1"],
+  ["a newline, then a header line with no space", "\nX-Injected:1"],
+  ["a CR at the end", "\r"],
+  ["an escape character (a control character that is not whitespace)", "\u001b[0m"],
+];
 
 describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
   let path: string;
@@ -451,6 +466,14 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(received).toHaveLength(0);
     });
 
+    test.each([
+      ["--role without its value", ["--role"], "--role needs a value (see --help)"],
+      ["an unknown argument", ["--role", "atlantis", "atlantis"], "unknown argument: atlantis (see --help)"],
+    ])("rejects %s before any request", async (_, args, message) => {
+      expect(await login(args)).toEqual({ code: 2, stdout: "", stderr: `vault-login.sh: ${message}\n` });
+      expect(received).toHaveLength(0);
+    });
+
     test("fails with a clear error when no role is given", async () => {
       const r = await login([]);
       expect(r.code).toBe(2);
@@ -564,22 +587,27 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       ["a newline", "team-a\nX-Injected: 1"],
       ["a CR and LF", "team-a\r\nX-Injected: 1"],
       ["a space", "team a"],
-    ])("rejects a VAULT_NAMESPACE with %s before any request, as it would add an HTTP header", async (_, namespace) => {
-      const r = await login(["--role", "atlantis"], { VAULT_NAMESPACE: namespace });
-      expect(r).toEqual({
-        code: 2,
-        stdout: "",
-        stderr:
-          "vault-login.sh: VAULT_NAMESPACE contains a space, a newline or another control character, which would break or add to its X-Vault-Namespace header; set it to the namespace path, e.g. admin/team-a\n",
-      });
-      expect(received).toHaveLength(0);
-    });
+      ...CONTROL_WITHOUT_SPACE.map(([what, tail]) => [what, `team-a${tail}`]),
+    ])(
+      "rejects a VAULT_NAMESPACE with %s before any request, as it would break its header or add one",
+      async (_, namespace) => {
+        const r = await login(["--role", "atlantis"], { VAULT_NAMESPACE: namespace });
+        expect(r).toEqual({
+          code: 2,
+          stdout: "",
+          stderr:
+            "vault-login.sh: VAULT_NAMESPACE contains a space, a newline or another control character, which would break or add to its X-Vault-Namespace header; set it to the namespace path, e.g. admin/team-a\n",
+        });
+        expect(received).toHaveLength(0);
+      },
+    );
 
     test.each([
       ["'?'", "?x=1"],
       ["'#'", "#frag"],
       ["a space", " x"],
       ["a newline", "\nX-Injected: 1"],
+      ...CONTROL_WITHOUT_SPACE,
     ])("rejects a VAULT_ADDR with %s before any request", async (_, tail) => {
       const r = await login(["--role", "atlantis"], { VAULT_ADDR: `${addr}${tail}` });
       expect(r).toEqual({
@@ -661,8 +689,11 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
       expect(r.stderr).not.toContain("QUJD");
     });
 
-    test("fails without printing a client_token that holds a CR or newline", async () => {
-      const r = await login(["--role", "bad-client-token"]);
+    test.each([
+      ["and a space", "bad-client-token"],
+      ["and no space", "bad-client-token-no-space"],
+    ])("fails without printing a client_token that holds a CR and LF %s", async (_, role) => {
+      const r = await login(["--role", role]);
       expect(r).toEqual({
         code: 1,
         stdout: "",
@@ -774,6 +805,7 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
     test.each([
       ["a newline", "team-a\nX-Injected: 1"],
       ["a space", "team a"],
+      ...CONTROL_WITHOUT_SPACE.map(([what, tail]) => [what, `team-a${tail}`]),
     ])("rejects a VAULT_NAMESPACE with %s before any request", async (_, namespace) => {
       const r = await read(["myscrt", "access_key"], { VAULT_NAMESPACE: namespace });
       expect(r.code).toBe(2);
@@ -786,7 +818,9 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
     test.each([
       ["'?'", "?x=1"],
       ["'#'", "#frag"],
+      ["a space", " x"],
       ["a newline", "\nX-Injected: 1"],
+      ...CONTROL_WITHOUT_SPACE,
     ])("rejects a VAULT_ADDR with %s before any request", async (_, tail) => {
       const r = await read(["myscrt", "access_key"], { VAULT_ADDR: `${addr}${tail}` });
       expect(r.code).toBe(2);
@@ -869,6 +903,15 @@ describe.each(variants)("pod scripts $name", ({ tools, busybox }) => {
         expect(r.stderr).not.toContain(token);
       },
     );
+
+    test.each([
+      ["an empty FIELD", ["myscrt", ""], "FIELD must not be empty"],
+      ["--mount without its value", ["--mount"], "--mount needs a value (see --help)"],
+      ["an unknown option", ["--version=2", "myscrt", "access_key"], "unknown option: --version (see --help)"],
+    ])("rejects %s before any request", async (_, args, message) => {
+      expect(await read(args)).toEqual({ code: 2, stdout: "", stderr: `vault-read-secret.sh: ${message}\n` });
+      expect(received).toHaveLength(0);
+    });
 
     test("rejects a call without PATH and FIELD and an unknown KV version", async () => {
       const missing = await read(["myscrt"]);

@@ -93,3 +93,37 @@ test("shows a syntax error in the source with its file and line, exit 2, instead
     }),
   ).rejects.toMatchObject({ code: 2, stdout: "", stderr: expect.stringContaining("main.ts:3:0: ERROR:") });
 });
+
+test("runs init from a checkout, whose bundle sits deeper than src/cli: it finds the package's own files", async () => {
+  const { dir } = projectCopy("init");
+  cpSync(join(ROOT, "examples"), join(dir, "examples"), { recursive: true });
+  // The default cache, inside the checkout's node_modules (a real folder here, not the link).
+  rmSync(join(dir, "node_modules"));
+  mkdirSync(join(dir, "node_modules"));
+  for (const entry of readdirSync(join(ROOT, "node_modules"))) {
+    if (entry !== ".cache") symlinkSync(join(ROOT, "node_modules", entry), join(dir, "node_modules", entry));
+  }
+  const target = join(scratch, "init-repo");
+  const { stdout } = await run(
+    process.execPath,
+    [
+      join(dir, "bin", "vault-k8s-auth.js"),
+      ...["init", target, "--cluster", "prod", "--host", "https://k8s.example.com:6443"],
+      ...["--ca-file", join(ROOT, "test", "fixtures", "test-ca.pem"), "--vault-address", "https://vault.example.com"],
+      ...["--atlantis", "--json"],
+    ],
+    { cwd: dir, env: { ...process.env, VAULT_K8S_AUTH_CACHE: "", VAULT_K8S_AUTH_DEBUG: "" } },
+  );
+  expect(readdirSync(join(dir, "node_modules", ".cache", "vault-k8s-auth")).some((file) => file.endsWith(".js"))).toBe(
+    true,
+  );
+  const pins = JSON.parse(readFileSync(join(target, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  const own = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+  expect(pins.dependencies["vault-k8s-auth"]).toBe(own.version);
+  expect(readFileSync(join(target, "atlantis", "repos.yaml"), "utf8")).toBe(
+    readFileSync(join(ROOT, "examples", "atlantis", "repos.yaml"), "utf8"),
+  );
+  expect((JSON.parse(stdout) as { written: string[] }).written).toContain("atlantis/repos.yaml");
+});

@@ -159,7 +159,9 @@ function readRegisteredClaims(claims: Record<string, unknown>): RegisteredClaims
     } else if (field === "iss" || field === "sub" || field === "jti") {
       if (value === null) continue;
       if (typeof value !== "string") {
-        kept ??= `${show(key)} is ${describe(value)}, not a string ("json: cannot unmarshal ${jsonKind(value)} into Go struct field Claims.${field} of type string")`;
+        // Any list is wrong here, a list of strings too: "a list", not describe()'s words for aud.
+        const what = Array.isArray(value) ? "a list" : describe(value);
+        kept ??= `${show(key)} is ${what}, not a string ("json: cannot unmarshal ${jsonKind(value)} into Go struct field Claims.${field} of type string")`;
         continue;
       }
       if (field === "iss") found.issuer = value;

@@ -1,4 +1,5 @@
 import { defaultSecretName } from "../domain/reviewer-names";
+import { READER_BINDING_CLASH, show } from "../domain/validation";
 import type { Problem } from "./problem";
 
 /**
@@ -50,3 +51,15 @@ export function defaultSecretNameProblem(serviceAccountName: string, secretName:
 }
 
 export const EMPTY_PUBLIC_KEYS = "is empty; list the PEM public keys, or leave publicKeys out to use discovery";
+
+/**
+ * A reviewer's auth-delegator binding may not take the name of the namespace reader's
+ * ClusterRoleBinding (`reader`, `<namespace>-<serviceAccountName>-namespace-reader`), which the
+ * stack creates for roles with boundServiceAccountNamespaceSelector: one stack would create two
+ * bindings of one name (READER_BINDING_CLASH says why that fails). Reported at the reviewer's
+ * bindingName.
+ */
+export function readerBindingClashProblems(bindingName: string | undefined, reader: string): Problem[] {
+  if (bindingName !== reader) return [];
+  return [{ path: ["reviewer", "bindingName"], message: `${show(reader)} ${READER_BINDING_CLASH}` }];
+}

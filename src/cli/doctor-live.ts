@@ -8,7 +8,7 @@ import { listRoles, readAuthMounts, readMountConfig, readRole } from "../live/re
 import { VaultClient } from "../live/vault-client";
 import { vaultTarget } from "../live/vault-target";
 import { type Invocation, stringFlag } from "./command";
-import { readJwt, render, unchecked } from "./doctor-output";
+import { printDiagnosis, readJwt, unchecked } from "./doctor-output";
 import type { Io } from "./io";
 import { UsageError } from "./usage-error";
 
@@ -114,17 +114,7 @@ export async function doctorLive(invocation: Invocation, io: Io): Promise<number
     client.close();
   }
   ending ??= "";
-  if (json) {
-    io.out(`${JSON.stringify(diagnosis)}\n`);
-  } else {
-    io.out(render(diagnosis.checks));
-    const failed = diagnosis.checks.filter((check) => check.status === "fail");
-    io.out(
-      failed.length === 0
-        ? `ok: Vault would accept this token for role ${roleName}${ending} (see the skip lines)\n`
-        : `FAIL: Vault refuses this login at "${failed[0].name}"${failed.length > 1 ? ` (${failed.length} checks fail; fix them all)` : ""}\n`,
-    );
-  }
+  printDiagnosis(io, diagnosis, roleName, ending, json);
   for (const note of notes) io.err(`note: ${note}\n`);
   return diagnosis.ok ? 0 : 1;
 }

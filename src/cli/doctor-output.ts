@@ -1,14 +1,32 @@
 import { resolve } from "node:path";
-import type { NamedResult } from "../answers/doctor/doctor";
+import type { Diagnosis, NamedResult } from "../answers/doctor/doctor";
 import { decodeJwt, type ServiceAccountJwt } from "../answers/jwt";
 import { readUserFile } from "../config/read-file";
 import type { ClusterConfig } from "../config/schema";
 import type { Io } from "./io";
 import { UsageError } from "./usage-error";
 
-/** What `doctor` and `doctor --live` share: reading the tokens, and printing the checks. */
+/** What doctor and doctor --live share: reading the token, and printing a login's verdict. */
 
 const VERDICT = { pass: "ok", fail: "FAIL", skip: "skip" } as const;
+
+/**
+ * One login's verdict, as doctor and doctor --live print it: the JSON diagnosis, or each check's
+ * line and a closing line that names the first failing check. `ending` says what an ok rests on.
+ */
+export function printDiagnosis(io: Io, diagnosis: Diagnosis, roleName: string, ending: string, json: boolean): void {
+  if (json) {
+    io.out(`${JSON.stringify(diagnosis)}\n`);
+    return;
+  }
+  io.out(render(diagnosis.checks));
+  const failed = diagnosis.checks.filter((check) => check.status === "fail");
+  io.out(
+    failed.length === 0
+      ? `ok: Vault would accept this token for role ${roleName}${ending} (see the skip lines)\n`
+      : `FAIL: Vault refuses this login at "${failed[0].name}"${failed.length > 1 ? ` (${failed.length} checks fail; fix them all)` : ""}\n`,
+  );
+}
 
 /**
  * The condition an offline ok still rests on: the Kubernetes method's TokenReview, or, with the
@@ -33,6 +51,7 @@ export function render(checks: readonly NamedResult[]): string {
     .join("");
 }
 
+/** The JWT from a file, or from stdin for "-"; `flag` names the option in a refusal. */
 export function readJwt(source: string, flag: string, io: Io): ServiceAccountJwt {
   if (source === "-") return decodeJwt(io.readStdin());
   const file = resolve(io.cwd, source);

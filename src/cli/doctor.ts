@@ -1,7 +1,7 @@
 import { diagnoseEveryRole, diagnoseLogin } from "../answers/doctor/doctor";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import { DOCTOR_LIVE_HELP, DOCTOR_LIVE_OPTIONS, doctorLive } from "./doctor-live";
-import { readJwt, render, unchecked } from "./doctor-output";
+import { printDiagnosis, readJwt, unchecked } from "./doctor-output";
 import { loadForCli, pickCluster } from "./load";
 import { UsageError } from "./usage-error";
 
@@ -35,7 +35,7 @@ Flags:
 ${DOCTOR_LIVE_HELP}
 
 Example:
-  kubectl exec -n atlantis deploy/atlantis -- cat /var/run/secrets/kubernetes.io/serviceaccount/token |
+  kubectl exec -n atlantis sts/atlantis -- cat /var/run/secrets/kubernetes.io/serviceaccount/token |
     npx vault-k8s-auth doctor --role atlantis --jwt -
   npx vault-k8s-auth doctor --live --mount kubernetes --role atlantis --jwt token.jwt
 
@@ -92,17 +92,7 @@ or without --role {"ok": bool, "roles": [{"role": str, "ok": bool, "checks": [..
     }
 
     const diagnosis = diagnoseLogin({ config, cluster, roleName, jwt, now, reviewerJwt });
-    if (json) {
-      io.out(`${JSON.stringify(diagnosis)}\n`);
-    } else {
-      io.out(render(diagnosis.checks));
-      const failed = diagnosis.checks.filter((check) => check.status === "fail");
-      io.out(
-        failed.length === 0
-          ? `ok: Vault would accept this token for role ${roleName}${unchecked(cluster)} (see the skip lines)\n`
-          : `FAIL: Vault refuses this login at "${failed[0].name}"${failed.length > 1 ? ` (${failed.length} checks fail; fix them all)` : ""}\n`,
-      );
-    }
+    printDiagnosis(io, diagnosis, roleName, unchecked(cluster), json);
     return diagnosis.ok ? 0 : 1;
   },
 };

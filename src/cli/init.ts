@@ -18,14 +18,12 @@ import {
   workflow,
 } from "./init-files";
 import type { Io } from "./io";
+import { packageRoot } from "./package-root";
 import { UsageError } from "./usage-error";
 
 const USAGE =
   "Usage: vault-k8s-auth init DIR --cluster NAME (--host URL --ca-file FILE | --eks-cluster NAME --eks-region REGION)\n" +
   "                           --vault-address URL [--atlantis] [--ci github] [--force] [--json]";
-
-/** The package's own folder: two levels above this module in src/cli, dist/cli and the bundle alike. */
-const PACKAGE_ROOT = join(__dirname, "..", "..");
 
 /**
  * `vault-k8s-auth init`: a repo of the team's own, which depends on this package instead of
@@ -232,7 +230,7 @@ function caCertificateOf(caFile: string, io: Io): string {
 
 /** The pins of this package's own package.json: the versions it is built and tested with. */
 function ownPins(): InitPins {
-  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as {
     version: string;
     engines: { node: string };
     devDependencies: Record<string, string>;
@@ -271,7 +269,7 @@ function filesFor(answers: InitAnswers, pins: InitPins): Record<string, string> 
  * it), the server-side files beside it in atlantis/.
  */
 function atlantisFiles(): Record<string, string> {
-  const examples = join(PACKAGE_ROOT, "examples", "atlantis");
+  const examples = join(packageRoot(), "examples", "atlantis");
   const names = readdirSync(examples, { withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => entry.name)

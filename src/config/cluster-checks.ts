@@ -1,8 +1,14 @@
-import { caCertificateProblem, defaultSecretNameProblem, inClusterProblems } from "../checks/mount";
+import {
+  caCertificateProblem,
+  defaultSecretNameProblem,
+  inClusterProblems,
+  readerBindingClashProblems,
+} from "../checks/mount";
 import { duplicateNames, roleNameProblems } from "../checks/names";
 import { policyNameProblems, policyPathRefusal } from "../checks/policy";
 import { type Problem, under } from "../checks/problem";
 import { clientJwtRoleProblems, roleProblems } from "../checks/role";
+import { namespaceReaderName } from "../domain/reviewer-names";
 import { show } from "../domain/validation";
 import { readCertificateBundle } from "../formats/pem";
 import type { RuleConfig } from "./schema";
@@ -64,7 +70,7 @@ function connectionProblems({ kubernetes, auth }: ClusterView): Problem[] {
   return problems;
 }
 
-function reviewerProblems({ auth, importExisting }: ClusterView): Problem[] {
+function reviewerProblems({ auth, importExisting, roles }: ClusterView): Problem[] {
   if (auth === undefined) return [];
   const { reviewer } = auth;
   const problems: Problem[] = [];
@@ -84,6 +90,11 @@ function reviewerProblems({ auth, importExisting }: ClusterView): Problem[] {
       path: ["auth", "reviewer", "bindingName"],
       message: "names a binding, but createBinding is false, so this stack creates none; drop bindingName",
     });
+  }
+  // Only a role with a namespace selector makes the stack create the namespace reader's binding.
+  if (reviewer.mode !== "client-jwt" && roles.some((view) => view?.role.boundServiceAccountNamespaceSelector)) {
+    const reader = namespaceReaderName(reviewer.namespace, reviewer.serviceAccountName);
+    problems.push(...under(["auth"], readerBindingClashProblems(reviewer.bindingName, reader)));
   }
   return problems;
 }

@@ -78,7 +78,10 @@ function sharedMounts(clusters: readonly ClusterView[]): Problem[] {
   return problems;
 }
 
-/** The Vault a cluster's stack writes to, as a comparable key, and how to name it. */
+/**
+ * The Vault a cluster's stack writes to, as a comparable key, and how to name it. An address with a
+ * user name or password is refused by the schema and never reaches here, so a label holds none.
+ */
 function vaultOf({ vault }: ClusterView): { key: string; label: string } | undefined {
   if (vault === undefined) return undefined;
   return {

@@ -1,4 +1,5 @@
 import type { Construct } from "constructs";
+import { readerBindingClashProblems } from "../checks/mount";
 import { clientJwtRoleProblems } from "../checks/role";
 import {
   clientJwtBindingName,
@@ -127,6 +128,9 @@ export abstract class Reviewer {
   /** The ServiceAccount whose JWT Vault presents, once `bind` has run; none for `clientJwt`. */
   protected account?: ServiceAccountRef;
 
+  /** The name of the auth-delegator binding `bind` created, if it created one. */
+  protected bindingName?: string;
+
   /**
    * Lets the reviewer read namespaces, for roles with a namespace selector: Vault reads the
    * pod's namespace with the reviewer's JWT. Refused by `clientJwt`, which stores no JWT.
@@ -138,8 +142,10 @@ export abstract class Reviewer {
       ]);
     }
     const account = this.account as ServiceAccountRef;
+    const reader = namespaceReaderName(account.namespace, account.name);
+    throwProblems(scope, readerBindingClashProblems(this.bindingName, reader));
     return new NamespaceReader(scope, "ReviewerNamespaceReader", {
-      name: namespaceReaderName(account.namespace, account.name),
+      name: reader,
       serviceAccount: account,
     });
   }
@@ -164,6 +170,7 @@ class LongLivedTokenReviewer extends Reviewer {
       name: this.props.bindingName ?? defaultBindingName(account.namespace, account.serviceAccountName),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
+    this.bindingName = binding.name;
     // The token Secret is never adopted: the seed's lived in the wrong namespace and never held
     // a token. Nor is a created namespace: adopting it would make this stack destroy it.
     return {
@@ -197,6 +204,7 @@ class VaultPodReviewer extends Reviewer {
       name: this.props.bindingName ?? defaultBindingName(account.namespace, account.serviceAccountName),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],
     });
+    this.bindingName = binding.name;
     return { ...config, adoptable: namedBinding(binding, this.props.bindingName) };
   }
 }

@@ -66,17 +66,36 @@ export function refusal(rule: RuleName, value: string, what: string): string | u
   const { pattern, fix, reason } = rules[rule] as Rule;
   // Empty is refused unless the rule's own pattern takes it (a Kubernetes label value may be empty).
   if (value === "" && !pattern.test(value)) return `is empty; ${fix}`;
-  const why = reason?.(value);
+  const why = reason(value);
   if (why === undefined && pattern.test(value)) return undefined;
   const quoted = holdsPrivateKey(value) ? "" : `${show(value)} `;
   return why !== undefined ? `${quoted}${why}` : `${quoted}is not ${what}; ${fix}`;
 }
 
-/** Shows a value the way it was written, for error messages; never the text of a private key. */
+/**
+ * A URL's user name and password (`https://user:pass@host`) as `***`: a message may name a URL,
+ * never a credential in it. The userinfo runs from "://" to the last '@' before the end of the
+ * authority ('/', '?', '#', and '\' for http(s)), as the WHATWG URL parser reads it
+ * (https://url.spec.whatwg.org/#authority-state).
+ */
+export function hideUserinfo(text: string): string {
+  return text.replace(/:\/\/[^\s/?#\\]+@/g, "://***@");
+}
+
+/**
+ * Shows a value the way it was written, for error messages; never the text of a private key,
+ * nor the user name and password of a URL, also when they sit inside a list or mapping written
+ * where text belongs.
+ */
 export function show(value: unknown): string {
-  if (typeof value === "string" && holdsPrivateKey(value)) return "(a private key, not shown)";
-  if (typeof value === "string" && value.length > 80) return JSON.stringify(`${value.slice(0, 77)}...`);
-  return JSON.stringify(value) ?? String(value);
+  if (typeof value === "string") {
+    if (holdsPrivateKey(value)) return "(a private key, not shown)";
+    const shown = hideUserinfo(value);
+    return JSON.stringify(shown.length > 80 ? `${shown.slice(0, 77)}...` : shown);
+  }
+  const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === "string" ? hideUserinfo(item) : item));
+  if (text !== undefined && holdsPrivateKey(text)) return "(a value holding a private key, not shown)";
+  return text ?? String(value);
 }
 
 /** `; did you mean "x"?` when one of `known` is close enough to be a typo of `value`, else "". */
@@ -113,3 +132,13 @@ export const NAMESPACE_SELECTOR_NEEDS_REVIEWER =
   "needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it " +
   '(namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, ' +
   "or use the long-lived-token or vault-pod reviewer";
+
+/**
+ * Why a reviewer's bindingName cannot be `<namespace>-<serviceAccountName>-namespace-reader`: the
+ * namespace reader's ClusterRoleBinding (for boundServiceAccountNamespaceSelector) has that name,
+ * and the provider creates each binding with a plain Create (terraform-provider-kubernetes v2.38.0
+ * kubernetes/resource_kubernetes_cluster_role_binding_v1.go:67-69), so the second fails.
+ */
+export const READER_BINDING_CLASH =
+  "is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector " +
+  '(<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName';

@@ -58,7 +58,7 @@ export function publicKeyProblem(text: string): string | undefined {
     return `has a ${label} block that cannot be read (cut short or altered?)`;
   }
   if (type === undefined || !ACCEPTED.includes(type)) {
-    return `is an ${type ?? "unknown"} key; Vault verifies only RSA, ECDSA and Ed25519 keys`;
+    return `is a key of type ${type ?? "unknown"}; Vault verifies only RSA, ECDSA and Ed25519 keys`;
   }
   return undefined;
 }

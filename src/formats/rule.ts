@@ -6,8 +6,11 @@
 export interface Rule {
   readonly pattern: RegExp;
   readonly fix: string;
-  /** Why `value` is refused, as a sentence that follows the value; undefined when fine or when "is not X" says it. */
-  readonly reason?: (value: string) => string | undefined;
+  /**
+   * Why `value` is refused, as a sentence that follows the value; undefined when fine or when "is
+   * not X" says it. Every rule has one: at least `invisibleIn`, so a stray space or newline is named.
+   */
+  readonly reason: (value: string) => string | undefined;
 }
 
 /** Whitespace or a control character: never part of a name, a path or a URL as written. */

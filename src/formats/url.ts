@@ -21,7 +21,8 @@ function urlProblem(value: string, allowPath: boolean, fix: string): string | un
   if (url.username || url.password) {
     return "carries a user name or password (user:pass@), which would be written into the Terraform JSON and state; remove it, credentials come from the environment";
   }
-  if (url.search || url.hash || value.includes("?") || value.includes("#")) {
+  // The text, not url.search and url.hash: an empty query or fragment parses to "" but is still written.
+  if (value.includes("?") || value.includes("#")) {
     return "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it";
   }
   if (!allowPath && url.pathname !== "/") {

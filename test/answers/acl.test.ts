@@ -7,7 +7,7 @@
  * always allowed and not asked here.
  */
 import { Acl } from "../../src/answers/acl/acl";
-import { type CanAnswer, can } from "../../src/answers/acl/can";
+import { type CanAnswer, can, canWith } from "../../src/answers/acl/can";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import { parseConfig } from "../../src/config/load";
 import type { ConfigInput } from "../../src/config/schema";
@@ -199,18 +199,18 @@ describe("can: Vault's ACL (vault/acl.go) on Vault's own test cases", () => {
       "foo/bar/+/ba*",
       "foo/bar/bar/baz",
     ],
-  ])("TestACL_SegmentWildcardPriority: %s", (_, readPath, updatePath, path) => {
-    const cluster = clusterWith([
-      {
-        name: "p",
-        rules: [
-          { path: readPath, capabilities: ["read"] },
-          { path: updatePath, capabilities: ["update"] },
-        ],
-      },
-    ]);
-    expect(ask(cluster, path, "update")).toMatchObject({ allowed: true, rule: { pattern: updatePath } });
-    expect(ask(cluster, path, "read").allowed).toBe(false);
+  ])("TestACL_SegmentWildcardPriority: %s, whichever the policy writes first", (_, readPath, updatePath, path) => {
+    const read = { path: readPath, capabilities: ["read" as const] };
+    const update = { path: updatePath, capabilities: ["update" as const] };
+    // Vault walks its segment rules in Go's random map order and sorts them (acl.go:594-743): order never decides.
+    for (const rules of [
+      [read, update],
+      [update, read],
+    ]) {
+      const cluster = clusterWith([{ name: "p", rules }]);
+      expect(ask(cluster, path, "update")).toMatchObject({ allowed: true, rule: { pattern: updatePath } });
+      expect(ask(cluster, path, "read").allowed).toBe(false);
+    }
   });
 });
 
@@ -326,6 +326,160 @@ describe("can: what the role's token carries and how the answer is explained", (
   test("fails a policy path with '+*', which Vault refuses (policy.go:423-425)", () => {
     expect(validationMessage(() => new Acl([{ name: "p", rules: [{ path: "a/+*", capabilities: ["read"] }] }]))).toBe(
       'policy p: path "a/+*" has "+*", which Vault refuses',
+    );
+  });
+});
+
+describe("can: which of several matching wildcard rules decides, past Vault's own table (acl.go:597-650)", () => {
+  /** Asks `update` on `path` with a policy of `winner` (update) and `loser` (read), written in both orders. */
+  function decides(winner: string, loser: string, path: string): void {
+    const update = { path: winner, capabilities: ["update" as const] };
+    const read = { path: loser, capabilities: ["read" as const] };
+    for (const rules of [
+      [update, read],
+      [read, update],
+    ]) {
+      const answer = canWith([{ name: "p", rules }], path, "update");
+      expect(answer).toMatchObject({ allowed: true, rule: { pattern: winner, capabilities: ["update"] } });
+    }
+  }
+
+  test("at equal wildcards, the longer rule wins even where it sorts first", () => {
+    // Both have their first + at 2, no glob, two + segments; "a/+/+/ccc" is longer and sorts before "a/+/bb/+".
+    decides("a/+/+/ccc", "a/+/bb/+", "a/x/bb/ccc");
+  });
+
+  test("at equal length too, the rule that sorts later wins (Vault's last resort)", () => {
+    decides("x/+/b/+", "x/+/+/d", "x/y/b/d");
+  });
+
+  test("the longest prefix rule decides, whichever the policy writes first", () => {
+    const rules = [
+      { path: "secret/data/*", capabilities: ["list" as const] },
+      { path: "secret/*", capabilities: ["read" as const] },
+    ];
+    expect(canWith([{ name: "p", rules }], "secret/data/y").capabilities).toEqual(["list"]);
+    expect(canWith([{ name: "p", rules: [...rules].reverse() }], "secret/data/y").capabilities).toEqual(["list"]);
+  });
+});
+
+describe("can: how a rule with + segments matches a path (acl.go:683-716, policy.go:427-438)", () => {
+  const one = (path: string, capabilities: ("read" | "list")[] = ["read"]) => [
+    { name: "p", rules: [{ path, capabilities }] },
+  ];
+
+  test("a lone '+' is a segment wildcard: it grants on every path of one segment, and only those", () => {
+    expect(canWith(one("+"), "anything", "read")).toMatchObject({
+      allowed: true,
+      rule: { pattern: "+", kind: "segment" },
+    });
+    expect(canWith(one("+"), "any/thing", "read").allowed).toBe(false);
+  });
+
+  test("a literal segment is matched whole, unless it is the last of a rule ending in '*'", () => {
+    expect(canWith(one("test/+/conf"), "test/a/conf", "read").allowed).toBe(true);
+    expect(canWith(one("test/+/conf"), "test/a/config", "read").allowed).toBe(false);
+    expect(canWith(one("test/+/end*"), "test/a/endless", "read").allowed).toBe(true);
+    expect(canWith(one("test/+/end*"), "test/a/other", "read").allowed).toBe(false);
+    expect(canWith(one("test/+/conf/x*"), "test/a/conf/x1", "read").allowed).toBe(true);
+    expect(canWith(one("test/+/conf/x*"), "test/a/config/x1", "read").allowed).toBe(false);
+  });
+
+  test("a path with fewer segments than the rule never matches it; a LIST's trailing '/' adds one", () => {
+    const policies = one("secret/+/*", ["read", "list"]);
+    expect(canWith(policies, "secret/a", "read")).toMatchObject({ allowed: false, rule: null });
+    expect(canWith(policies, "secret/a", "list")).toMatchObject({ allowed: true, rule: { pattern: "secret/+/*" } });
+  });
+});
+
+describe("can: a deny in one policy", () => {
+  test("wins over grants on the same path in the policies Vault merges before and after it (acl.go:161-178)", () => {
+    const policies = [
+      { name: "a", rules: [{ path: "secret/data/app", capabilities: ["read" as const] }] },
+      { name: "b", rules: [{ path: "secret/data/app", capabilities: ["deny" as const] }] },
+      { name: "c", rules: [{ path: "secret/data/app", capabilities: ["read" as const, "update" as const] }] },
+    ];
+    expect(canWith(policies, "secret/data/app", "read")).toMatchObject({
+      allowed: false,
+      capabilities: ["deny"],
+      rule: { pattern: "secret/data/app", kind: "exact", capabilities: ["deny"] },
+    });
+  });
+});
+
+describe("can: the path asked about", () => {
+  test("drops every leading '/', as Vault's ACL does (acl.go:396-402), for the rule and for sudo alike", () => {
+    const policies = [{ name: "p", rules: [{ path: "sys/auth/*", capabilities: ["update" as const] }] }];
+    const plain = canWith(policies, "sys/auth/kubernetes", "update");
+    expect(plain).toMatchObject({
+      allowed: false,
+      rule: { pattern: "sys/auth/*" },
+      sudo: { rootPaths: ["sys/auth/*"], granted: false },
+    });
+    const slashes = canWith(policies, "//sys/auth/kubernetes", "update");
+    expect({ ...slashes, path: plain.path }).toEqual(plain);
+  });
+
+  test("is not an exact rule's path with one more character: sys/capabilities-self of 'secret/apps' is no answer for 'secret/app'", () => {
+    const policies = [{ name: "p", rules: [{ path: "secret/app", capabilities: ["read" as const] }] }];
+    expect(canWith(policies, "secret/apps")).toMatchObject({ capabilities: ["deny"], rule: null });
+    expect(canWith(policies, "secret/app/").capabilities).toEqual(["read"]);
+  });
+});
+
+describe("can: a stanza that grants nothing", () => {
+  test("reports deny, as sys/capabilities-self does for a path with no capabilities (acl.go CapabilitiesAndSubscribeEventTypes)", () => {
+    // A policy file may hold `capabilities = []`; Vault stores the stanza and reports deny.
+    const answer = canWith([{ name: "p", rules: [{ path: "secret/data/app", capabilities: [] }] }], "secret/data/app");
+    expect(answer).toMatchObject({
+      capabilities: ["deny"],
+      rule: { pattern: "secret/data/app", capabilities: ["deny"] },
+    });
+  });
+});
+
+describe("can: a templated path (identity templating)", () => {
+  test("grants nothing offline, not even on its own text: Vault fills it in from the token's entity, unknown here", () => {
+    // The default policy's identity/entity/id/{{identity.entity.id}} (policy_store.go:69-162).
+    const rules = [{ path: "identity/entity/id/{{identity.entity.id}}", capabilities: ["read" as const] }];
+    expect(canWith([{ name: "p", rules }], "identity/entity/id/{{identity.entity.id}}", "read")).toMatchObject({
+      allowed: false,
+      rule: null,
+    });
+  });
+});
+
+describe("can: each policy's part in the answer", () => {
+  test("answers for exactly the policies given, leaving none out", () => {
+    const answer = canWith([{ name: "p", rules: [{ path: "x", capabilities: ["read"] }] }], "x");
+    expect(answer.leftOut).toEqual([]);
+  });
+
+  test("names a policy's rule that matches the request but lost to the one that decided, with the LIST's trailing '/'", () => {
+    const listing = { name: "a", rules: [{ path: "secret/apps/", capabilities: ["list" as const] }] };
+    const below = { name: "b", rules: [{ path: "secret/apps/*", capabilities: ["read" as const] }] };
+    // LIST secret/apps reaches the ACL as secret/apps/: a's exact rule decides; b's prefix matches it too.
+    expect(canWith([listing, below], "secret/apps", "list").policies).toEqual([
+      { name: "a", matched: "secret/apps/", capabilities: ["list"], shadowed: null },
+      { name: "b", matched: null, capabilities: [], shadowed: "secret/apps/*" },
+    ]);
+    // sys/capabilities-self evaluates as a LIST: b's exact rule on secret/apps matches secret/apps/ (acl.go:411-417).
+    const exact = { name: "b", rules: [{ path: "secret/apps", capabilities: ["read" as const] }] };
+    expect(canWith([listing, exact], "secret/apps/").policies).toEqual([
+      { name: "a", matched: "secret/apps/", capabilities: ["list"], shadowed: null },
+      { name: "b", matched: null, capabilities: [], shadowed: "secret/apps" },
+    ]);
+  });
+
+  test("rejects a role the cluster does not have, listing every role it has", () => {
+    const seed = structuredClone(DEFAULT_CONFIG.clusters[0]);
+    const roles = [
+      { ...seed.roles[0], name: "plan" },
+      { ...seed.roles[0], name: "apply" },
+    ];
+    const cluster = parseConfig({ clusters: [{ ...seed, roles }] }, "test").clusters[0];
+    expect(validationMessage(() => can({ cluster, roleName: "deploy", path: "x" }))).toBe(
+      'no role "deploy" in cluster eks-test (roles: plan, apply)',
     );
   });
 });

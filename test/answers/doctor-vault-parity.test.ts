@@ -7,6 +7,7 @@
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
 import { can } from "../../src/answers/acl/can";
 import { diagnoseLogin } from "../../src/answers/doctor/doctor";
+import { verifiesWithAny } from "../../src/answers/doctor/signature";
 import { decodeJwt } from "../../src/answers/jwt";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import { parseConfig } from "../../src/config/load";
@@ -122,6 +123,26 @@ describe("times, as cap v0.11.0 jwt/jwt.go:174-245 and go-jose v3.0.4 jwt/claims
     expect(result.first).toBe("expiry");
     expect(result.detail).toContain("iat, which Vault takes as nbf when the token has none");
   });
+
+  // jwt.go:237-245: refused only when now + 60 s is strictly before nbf (or iat).
+  test("allows a minute of clock skew to the second: an nbf or an iat 60 s ahead passes, 61 s ahead fails", () => {
+    const at = (claims: object) => diagnose(rs256({ ...good, ...claims }), jwtConfig());
+    expect(at({ nbf: NOW + 60 }).ok).toBe(true);
+    expect(at({ nbf: NOW + 61 })).toMatchObject({ ok: false, first: "expiry" });
+    // With nbf past, an iat ahead is its own check (jwt.go:243-245): within the skew it passes.
+    expect(at({ nbf: NOW - 60, iat: NOW + 10 }).ok).toBe(true);
+    expect(at({ nbf: NOW - 60, iat: NOW + 60 }).ok).toBe(true);
+    expect(at({ nbf: NOW - 60, iat: NOW + 61 })).toMatchObject({ ok: false, first: "expiry" });
+  });
+
+  test("says until when a token not bound to a pod is valid, in whole minutes", () => {
+    const expiry = diagnose(rs256(good), jwtConfig()).checks.find((check) => check.name === "expiry");
+    expect(expiry).toEqual({
+      name: "expiry",
+      status: "pass",
+      detail: `valid until ${new Date((NOW + 3600) * 1000).toISOString().replace(".000Z", "Z")} (60 min from now)`,
+    });
+  });
 });
 
 describe("claims of the wrong JSON type are refused by decoding, before any check (cap jwt.go:150-158)", () => {
@@ -227,6 +248,69 @@ describe("signatures with auth.jwt.publicKeys pinned, verified offline as cap's 
   test("leaves an asymmetric signature to Vault when the keys are discovered", () => {
     const result = diagnose(rs256(good), jwtConfig({}, null));
     expect(result.checks.find((check) => check.name === "signature")?.status).toBe("skip");
+  });
+
+  test("says which key list it verified against and how many keys it holds, and the kid of a token none verifies", () => {
+    const signature = (token: string, config: Config) =>
+      diagnose(token, config).checks.find((check) => check.name === "signature");
+    const one = jwtConfig({}, [pem(keys.rsa.publicKey)]);
+    expect(signature(rs256(good), one)).toEqual({
+      name: "signature",
+      status: "pass",
+      detail: "the RS256 signature verifies with one of the 1 key of clusters[0].auth.jwt.publicKeys",
+    });
+    expect(signature(rs256(good), jwtConfig())).toMatchObject({
+      detail: "the RS256 signature verifies with one of the 4 keys of clusters[0].auth.jwt.publicKeys",
+    });
+    const stranger = signedJwt(good, "RS256", keys.stranger.privateKey, {});
+    expect(signature(stranger, one)).toEqual({
+      name: "signature",
+      status: "fail",
+      detail:
+        'the RS256 signature (kid "") verifies with none of the 1 key of clusters[0].auth.jwt.publicKeys; Vault says "error verifying token signature: no known key successfully validated the token signature" (cap jwt.go:130-143, keyset.go:156-175)',
+      fix: "kubectl get --raw /openid/v1/jwks lists the cluster's current keys: put each in clusters[0].auth.jwt.publicKeys as PEM (the cluster may have rotated its key), or log in with a token of this cluster",
+    });
+  });
+});
+
+describe("verifiesWithAny: a token's signature against PEM keys, as go-jose v3.0.4 verifies one (signing.go:173-200)", () => {
+  const decoded = (alg: string, key: KeyObject, header: object = {}) => decodeJwt(signedJwt(good, alg, key, header));
+  const rsaPem = pem(keys.rsa.publicKey);
+
+  test("verifies nothing for an algorithm no public key verifies, or a token without a signature", () => {
+    expect(verifiesWithAny(decodeJwt(signedJwt(good, "HS256", Buffer.from(rsaPem))), [rsaPem])).toBe(false);
+    const unsigned = signedJwt(good, "RS256", keys.rsa.privateKey).split(".").slice(0, 2).join(".");
+    expect(verifiesWithAny(decodeJwt(`${unsigned}.`), [rsaPem])).toBe(false);
+  });
+
+  test("uses a key only for the algorithms of its type: an RS256 signature relabelled EdDSA verifies with no RSA key", () => {
+    const [, payload, sig] = signedJwt(good, "RS256", keys.rsa.privateKey).split(".");
+    const header = Buffer.from(JSON.stringify({ alg: "EdDSA" })).toString("base64url");
+    expect(verifiesWithAny(decodeJwt(`${header}.${payload}.${sig}`), [rsaPem])).toBe(false);
+  });
+
+  test("wants an ES384 signature of P-384's size: P-256 over SHA-384 is refused (asymmetric.go:558-593)", () => {
+    const p256 = pem(keys.p256.publicKey);
+    expect(verifiesWithAny(decoded("ES384", keys.p256.privateKey), [p256])).toBe(false);
+    expect(verifiesWithAny(decoded("ES256", keys.p256.privateKey), [p256])).toBe(true);
+  });
+
+  test("refuses an RSA key under 1024 bits, as Go's crypto/rsa does, and takes one of 1024", () => {
+    for (const [bits, verifies] of [
+      [512, false],
+      [1024, true],
+    ] as const) {
+      const pair = generateKeyPairSync("rsa", { modulusLength: bits });
+      expect(verifiesWithAny(decoded("RS256", pair.privateKey), [pem(pair.publicKey)])).toBe(verifies);
+    }
+  });
+
+  test("skips a key it cannot read and tries the next", () => {
+    const token = decoded("RS256", keys.rsa.privateKey);
+    expect(
+      verifiesWithAny(token, ["-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----", "junk", rsaPem]),
+    ).toBe(true);
+    expect(verifiesWithAny(token, ["junk"])).toBe(false);
   });
 });
 

@@ -153,9 +153,14 @@ describe("allows: a root path's request needs sudo on the rule that decides (vau
 });
 
 describe("refusedBeforeAcl: Vault refuses a write to a path ending in '/' before the ACL (vault/request_handling.go:707-722)", () => {
-  test.each(["create", "update", "patch"] as const)("refuses %s of x/ and names the cause", (operation) => {
-    expect(refusedBeforeAcl("secret/data/x/", operation)).toContain(
-      `a path ending in "/" ("cannot write to a path ending in '/'")`,
+  test.each([
+    ["create", "a create"],
+    ["update", "an update"],
+    ["patch", "a patch"],
+  ] as const)("refuses %s of x/, names the cause and the fix", (operation, request) => {
+    expect(refusedBeforeAcl("secret/data/x/", operation)).toBe(
+      `Vault refuses ${request} of a path ending in "/" ("cannot write to a path ending in '/'") before it looks at any ` +
+        "policy (vault/request_handling.go:707-722), unless the mount is tuned with trim_request_trailing_slashes; drop the trailing /",
     );
     expect(refusedBeforeAcl("secret/data/x", operation)).toBeNull();
   });

@@ -569,6 +569,26 @@ const DOUBLED: Doubled[] = [
     refusal:
       "test/Auth/Roles/atlantis: boundServiceAccountNamespaceSelector.matchLabels.-team: \"-team\" is not a label key; use a label key such as team or example.com/team: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit, optionally after a DNS prefix and '/'",
   },
+  {
+    what: "a reviewer bindingName that is the namespace reader's binding name",
+    entry: () => {
+      const cluster = seedCluster();
+      authOf(cluster).reviewer = { mode: "long-lived-token", bindingName: "vault-vault-reviewer-namespace-reader" };
+      firstRole(cluster).boundServiceAccountNamespaceSelector = { matchLabels: { team: "a" } };
+      return cluster;
+    },
+    problem:
+      'checks.yaml:11:22: clusters[0].auth.reviewer.bindingName: "vault-vault-reviewer-namespace-reader" is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector (<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName',
+    construct: () =>
+      kubernetesMount({
+        reviewer: Reviewer.longLivedToken({ bindingName: "vault-vault-reviewer-namespace-reader" }),
+      }).addRole("atlantis", {
+        boundServiceAccountNames: ["atlantis"],
+        boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } },
+      }),
+    refusal:
+      'test/Auth: reviewer.bindingName: "vault-vault-reviewer-namespace-reader" is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector (<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName',
+  },
 ];
 
 describe("a mistake in the config file is named by the config check, with file:line and the fix", () => {
@@ -602,5 +622,10 @@ describe("the reviewer's default token Secret name, <serviceAccountName>-token, 
 
   test("accepts a 248-character serviceAccountName when secretName is given", () => {
     expect(synth(named(248, "reviewer-token"))).toMatchObject({ code: 0, wrote: true });
+  });
+
+  test("accepts a 253-character serviceAccountName with the vault-pod reviewer, which creates no token Secret", () => {
+    const vaultPod = seedCluster({ auth: { reviewer: { mode: "vault-pod", serviceAccountName: "a".repeat(253) } } });
+    expect(synth(vaultPod)).toMatchObject({ code: 0, wrote: true });
   });
 });

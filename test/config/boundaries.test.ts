@@ -427,6 +427,39 @@ describe("one auth mount path per Vault mount table: (address, Vault namespace, 
     );
   });
 
+  test("does not take two different addresses it cannot read for one Vault", () => {
+    const a = entry("a", "k8s", { address: "https://vault%zz.example.com" });
+    const b = entry("b", "k8s", { address: "https://vault%yy.example.com" });
+    expect(
+      problemsIn(two(a, b))
+        .split("\n")
+        .map((line) => line.replace(/^ {2}bad\.yaml:\d+:\d+: /, "")),
+    ).toEqual([
+      "bad.yaml has 2 problems:",
+      expect.stringMatching(/^clusters\[0\]\.vault\.address: "https:\/\/vault%zz\.example\.com" is not a valid URL/),
+      expect.stringMatching(/^clusters\[1\]\.vault\.address: "https:\/\/vault%yy\.example\.com" is not a valid URL/),
+    ]);
+  });
+
+  test("names the first cluster that took a mount, for every later one that takes it again", () => {
+    const [a, b, c] = ["a", "b", "c"].map((name) => entry(name, "k8s", { address: ADDRESS }));
+    expect(
+      problemsIn(stringify({ clusters: [a, b, c] }))
+        .split("\n")
+        .slice(1),
+    ).toEqual([
+      expect.stringMatching(/: clusters\[1\]\.auth\.path: "k8s" is already the mount of clusters\[0\] on/),
+      expect.stringMatching(/: clusters\[2\]\.auth\.path: "k8s" is already the mount of clusters\[0\] on/),
+    ]);
+  });
+
+  test("names the first cluster whose mount lies under a later cluster's path", () => {
+    const clusters = [entry("a", "k8s/a", { address: ADDRESS }), entry("b", "k8s/b", { address: ADDRESS })];
+    expect(refusal(stringify({ clusters: [...clusters, entry("c", "k8s", { address: ADDRESS })] }))).toBe(
+      `clusters[2].auth.path: "k8s" is a prefix of the mount of clusters[0] on the same Vault (${ADDRESS}): Vault refuses it with "path is already in use"; use paths that are not prefixes of each other, e.g. k8s/a and k8s/b`,
+    );
+  });
+
   test("rejects a path under another's mount in one Vault namespace", () => {
     const a = entry("a", "k8s", { address: ADDRESS, namespace: "team-a" });
     const b = entry("b", "k8s/prod", { address: ADDRESS, namespace: "team-a" });
@@ -764,6 +797,8 @@ describe("the cluster connection: eks, or host with a CA the reviewer needs", ()
   test.each<[string, Record<string, unknown>, string]>([
     ["a host", { host: HOST }, "host"],
     ["a kubeconfig", { kubeconfig: { context: "x" } }, "kubeconfig"],
+    // A CA next to eks would be dropped: the connection takes the cluster's own.
+    ["a caCertificate", { caCertificate: TEST_CA }, "caCertificate"],
     ["inCluster true", { inCluster: true }, "inCluster"],
   ])("rejects eks with %s", (_what, extra) => {
     expect(

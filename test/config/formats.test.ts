@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { checkConfigText, parseConfigText } from "../../src/config/load";
-import { VaultPolicy } from "../../src/constructs";
+import { ClusterConnection, VaultPolicy } from "../../src/constructs";
 import { shellWord } from "../../src/domain/shell";
+import { readCertificateBundle } from "../../src/formats/pem";
 import {
   type ClusterInput,
   explicitConnection,
@@ -70,6 +71,34 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
         reviewer(c).namespace = "vault.system";
       },
       `clusters[0].auth.reviewer.namespace: "vault.system" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead`,
+    ],
+    [
+      "a namespace with a capital and a dot, where the dot is not the only problem",
+      (c) => {
+        reviewer(c).namespace = "Vault.system";
+      },
+      `clusters[0].auth.reviewer.namespace: "Vault.system" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    ],
+    [
+      "a namespace with a dot and a capital after it, where the dot is not the only problem",
+      (c) => {
+        reviewer(c).namespace = "vault.System";
+      },
+      `clusters[0].auth.reviewer.namespace: "vault.System" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    ],
+    [
+      "a namespace of 63 characters with a dot, where the dot is the only problem",
+      (c) => {
+        reviewer(c).namespace = `vault.${"a".repeat(57)}`;
+      },
+      `clusters[0].auth.reviewer.namespace: "vault.${"a".repeat(57)}" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead`,
+    ],
+    [
+      "a namespace with a dot and too long, where the length is said, not the dot alone",
+      (c) => {
+        reviewer(c).namespace = `vault.${"a".repeat(58)}`;
+      },
+      `clusters[0].auth.reviewer.namespace: "vault.${"a".repeat(58)}" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`,
     ],
     [
       "a ClusterRoleBinding name with '/'",
@@ -161,11 +190,6 @@ describe("URLs are checked as written, since the string is what goes into the JS
       "holds a newline, which would be written as is; remove it",
     ],
     [
-      "credentials in the URL",
-      "https://admin:s3cret@k8s.example.com",
-      "carries a user name or password (user:pass@), which would be written into the Terraform JSON and state; remove it, credentials come from the environment",
-    ],
-    [
       "a query",
       "https://k8s.example.com?insecure=1",
       "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
@@ -173,6 +197,12 @@ describe("URLs are checked as written, since the string is what goes into the JS
     [
       "a fragment",
       "https://k8s.example.com#x",
+      "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
+    ],
+    // An empty query or fragment parses to url.search === "" and url.hash === "": only the text shows it.
+    [
+      "an empty fragment",
+      "https://k8s.example.com#",
       "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
     ],
     // The WHATWG parser's port state: https://url.spec.whatwg.org/#port-state
@@ -205,6 +235,16 @@ describe("URLs are checked as written, since the string is what goes into the JS
       "ends in /v1, which the vault provider and CLI add themselves (requests would go to /v1/v1/...); use https://vault.example.com:8200",
     ],
     [
+      "/v1/, which the provider adds, with a trailing '/'",
+      "https://vault.example.com:8200/v1/",
+      "ends in /v1, which the vault provider and CLI add themselves (requests would go to /v1/v1/...); use https://vault.example.com:8200",
+    ],
+    [
+      "an empty query",
+      "https://vault.example.com?",
+      "has a query (?...) or fragment (#...), which the address of an API cannot have; remove it",
+    ],
+    [
       "another path",
       "https://vault.example.com/ui/",
       "has a path (/ui/); the vault provider takes scheme, host and port only (its address argument); use https://vault.example.com",
@@ -225,6 +265,36 @@ describe("URLs are checked as written, since the string is what goes into the JS
       "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
     ],
     [
+      "angle brackets, as chat tools print a link",
+      "<https://vault.example.com>",
+      "is not an http(s) URL; use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
+    ],
+    [
+      "an http:// port the URL parser refuses",
+      "http://vault.vault.svc:82OO",
+      'is not a valid URL (the port "82OO" is not a number); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)',
+    ],
+    [
+      "an IPv6 host and a port out of range",
+      "https://[::1]:99999",
+      "is not a valid URL (the port 99999 is out of range, 0 to 65535); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
+    ],
+    [
+      "a host the URL parser refuses, and the highest port",
+      "https://vault%zz.example.com:65535",
+      "is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
+    ],
+    [
+      "a host the URL parser refuses, and an empty port",
+      "https://vault%zz.example.com:",
+      "is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
+    ],
+    [
+      "/v1 with doubled slashes",
+      "https://vault.example.com/v1//",
+      "ends in /v1, which the vault provider and CLI add themselves (requests would go to /v1/v1/...); use https://vault.example.com",
+    ],
+    [
       "a host the URL parser refuses",
       "https://vault%zz.example.com",
       "is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)",
@@ -233,6 +303,98 @@ describe("URLs are checked as written, since the string is what goes into the JS
     expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toContain(
       `clusters[0].vault.address: ${JSON.stringify(address)} ${expected}`,
     );
+  });
+});
+
+describe("an invisible character is named, with where it is (src/rules/rule.ts invisibleIn)", () => {
+  test.each([
+    ["a tab at the start", "\tatlantis", "holds a tab at the start"],
+    ["a carriage return at the end", "atlantis\r", "holds a carriage return at the end"],
+    ["a no-break space in the middle", "atl\u00a0antis", "holds the invisible character U+00A0"],
+    [
+      "a control character that is not whitespace",
+      "\u0007atlantis",
+      "holds the invisible character U+0007 at the start",
+    ],
+  ])("rejects a role name with %s", (_what, name, said) => {
+    expect(problem(fileWith((c) => Object.assign(firstRole(c), { name })))).toBe(
+      `clusters[0].roles[0].name: ${JSON.stringify(name)} ${said}, which would be written as is; remove it`,
+    );
+  });
+
+  test("rejects an address block from a `|` block by its newline, before reading it as an address", () => {
+    expect(problem(fileWith((c) => Object.assign(firstRole(c), { tokenBoundCidrs: ["10.0.0.0/16\n"] })))).toBe(
+      "clusters[0].roles[0].tokenBoundCidrs[0]: \"10.0.0.0/16\\n\" holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line's newline: write the value on the key's line, or use `|-`); remove it",
+    );
+  });
+});
+
+describe("a URL with a user name or password is refused, and the credential never printed", () => {
+  const CARRIES =
+    "carries a user name or password (user:pass@), which would be written into the Terraform JSON and state; remove it, credentials come from the environment";
+
+  test.each([
+    ["a user name alone", "https://deployer@vault.example.com", "https://***@vault.example.com"],
+    ["a user name and password", "https://admin:s3cret@vault.example.com:8200", "https://***@vault.example.com:8200"],
+    ["a password alone", "https://:s3cret@vault.example.com", "https://***@vault.example.com"],
+    ["an '@' in the password", "http://admin:p@ss@vault.vault.svc:8200", "http://***@vault.vault.svc:8200"],
+  ])("rejects a Vault address with %s", (_what, address, shown) => {
+    expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toBe(
+      `clusters[0].vault.address: ${JSON.stringify(shown)} ${CARRIES}`,
+    );
+  });
+
+  test("rejects a Vault address whose host cannot be read, without the password or a port made of it", () => {
+    const address = "https://admin:s3cret@vault%zz.example.com";
+    expect(problem(fileWith((c) => Object.assign(c, { vault: { address } })))).toBe(
+      'clusters[0].vault.address: "https://***@vault%zz.example.com" is not a valid URL (the URL parser cannot read its host); use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)',
+    );
+  });
+
+  test.each([
+    ["a user name and password", "https://admin:s3cret@k8s.example.com", "https://***@k8s.example.com"],
+    ["a token as the user name", "https://kubeadmin-token@10.0.0.1:6443/", "https://***@10.0.0.1:6443/"],
+  ])("rejects a Kubernetes host with %s", (_what, host, shown) => {
+    expect(problem(fileWith((c) => explicitConnection(c, host)))).toBe(
+      `clusters[0].kubernetes.host: ${JSON.stringify(shown)} ${CARRIES}`,
+    );
+  });
+
+  test("rejects a construct's Kubernetes host with a password in its own words, without the password", () => {
+    expect(
+      validationMessage(() =>
+        ClusterConnection.explicit({ host: "https://admin:s3cret@k8s.example.com", caCertificate: TEST_CA }),
+      ),
+    ).toBe(`ClusterConnection.explicit: host: "https://***@k8s.example.com" ${CARRIES}`);
+  });
+
+  // The checks across entries read the schema's typed output, so an address the schema refused is
+  // left out of them: the clash is reported once the address is fixed, and no line quotes it whole.
+  test("refuses the Vault address of each of two clusters without its password, and makes no clash line of it", () => {
+    const address = "https://admin:s3cret@vault.example.com";
+    const seed = seedCluster({ vault: { address } });
+    const other = { ...seedCluster({ vault: { address } }), name: "other" };
+    const message = problemsIn(stringify({ clusters: [seed, other] }));
+    expect(message).not.toContain("s3cret");
+    expect(message).not.toContain("same Vault");
+    for (const index of [0, 1]) {
+      expect(message).toContain(`clusters[${index}].vault.address: "https://***@vault.example.com" ${CARRIES}`);
+    }
+  });
+
+  test("refuses the Kubernetes host of each of two entries without its password, and makes no clash line of it", () => {
+    const host = "https://admin:s3cret@k8s.example.com";
+    const entry = (name: string, path: string) => {
+      const cluster = seedCluster({ name, auth: { path } }) as unknown as Record<string, unknown>;
+      explicitConnection(cluster, host);
+      return cluster;
+    };
+    const message = problemsIn(stringify({ clusters: [entry("a", "k8s/a"), entry("b", "k8s/b")] }));
+    expect(message).not.toContain("s3cret");
+    expect(message).not.toContain("k8s.example.com, which");
+    for (const index of [0, 1]) {
+      expect(message).toContain(`clusters[${index}].kubernetes.host: "https://***@k8s.example.com" ${CARRIES}`);
+    }
   });
 });
 
@@ -279,6 +441,44 @@ describe("a private key in any string of the file is refused, never echoed", () 
     const message = problemsIn(fileWith(change));
     expect(message).toContain(`${field} holds a private key (-----BEGIN ... PRIVATE KEY-----; the value is not shown)`);
     for (const line of keyLines) expect(message).not.toContain(line);
+  });
+
+  test.each([
+    [
+      "in a list where the CA text belongs",
+      (c: Record<string, unknown>) => {
+        explicitConnection(c);
+        (c.kubernetes as Record<string, unknown>).caCertificate = [key];
+      },
+      "clusters[0].kubernetes.caCertificate: expected text, got (a value holding a private key, not shown)",
+    ],
+    [
+      "in a mapping where a duration belongs",
+      (c: Record<string, unknown>) => Object.assign(firstRole(c), { tokenTtl: { ttl: key } }),
+      "clusters[0].roles[0].tokenTtl: (a value holding a private key, not shown) is not a duration; use e.g. 1800, 30m, 1h30m, 1.5h or 7d",
+    ],
+    [
+      "where the reviewer mode belongs",
+      (c: Record<string, unknown>) => Object.assign(reviewer(c), { mode: key }),
+      "clusters[0].auth.reviewer.mode: reviewer mode (a private key, not shown) is not one of long-lived-token, vault-pod, client-jwt",
+    ],
+    [
+      "in a list where the reviewer mode belongs",
+      (c: Record<string, unknown>) => Object.assign(reviewer(c), { mode: [key] }),
+      "clusters[0].auth.reviewer.mode: reviewer mode (a value holding a private key, not shown) is not one of long-lived-token, vault-pod, client-jwt",
+    ],
+  ])("rejects a private key %s without echoing it in the type error", (_what, change, line) => {
+    const message = problemsIn(fileWith(change));
+    expect(message.split("\n").map((text) => text.replace(/^ {2}bad\.yaml:\d+:\d+: /, ""))).toContain(line);
+    for (const text of keyLines) expect(message).not.toContain(text);
+  });
+
+  test("rejects a URL with a password in a list where the Vault address belongs, without the password", () => {
+    const message = problemsIn(
+      fileWith((c) => Object.assign(c, { vault: { address: ["https://admin:s3cret@vault.example.com"] } })),
+    );
+    expect(message).toContain('clusters[0].vault.address: expected text, got ["https://***@vault.example.com"]');
+    expect(message).not.toContain("s3cret");
   });
 
   test("rejects a private key used as a mapping key without printing it in the field path", () => {
@@ -350,6 +550,36 @@ describe("PEM bundles hold certificates only (RFC 7468), read with Node's X.509 
     );
   });
 
+  test("counts a certificate as valid through the second of its notAfter (RFC 5280 §4.1.2.5: inclusive)", () => {
+    const notAfter = new Date("2021-01-01T00:00:00Z");
+    expect(readCertificateBundle(EXPIRED_CA, notAfter)).toEqual({ expired: [] });
+    expect(readCertificateBundle(EXPIRED_CA, new Date(notAfter.getTime() + 1000)).problem).toBe(
+      "holds only expired certificates: CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT); TLS to the API would fail; paste the cluster's current CA",
+    );
+  });
+
+  test("names an expired certificate by every part of its subject", () => {
+    // Self-signed with `openssl ca -selfsign -startdate 20190101000000Z -enddate 20210101000000Z`; its key was not kept.
+    const twoNames = readFileSync(join(__dirname, "..", "fixtures", "expired-ca-two-names.pem"), "utf8");
+    expect(problem(withCa(twoNames))).toContain(
+      "holds only expired certificates: O=Example Org, CN=vault-k8s-auth-expired-test-ca-2 (notAfter Jan  1 00:00:00 2021 GMT);",
+    );
+  });
+
+  test("rejects a CA whose two certificates have both expired, naming each", () => {
+    const name = "CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT)";
+    expect(problem(withCa(`${EXPIRED_CA}${EXPIRED_CA}`))).toContain(
+      `holds only expired certificates: ${name}; ${name}; TLS to the API would fail; paste the cluster's current CA`,
+    );
+  });
+
+  test("rejects a CA cut before its END line", () => {
+    const cut = TEST_CA.replace("-----END CERTIFICATE-----", "");
+    expect(problem(withCa(cut))).toBe(
+      `clusters[0].kubernetes.caCertificate: ${JSON.stringify(`${cut.slice(0, 77)}...`)} has no -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE----- block`,
+    );
+  });
+
   test("accepts a bundle where one of two certificates has expired", () => {
     expect(problemsIn(withCa(`${EXPIRED_CA}${TEST_CA}`))).toBe("");
   });
@@ -369,6 +599,8 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
     ["a GovCloud region", eks("prod", "us-gov-west-1")],
     ["an S3 bucket with dots", state("tf-state.example.com")],
     ["a nested Vault namespace", namespace("admin/team-a")],
+    ["an S3 bucket that starts with an IP address", state("10.0.0.1-state")],
+    ["an S3 bucket that ends in an IP address", state("state.10.0.0.1")],
   ])("accepts %s", (_what, text) => {
     expect(problemsIn(text)).toBe("");
   });
@@ -395,6 +627,26 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
       `clusters[0].kubernetes.eks.region: "us-east-1a" is an availability zone; use its region, us-east-1`,
     ],
     [
+      "a GovCloud availability zone as the region",
+      eks("prod", "us-gov-west-1a"),
+      `clusters[0].kubernetes.eks.region: "us-gov-west-1a" is an availability zone; use its region, us-gov-west-1`,
+    ],
+    [
+      "an availability zone of a two-digit region number, which the region pattern allows",
+      eks("prod", "ap-east-10b"),
+      `clusters[0].kubernetes.eks.region: "ap-east-10b" is an availability zone; use its region, ap-east-10`,
+    ],
+    [
+      "text that only starts like an availability zone",
+      eks("prod", "us-east-1ab"),
+      `clusters[0].kubernetes.eks.region: "us-east-1ab" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)`,
+    ],
+    [
+      "text that only ends like an availability zone",
+      eks("prod", "aws-us-east-1a"),
+      `clusters[0].kubernetes.eks.region: "aws-us-east-1a" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)`,
+    ],
+    [
       "a region name instead of its code",
       eks("prod", "Tokyo"),
       '"Tokyo" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)',
@@ -408,6 +660,16 @@ describe("names of AWS and Vault Enterprise follow their own rules", () => {
       "a state bucket named like an IP address",
       state("192.168.5.4"),
       '"192.168.5.4" is formatted as an IP address, which S3 refuses as a bucket name',
+    ],
+    [
+      "a state bucket named like an IP address with several digits in each part",
+      state("10.20.30.40"),
+      '"10.20.30.40" is formatted as an IP address, which S3 refuses as a bucket name',
+    ],
+    [
+      "the root Vault namespace by name",
+      namespace("root"),
+      'clusters[0].vault.namespace: "root" has the segment "root", a name Vault reserves; choose another namespace name',
     ],
     [
       "a state bucket with a reserved prefix",
@@ -609,6 +871,12 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
     expect(problemsIn(text)).toContain(`ServiceAccount "vault/vault-reviewer" in ${second}, which clusters[0]`);
   });
 
+  test("rejects explicit hosts behind a proxy path that differ only in trailing slashes", () => {
+    const path = "https://rancher.example.com/k8s/clusters/c-1";
+    const text = two(entry("a", explicit(`${path}//`)), entry("b", explicit(path)));
+    expect(problemsIn(text)).toContain(`ServiceAccount "vault/vault-reviewer" in ${path}, which clusters[0]`);
+  });
+
   test("rejects two inCluster entries: they name the one cluster Terraform runs in", () => {
     const inCluster = { host: "https://kubernetes.default.svc", caCertificate: TEST_CA, inCluster: true };
     const other = { ...inCluster, host: "https://10.0.0.1" };
@@ -645,6 +913,28 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
     expect(message).toContain('ClusterRole "vault-vault-namespace-reader" in EKS cluster prod');
     expect(message).toContain('ClusterRoleBinding "vault-vault-namespace-reader" in EKS cluster prod');
     expect(message).toContain("clusters[1].roles[0].boundServiceAccountNamespaceSelector: ");
+  });
+
+  test("rejects a vault-pod bindingName that one entry's namespace reader also takes, and accepts it without a selector", () => {
+    const vaultPod = {
+      mode: "vault-pod",
+      serviceAccountName: "vault",
+      namespace: "vault-system",
+      bindingName: "vault-system-vault-namespace-reader",
+    };
+    const withSelector = entry("a", eks("prod"), vaultPod);
+    (withSelector.roles[0] as Record<string, unknown>).boundServiceAccountNamespaceSelector = {
+      matchLabels: { a: "b" },
+    };
+    expect(problem(stringify({ clusters: [withSelector] }))).toBe(
+      'clusters[0].auth.reviewer.bindingName: "vault-system-vault-namespace-reader" is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector (<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName',
+    );
+    expect(problemsIn(stringify({ clusters: [entry("a", eks("prod"), vaultPod)] }))).toBe("");
+  });
+
+  test("accepts two vault-pod entries on one cluster that create no binding, as with the Helm chart's own", () => {
+    const vaultPod = { mode: "vault-pod", serviceAccountName: "vault", bindingName: undefined, createBinding: false };
+    expect(problemsIn(two(entry("a", eks("prod"), vaultPod), entry("b", eks("prod"), vaultPod)))).toBe("");
   });
 
   // The check must know every object a reviewer creates, under the name the constructs give it.
@@ -759,6 +1049,8 @@ describe("policy paths as Vault's parser reads them (vault/policy.go)", () => {
   const withRule = (rule: Record<string, unknown>) =>
     fileWith((c) => {
       c.policies = [{ name: "admin", rules: [rule] }];
+      // An audience keeps the role's own warning out of the list, which then holds the path's alone.
+      firstRole(c).audience = "vault";
     });
 
   test.each([
@@ -766,8 +1058,8 @@ describe("policy paths as Vault's parser reads them (vault/policy.go)", () => {
     [{ path: "secret/data/app/*", capabilities: ["read"] }],
     [{ list: "secret/metadata/+" }],
     [{ kvRead: { mount: "secret", path: "apps/*" } }],
-  ])("accepts %j", (rule) => {
-    expect(problemsIn(withRule(rule))).toBe("");
+  ])("accepts %j, without a warning", (rule) => {
+    expect(checkConfigText(withRule(rule), "t.yaml").warnings).toEqual([]);
   });
 
   test.each<[Record<string, unknown>, string]>([
@@ -776,12 +1068,24 @@ describe("policy paths as Vault's parser reads them (vault/policy.go)", () => {
       'rules[0].path: "secret/*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
     ],
     [
+      { path: "*/config", capabilities: ["read"] },
+      'rules[0].path: "*/config" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+    ],
+    [
       { path: "secret/+*", capabilities: ["read"] },
       'rules[0].path: "secret/+*" has "+*", which Vault refuses ("invalid use of wildcards (\'+*\' is forbidden)", vault/policy.go); write +/* or end the path in *',
     ],
     [
       { deny: "secret/data/*/admin" },
       'rules[0].deny: "secret/data/*/admin" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+    ],
+    [
+      { path: "secret/data/app ", capabilities: ["read"] },
+      'rules[0].path: "secret/data/app " holds a space at the end, which would be written as is; remove it',
+    ],
+    [
+      { kvRead: { mount: "kv/../secret", path: "app" } },
+      `rules[0].kvRead.mount: "kv/../secret" has a '.' or '..' segment, which HTTP clients resolve before Vault sees the request (RFC 3986 §5.2.4); name each segment`,
     ],
     [
       { kvRead: { mount: "secret", path: "team*/app" } },
@@ -816,6 +1120,17 @@ describe("roles: what Vault grants and compares", () => {
   ])("rejects the audience %j, which never equals a token's aud claim", (audience, why) => {
     expect(problem(fileWith((c) => Object.assign(firstRole(c), { audience })))).toBe(
       `clusters[0].roles[0].audience: ${JSON.stringify(audience)} ${why}; Vault compares the audience with the token's aud claim exactly`,
+    );
+  });
+
+  test("quotes a value of up to 80 characters whole, and a longer one cut to 77 and '...'", () => {
+    const undefinedPolicy = (name: string) =>
+      problem(fileWith((c) => Object.assign(firstRole(c), { tokenPolicies: [name] })));
+    expect(undefinedPolicy("p".repeat(80))).toBe(
+      `clusters[0].roles[0].tokenPolicies[0]: policy "${"p".repeat(80)}" is not defined in this cluster's policies; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)`,
+    );
+    expect(undefinedPolicy("p".repeat(81))).toBe(
+      `clusters[0].roles[0].tokenPolicies[0]: policy "${"p".repeat(77)}..." is not defined in this cluster's policies; add it under policies, or under externalPolicies if Vault has it from elsewhere (vault policy write)`,
     );
   });
 

@@ -344,7 +344,11 @@ describe("rejects jwt-mode config that cannot work", () => {
         firstRole(c).audience = "vault";
       }),
     );
-    expect(message).toContain("clusters[0].auth.jwt.publicKeys[0] holds a private key");
+    // Once, in the field rule's words (the public half, openssl pkey -pubout), not also as a key anywhere in the file.
+    expect(message.replace(/bad\.yaml:\d+:\d+/, "bad.yaml:L:C")).toBe(
+      "bad.yaml has 1 problem:\n" +
+        "  bad.yaml:L:C: clusters[0].auth.jwt.publicKeys[0] holds a private key, which must never be written into Terraform JSON, state or Vault; give the public half (openssl pkey -pubout), and treat that key as leaked if this file was shared",
+    );
     expect(message).not.toContain("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC");
   });
 

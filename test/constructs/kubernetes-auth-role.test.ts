@@ -275,7 +275,7 @@ describe("role options (vault_kubernetes_auth_backend_role, terraform-provider-v
 });
 
 describe("role token options", () => {
-  test("reject an address block whose prefix length is left empty, naming the role's field", () => {
+  test("rejects an address block whose prefix length is left empty, naming the role's field", () => {
     expect(
       validationMessage(() =>
         kubernetesMount().auth.addRole("app", {

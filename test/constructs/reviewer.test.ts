@@ -45,6 +45,14 @@ describe("Reviewer modes", () => {
     });
   });
 
+  test("vault-pod with no props binds ServiceAccount vault in namespace vault, as a Helm release named vault in namespace vault has it", () => {
+    const json = synthJson(backendWith(Reviewer.vaultPod()).stack);
+    expect(only(json, "kubernetes_cluster_role_binding_v1")).toMatchObject({
+      metadata: { name: "vault-vault-auth-delegator" },
+      subject: [{ kind: "ServiceAccount", name: "vault", namespace: "vault" }],
+    });
+  });
+
   test("client-jwt stores no token, disables the local CA JWT, and binds each role's ServiceAccounts", () => {
     const { stack, backend } = backendWith(Reviewer.clientJwt());
     backend.addRole("atlantis", {
@@ -94,6 +102,20 @@ describe("Reviewer modes", () => {
       ),
     ).toBe(
       'test/Auth/Roles/any: boundServiceAccountNames holds "*", but the client-jwt reviewer binds each ServiceAccount to system:auth-delegator; list concrete names, or use the long-lived-token or vault-pod reviewer',
+    );
+  });
+
+  test("rejects a vault-pod bindingName that the namespace reader's binding also takes", () => {
+    const { backend } = backendWith(Reviewer.vaultPod({ bindingName: "vault-vault-namespace-reader" }));
+    expect(
+      validationMessage(() =>
+        backend.addRole("app", {
+          boundServiceAccountNames: ["app"],
+          boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } },
+        }),
+      ),
+    ).toBe(
+      'test/Auth: reviewer.bindingName: "vault-vault-namespace-reader" is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector (<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName',
     );
   });
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { projectedToken } from "../answers/tokens";
+import { decodeJwt } from "../../src/answers/jwt";
+import { jwt, legacyToken, projectedToken } from "../answers/tokens";
 import { FakeVault, liveCli } from "./fake-vault";
 
 const dir = mkdtempSync(join(tmpdir(), "vka-doctor-live-"));
@@ -9,6 +10,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(join(dir, "vault-aud.jwt"), projectedToken({ aud: ["vault"] }));
 writeFileSync(join(dir, "other-ns.jwt"), projectedToken({ aud: ["vault"], namespace: "intruders" }));
 writeFileSync(join(dir, "api-aud.jwt"), projectedToken());
+writeFileSync(join(dir, "legacy.jwt"), legacyToken());
+const claims = decodeJwt(projectedToken()).claims;
+writeFileSync(join(dir, "empty-aud.jwt"), jwt({ ...claims, aud: "" }));
+writeFileSync(join(dir, "one-aud.jwt"), jwt({ ...claims, aud: "vault" }));
+writeFileSync(join(dir, "no-aud.jwt"), jwt({ ...claims, aud: undefined }));
+writeFileSync(join(dir, "list-no-aud.jwt"), jwt({ ...claims, aud: [] }));
+writeFileSync(join(dir, "no-iss.jwt"), jwt({ ...claims, aud: ["vault"], iss: undefined }));
 
 /** A Kubernetes role and a JWT role as the plugins return them (no config file involved). */
 const vault = new FakeVault();
@@ -138,7 +146,16 @@ describe("doctor --live (no config: the role and the mount's config read from Va
       "subject",
     ]);
     const refused = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt");
-    expect(failing(refused).map((check) => check.name)).toEqual(["subject"]);
+    // A JWT role has no bound_service_account_* fields: the fix names bound_claims, where sub is bound.
+    expect(failing(refused)).toEqual([
+      {
+        name: "subject",
+        status: "fail",
+        detail:
+          'sub "system:serviceaccount:intruders:atlantis" matches none of [system:serviceaccount:atlantis:atlantis]; Vault says "claim \\"sub\\" does not match any associated bound claim values" (claims.go:137-139)',
+        fix: 'add "system:serviceaccount:intruders:atlantis" to the sub list of bound_claims of auth/jwt/role/handmade, or log in with a token of a bound ServiceAccount',
+      },
+    ]);
     const apiAudience = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "api-aud.jwt");
     // With none of bound_audiences in the token, the first stands for them, as Vault refuses alike.
     expect(failing(apiAudience)).toEqual([
@@ -248,6 +265,138 @@ describe("doctor --live (no config: the role and the mount's config read from Va
     expect(
       failing(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt")).map((c) => c.name),
     ).toEqual(["subject"]);
+  });
+
+  const check = (result: { stdout: string }, name: string) =>
+    (JSON.parse(result.stdout) as { checks: { name: string }[] }).checks.find((found) => found.name === name);
+
+  test("kubernetes: every fix and detail names the Vault field and path, not a config field", async () => {
+    const result = await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "api-aud.jwt");
+    expect(check(result, "issuer")).toEqual({
+      name: "issuer",
+      status: "skip",
+      detail: "issuer validation is off (disable_iss_validation of auth/k8s/config: true), so Vault ignores iss",
+    });
+    expect(check(result, "audience")).toEqual({
+      name: "audience",
+      status: "fail",
+      detail:
+        'the role wants aud "vault", but this is the pod\'s default token, whose aud [https://kubernetes.default.svc.cluster.local] is the API server\'s (cap jwt.go:170-172: "invalid audience (aud) claim")',
+      fix: 'mount a projected ServiceAccount token with audience: vault (docs/pods.md: "Bind an audience") and log in with that file, or remove audience of auth/k8s/role/handmade',
+    });
+  });
+
+  test("kubernetes: the mount's issuer, when it has one, passes the same iss and fails another with the fix", async () => {
+    const config = vault.state.data?.["auth/k8s/config"] ?? {};
+    const issuer = "https://kubernetes.default.svc.cluster.local";
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/k8s/config": { ...config, disable_iss_validation: false, issuer },
+    };
+    expect(check(await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt"), "issuer")).toEqual({
+      name: "issuer",
+      status: "pass",
+      detail: `iss "${issuer}" is the mount's issuer`,
+    });
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/k8s/config": { ...config, disable_iss_validation: false, issuer: "https://elsewhere" },
+    };
+    expect(check(await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "no-iss.jwt"), "issuer")).toMatchObject({
+      status: "fail",
+      detail:
+        'iss "" is not the mount\'s issuer "https://elsewhere"; Vault says "invalid issuer (iss) claim" (path_login.go:344-348, cap jwt.go)',
+    });
+    expect(check(await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "legacy.jwt"), "issuer")).toEqual({
+      name: "issuer",
+      status: "fail",
+      detail:
+        'iss "kubernetes/serviceaccount" is not the mount\'s issuer "https://elsewhere"; Vault says "invalid issuer (iss) claim" (path_login.go:344-348, cap jwt.go)',
+      fix: 'set issuer of auth/k8s/config to "kubernetes/serviceaccount" if this token comes from the right cluster, or disable_iss_validation',
+    });
+  });
+
+  test("kubernetes: a stored reviewer JWT is presented to the TokenReview; one given without exp passes", async () => {
+    const result = await doctor(
+      "--mount",
+      "k8s",
+      "--role",
+      "handmade",
+      "--jwt",
+      "vault-aud.jwt",
+      "--reviewer-jwt",
+      "legacy.jwt",
+    );
+    expect(check(result, "reviewer")).toEqual({
+      name: "reviewer",
+      status: "pass",
+      detail:
+        "Vault holds a reviewer JWT (token_reviewer_jwt_set) and presents it to the TokenReview API; Vault does not say whose it is, and the one given has no exp",
+    });
+    expect(check(result, "tokenreview")).toMatchObject({
+      detail:
+        "not checkable offline: Vault asks the API server to review the token for aud [vault], as system:serviceaccount:<the reviewer whose JWT Vault holds>, and compares name, uid and namespace (path_login.go:491-524)",
+    });
+  });
+
+  test("jwt: a role without bound_audiences refuses any token with an aud, as a list or one string (path_login.go:164-180)", async () => {
+    const role = vault.state.data?.["auth/jwt/role/handmade"] ?? {};
+    vault.state.data = { ...vault.state.data, "auth/jwt/role/handmade": { ...role, bound_audiences: [] } };
+    const refused = {
+      name: "audience",
+      status: "fail",
+      detail:
+        'the role binds no audience, and Vault refuses every token with an aud claim ("audience claim found in JWT but no audiences bound to the role", path_login.go:164-180)',
+      fix: "set bound_audiences of auth/jwt/role/handmade",
+    };
+    expect(check(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt"), "audience")).toEqual(
+      refused,
+    );
+    expect(check(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "one-aud.jwt"), "audience")).toEqual(
+      refused,
+    );
+    for (const file of ["empty-aud.jwt", "list-no-aud.jwt", "no-aud.jwt"]) {
+      expect(check(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", file), "audience")).toEqual({
+        name: "audience",
+        status: "pass",
+        detail: "the role binds no audience, and the token has none (path_login.go:164-180)",
+      });
+    }
+  });
+
+  test("kubernetes: a role listing '*' among other names admits any name by glob (path_login.go:388-394)", async () => {
+    const role = vault.state.data?.["auth/k8s/role/handmade"] ?? {};
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/k8s/role/handmade": { ...role, bound_service_account_names: ["*", "ci"] },
+    };
+    expect(
+      check(await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt"), "serviceaccount"),
+    ).toEqual({ name: "serviceaccount", status: "pass", detail: 'ServiceAccount "atlantis" matches "*"' });
+  });
+
+  test("jwt: a bound_issuer is compared exactly, and the fix names it", async () => {
+    const config = vault.state.data?.["auth/jwt/config"] ?? {};
+    vault.state.data = { ...vault.state.data, "auth/jwt/config": { ...config, bound_issuer: "https://elsewhere" } };
+    expect(check(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt"), "issuer")).toEqual({
+      name: "issuer",
+      status: "fail",
+      detail:
+        'iss "https://kubernetes.default.svc.cluster.local" is not the mount\'s bound_issuer "https://elsewhere"; Vault says "invalid issuer (iss) claim" (cap jwt.go:161-163)',
+      fix: 'set bound_issuer of auth/jwt/config to "https://kubernetes.default.svc.cluster.local" if this token comes from the right cluster',
+    });
+  });
+
+  test("jwt: pinned keys are named by Vault's field when none verifies", async () => {
+    const config = vault.state.data?.["auth/jwt/config"] ?? {};
+    const key =
+      "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----";
+    vault.state.data = { ...vault.state.data, "auth/jwt/config": { ...config, jwt_validation_pubkeys: [key] } };
+    const result = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    expect(check(result, "signature")).toMatchObject({
+      status: "fail",
+      fix: "kubectl get --raw /openid/v1/jwks lists the cluster's current keys: put each in jwt_validation_pubkeys of auth/jwt/config as PEM (the cluster may have rotated its key), or log in with a token of this cluster",
+    });
   });
 
   test("names in a note what a hand-made jwt role binds beyond sub", async () => {

@@ -58,6 +58,43 @@ describe("a policy document, read as vault/policy.go reads it", () => {
     );
   });
 
+  test("refuses an old policy word that is a name of every JavaScript object, as it refuses any unknown word", () => {
+    for (const word of ["constructor", "toString", "__proto__"]) {
+      expect(() => read({ path: { x: [{ policy: word }] } })).toThrow(
+        `policy p (p.hcl): path "x": invalid policy ${JSON.stringify(word)}`,
+      );
+    }
+  });
+
+  test("refuses an old policy word given as a list: hcl v1 decodes only a string into it", () => {
+    expect(() => read({ path: { x: [{ policy: ["read"] }] } })).toThrow(
+      'policy p (p.hcl): path "x": invalid policy ["read"]',
+    );
+  });
+
+  test('keeps only deny from policy = "deny", dropping even capabilities Vault does not know (policy.go:443-446)', () => {
+    expect(read({ path: { x: [{ policy: "deny", capabilities: ["read", "bogus"] }] } }).rules).toEqual([
+      { path: "x", capabilities: ["deny"] },
+    ]);
+  });
+
+  test("refuses capabilities that hold anything but strings, before it looks at their words", () => {
+    expect(() => read({ path: { x: [{ capabilities: ["read", 1] }] } })).toThrow(
+      'policy p (p.hcl): path "x": capabilities must be a list of strings, e.g. ["read", "list"]',
+    );
+  });
+
+  test("refuses a document or a stanza that is null, as no object", () => {
+    expect(() => read(null)).toThrow("policy p (p.hcl): does not contain a root object, which Vault refuses");
+    expect(() => read({ path: { x: null } })).toThrow('policy p (p.hcl): path "x": expected a { ... } block');
+  });
+
+  test("accepts '+/*', where '+' and '*' are apart: only '+*' is forbidden (policy.go:423-425)", () => {
+    expect(read({ path: { "+/*": [{ capabilities: ["read"] }] } }).rules).toEqual([
+      { path: "+/*", capabilities: ["read"] },
+    ]);
+  });
+
   test("accepts recover and subscribe (Vault 1.21's words the provider cannot write), and lists what is not evaluated", () => {
     const policy = read({
       path: { x: [{ capabilities: ["recover", "subscribe"], subscribe_event_types: ["kv*"], min_wrapping_ttl: "1h" }] },
@@ -91,6 +128,19 @@ describe("a policy's text, parsed with hashicorp/hcl v1 as Vault parses it", () 
   test("names the line and column of a syntax error, in hcl v1's words", async () => {
     await expect(parsePolicyText("e", "e.hcl", 'path "x" {\n  capabilities = ["read",\n}')).rejects.toThrow(
       /^policy e \(e\.hcl\) is not valid HCL: e\.hcl:\d+:\d+: /,
+    );
+  });
+
+  test("names a line and a column past 9 whole", async () => {
+    const text = `${'path "a" {\n  capabilities = ["read"]\n}\n'.repeat(4)}\npath "b" { capabilities = ["read" }`;
+    await expect(parsePolicyText("e", "e.hcl", text)).rejects.toThrow(
+      new Error("policy e (e.hcl) is not valid HCL: e.hcl:14:36: object expected closing RBRACE got: EOF"),
+    );
+  });
+
+  test("passes on hcl v1's words alone for an error that has no position", async () => {
+    await expect(parsePolicyText("e", "e.hcl", 'path "a" { x = 1e }')).rejects.toThrow(
+      new Error('policy e (e.hcl) is not valid HCL: strconv.ParseFloat: parsing "1e ": invalid syntax'),
     );
   });
 });

@@ -7,22 +7,14 @@
  */
 
 import { ValidationError } from "../../domain/validation";
-import type { Capability, PolicyRule } from "../../policy/capabilities";
+import { CAPABILITIES, type Capability, type PolicyRule } from "../../policy/capabilities";
 import type { NamedPolicy } from "./acl";
 
-/** Every capability Vault 1.21 accepts in a policy (policy.go:26-36, :463-470); `recover` is Enterprise's. */
-export const VAULT_CAPABILITIES = [
-  "create",
-  "read",
-  "update",
-  "patch",
-  "delete",
-  "list",
-  "sudo",
-  "deny",
-  "subscribe",
-  "recover",
-] as const;
+/**
+ * Every capability Vault 1.21 accepts in a policy (policy.go:26-36, :463-470): the provider's list,
+ * which this project writes, and `recover`, Enterprise's, which the provider cannot render.
+ */
+export const VAULT_CAPABILITIES = [...CAPABILITIES, "recover"] as const;
 
 /** policy.go:443-456: the old `policy = "..."` words and the capabilities each adds. */
 const OLD_POLICY_WORDS: Record<string, string[]> = {
@@ -75,12 +67,16 @@ export function policyFromDocument(name: string, source: string, document: unkno
     for (const key of Object.keys(stanza)) {
       if (!PATH_KEYS.includes(key)) throw refuse(`${at}: invalid key ${JSON.stringify(key)}`);
     }
-    if (path.replace(/^\//, "").includes("+*")) {
+    if (path.includes("+*")) {
       throw refuse(`${at}: invalid use of wildcards ('+*' is forbidden)`); // policy.go:423-425
     }
     const capabilities = [...stringList(stanza.capabilities, `${at}: capabilities`, refuse)];
     if (stanza.policy !== undefined) {
-      const words = typeof stanza.policy === "string" ? OLD_POLICY_WORDS[stanza.policy] : undefined;
+      // Own keys only: "constructor" or "toString" is no policy word, whatever Object.prototype holds.
+      const words =
+        typeof stanza.policy === "string" && Object.hasOwn(OLD_POLICY_WORDS, stanza.policy)
+          ? OLD_POLICY_WORDS[stanza.policy]
+          : undefined;
       if (words === undefined) throw refuse(`${at}: invalid policy ${JSON.stringify(stanza.policy)}`);
       // policy.go:443-456: deny replaces; the others add to the capabilities.
       if (stanza.policy === "deny") capabilities.splice(0, capabilities.length, "deny");

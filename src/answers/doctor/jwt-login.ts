@@ -188,9 +188,12 @@ const subject: LoginCheck = {
     const [namespace, name] = raw.startsWith(SUBJECT_PREFIX) ? raw.slice(SUBJECT_PREFIX.length).split(":") : [];
     return fail(
       `sub ${quote(raw)} matches none of ${list(bound)}; Vault says "claim \\"sub\\" does not match any associated bound claim values" (claims.go:137-139)`,
-      name === undefined
-        ? "log in with a token of a bound ServiceAccount"
-        : `add ${name} to ${roleField(attempt, "boundServiceAccountNames")} and ${namespace} to ${roleField(attempt, "boundServiceAccountNamespaces")}, or run the pod as a bound ServiceAccount`,
+      // doctor --live: a JWT role binds sub itself (bound_claims), it has no ServiceAccount fields.
+      attempt.live
+        ? `add ${quote(raw)} to the sub list of bound_claims of ${attempt.live.rolePath}, or log in with a token of a bound ServiceAccount`
+        : name === undefined
+          ? "log in with a token of a bound ServiceAccount"
+          : `add ${name} to ${roleField(attempt, "boundServiceAccountNames")} and ${namespace} to ${roleField(attempt, "boundServiceAccountNamespaces")}, or run the pod as a bound ServiceAccount`,
     );
   },
 };
