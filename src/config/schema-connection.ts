@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EMPTY_PUBLIC_KEYS } from "../checks/mount";
+import { DEFAULTS } from "../domain/defaults";
 import { DEFAULT_REVIEWER_ACCOUNT } from "../domain/reviewer-names";
 import { show } from "../domain/validation";
 import { invisibleIn } from "../formats/rule";
@@ -15,7 +16,7 @@ export const eksSchema = strictObject(
     region: ruled("awsRegion", "an AWS region").describe("AWS region of the cluster, e.g. eu-west-1"),
     staticToken: z
       .boolean()
-      .default(false)
+      .default(DEFAULTS.staticToken)
       .describe(
         "Authenticate with a 15-minute token from aws_eks_cluster_auth instead of running `aws eks get-token`; a saved plan applied later than that fails with Unauthorized",
       ),
@@ -38,7 +39,7 @@ export const kubernetesSchema = strictObject(
       .describe("How Terraform reaches the cluster when it is not EKS"),
     inCluster: z
       .boolean()
-      .default(false)
+      .default(DEFAULTS.inCluster)
       .describe("Terraform runs in this cluster (e.g. Atlantis) and uses its pod's ServiceAccount; no kubeconfig"),
   },
   "Either eks, or host + caCertificate (+ kubeconfig or inCluster)",
@@ -64,7 +65,7 @@ export const reviewerSchema = z
           .describe("The binding to system:auth-delegator. Default: <namespace>-<serviceAccountName>-token-review"),
         createNamespace: z
           .boolean()
-          .default(false)
+          .default(DEFAULTS.createNamespace)
           .describe(
             "Create the namespace too (off: a namespace shared with Vault must not be owned, and destroyed, by this stack)",
           ),
@@ -82,7 +83,7 @@ export const reviewerSchema = z
           .describe("The binding to system:auth-delegator. Default: <namespace>-<serviceAccountName>-token-review"),
         createBinding: z
           .boolean()
-          .default(true)
+          .default(DEFAULTS.createBinding)
           .describe(
             "Bind Vault's ServiceAccount to system:auth-delegator; false when the Helm chart's server.authDelegator already does (<release>-server-binding)",
           ),
@@ -142,18 +143,18 @@ export const authSchema = strictObject({
     ),
   jwt: jwtSchema.optional(),
   path: ruled("vaultMountPath", "a Vault mount path")
-    .default("kubernetes")
+    .default(DEFAULTS.kubernetesMountPath)
     .describe("Mount path: pods log in at auth/<path>/login"),
   description: z.string().optional().describe("The mount's description in Vault"),
   // prefault: the default goes through the schema, so the mode's own defaults fill it in.
   reviewer: reviewerSchema.prefault({ mode: "long-lived-token" }),
   preventDestroy: z
     .boolean()
-    .default(true)
+    .default(DEFAULTS.preventDestroy)
     .describe("Terraform refuses to destroy the mount (which would revoke its tokens)"),
   disableIssValidation: z
     .boolean()
-    .default(true)
+    .default(DEFAULTS.disableIssValidation)
     .describe("Vault ignores the token's iss (Kubernetes method), as Vault recommends since 1.9"),
 });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { POLICY_WITHOUT_RULES, reservedPolicyName } from "../checks/policy";
+import { DEFAULTS } from "../domain/defaults";
 import { didYouMean, show } from "../domain/validation";
 import { CAPABILITIES, UNRENDERABLE_CAPABILITIES } from "../policy/capabilities";
 import { ruled, strictObject } from "./schema-fields";
@@ -39,7 +40,7 @@ export const ruleSchema = strictObject(
         .union([z.literal(1), z.literal(2)], {
           error: (issue) => `${show(issue.input)} is not a KV version; use 1 or 2`,
         })
-        .default(2)
+        .default(DEFAULTS.kvVersion)
         .describe("KV engine version: 2 reads <mount>/data/<path> and <mount>/metadata/<path>, 1 <mount>/<path>"),
     })
       .optional()

@@ -1,6 +1,7 @@
 import { Annotations, Fn } from "cdktf";
 import type { Construct } from "constructs";
 import { inClusterProblems } from "../checks/mount";
+import { DEFAULTS } from "../domain/defaults";
 import { noKubeconfigContextWarning, STATIC_TOKEN_WARNING } from "../domain/warnings";
 import { awsClasses, KubernetesProvider, type KubernetesProviderExec } from "../providers";
 import { check, throwProblems } from "./check";
@@ -88,7 +89,7 @@ class EksConnection extends ClusterConnection {
     new KubernetesProvider(scope, "kubernetes", {
       host: cluster.endpoint,
       clusterCaCertificate: caCertificate,
-      ...(this.props.staticToken
+      ...((this.props.staticToken ?? DEFAULTS.staticToken)
         ? { token: this.staticToken(scope) }
         : { exec: [EksConnection.getToken(clusterName, region)] }),
     });
@@ -123,7 +124,7 @@ class ExplicitConnection extends ClusterConnection {
   }
 
   bind(scope: Construct): ClusterEndpoint {
-    const { inCluster, kubeconfigPath, kubeconfigContext } = this.props;
+    const { inCluster = DEFAULTS.inCluster, kubeconfigPath, kubeconfigContext } = this.props;
     throwProblems(scope, inClusterProblems(inCluster, (kubeconfigPath ?? kubeconfigContext) !== undefined));
     if (!inCluster && kubeconfigContext === undefined) {
       Annotations.of(scope).addWarning(noKubeconfigContextWarning(this.props.host));

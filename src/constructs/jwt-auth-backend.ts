@@ -1,6 +1,7 @@
 import { Fn, Op } from "cdktf";
 import { Construct } from "constructs";
 import { roleNameProblems } from "../checks/names";
+import { DEFAULTS } from "../domain/defaults";
 import { DataVaultAuthBackends, JwtAuthBackend as JwtAuthBackendResource } from "../providers";
 import { type Adoptable, type AuthMount, requireRoles } from "./auth-mount";
 import type { AuthRoleOptions } from "./auth-role-options";
@@ -70,7 +71,7 @@ export class JwtAuthBackend extends Construct implements AuthMount {
       // which forces a replacement when it is set).
       disableRemount: true,
       lifecycle: {
-        preventDestroy: props.preventDestroy ?? true,
+        preventDestroy: props.preventDestroy ?? DEFAULTS.preventDestroy,
         precondition: [
           {
             condition: Op.not(Fn.contains(kubernetesMounts.paths, this.path)),

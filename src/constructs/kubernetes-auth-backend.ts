@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { caCertificateProblem } from "../checks/mount";
 import { roleNameProblems } from "../checks/names";
+import { DEFAULTS } from "../domain/defaults";
 import { AuthBackend, KubernetesAuthBackendConfig } from "../providers";
 import { type Adoptable, type AuthMount, requireRoles } from "./auth-mount";
 import { check, throwProblems } from "./check";
@@ -61,7 +62,7 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
 
   constructor(scope: Construct, id: string, props: KubernetesAuthBackendProps) {
     super(scope, id);
-    this.path = props.path ?? "kubernetes";
+    this.path = props.path ?? DEFAULTS.kubernetesMountPath;
     check(this, ["path"], "vaultMountPath", this.path, "a Vault mount path");
     check(this, ["kubernetesHost"], "kubernetesHost", props.kubernetesHost, "an https URL");
     this.reviewer = props.reviewer ?? Reviewer.longLivedToken();
@@ -77,7 +78,7 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
       // forces a replacement instead (vault/resource_aws_secret_backend.go:193-201), which
       // prevent_destroy refuses.
       disableRemount: true,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: { preventDestroy: props.preventDestroy ?? DEFAULTS.preventDestroy },
     });
 
     this.roleScope = new Construct(this, "Roles");
@@ -97,7 +98,7 @@ export class KubernetesAuthBackend extends Construct implements AuthMount {
       kubernetesCaCert: props.kubernetesCaCert,
       tokenReviewerJwt: reviewer.tokenReviewerJwt,
       disableLocalCaJwt: reviewer.disableLocalCaJwt,
-      disableIssValidation: props.disableIssValidation ?? true,
+      disableIssValidation: props.disableIssValidation ?? DEFAULTS.disableIssValidation,
     });
   }
 

@@ -1,6 +1,7 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { defaultSecretNameProblem } from "../checks/mount";
+import { DEFAULTS } from "../domain/defaults";
 import { DEFAULT_REVIEWER_ACCOUNT, defaultSecretName } from "../domain/reviewer-names";
 import { NamespaceV1, SecretV1, ServiceAccountV1 } from "../providers";
 import { check, throwProblems } from "./check";
@@ -58,9 +59,10 @@ export class ReviewerServiceAccount extends Construct {
     check(this, ["secretName"], "dns1123Subdomain", secretName, "a Secret name");
 
     // A reference to the created namespace, so Terraform creates it first.
-    const namespace = props.createNamespace
-      ? new NamespaceV1(this, "Namespace", { metadata: { name: this.namespace } }).metadata.name
-      : this.namespace;
+    const namespace =
+      (props.createNamespace ?? DEFAULTS.createNamespace)
+        ? new NamespaceV1(this, "Namespace", { metadata: { name: this.namespace } }).metadata.name
+        : this.namespace;
     const account = new ServiceAccountV1(this, "Resource", {
       metadata: { name: this.serviceAccountName, namespace },
     });

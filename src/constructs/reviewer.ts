@@ -1,6 +1,7 @@
 import type { Construct } from "constructs";
 import { readerBindingClashProblems } from "../checks/mount";
 import { clientJwtRoleProblems } from "../checks/role";
+import { DEFAULTS } from "../domain/defaults";
 import {
   clientJwtBindingName,
   DEFAULT_REVIEWER_ACCOUNT,
@@ -199,7 +200,7 @@ class VaultPodReviewer extends Reviewer {
     };
     this.account = { name: account.serviceAccountName, namespace: account.namespace };
     const config = { needsCaCert: false, disableLocalCaJwt: false };
-    if (this.props.createBinding === false) return { ...config, adoptable: [] };
+    if (!(this.props.createBinding ?? DEFAULTS.createBinding)) return { ...config, adoptable: [] };
     const binding = new AuthDelegatorBinding(scope, "VaultAuthDelegator", {
       name: this.props.bindingName ?? defaultBindingName(account.namespace, account.serviceAccountName),
       serviceAccounts: [{ name: account.serviceAccountName, namespace: account.namespace }],

@@ -1,3 +1,4 @@
+import { DEFAULTS } from "../domain/defaults";
 import type { PolicyRule } from "./capabilities";
 
 function join(...segments: string[]): string {
@@ -50,7 +51,7 @@ export const PolicyPresets = {
   },
 
   /** Read-only access to one KV path (version 2 unless told). */
-  kvReadOnly(mount: string, path: string, version: 1 | 2 = 2): PolicyRule[] {
+  kvReadOnly(mount: string, path: string, version: 1 | 2 = DEFAULTS.kvVersion): PolicyRule[] {
     return version === 2 ? PolicyRules.kvV2Read(mount, path) : PolicyRules.kvV1Read(mount, path);
   },
 
