@@ -13,7 +13,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { bundleCli, CLI_BUNDLE } from "../scripts/bundle-cli";
-import { runCount, scratch, writeKubeletToken } from "./common";
+import { interleaved, runCount, scratch, writeKubeletToken } from "./common";
 
 const ROOT = resolve(__dirname, "..");
 const TARGET = 3;
@@ -119,16 +119,7 @@ console.log(
 const first: Case = { ...checkout[1], name: "clone: validate, first run", walls: [], cpus: [] };
 run(first);
 const all = [baseline, ...commands, ...checkout, unbundled];
-for (const bench of all) run(bench); // warm-up: file cache, not counted
-for (const bench of all) {
-  bench.walls.length = 0;
-  bench.cpus.length = 0;
-}
-for (let round = 0; round < runs; round++) {
-  for (const bench of all) run(bench);
-  process.stderr.write(`\rround ${round + 1}/${runs}`);
-}
-process.stderr.write("\n");
+interleaved(all, runs, run);
 
 const base = median(baseline.walls);
 const baseCpu = median(baseline.cpus);

@@ -46,3 +46,26 @@ export function writeKubeletToken(file: string): string {
   );
   return file;
 }
+
+/** A benchmark case's measurements: one wall time and one CPU time per counted run, in ms. */
+export interface Measured {
+  readonly walls: number[];
+  readonly cpus: number[];
+}
+
+/**
+ * Runs every case once to warm the file cache (not counted), then `runs` rounds in which each case
+ * runs once in turn, so a change in the machine's load falls on all cases alike.
+ */
+export function interleaved<T extends Measured>(cases: readonly T[], runs: number, run: (bench: T) => void): void {
+  for (const bench of cases) run(bench);
+  for (const bench of cases) {
+    bench.walls.length = 0;
+    bench.cpus.length = 0;
+  }
+  for (let round = 0; round < runs; round++) {
+    for (const bench of cases) run(bench);
+    process.stderr.write(`\rround ${round + 1}/${runs}`);
+  }
+  process.stderr.write("\n");
+}

@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { bundleCli, CLI_BUNDLE } from "../scripts/bundle-cli";
-import { runCount, scratch } from "./common";
+import { interleaved, runCount, scratch } from "./common";
 
 const ROOT = resolve(__dirname, "..");
 const TARGET = 2;
@@ -120,16 +120,7 @@ console.log(
     `load ${loadavg()[0].toFixed(2)} (other work on the machine skews the numbers)`,
 );
 console.log(`app: ${cases[1].command.join(" ")} (init's cdktf.json); ${runs} runs per case, interleaved\n`);
-for (const bench of cases) run(bench); // warm-up: file cache, not counted
-for (const bench of cases) {
-  bench.walls.length = 0;
-  bench.cpus.length = 0;
-}
-for (let round = 0; round < runs; round++) {
-  for (const bench of cases) run(bench);
-  process.stderr.write(`\rround ${round + 1}/${runs}`);
-}
-process.stderr.write("\n");
+interleaved(cases, runs, run);
 
 const [baseline] = cases;
 const base = median(baseline.walls);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import type { Io } from "../../src/cli/io";
 import { main } from "../../src/cli/main";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import type { ConfigInput } from "../../src/config/schema";
@@ -46,12 +47,17 @@ export function writeTwoClusters(dir: string): string {
   });
 }
 
-/** Runs one command line in-process, in `cwd`, with `stdin` as standard input. */
-export function cli(argv: string[], options: { cwd: string; stdin?: string; env?: NodeJS.ProcessEnv }): CliResult {
+interface CliOptions {
+  readonly cwd: string;
+  readonly stdin?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** An Io that collects what a command prints, and the result it makes with the exit status. */
+function capture(options: CliOptions): { io: Io; result: (code: number) => CliResult } {
   let stdout = "";
   let stderr = "";
-  // The commands under test here answer synchronously; test/live/harness.ts awaits the others.
-  const code = main(argv, {
+  const io: Io = {
     cwd: options.cwd,
     env: options.env ?? {},
     out: (text) => {
@@ -61,6 +67,19 @@ export function cli(argv: string[], options: { cwd: string; stdin?: string; env?
       stderr += text;
     },
     readStdin: () => options.stdin ?? "",
-  }) as number;
-  return { code, stdout, stderr };
+  };
+  return { io, result: (code) => ({ code, stdout, stderr }) };
+}
+
+/** Runs one command line in-process, in `cwd`, with `stdin` as standard input. */
+export function cli(argv: string[], options: CliOptions): CliResult {
+  const { io, result } = capture(options);
+  // The commands under test here answer synchronously; liveCli awaits the others.
+  return result(main(argv, io) as number);
+}
+
+/** Runs one command line in-process and awaits it (the live commands answer asynchronously). */
+export async function liveCli(argv: string[], options: CliOptions): Promise<CliResult> {
+  const { io, result } = capture(options);
+  return result(await main(argv, io));
 }

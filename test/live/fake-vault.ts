@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
-import { main } from "../../src/cli/main";
 
 /**
  * A stand-in for Vault's HTTP API on loopback, answering GET and LIST (GET ?list=true) from a
@@ -109,29 +108,5 @@ export class FakeVault {
   }
 }
 
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs one command line in-process and awaits it (the live commands answer asynchronously). */
-export async function liveCli(
-  argv: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; stdin?: string },
-): Promise<CliResult> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    cwd: options.cwd,
-    env: options.env ?? {},
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-    readStdin: () => options.stdin ?? "",
-  });
-  return { code, stdout, stderr };
-}
+// The live commands' tests import the in-process runner from here, beside the fake Vault.
+export { type CliResult, liveCli } from "../cli/harness";
