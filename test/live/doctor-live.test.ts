@@ -229,11 +229,14 @@ describe("doctor --live (no config: the role and the mount's config read from Va
       "--reviewer-jwt",
       "api-aud.jwt",
     );
+    const expiresAt = new Date((decodeJwt(projectedToken()).expiresAt ?? 0) * 1000).toISOString().replace(".000Z", "Z");
     expect(failing(expiring)).toEqual([
-      expect.objectContaining({
+      {
         name: "reviewer",
+        status: "fail",
+        detail: `the reviewer JWT expires at ${expiresAt}; Vault keeps presenting it, and every login fails from then on`,
         fix: "store a token without exp (a kubernetes.io/service-account-token Secret's) in token_reviewer_jwt of auth/k8s/config",
-      }),
+      },
     ]);
   });
 
