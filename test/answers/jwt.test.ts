@@ -151,6 +151,19 @@ describe("decodeJwt: ServiceAccount claims mapstructure cannot decode (path_logi
     }
   });
 
+  test("names an exp or iat that is no number, which the Kubernetes method decodes as int64 (path_login.go:440-441)", () => {
+    expect(decodeJwt(jwt({ exp: "soon", iat: true })).serviceAccountProblem).toBe(
+      "2 error(s) decoding:\n\n* 'exp' expected type 'int64', got unconvertible type 'string'\n* 'iat' expected type 'int64', got unconvertible type 'bool'",
+    );
+    expect(decodeJwt(jwt({ exp: 1.5e9, iat: null })).serviceAccountProblem).toBeUndefined();
+  });
+
+  test("lists its errors sorted, as mapstructure's Error does", () => {
+    expect(decodeJwt(jwt({ "kubernetes.io/serviceaccount/namespace": 1, aud: 5 })).serviceAccountProblem).toBe(
+      "2 error(s) decoding:\n\n* 'aud': source data must be an array or slice, got float64\n* 'kubernetes.io/serviceaccount/namespace' expected type 'string', got unconvertible type 'float64'",
+    );
+  });
+
   test("names the Go type of a namespace that is no string", () => {
     expect(decodeJwt(jwt({ "kubernetes.io": { namespace: true } })).serviceAccountProblem).toBe(
       problem("'kubernetes.io.namespace' expected type 'string', got unconvertible type 'bool'"),
