@@ -261,7 +261,8 @@ function readServiceAccount(claims: Record<string, unknown>): ServiceAccountRead
       secretName,
     },
     projected: kube !== undefined,
-    legacy: kube === undefined && legacyName !== undefined,
+    // Only when not projected (decodeJwt asks projected first): the Secret's claims alone.
+    legacy: legacyName !== undefined,
     problem:
       problems.length === 0
         ? undefined

@@ -169,6 +169,28 @@ describe("doctor --live (no config: the role and the mount's config read from Va
     ]);
   });
 
+  test("kubernetes: the namespace selector Vault holds, in JSON or in YAML, admits a namespace outside the list by its labels", async () => {
+    const role = vault.state.data?.["auth/k8s/role/handmade"] ?? {};
+    const namespace = async (selector: string) => {
+      vault.state.data = {
+        ...vault.state.data,
+        "auth/k8s/role/handmade": { ...role, bound_service_account_namespace_selector: selector },
+      };
+      const report = JSON.parse((await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "other-ns.jwt")).stdout);
+      return report.checks.find((check: { name: string }) => check.name === "namespace");
+    };
+    const admitted = (labels: string) => ({
+      name: "namespace",
+      status: "skip",
+      detail: `namespace "intruders" is not in [atlantis], so admitted only if its labels match ${labels}, which Vault reads from the cluster with the reviewer's JWT (namespace_validator.go:41-58, 60-76)`,
+      verify: `kubectl get namespace intruders -l ${labels} finds it`,
+    });
+    expect(await namespace('{"matchLabels":{"team":"a","env":"prod"}}')).toEqual(admitted("team=a,env=prod"));
+    expect(await namespace('matchLabels:\n  team: a\n  app.kubernetes.io/part-of: "ci"\n')).toEqual(
+      admitted("team=a,app.kubernetes.io/part-of=ci"),
+    );
+  });
+
   test("a role Vault does not have fails the role check, naming the roles there are", async () => {
     const result = await doctor("--mount", "k8s", "--role", "handmad", "--jwt", "vault-aud.jwt");
     expect(result.code).toBe(1);

@@ -192,7 +192,12 @@ describe("the desired state of a cluster", () => {
   test("the Kubernetes mount's config per reviewer: who presents the TokenReview, the host and the CA as Vault returns them", () => {
     const fields = (mode: string) =>
       desired({ kubernetes: explicit, auth: { path: "k8s", reviewer: { mode } } }).configFields;
-    const common = { kubernetes_host: "https://k8s.example.com:6443", kubernetes_ca_cert: CA, pem_keys: [], issuer: "" };
+    const common = {
+      kubernetes_host: "https://k8s.example.com:6443",
+      kubernetes_ca_cert: CA,
+      pem_keys: [],
+      issuer: "",
+    };
     expect(fields("client-jwt")).toEqual({
       ...common,
       disable_iss_validation: true,
@@ -211,9 +216,9 @@ describe("the desired state of a cluster", () => {
       disable_local_ca_jwt: false,
       token_reviewer_jwt_set: true,
     });
-    expect(desired({ kubernetes: explicit, auth: { path: "k8s", reviewer: { mode: "vault-pod" } } }).notCompared).toEqual(
-      [],
-    );
+    expect(
+      desired({ kubernetes: explicit, auth: { path: "k8s", reviewer: { mode: "vault-pod" } } }).notCompared,
+    ).toEqual([]);
   });
 
   test("the JWT mount's config: the issuer found by discovery, or pinned keys as Vault returns them, or left to EKS", () => {
@@ -232,7 +237,11 @@ describe("the desired state of a cluster", () => {
       roles,
       auth: { method: "jwt", path: "jwt", jwt: { issuer, publicKeys: [`${KEY}\n`] } },
     });
-    expect(pinned.configFields).toEqual({ bound_issuer: issuer, oidc_discovery_url: "", jwt_validation_pubkeys: [KEY] });
+    expect(pinned.configFields).toEqual({
+      bound_issuer: issuer,
+      oidc_discovery_url: "",
+      jwt_validation_pubkeys: [KEY],
+    });
     const eks = desired({ roles, auth: { method: "jwt", path: "jwt" } });
     expect(eks.configFields).toEqual({ jwt_validation_pubkeys: [] });
     expect(eks.notCompared).toEqual(["bound_issuer and oidc_discovery_url (EKS: looked up at deploy)"]);
