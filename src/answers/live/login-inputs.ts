@@ -15,8 +15,8 @@ export interface LiveLogin {
   /** The mount's type from sys/auth. */
   readonly type: "kubernetes" | "jwt";
   readonly roleName: string;
-  /** auth/<mount>/role/<role>, or undefined when Vault has no such role. */
-  readonly role: Fields | undefined;
+  /** auth/<mount>/role/<role> (a role Vault lacks is refused before: src/cli/doctor-live.ts). */
+  readonly role: Fields;
   /** auth/<mount>/config (never holding the reviewer JWT: Vault does not return it). */
   readonly config: Fields;
   readonly jwt: ServiceAccountJwt;
@@ -41,12 +41,11 @@ export function liveLoginQuestion(login: LiveLogin): LiveQuestion {
     rolePath: vaultPaths.role(mount, roleName),
     configPath: vaultPaths.config(mount),
     ...(type === "kubernetes" ? kubernetesLive(config) : {}),
-    ...(type === "jwt" && role !== undefined ? jwtLive(role) : {}),
+    ...(type === "jwt" ? jwtLive(role) : {}),
   };
-  const roles: RoleConfig[] =
-    role === undefined
-      ? []
-      : [type === "jwt" ? jwtRole(roleName, role, login.jwt, notReplayed) : kubernetesRole(roleName, role)];
+  const roles: RoleConfig[] = [
+    type === "jwt" ? jwtRole(roleName, role, login.jwt, notReplayed) : kubernetesRole(roleName, role),
+  ];
   const cluster = {
     name: mount.replace(/[^a-z0-9-]/g, "-"),
     kubernetes: { inCluster: false },
