@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { listRoles, readAuthMounts, readMountConfig, readPolicyText, readRole } from "../../src/live/read-vault";
 import { VaultClient } from "../../src/live/vault-client";
 import { VaultError } from "../../src/live/vault-error";
 import { vaultTarget } from "../../src/live/vault-target";
@@ -80,6 +81,156 @@ describe("the Vault target, found as the vault CLI finds it", () => {
     expect(refuse({ VAULT_TOKEN: TOKEN, VAULT_CACERT: "nope.pem" })).toThrow(
       "VAULT_CACERT=nope.pem does not exist; point it at the PEM file of the CA that signed Vault's certificate",
     );
+  });
+});
+
+describe("the Vault target: the refusals a mistyped environment gets", () => {
+  const refuse = (env: NodeJS.ProcessEnv) => () => vaultTarget({ VAULT_TOKEN: TOKEN, ...env }, dir, dir);
+
+  test("an address that does not parse as a URL", () => {
+    expect(refuse({ VAULT_ADDR: "https://[vault" })).toThrow(
+      'VAULT_ADDR "https://[vault" is not an http(s) URL; set it as for the vault CLI, e.g. https://vault.example.com:8200',
+    );
+  });
+
+  test("a token with a line break inside (two tokens pasted), which would add an HTTP header line", () => {
+    expect(refuse({ VAULT_TOKEN: "hvs.one\nhvs.two" })).toThrow(
+      "VAULT_TOKEN holds a line break; export the token alone",
+    );
+  });
+
+  test("a VAULT_CACERT that cannot be read, or holds no PEM certificate", () => {
+    const folder = join(dir, "ca-folder");
+    mkdirSync(folder, { recursive: true });
+    expect(refuse({ VAULT_CACERT: folder })).toThrow(
+      `VAULT_CACERT=${folder} cannot be read (EISDIR); point it at the PEM file of the CA that signed Vault's certificate`,
+    );
+    const notPem = join(dir, "ca.txt");
+    writeFileSync(notPem, "not a certificate\n");
+    expect(refuse({ VAULT_CACERT: notPem })).toThrow(
+      `VAULT_CACERT=${notPem} holds no PEM certificate (-----BEGIN CERTIFICATE-----); point it at the CA's PEM file`,
+    );
+  });
+});
+
+describe("what each live read needs of the token, named when Vault refuses it", () => {
+  test("sys/auth, a mount's config, its role list, one role and a policy: the capability and the path a policy must grant", async () => {
+    const vault = new FakeVault({
+      forbidden: ["sys/auth", "auth/k8s/config", "auth/k8s/role", "auth/k8s/role/app", "sys/policies/acl/app-read"],
+    });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    const refused = (what: string, need: string) =>
+      `Vault at ${address} refused ${what} (403 permission denied): the token needs ${need}; examples/vault-live-read-policy.hcl grants everything these commands read`;
+    try {
+      expect(await failure(readAuthMounts(client))).toBe(refused("GET sys/auth", "read on sys/auth"));
+      expect(await failure(readMountConfig(client, "k8s"))).toBe(
+        refused("GET auth/k8s/config", "read on auth/k8s/config"),
+      );
+      expect(await failure(listRoles(client, "k8s"))).toBe(refused("LIST auth/k8s/role", "list on auth/k8s/role"));
+      expect(await failure(readRole(client, "k8s", "app"))).toBe(
+        refused("GET auth/k8s/role/app", "read on auth/k8s/role/*"),
+      );
+      expect(await failure(readPolicyText(client, "app-read"))).toBe(
+        refused("GET sys/policies/acl/app-read", "read on sys/policies/acl/*"),
+      );
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("a refusal in a namespace names it; a 403 without Vault's errors says permission denied", async () => {
+    const vault = new FakeVault({ raw: { "GET sys/auth": { status: 403, body: JSON.stringify({ errors: [] }) } } });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN, namespace: "team-a" });
+    try {
+      expect(await failure(readAuthMounts(client))).toBe(
+        `Vault at ${address} refused GET sys/auth in namespace team-a (VAULT_NAMESPACE) (403 permission denied): the token needs read on sys/auth; examples/vault-live-read-policy.hcl grants everything these commands read`,
+      );
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("sys/auth's mounts by path without the slash, with their type and description", async () => {
+    const vault = new FakeVault({
+      mounts: { k8s: { type: "kubernetes", description: "hand-made" }, "team/jwt": { type: "jwt" } },
+    });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    try {
+      expect(await readAuthMounts(client)).toEqual(
+        new Map([
+          ["k8s", { type: "kubernetes", description: "hand-made" }],
+          ["team/jwt", { type: "jwt", description: "" }],
+        ]),
+      );
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+});
+
+describe("the Vault client's answers", () => {
+  test("a LIST Vault answers 404 (a mount with no roles yet) is an empty list; a GET with data null is an empty object", async () => {
+    const vault = new FakeVault({
+      raw: { "GET auth/k8s/config": { status: 200, body: JSON.stringify({ request_id: "r", data: null }) } },
+    });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    try {
+      expect(await listRoles(client, "k8s")).toEqual([]);
+      expect(await readMountConfig(client, "k8s")).toEqual({});
+      expect(await readRole(client, "k8s", "app")).toBeUndefined();
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("an error page from a proxy in front of Vault is quoted, trimmed and cut to 200 characters; an empty one says so", async () => {
+    const page = `  <html><body>${"Bad gateway. ".repeat(30)}</body></html>\n`;
+    const vault = new FakeVault({
+      raw: {
+        "GET sys/auth": { status: 502, body: page },
+        "GET auth/k8s/config": { status: 504, body: "   " },
+      },
+    });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    try {
+      expect(await failure(readAuthMounts(client))).toBe(
+        `Vault at ${address} answered GET sys/auth with 502: ${page.trim().slice(0, 200)}`,
+      );
+      expect(await failure(readMountConfig(client, "k8s"))).toBe(
+        `Vault at ${address} answered GET auth/k8s/config with 504: no message`,
+      );
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("keeps its connections open for the next request, counts its requests, and closes them all on close()", async () => {
+    const vault = new FakeVault({ delayMs: 10, data: {} });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN }, { concurrency: 2 });
+    try {
+      for (let round = 0; round < 3; round++) {
+        await Promise.all([client.read("auth/k8s/role/a", need), client.read("auth/k8s/role/b", need)]);
+      }
+      expect([client.requests, vault.connections]).toEqual([6, 2]);
+      client.close();
+      for (let waited = 0; vault.openSockets.size > 0 && waited < 2000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(vault.openSockets.size).toBe(0);
+    } finally {
+      await vault.stop();
+    }
   });
 });
 
