@@ -113,6 +113,40 @@ describe("the Vault target: the refusals a mistyped environment gets", () => {
   });
 });
 
+describe("the Vault target: what the vault CLI would also take", () => {
+  const target = (env: NodeJS.ProcessEnv) => vaultTarget({ VAULT_TOKEN: TOKEN, ...env }, dir, dir);
+
+  test("values pasted with spaces or a newline, an address with several trailing slashes, a namespace with slashes around it", () => {
+    const pki = pkiIn("pki-trim");
+    expect(
+      target({
+        VAULT_ADDR: " https://vault.example.com:8200// ",
+        VAULT_TOKEN: ` ${TOKEN}\n`,
+        VAULT_CACERT: ` ${pki.caCert} `,
+        VAULT_NAMESPACE: "//team/a//",
+      }),
+    ).toEqual({
+      address: "https://vault.example.com:8200",
+      addressSource: "VAULT_ADDR",
+      token: TOKEN,
+      ca: readFileSync(pki.caCert, "utf8"),
+      caFile: pki.caCert,
+      namespace: "team/a",
+    });
+  });
+
+  test("refuses another scheme, and a query or a fragment as it refuses a path", () => {
+    expect(() => target({ VAULT_ADDR: "ftp://vault.example.com" })).toThrow(
+      'VAULT_ADDR "ftp://vault.example.com" is not an http(s) URL; set it as for the vault CLI, e.g. https://vault.example.com:8200',
+    );
+    for (const address of ["https://vault:8200?ns=a", "https://vault:8200#ui"]) {
+      expect(() => target({ VAULT_ADDR: address })).toThrow(
+        `VAULT_ADDR ${JSON.stringify(address)} has a path; give the server's address alone (e.g. https://vault:8200), the API path /v1/ is added`,
+      );
+    }
+  });
+});
+
 describe("what each live read needs of the token, named when Vault refuses it", () => {
   test("sys/auth, a mount's config, its role list, one role and a policy: the capability and the path a policy must grant", async () => {
     const vault = new FakeVault({
@@ -210,6 +244,90 @@ describe("the Vault client's answers", () => {
       );
     } finally {
       client.close();
+      await vault.stop();
+    }
+  });
+
+  test("a JSON answer that is no object (a list, null) is not Vault's JSON; several errors are joined; a 503 that is not sealed is quoted", async () => {
+    const vault = new FakeVault({
+      raw: {
+        "GET sys/auth": { status: 200, body: "[]" },
+        "GET auth/k8s/config": { status: 200, body: "null" },
+        "GET auth/k8s/role/a": { status: 500, body: JSON.stringify({ errors: ["1 error occurred", "storage down"] }) },
+        "GET auth/k8s/role/b": { status: 503, body: JSON.stringify({ errors: ["Vault is in standby"] }) },
+      },
+    });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    const notVault = (what: string) =>
+      `Vault at ${address} answered ${what} with something that is not Vault's JSON (200); is ${address} Vault's API address?`;
+    try {
+      expect(await failure(readAuthMounts(client))).toBe(notVault("GET sys/auth"));
+      expect(await failure(readMountConfig(client, "k8s"))).toBe(notVault("GET auth/k8s/config"));
+      expect(await failure(readRole(client, "k8s", "a"))).toBe(
+        `Vault at ${address} answered GET auth/k8s/role/a with 500: 1 error occurred; storage down`,
+      );
+      expect(await failure(readRole(client, "k8s", "b"))).toBe(
+        `Vault at ${address} answered GET auth/k8s/role/b with 503: Vault is in standby`,
+      );
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("an https:// address where Vault answers in plain HTTP says so, not to set a CA", async () => {
+    const vault = new FakeVault({ mounts: {} });
+    const address = (await vault.start()).replace("http:", "https:");
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    try {
+      expect(await failure(readAuthMounts(client))).toBe(
+        `TLS to Vault at ${address} failed: the server there does not answer in TLS (EPROTO: wrong version number); if Vault listens without TLS, set VAULT_ADDR=${address.replace("https:", "http:")}, else check the port`,
+      );
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("the timeout runs from sending a request, not while it waits for one of its concurrency's slots", async () => {
+    const vault = new FakeVault({ delayMs: 600, data: {} });
+    const address = await vault.start();
+    const client = new VaultClient(
+      { address, addressSource: "VAULT_ADDR", token: TOKEN },
+      { concurrency: 1, timeoutMs: 1000 },
+    );
+    try {
+      const reads = ["a", "b", "c"].map((role) => readRole(client, "k8s", role));
+      expect(await Promise.all(reads)).toEqual([undefined, undefined, undefined]);
+      expect(vault.mostInFlight).toBe(1);
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("scrubs a token of 8 characters or more from a message; a shorter one (a dev server's root) is left alone", async () => {
+    const vault = new FakeVault({
+      raw: { "GET sys/auth": { status: 400, body: JSON.stringify({ errors: ["bad token 12345678 or 1234567"] }) } },
+    });
+    const address = await vault.start();
+    const said = async (token: string) => {
+      const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token });
+      try {
+        return await failure(readAuthMounts(client));
+      } finally {
+        client.close();
+      }
+    };
+    try {
+      expect(await said("12345678")).toBe(
+        `Vault at ${address} answered GET sys/auth with 400: bad token <VAULT_TOKEN> or 1234567`,
+      );
+      expect(await said("1234567")).toBe(
+        `Vault at ${address} answered GET sys/auth with 400: bad token 12345678 or 1234567`,
+      );
+    } finally {
       await vault.stop();
     }
   });
