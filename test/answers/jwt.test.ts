@@ -168,16 +168,17 @@ describe("decodeJwt: ServiceAccount claims mapstructure cannot decode (path_logi
     expect(
       decodeJwt(
         jwt({
-          [`${legacy}service-account.name`]: "atlantis",
+          [`${legacy}service-account.name`]: false,
           [`${legacy}service-account.uid`]: 1,
           [`${legacy}secret.name`]: true,
           [`${legacy}namespace`]: ["atlantis"],
         }),
       ).serviceAccountProblem,
     ).toBe(
-      "3 error(s) decoding:\n\n" +
+      "4 error(s) decoding:\n\n" +
         `* '${legacy}namespace' expected type 'string', got unconvertible type '[]interface {}'\n` +
         `* '${legacy}secret.name' expected type 'string', got unconvertible type 'bool'\n` +
+        `* '${legacy}service-account.name' expected type 'string', got unconvertible type 'bool'\n` +
         `* '${legacy}service-account.uid' expected type 'string', got unconvertible type 'float64'`,
     );
   });

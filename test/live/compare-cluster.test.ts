@@ -153,6 +153,21 @@ describe("compareCluster: what drift reports for one cluster", () => {
     ]);
   });
 
+  test("a selector added by hand in YAML to a role that has none is a change", () => {
+    const app = { ...desired.roles.get("app"), bound_service_account_namespace_selector: "" };
+    const plain = { ...desired, roles: new Map([["app", app]]) };
+    const live = role({ bound_service_account_namespace_selector: "matchLabels:\n  team: b\n" });
+    expect(compareCluster(plain, live).changed).toEqual([
+      {
+        kind: "role",
+        path: "auth/k8s/role/app",
+        field: "bound_service_account_namespace_selector",
+        want: "",
+        have: "matchLabels:\n  team: b",
+      },
+    ]);
+  });
+
   test("a policy by what it grants: deny stands alone however the live stanza lists it", () => {
     const live = deployed();
     const rules = desired.policies.get("app-read") ?? [];

@@ -186,9 +186,10 @@ describe("doctor --live (no config: the role and the mount's config read from Va
       verify: `kubectl get namespace intruders -l ${labels} finds it`,
     });
     expect(await namespace('{"matchLabels":{"team":"a","env":"prod"}}')).toEqual(admitted("team=a,env=prod"));
-    expect(await namespace('matchLabels:\n  team: a\n  app.kubernetes.io/part-of: "ci"\n')).toEqual(
+    expect(await namespace('matchLabels:\n  team: a   # the owners\n  app.kubernetes.io/part-of: "ci"\n')).toEqual(
       admitted("team=a,app.kubernetes.io/part-of=ci"),
     );
+    expect(await namespace("{matchLabels: {team: a, env: prod}}")).toEqual(admitted("team=a,env=prod"));
   });
 
   test("a role Vault does not have fails the role check, naming the roles there are", async () => {
@@ -506,12 +507,12 @@ describe("doctor --live (no config: the role and the mount's config read from Va
         ...role,
         bound_subject: "x",
         user_claim: "email",
-        bound_claims: { ...(role.bound_claims as object), team: ["a"] },
+        bound_claims: { ...(role.bound_claims as object), team: ["a"], env: ["prod"] },
       },
     };
     const result = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt");
     expect(result.stderr).toBe(
-      "note: auth/jwt/role/handmade also has bound_claims team (only sub is replayed), which doctor does not replay\n" +
+      "note: auth/jwt/role/handmade also has bound_claims team, env (only sub is replayed), which doctor does not replay\n" +
         'note: auth/jwt/role/handmade also has bound_subject "x", which doctor does not replay\n' +
         'note: auth/jwt/role/handmade also has user_claim "email" (the alias is replayed as sub), which doctor does not replay\n',
     );

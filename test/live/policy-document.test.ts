@@ -243,7 +243,8 @@ describe("the desired state of a cluster", () => {
       jwt_validation_pubkeys: [KEY],
     });
     const eks = desired({ roles, auth: { method: "jwt", path: "jwt" } });
-    expect(eks.configFields).toEqual({ jwt_validation_pubkeys: [] });
+    // Strict: on EKS no bound_issuer or oidc_discovery_url key at all, not even an undefined one.
+    expect(eks.configFields).toStrictEqual({ jwt_validation_pubkeys: [] });
     expect(eks.notCompared).toEqual(["bound_issuer and oidc_discovery_url (EKS: looked up at deploy)"]);
   });
 

@@ -4,6 +4,7 @@
  * endpoints: vault-plugin-auth-kubernetes v0.23.1 path_config.go:128-150 and path_role.go:151-205,
  * vault-plugin-auth-jwt v0.25.0 path_config.go:200-220 and path_role.go:305-360. Pure.
  */
+import { parse } from "yaml";
 import type { ClusterConfig, Config, RoleConfig } from "../../config/schema";
 import type { LoginQuestion } from "../doctor/doctor";
 import type { LiveMount } from "../doctor/login-check";
@@ -108,20 +109,25 @@ function kubernetesRole(name: string, role: Fields): RoleConfig {
   } as RoleConfig;
 }
 
-/** Vault reads the selector as YAML or JSON (namespace_validator.go:98-109); JSON and simple YAML maps are read here. */
+/**
+ * Vault reads the selector as YAML or JSON into a LabelSelector (vault-plugin-auth-kubernetes
+ * v0.23.1 namespace_validator.go:100-109, k8s.io/apimachinery's YAMLOrJSONDecoder); JSON is YAML,
+ * so one YAML parser reads both. Only matchLabels is shown; text that does not parse has none.
+ */
 function parseSelector(value: string): { matchLabels: Record<string, string> } | undefined {
   if (value.trim() === "") return undefined;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(value) as { matchLabels?: Record<string, string> };
-    return { matchLabels: parsed.matchLabels ?? {} };
+    parsed = parse(value);
   } catch {
-    const labels: Record<string, string> = {};
-    for (const line of value.split("\n")) {
-      const match = /^\s+([\w./-]+):\s*"?([^"]*)"?\s*$/.exec(line);
-      if (match) labels[match[1]] = match[2];
-    }
-    return { matchLabels: labels };
+    parsed = undefined;
   }
+  const labels = isRecord(parsed) && isRecord(parsed.matchLabels) ? parsed.matchLabels : {};
+  return { matchLabels: Object.fromEntries(Object.entries(labels).map(([key, label]) => [key, String(label)])) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function jwtLive(role: Fields): Partial<LiveMount> {
