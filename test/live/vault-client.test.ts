@@ -2,7 +2,16 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { listRoles, readAuthMounts, readMountConfig, readPolicyText, readRole } from "../../src/live/read-vault";
+import { desiredCluster, providerPolicyText } from "../../src/answers/live/desired";
+import { parseConfig } from "../../src/config/load";
+import {
+  listRoles,
+  readAuthMounts,
+  readCluster,
+  readMountConfig,
+  readPolicyText,
+  readRole,
+} from "../../src/live/read-vault";
 import { VaultClient } from "../../src/live/vault-client";
 import { VaultError } from "../../src/live/vault-error";
 import { vaultTarget } from "../../src/live/vault-target";
@@ -60,7 +69,8 @@ describe("the Vault target, found as the vault CLI finds it", () => {
     const home = join(dir, "home");
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, ".vault-token"), `${TOKEN}\n`);
-    expect(vaultTarget({}, dir, home)).toEqual({
+    // Strict: no ca, caFile or namespace key at all when they are not set.
+    expect(vaultTarget({}, dir, home)).toStrictEqual({
       address: "https://127.0.0.1:8200",
       addressSource: "the vault CLI's default",
       token: TOKEN,
@@ -120,7 +130,7 @@ describe("the Vault target: what the vault CLI would also take", () => {
     const pki = pkiIn("pki-trim");
     expect(
       target({
-        VAULT_ADDR: " https://vault.example.com:8200// ",
+        VAULT_ADDR: " https://vault.example.com:8200/// ",
         VAULT_TOKEN: ` ${TOKEN}\n`,
         VAULT_CACERT: ` ${pki.caCert} `,
         VAULT_NAMESPACE: "//team/a//",
@@ -175,12 +185,23 @@ describe("what each live read needs of the token, named when Vault refuses it", 
   });
 
   test("a refusal in a namespace names it; a 403 without Vault's errors says permission denied", async () => {
-    const vault = new FakeVault({ raw: { "GET sys/auth": { status: 403, body: JSON.stringify({ errors: [] }) } } });
+    const vault = new FakeVault({
+      raw: {
+        "GET sys/auth": { status: 403, body: JSON.stringify({ errors: [] }) },
+        "GET auth/k8s/config": {
+          status: 403,
+          body: JSON.stringify({ errors: ["permission denied", "token expired"] }),
+        },
+      },
+    });
     const address = await vault.start();
     const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN, namespace: "team-a" });
     try {
       expect(await failure(readAuthMounts(client))).toBe(
         `Vault at ${address} refused GET sys/auth in namespace team-a (VAULT_NAMESPACE) (403 permission denied): the token needs read on sys/auth; examples/vault-live-read-policy.hcl grants everything these commands read`,
+      );
+      expect(await failure(readMountConfig(client, "k8s"))).toBe(
+        `Vault at ${address} refused GET auth/k8s/config in namespace team-a (VAULT_NAMESPACE) (403 permission denied; token expired): the token needs read on auth/k8s/config; examples/vault-live-read-policy.hcl grants everything these commands read`,
       );
     } finally {
       client.close();
@@ -201,6 +222,73 @@ describe("what each live read needs of the token, named when Vault refuses it", 
           ["team/jwt", { type: "jwt", description: "" }],
         ]),
       );
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+});
+
+describe("readCluster: what drift reads for one cluster", () => {
+  const desired = desiredCluster(
+    parseConfig(
+      {
+        clusters: [
+          {
+            name: "prod",
+            kubernetes: { host: "https://k8s.example.com:6443", inCluster: true },
+            auth: { path: "k8s", reviewer: { mode: "vault-pod" } },
+            policies: [{ name: "app-read", rules: [{ kvRead: { mount: "secret", path: "app" } }] }],
+            roles: [{ name: "app", boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["apps"] }],
+          },
+        ],
+      },
+      "test",
+    ).clusters[0],
+  );
+
+  test("no mount: only the policies are read, and the answer holds no mount or config at all", async () => {
+    const vault = new FakeVault({});
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    try {
+      expect(await readCluster(client, desired, new Map())).toStrictEqual({
+        roleNames: [],
+        roles: new Map([["app", undefined]]),
+        policies: new Map([["app-read", undefined]]),
+      });
+      expect(vault.requests.map((request) => request.url)).toEqual(["/v1/sys/policies/acl/app-read"]);
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("a mount of another type: its roles are neither listed nor read", async () => {
+    const vault = new FakeVault({ keys: { "auth/k8s/role": ["x"] } });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    try {
+      const live = await readCluster(client, desired, new Map([["k8s", { type: "jwt", description: "" }]]));
+      expect([live.mount, live.roleNames, live.roles]).toEqual([
+        { type: "jwt", description: "" },
+        [],
+        new Map([["app", undefined]]),
+      ]);
+    } finally {
+      client.close();
+      await vault.stop();
+    }
+  });
+
+  test("a policy whose text is the stack's own rendering is taken as the desired rules, without parsing it", async () => {
+    const rules = desired.policies.get("app-read") ?? [];
+    const vault = new FakeVault({ policies: { "app-read": providerPolicyText(rules) } });
+    const address = await vault.start();
+    const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
+    try {
+      const live = await readCluster(client, desired, new Map());
+      expect(live.policies.get("app-read")).toBe(rules);
     } finally {
       client.close();
       await vault.stop();
@@ -255,6 +343,7 @@ describe("the Vault client's answers", () => {
         "GET auth/k8s/config": { status: 200, body: "null" },
         "GET auth/k8s/role/a": { status: 500, body: JSON.stringify({ errors: ["1 error occurred", "storage down"] }) },
         "GET auth/k8s/role/b": { status: 503, body: JSON.stringify({ errors: ["Vault is in standby"] }) },
+        "GET auth/k8s/role/c": { status: 200, body: "5" },
       },
     });
     const address = await vault.start();
@@ -270,6 +359,7 @@ describe("the Vault client's answers", () => {
       expect(await failure(readRole(client, "k8s", "b"))).toBe(
         `Vault at ${address} answered GET auth/k8s/role/b with 503: Vault is in standby`,
       );
+      expect(await failure(readRole(client, "k8s", "c"))).toBe(notVault("GET auth/k8s/role/c"));
     } finally {
       client.close();
       await vault.stop();
@@ -301,6 +391,11 @@ describe("the Vault client's answers", () => {
       const reads = ["a", "b", "c"].map((role) => readRole(client, "k8s", role));
       expect(await Promise.all(reads)).toEqual([undefined, undefined, undefined]);
       expect(vault.mostInFlight).toBe(1);
+      // A request made while another waits for the slot waits its turn too.
+      const first = readRole(client, "k8s", "d");
+      const waiting = readRole(client, "k8s", "e");
+      await first;
+      expect(await Promise.all([waiting, readRole(client, "k8s", "f")])).toEqual([undefined, undefined]);
     } finally {
       client.close();
       await vault.stop();
