@@ -120,7 +120,7 @@ function parseSelector(value: string): { matchLabels: Record<string, string> } |
   try {
     parsed = parse(value);
   } catch {
-    parsed = undefined;
+    // Not YAML: no labels. Vault refuses such a selector when the role is written (path_role.go:331-332).
   }
   const labels = isRecord(parsed) && isRecord(parsed.matchLabels) ? parsed.matchLabels : {};
   return { matchLabels: Object.fromEntries(Object.entries(labels).map(([key, label]) => [key, String(label)])) };
