@@ -219,6 +219,12 @@ describe("the desired state of a cluster", () => {
     expect(
       desired({ kubernetes: explicit, auth: { path: "k8s", reviewer: { mode: "vault-pod" } } }).notCompared,
     ).toEqual([]);
+    // vault-pod reads Vault's own CA: without caCertificate the stack writes an empty kubernetes_ca_cert.
+    const noCa = desired({
+      kubernetes: { host: explicit.host },
+      auth: { path: "k8s", reviewer: { mode: "vault-pod" } },
+    });
+    expect(noCa.configFields.kubernetes_ca_cert).toBe("");
   });
 
   test("the JWT mount's config: the issuer found by discovery, or pinned keys as Vault returns them, or left to EKS", () => {
