@@ -227,6 +227,18 @@ describe("the desired state of a cluster", () => {
     expect(noCa.configFields.kubernetes_ca_cert).toBe("");
   });
 
+  test("a Kubernetes role that admits namespaces by a selector alone: no namespaces, the selector as JSON", () => {
+    const role = {
+      ...seed.roles[0],
+      boundServiceAccountNamespaces: undefined,
+      boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } },
+    };
+    expect(desired({ kubernetes: explicit, roles: [role] }).roles.get(role.name)).toMatchObject({
+      bound_service_account_namespaces: [],
+      bound_service_account_namespace_selector: '{"matchLabels":{"team":"a"}}',
+    });
+  });
+
   test("the JWT mount's config: the issuer found by discovery, or pinned keys as Vault returns them, or left to EKS", () => {
     const issuer = "https://oidc.example.com";
     const roles = [{ ...seed.roles[0], audience: "vault" }];
