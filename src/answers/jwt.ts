@@ -102,10 +102,9 @@ export function goFold(key: string): string {
   return key.replace(/[A-Z\u017F]/g, (c) => (c === "\u017F" ? "s" : c.toLowerCase()));
 }
 
-/** Go's name for the type of a value JSON decoded into interface{} (float64, []interface {}...). */
+/** Go's name for the type of a value JSON decoded into interface{} (float64, []interface {}...); never null, which every caller leaves unset. */
 function goType(value: unknown): string {
   if (Array.isArray(value)) return "[]interface {}";
-  if (value === null) return "nil";
   return { number: "float64", string: "string", boolean: "bool", object: "map[string]interface {}" }[
     typeof value as "number"
   ];
@@ -262,7 +261,8 @@ function readServiceAccount(claims: Record<string, unknown>): ServiceAccountRead
       secretName,
     },
     projected: kube !== undefined,
-    legacy: kube === undefined && legacyName !== undefined,
+    // Only when not projected (decodeJwt asks projected first): the Secret's claims alone.
+    legacy: legacyName !== undefined,
     problem:
       problems.length === 0
         ? undefined

@@ -59,17 +59,16 @@ export async function readCluster(
   const mount = mounts.get(desired.mount);
   const sameType = mount !== undefined && mount.type === desired.mountFields.type;
   const roleNames = [...desired.roles.keys()];
-  const policyNames = [...desired.policies.keys()];
-  const [config, listed, roles, policies] = await Promise.all([
+  const policies = [...desired.policies];
+  const [config, listed, roles, livePolicies] = await Promise.all([
     sameType ? readMountConfig(client, desired.mount) : undefined,
     sameType ? listRoles(client, desired.mount) : [],
     Promise.all(roleNames.map((role) => (sameType ? readRole(client, desired.mount, role) : undefined))),
     Promise.all(
-      policyNames.map(async (name) => {
+      policies.map(async ([name, desiredRules]) => {
         const text = await readPolicyText(client, name);
         if (text === undefined) return undefined;
         // As the stack wrote it: the desired rules themselves, without paying for a parse.
-        const desiredRules = desired.policies.get(name) ?? [];
         if (text === providerPolicyText(desiredRules)) return desiredRules;
         return (await parsePolicyText(name, vaultPaths.policy(name), text)).rules;
       }),
@@ -80,6 +79,6 @@ export async function readCluster(
     ...(config !== undefined ? { config } : {}),
     roleNames: listed,
     roles: new Map(roleNames.map((role, index) => [role, roles[index]])),
-    policies: new Map(policyNames.map((name, index) => [name, policies[index]])),
+    policies: new Map(policies.map(([name], index) => [name, livePolicies[index]])),
   };
 }

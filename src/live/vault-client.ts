@@ -148,7 +148,7 @@ export class VaultClient {
           ? (parsed as Record<string, unknown>)
           : undefined;
     } catch {
-      body = undefined;
+      // Not JSON: body stays undefined.
     }
     const listed = body?.errors;
     const errors = Array.isArray(listed) ? listed.map(String).filter(Boolean) : [];
@@ -183,6 +183,11 @@ export class VaultClient {
     const { address, caFile } = this.target;
     const code = error.code ?? "";
     const tls = TLS_REASONS[code];
+    // An https:// address where the server answers in plain HTTP: OpenSSL reads the HTTP reply as a
+    // TLS record and fails with "wrong version number" (EPROTO on Node 20). No CA would help.
+    if (/wrong version number/i.test(error.message)) {
+      return `TLS to Vault at ${address} failed: the server there does not answer in TLS (${code || "TLS"}: wrong version number); if Vault listens without TLS, set VAULT_ADDR=${address.replace("https:", "http:")}, else check the port`;
+    }
     if (tls !== undefined || /certificate|SSL|TLS/i.test(error.message) || code.startsWith("ERR_SSL")) {
       const reason = tls ?? error.message;
       return caFile !== undefined

@@ -35,9 +35,10 @@ export function vaultTarget(env: NodeJS.ProcessEnv, cwd: string, home: string = 
   try {
     url = new URL(address);
   } catch {
-    url = undefined;
+    // Not a URL at all: refused below with the same words as another scheme.
   }
-  if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") {
+  // The WHATWG parser refuses an http(s) URL without a host, so an accepted one always has one.
+  if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:")) {
     throw new VaultError(
       `VAULT_ADDR ${JSON.stringify(address)} is not an http(s) URL; set it as for the vault CLI, e.g. https://vault.example.com:8200`,
     );

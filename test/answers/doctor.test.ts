@@ -346,6 +346,23 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
       });
     });
 
+    test("a token with only nbf is valid for 150 s from it, as cap gives a missing exp (cap jwt.go:192-206)", () => {
+      expect(diagnose(jwt({ sub: "x", nbf: NOW - 600 })).byName.expiry).toEqual({
+        status: "fail",
+        detail: `expired at ${iso(NOW - 450)} (the later of iat and nbf plus 150 s, as the token has no exp), more than 60 s before now (${iso(NOW)}); Vault says "invalid expiration time (exp) claim: token is expired" (cap jwt.go:192-206, 240-242)`,
+        fix: "read the token file again right before logging in: kubelet rotates projected tokens, a copy goes stale",
+      });
+    });
+
+    test("a legacy token that names no Secret is still called one, with ? for the Secret", () => {
+      const { "kubernetes.io/serviceaccount/secret.name": _, ...claims } = decodeJwt(legacyToken()).claims;
+      expect(diagnose(jwt(claims)).byName.expiry).toEqual({
+        status: "pass",
+        detail:
+          "a legacy Secret-based token (Secret ?): it never expires and lives as long as the Secret; Kubernetes no longer creates these for pods, prefer the pod's own token",
+      });
+    });
+
     test("passes a token without any time, which the Kubernetes method allows, and says so", () => {
       expect(diagnose(jwt({ sub: "x" })).byName.expiry).toEqual({
         status: "pass",
@@ -463,6 +480,17 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
           fix: "add the pod's namespace to clusters[0].roles[0].boundServiceAccountNamespaces",
         },
       ]);
+    });
+
+    test("a selector admits no token that names no namespace: there are no labels for Vault to read", () => {
+      const selector = { matchLabels: { team: "a" } };
+      const config = configWith({ roles: [{ ...seed.roles[0], boundServiceAccountNamespaceSelector: selector }] });
+      expect(diagnose(jwt({ sub: "someone", exp: NOW + 60 }), { config }).byName.namespace).toEqual({
+        status: "fail",
+        detail:
+          'namespace "" matches none of [atlantis]; Vault says "namespace not authorized" (path_login.go:396-417)',
+        fix: "add the pod's namespace to clusters[0].roles[0].boundServiceAccountNamespaces",
+      });
     });
 
     test("leaves a namespace outside the list to the selector's labels, which only the cluster knows", () => {
@@ -594,6 +622,14 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
       });
     });
 
+    test("long-lived-token: a reviewer JWT whose exp is 0 has no exp, as cap reads a date of 0 (jwt.go:174-190)", () => {
+      const { exp: _, ...claims } = decodeJwt(legacyToken("vault", "vault-reviewer")).claims;
+      expect(diagnose(projectedToken(), { reviewer: jwt({ ...claims, exp: 0 }) }).byName.reviewer).toEqual({
+        status: "pass",
+        detail: "the reviewer JWT of vault/vault-reviewer has no exp, so it keeps working",
+      });
+    });
+
     test("long-lived-token: fails a reviewer JWT of another ServiceAccount, and passes the Secret-based one", () => {
       expect(diagnose(projectedToken(), { reviewer: legacyToken("vault", "someone") }).byName.reviewer.status).toBe(
         "fail",
@@ -648,7 +684,9 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
       const check = diagnose(projectedToken({ aud: ["vault"] }), { config: { clusters: [cluster] }, cluster }).byName
         .reviewer;
       expect(check.status).toBe("fail");
-      expect(check.fix).toMatch(/^remove clusters\[0\]\.roles\[0\]\.audience and log in with the pod's default token/);
+      expect(check.fix).toBe(
+        "remove clusters[0].roles[0].audience and log in with the pod's default token, or use clusters[0].auth.reviewer.mode: long-lived-token or vault-pod",
+      );
     });
 
     test("long-lived-token: says whose token Vault presents, and why a given reviewer JWT fails or passes", () => {

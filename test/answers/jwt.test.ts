@@ -36,6 +36,11 @@ describe("decodeJwt: a text that is no compact JWS", () => {
     expect(
       validationMessage(() => decodeJwt(`${header}.${Buffer.from("[1]").toString("base64url")}.${signature}`)),
     ).toBe("the JWT's claims is not a JSON object; is this a ServiceAccount token?");
+    for (const value of ["null", "5", '"claims"']) {
+      expect(
+        validationMessage(() => decodeJwt(`${header}.${Buffer.from(value).toString("base64url")}.${signature}`)),
+      ).toBe("the JWT's claims is not a JSON object; is this a ServiceAccount token?");
+    }
   });
 });
 
@@ -46,6 +51,13 @@ describe("decodeJwt: a time no clock reaches", () => {
     );
     expect(validationMessage(() => decodeJwt(jwt({ "kubernetes.io": { warnafter: 1e30 } })))).toBe(
       "the JWT's kubernetes.io.warnafter claim 1e+30 is not a date (seconds since 1970, before the year 10000); is this a ServiceAccount token?",
+    );
+  });
+
+  test("takes up to 9999-12-31T23:59:59Z, the last second a date prints as one", () => {
+    expect(decodeJwt(jwt({ exp: 253402300799 })).expiresAt).toBe(253402300799);
+    expect(validationMessage(() => decodeJwt(jwt({ exp: 253402300800 })))).toBe(
+      "the JWT's exp claim 253402300800 is not a date (seconds since 1970, before the year 10000); is this a ServiceAccount token?",
     );
   });
 
@@ -102,6 +114,11 @@ describe("decodeJwt: registered claims of the wrong JSON type, in encoding/json'
     );
   });
 
+  test("of two keys Go reads as one field, the later in encoding/json's sorted order wins: iss over ISS", () => {
+    expect(decodeJwt(jwt({ iss: "https://lower", ISS: "https://upper" })).issuer).toBe("https://lower");
+    expect(decodeJwt(jwt({ ISS: "https://upper", iss: "https://lower" })).issuer).toBe("https://lower");
+  });
+
   test("reads a key as Go matches it to a field, ignoring case and folding ſ to s, and says so", () => {
     expect(decodeJwt(jwt({ ISS: 5 })).registeredProblem).toBe(
       `ISS (read as iss) is a number, not a string ${said("number")}`,
@@ -134,9 +151,49 @@ describe("decodeJwt: ServiceAccount claims mapstructure cannot decode (path_logi
   });
 
   test("leaves a null claim unset, with no problem", () => {
-    const token = decodeJwt(jwt({ "kubernetes.io": { namespace: null, serviceaccount: null }, exp: null }));
+    const token = decodeJwt(jwt({ "kubernetes.io": { namespace: null, serviceaccount: null }, exp: null, aud: null }));
     expect(token.serviceAccount).toEqual({});
     expect(token.serviceAccountProblem).toBeUndefined();
+    const none = decodeJwt(jwt({ sub: "x", "kubernetes.io": null }));
+    expect([none.kind, none.pod, none.serviceAccount, none.serviceAccountProblem]).toEqual([
+      "other",
+      undefined,
+      {},
+      undefined,
+    ]);
+  });
+
+  test("names each legacy Secret claim that is no string by its full key", () => {
+    const legacy = "kubernetes.io/serviceaccount/";
+    expect(
+      decodeJwt(
+        jwt({
+          [`${legacy}service-account.name`]: false,
+          [`${legacy}service-account.uid`]: 1,
+          [`${legacy}secret.name`]: true,
+          [`${legacy}namespace`]: ["atlantis"],
+        }),
+      ).serviceAccountProblem,
+    ).toBe(
+      "4 error(s) decoding:\n\n" +
+        `* '${legacy}namespace' expected type 'string', got unconvertible type '[]interface {}'\n` +
+        `* '${legacy}secret.name' expected type 'string', got unconvertible type 'bool'\n` +
+        `* '${legacy}service-account.name' expected type 'string', got unconvertible type 'bool'\n` +
+        `* '${legacy}service-account.uid' expected type 'string', got unconvertible type 'float64'`,
+    );
+  });
+
+  test("reads the pod's name and UID as it reads the ServiceAccount's, and takes neither for the ServiceAccount's", () => {
+    const pod = decodeJwt(jwt({ "kubernetes.io": { namespace: "apps", pod: { name: "web-0", uid: "u-1" } } }));
+    expect([pod.kind, pod.pod, pod.serviceAccount]).toEqual(["projected", "web-0", { namespace: "apps" }]);
+    expect(decodeJwt(jwt({ "kubernetes.io": { pod: "web-0" } })).serviceAccountProblem).toBe(
+      problem("'kubernetes.io.pod' expected a map, got 'string'"),
+    );
+    const wrong = decodeJwt(jwt({ "kubernetes.io": { pod: { name: 5, uid: false } } }));
+    expect(wrong.pod).toBeUndefined();
+    expect(wrong.serviceAccountProblem).toBe(
+      "2 error(s) decoding:\n\n* 'kubernetes.io.pod.name' expected type 'string', got unconvertible type 'float64'\n* 'kubernetes.io.pod.uid' expected type 'string', got unconvertible type 'bool'",
+    );
   });
 
   test("refuses an aud that is no list, naming its Go type (the Kubernetes method decodes aud as a slice)", () => {
@@ -149,6 +206,19 @@ describe("decodeJwt: ServiceAccount claims mapstructure cannot decode (path_logi
         problem(`'aud': source data must be an array or slice, got ${type}`),
       );
     }
+  });
+
+  test("names an exp or iat that is no number, which the Kubernetes method decodes as int64 (path_login.go:440-441)", () => {
+    expect(decodeJwt(jwt({ exp: "soon", iat: true })).serviceAccountProblem).toBe(
+      "2 error(s) decoding:\n\n* 'exp' expected type 'int64', got unconvertible type 'string'\n* 'iat' expected type 'int64', got unconvertible type 'bool'",
+    );
+    expect(decodeJwt(jwt({ exp: 1.5e9, iat: null })).serviceAccountProblem).toBeUndefined();
+  });
+
+  test("lists its errors sorted, as mapstructure's Error does", () => {
+    expect(decodeJwt(jwt({ "kubernetes.io/serviceaccount/namespace": 1, aud: 5 })).serviceAccountProblem).toBe(
+      "2 error(s) decoding:\n\n* 'aud': source data must be an array or slice, got float64\n* 'kubernetes.io/serviceaccount/namespace' expected type 'string', got unconvertible type 'float64'",
+    );
   });
 
   test("names the Go type of a namespace that is no string", () => {

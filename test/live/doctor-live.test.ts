@@ -169,6 +169,29 @@ describe("doctor --live (no config: the role and the mount's config read from Va
     ]);
   });
 
+  test("kubernetes: the namespace selector Vault holds, in JSON or in YAML, admits a namespace outside the list by its labels", async () => {
+    const role = vault.state.data?.["auth/k8s/role/handmade"] ?? {};
+    const namespace = async (selector: string) => {
+      vault.state.data = {
+        ...vault.state.data,
+        "auth/k8s/role/handmade": { ...role, bound_service_account_namespace_selector: selector },
+      };
+      const report = JSON.parse((await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "other-ns.jwt")).stdout);
+      return report.checks.find((check: { name: string }) => check.name === "namespace");
+    };
+    const admitted = (labels: string) => ({
+      name: "namespace",
+      status: "skip",
+      detail: `namespace "intruders" is not in [atlantis], so admitted only if its labels match ${labels}, which Vault reads from the cluster with the reviewer's JWT (namespace_validator.go:41-58, 60-76)`,
+      verify: `kubectl get namespace intruders -l ${labels} finds it`,
+    });
+    expect(await namespace('{"matchLabels":{"team":"a","env":"prod"}}')).toEqual(admitted("team=a,env=prod"));
+    expect(await namespace('matchLabels:\n  team: a   # the owners\n  app.kubernetes.io/part-of: "ci"\n')).toEqual(
+      admitted("team=a,app.kubernetes.io/part-of=ci"),
+    );
+    expect(await namespace("{matchLabels: {team: a, env: prod}}")).toEqual(admitted("team=a,env=prod"));
+  });
+
   test("a role Vault does not have fails the role check, naming the roles there are", async () => {
     const result = await doctor("--mount", "k8s", "--role", "handmad", "--jwt", "vault-aud.jwt");
     expect(result.code).toBe(1);
@@ -229,11 +252,14 @@ describe("doctor --live (no config: the role and the mount's config read from Va
       "--reviewer-jwt",
       "api-aud.jwt",
     );
+    const expiresAt = new Date((decodeJwt(projectedToken()).expiresAt ?? 0) * 1000).toISOString().replace(".000Z", "Z");
     expect(failing(expiring)).toEqual([
-      expect.objectContaining({
+      {
         name: "reviewer",
+        status: "fail",
+        detail: `the reviewer JWT expires at ${expiresAt}; Vault keeps presenting it, and every login fails from then on`,
         fix: "store a token without exp (a kubernetes.io/service-account-token Secret's) in token_reviewer_jwt of auth/k8s/config",
-      }),
+      },
     ]);
   });
 
@@ -244,8 +270,13 @@ describe("doctor --live (no config: the role and the mount's config read from Va
       "auth/jwt/config": { bound_issuer: "", jwt_validation_pubkeys: [], oidc_discovery_url: "https://issuer" },
       "auth/jwt/role/handmade": { ...role, bound_claims: null },
     };
-    const open = JSON.parse((await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt")).stdout);
+    const openResult = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "other-ns.jwt");
+    expect(openResult.stderr).toBe("");
+    const open = JSON.parse(openResult.stdout);
     expect(open.ok).toBe(true);
+    expect(open.checks.find((check: { name: string }) => check.name === "subject").detail).toBe(
+      'sub "system:serviceaccount:intruders:atlantis" matches the bound "*" (claims.go:144-169)',
+    );
     expect(open.checks.find((check: { name: string }) => check.name === "issuer").detail).toBe(
       'the mount binds no issuer (bound_issuer is empty), so any iss is accepted; the token\'s is "https://kubernetes.default.svc.cluster.local"',
     );
@@ -399,6 +430,75 @@ describe("doctor --live (no config: the role and the mount's config read from Va
     });
   });
 
+  test("jwt: a bound sub written as one string, matched exactly when bound_claims_type is unset (Vault's default string)", async () => {
+    const role = vault.state.data?.["auth/jwt/role/handmade"] ?? {};
+    const { bound_claims_type: _, ...untyped } = role as Record<string, unknown>;
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/role/handmade": { ...untyped, bound_claims: { sub: "system:serviceaccount:atlantis:*" } },
+    };
+    expect(check(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt"), "subject")).toEqual({
+      name: "subject",
+      status: "fail",
+      detail:
+        'sub "system:serviceaccount:atlantis:atlantis" matches none of [system:serviceaccount:atlantis:*]; Vault says "claim \\"sub\\" does not match any associated bound claim values" (claims.go:137-139)',
+      fix: 'add "system:serviceaccount:atlantis:atlantis" to the sub list of bound_claims of auth/jwt/role/handmade, or log in with a token of a bound ServiceAccount',
+    });
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/jwt/role/handmade": { ...untyped, bound_claims: { sub: "system:serviceaccount:atlantis:atlantis" } },
+    };
+    expect(check(await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt"), "subject")).toEqual({
+      name: "subject",
+      status: "pass",
+      detail:
+        'sub "system:serviceaccount:atlantis:atlantis" matches the bound "system:serviceaccount:atlantis:atlantis" (claims.go:144-169)',
+    });
+  });
+
+  test("kubernetes: a role that binds namespaces by its selector alone (Vault returns the list as null) and no audience (Vault omits it)", async () => {
+    const { audience: _, ...role } = (vault.state.data?.["auth/k8s/role/handmade"] ?? {}) as Record<string, unknown>;
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/k8s/role/handmade": {
+        ...role,
+        bound_service_account_namespaces: null,
+        bound_service_account_namespace_selector: '{"matchLabels":{"team":"a"}}',
+      },
+    };
+    const result = await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "api-aud.jwt");
+    expect([check(result, "audience"), check(result, "namespace")]).toEqual([
+      {
+        name: "audience",
+        status: "pass",
+        detail:
+          "the role binds no audience, so any aud is accepted (path_login.go:353-356); the token's is [https://kubernetes.default.svc.cluster.local]",
+      },
+      {
+        name: "namespace",
+        status: "skip",
+        detail:
+          'namespace "atlantis" is admitted only if its labels match team=a, which Vault reads from the cluster with the reviewer\'s JWT (namespace_validator.go:41-58, 60-76)',
+        verify: "kubectl get namespace atlantis -l team=a finds it",
+      },
+    ]);
+  });
+
+  test("kubernetes: with disable_local_ca_jwt and no stored JWT, the client's token is the TokenReview's bearer, as client-jwt", async () => {
+    const config = vault.state.data?.["auth/k8s/config"] ?? {};
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/k8s/config": { ...config, token_reviewer_jwt_set: false, disable_local_ca_jwt: true },
+    };
+    expect(check(await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt"), "reviewer")).toEqual({
+      name: "reviewer",
+      status: "fail",
+      detail:
+        'client-jwt: Vault sends this token as the bearer of the TokenReview call (token_review.go:69-74), and the API server authenticates a bearer only if its aud is one of the API server\'s (--api-audiences, by default its issuer "https://kubernetes.default.svc.cluster.local"); [vault] is not, so Vault answers "permission denied"',
+      fix: "remove audience of auth/k8s/role/handmade and log in with the pod's default token, or use token_reviewer_jwt and disable_local_ca_jwt of auth/k8s/config: long-lived-token or vault-pod",
+    });
+  });
+
   test("names in a note what a hand-made jwt role binds beyond sub", async () => {
     const role = vault.state.data?.["auth/jwt/role/handmade"] ?? {};
     vault.state.data = {
@@ -406,13 +506,15 @@ describe("doctor --live (no config: the role and the mount's config read from Va
       "auth/jwt/role/handmade": {
         ...role,
         bound_subject: "x",
-        bound_claims: { ...(role.bound_claims as object), team: ["a"] },
+        user_claim: "email",
+        bound_claims: { ...(role.bound_claims as object), team: ["a"], env: ["prod"] },
       },
     };
     const result = await doctor("--mount", "jwt", "--role", "handmade", "--jwt", "vault-aud.jwt");
     expect(result.stderr).toBe(
-      "note: auth/jwt/role/handmade also has bound_claims team (only sub is replayed), which doctor does not replay\n" +
-        'note: auth/jwt/role/handmade also has bound_subject "x", which doctor does not replay\n',
+      "note: auth/jwt/role/handmade also has bound_claims team, env (only sub is replayed), which doctor does not replay\n" +
+        'note: auth/jwt/role/handmade also has bound_subject "x", which doctor does not replay\n' +
+        'note: auth/jwt/role/handmade also has user_claim "email" (the alias is replayed as sub), which doctor does not replay\n',
     );
   });
 });

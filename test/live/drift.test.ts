@@ -208,7 +208,13 @@ describe("vault-k8s-auth drift", () => {
   });
 
   test("sends VAULT_NAMESPACE as X-Vault-Namespace, and a cluster's vault.namespace wins", async () => {
-    await liveCli(["drift", "--config", "config.yaml"], { cwd: dir, env: { ...env, VAULT_NAMESPACE: "/team-a/" } });
+    const first = await liveCli(["drift", "--config", "config.yaml"], {
+      cwd: dir,
+      env: { ...env, VAULT_NAMESPACE: "/team-a/" },
+    });
+    // Every request sent, and each with the header (an empty list would pass the map below).
+    expect(first).toEqual({ code: 0, stderr: "", stdout: "ok: no drift in 1 cluster\n" });
+    expect(vault.requests).toHaveLength(5);
     expect(vault.requests.map((request) => request.headers["x-vault-namespace"])).toEqual(
       vault.requests.map(() => "team-a"),
     );
@@ -219,6 +225,7 @@ describe("vault-k8s-auth drift", () => {
     );
     writeFileSync(join(dir, "namespaced.yaml"), config);
     await liveCli(["drift", "--config", "namespaced.yaml"], { cwd: dir, env: { ...env, VAULT_NAMESPACE: "team-a" } });
+    expect(vault.requests).toHaveLength(5);
     expect(vault.requests.map((request) => request.headers["x-vault-namespace"])).toEqual(
       vault.requests.map(() => "team-b"),
     );

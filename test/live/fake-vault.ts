@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttps } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 /**
  * A stand-in for Vault's HTTP API on loopback, answering GET and LIST (GET ?list=true) from a
@@ -38,6 +38,9 @@ export class FakeVault {
   /** Requests being answered right now, and the most there ever were at once. */
   private inFlight = 0;
   mostInFlight = 0;
+  /** TCP connections accepted so far, and those still open. */
+  connections = 0;
+  readonly openSockets = new Set<Socket>();
   private server?: Server;
 
   constructor(public state: FakeVaultState = {}) {}
@@ -47,6 +50,11 @@ export class FakeVault {
     this.server = tls
       ? createHttps({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler)
       : createHttp(handler);
+    this.server.on("connection", (socket: Socket) => {
+      this.connections++;
+      this.openSockets.add(socket);
+      socket.on("close", () => this.openSockets.delete(socket));
+    });
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
     const { port } = this.server.address() as AddressInfo;
     return `${tls ? "https" : "http"}://127.0.0.1:${port}`;

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { policyFromDocument } from "../../src/answers/acl/policy-document";
 import { parsePolicyText } from "../../src/answers/acl/policy-text";
 import { desiredCluster, normalCidr, providerPolicyText } from "../../src/answers/live/desired";
@@ -177,6 +179,110 @@ describe("the desired state of a cluster", () => {
       token_period: 1800,
       token_policies: ["admin"],
       audience: "",
+    });
+  });
+
+  const seed = DEFAULT_CONFIG.clusters[0];
+  const CA = readFileSync(join(__dirname, "..", "fixtures", "test-ca.pem"), "utf8").trim();
+  const KEY = readFileSync(join(__dirname, "..", "fixtures", "sa-signing-key.pub.pem"), "utf8").trim();
+  const explicit = { host: "https://k8s.example.com:6443", caCertificate: `${CA}\n\n` };
+  const desired = (changes: object) =>
+    desiredCluster(parseConfig({ clusters: [{ ...structuredClone(seed), ...changes }] }, "test").clusters[0]);
+
+  test("the Kubernetes mount's config per reviewer: who presents the TokenReview, the host and the CA as Vault returns them", () => {
+    const fields = (mode: string) =>
+      desired({ kubernetes: explicit, auth: { path: "k8s", reviewer: { mode } } }).configFields;
+    const common = {
+      kubernetes_host: "https://k8s.example.com:6443",
+      kubernetes_ca_cert: CA,
+      pem_keys: [],
+      issuer: "",
+    };
+    expect(fields("client-jwt")).toEqual({
+      ...common,
+      disable_iss_validation: true,
+      disable_local_ca_jwt: true,
+      token_reviewer_jwt_set: false,
+    });
+    expect(fields("vault-pod")).toEqual({
+      ...common,
+      disable_iss_validation: true,
+      disable_local_ca_jwt: false,
+      token_reviewer_jwt_set: false,
+    });
+    expect(fields("long-lived-token")).toEqual({
+      ...common,
+      disable_iss_validation: true,
+      disable_local_ca_jwt: false,
+      token_reviewer_jwt_set: true,
+    });
+    expect(
+      desired({ kubernetes: explicit, auth: { path: "k8s", reviewer: { mode: "vault-pod" } } }).notCompared,
+    ).toEqual([]);
+    // vault-pod reads Vault's own CA: without caCertificate the stack writes an empty kubernetes_ca_cert.
+    const noCa = desired({
+      kubernetes: { host: explicit.host },
+      auth: { path: "k8s", reviewer: { mode: "vault-pod" } },
+    });
+    expect(noCa.configFields.kubernetes_ca_cert).toBe("");
+  });
+
+  test("a Kubernetes role that admits namespaces by a selector alone: no namespaces, the selector as JSON", () => {
+    const role = {
+      ...seed.roles[0],
+      boundServiceAccountNamespaces: undefined,
+      boundServiceAccountNamespaceSelector: { matchLabels: { team: "a" } },
+    };
+    expect(desired({ kubernetes: explicit, roles: [role] }).roles.get(role.name)).toMatchObject({
+      bound_service_account_namespaces: [],
+      bound_service_account_namespace_selector: '{"matchLabels":{"team":"a"}}',
+    });
+  });
+
+  test("the JWT mount's config: the issuer found by discovery, or pinned keys as Vault returns them, or left to EKS", () => {
+    const issuer = "https://oidc.example.com";
+    const roles = [{ ...seed.roles[0], audience: "vault" }];
+    const discovery = desired({ kubernetes: explicit, roles, auth: { method: "jwt", path: "jwt", jwt: { issuer } } });
+    expect(discovery.mountFields).toEqual({ type: "jwt", description: "" });
+    expect(discovery.configFields).toEqual({
+      bound_issuer: issuer,
+      oidc_discovery_url: issuer,
+      jwt_validation_pubkeys: [],
+    });
+    expect(discovery.notCompared).toEqual([]);
+    const pinned = desired({
+      kubernetes: explicit,
+      roles,
+      auth: { method: "jwt", path: "jwt", jwt: { issuer, publicKeys: [`${KEY}\n`] } },
+    });
+    expect(pinned.configFields).toEqual({
+      bound_issuer: issuer,
+      oidc_discovery_url: "",
+      jwt_validation_pubkeys: [KEY],
+    });
+    const eks = desired({ roles, auth: { method: "jwt", path: "jwt" } });
+    // Strict: on EKS no bound_issuer or oidc_discovery_url key at all, not even an undefined one.
+    expect(eks.configFields).toStrictEqual({ jwt_validation_pubkeys: [] });
+    expect(eks.notCompared).toEqual(["bound_issuer and oidc_discovery_url (EKS: looked up at deploy)"]);
+  });
+
+  test("a JWT role binds sub as the ServiceAccounts' subjects, matched as globs when one has a *", () => {
+    const role = (names: string[]) =>
+      desired({
+        kubernetes: explicit,
+        auth: { method: "jwt", path: "jwt", jwt: { issuer: "https://oidc.example.com" } },
+        roles: [
+          { name: "app", boundServiceAccountNames: names, boundServiceAccountNamespaces: ["apps"], audience: "vault" },
+        ],
+      }).roles.get("app");
+    expect(role(["web", "app"])).toMatchObject({
+      bound_audiences: ["vault"],
+      bound_claims: { sub: ["system:serviceaccount:apps:app", "system:serviceaccount:apps:web"] },
+      bound_claims_type: "string",
+    });
+    expect(role(["web", "app-*"])).toMatchObject({
+      bound_claims: { sub: ["system:serviceaccount:apps:app-*", "system:serviceaccount:apps:web"] },
+      bound_claims_type: "glob",
     });
   });
 

@@ -31,6 +31,10 @@ export interface MergedRule {
   readonly kind: PatternKind;
   /** The path as written, e.g. `secret/*` or `secret/+/config`. */
   readonly pattern: string;
+  /**
+   * `deny` alone, or capabilities without `deny`: a deny replaces every other capability of its
+   * stanza (policy.go:460-464) and of the merged rule (acl.go:161-178), so readers need not test for it.
+   */
   readonly capabilities: ReadonlySet<Capability>;
   readonly grants: readonly Grant[];
 }

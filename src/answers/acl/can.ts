@@ -95,12 +95,13 @@ export function rolePolicies(cluster: ClusterConfig, roleName: string): { polici
 
 /** Which capabilities a rule grants, as Vault lists them: sorted, or ["deny"] (acl.go:347-350, capabilities.go:100). */
 function listed(rule: MergedRule | undefined): string[] {
-  if (!rule || rule.capabilities.size === 0 || rule.capabilities.has("deny")) return ["deny"];
+  // A deny rule's capabilities are ["deny"] alone (MergedRule).
+  if (!rule || rule.capabilities.size === 0) return ["deny"];
   return [...rule.capabilities].sort();
 }
 
 /** The path a request of `operation` on `path` reaches the ACL with: a LIST's gains a trailing "/" (http/logical.go:188-192). */
-export function requestPathOf(path: string, operation: Operation): string {
+export function requestPathOf(path: string, operation: Operation | undefined): string {
   return operation === "list" && !path.endsWith("/") ? `${path}/` : path;
 }
 
@@ -138,7 +139,8 @@ export function refusedBeforeAcl(path: string, operation: Operation | undefined)
 export function allows(acl: Acl, path: string, operation: Operation): boolean {
   const requestPath = requestPathOf(path, operation);
   const rule = acl.ruleFor(requestPath, operation);
-  if (rule === undefined || rule.capabilities.has("deny") || !rule.capabilities.has(operation)) return false;
+  // A deny rule holds no other capability (MergedRule), so it refuses every operation here.
+  if (rule === undefined || !rule.capabilities.has(operation)) return false;
   return rootPathOf(requestPath) === undefined || rule.capabilities.has("sudo");
 }
 
@@ -167,9 +169,8 @@ export function canWith(
 ): CanAnswer {
   const acl = new Acl(policies);
   const capabilityRule = acl.ruleFor(path, "list");
-  const requestPath = operation === undefined ? path : requestPathOf(path, operation);
-  const operationRule = operation === undefined ? undefined : acl.ruleFor(requestPath, operation);
-  const decided = operation === undefined ? capabilityRule : operationRule;
+  const requestPath = requestPathOf(path, operation);
+  const decided = operation === undefined ? capabilityRule : acl.ruleFor(requestPath, operation);
   const refused = refusedBeforeAcl(path, operation);
   const allowed = operation === undefined ? null : refused === null && allows(acl, path, operation);
   const root = sudoOperations(path);
@@ -187,14 +188,14 @@ export function canWith(
           capabilities: [...grant.capabilities].sort(),
           shadowed: null,
         };
-      const alone = new Acl([policy]).ruleFor(operation === undefined ? path : requestPath, operation ?? "list");
+      const alone = new Acl([policy]).ruleFor(requestPath, operation ?? "list");
       return { name: policy.name, matched: null, capabilities: [], shadowed: alone?.pattern ?? null };
     }),
     sudo: root
       ? {
           operations: root.operations,
           rootPaths: root.matches.map((match) => match.pattern),
-          granted: decided !== undefined && !decided.capabilities.has("deny") && decided.capabilities.has("sudo"),
+          granted: decided?.capabilities.has("sudo") === true,
           source: [...new Set(root.matches.map((match) => match.source))].join(", "),
         }
       : null,

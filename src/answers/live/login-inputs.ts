@@ -4,6 +4,7 @@
  * endpoints: vault-plugin-auth-kubernetes v0.23.1 path_config.go:128-150 and path_role.go:151-205,
  * vault-plugin-auth-jwt v0.25.0 path_config.go:200-220 and path_role.go:305-360. Pure.
  */
+import { parse } from "yaml";
 import type { ClusterConfig, Config, RoleConfig } from "../../config/schema";
 import type { LoginQuestion } from "../doctor/doctor";
 import type { LiveMount } from "../doctor/login-check";
@@ -15,8 +16,8 @@ export interface LiveLogin {
   /** The mount's type from sys/auth. */
   readonly type: "kubernetes" | "jwt";
   readonly roleName: string;
-  /** auth/<mount>/role/<role>, or undefined when Vault has no such role. */
-  readonly role: Fields | undefined;
+  /** auth/<mount>/role/<role> (a role Vault lacks is refused before: src/cli/doctor-live.ts). */
+  readonly role: Fields;
   /** auth/<mount>/config (never holding the reviewer JWT: Vault does not return it). */
   readonly config: Fields;
   readonly jwt: ServiceAccountJwt;
@@ -41,12 +42,11 @@ export function liveLoginQuestion(login: LiveLogin): LiveQuestion {
     rolePath: vaultPaths.role(mount, roleName),
     configPath: vaultPaths.config(mount),
     ...(type === "kubernetes" ? kubernetesLive(config) : {}),
-    ...(type === "jwt" && role !== undefined ? jwtLive(role) : {}),
+    ...(type === "jwt" ? jwtLive(role) : {}),
   };
-  const roles: RoleConfig[] =
-    role === undefined
-      ? []
-      : [type === "jwt" ? jwtRole(roleName, role, login.jwt, notReplayed) : kubernetesRole(roleName, role)];
+  const roles: RoleConfig[] = [
+    type === "jwt" ? jwtRole(roleName, role, login.jwt, notReplayed) : kubernetesRole(roleName, role),
+  ];
   const cluster = {
     name: mount.replace(/[^a-z0-9-]/g, "-"),
     kubernetes: { inCluster: false },
@@ -109,20 +109,25 @@ function kubernetesRole(name: string, role: Fields): RoleConfig {
   } as RoleConfig;
 }
 
-/** Vault reads the selector as YAML or JSON (namespace_validator.go:98-109); JSON and simple YAML maps are read here. */
+/**
+ * Vault reads the selector as YAML or JSON into a LabelSelector (vault-plugin-auth-kubernetes
+ * v0.23.1 namespace_validator.go:100-109, k8s.io/apimachinery's YAMLOrJSONDecoder); JSON is YAML,
+ * so one YAML parser reads both. Only matchLabels is shown; text that does not parse has none.
+ */
 function parseSelector(value: string): { matchLabels: Record<string, string> } | undefined {
   if (value.trim() === "") return undefined;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(value) as { matchLabels?: Record<string, string> };
-    return { matchLabels: parsed.matchLabels ?? {} };
+    parsed = parse(value);
   } catch {
-    const labels: Record<string, string> = {};
-    for (const line of value.split("\n")) {
-      const match = /^\s+([\w./-]+):\s*"?([^"]*)"?\s*$/.exec(line);
-      if (match) labels[match[1]] = match[2];
-    }
-    return { matchLabels: labels };
+    // Not YAML: no labels. Vault refuses such a selector when the role is written (path_role.go:331-332).
   }
+  const labels = isRecord(parsed) && isRecord(parsed.matchLabels) ? parsed.matchLabels : {};
+  return { matchLabels: Object.fromEntries(Object.entries(labels).map(([key, label]) => [key, String(label)])) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function jwtLive(role: Fields): Partial<LiveMount> {
