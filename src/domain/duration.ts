@@ -121,7 +121,8 @@ function goDuration(text: string): bigint | string {
     const [whole, wholeDigits, fractionDigits] = number;
     if (!wholeDigits && !fractionDigits) return notOne;
     rest = rest.slice(whole.length);
-    const unitText = /^[^.0-9]*/.exec(rest)?.[0] ?? "";
+    // Matches always (perhaps nothing): the unit runs up to the next digit or dot.
+    const [unitText] = /^[^.0-9]*/.exec(rest) as RegExpExecArray;
     if (unitText === "") return `has a number without a unit, which Vault refuses; add s, m or h (${EXAMPLES})`;
     const unit = GO_UNITS[unitText];
     if (unit === undefined) {

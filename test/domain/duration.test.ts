@@ -73,3 +73,76 @@ describe("Duration", () => {
     );
   });
 });
+
+/** Every refusal says why in Vault's terms, and where it can, what to write instead. */
+describe("readVaultDuration's refusals", () => {
+  const EXAMPLES = "e.g. 1800, 30m, 1h30m, 1.5h or 7d";
+  const MIXES =
+    'mixes days with other units or parts of a day, which Vault refuses: it reads "d" only after a whole number of days alone (7d), and Go\'s duration units (h, m, s, ms, us, ns) have no d';
+  const WHOLE_SPAN = "; write the whole span in h, m and s (e.g. 36h), or a whole number of days alone (7d)";
+  const TOO_LONG = "is longer than Vault can hold (at most 9223372036 seconds, about 292 years)";
+  const NEGATIVE = `is negative, which Vault refuses ("cannot provide negative value"); use ${EXAMPLES}`;
+
+  test.each([
+    ["", `is empty; write a duration (${EXAMPLES}) or leave the key out`],
+    // Without its own check, " 45m " would read as no number at all.
+    [" 45m ", "has a space at the start or end, which Vault does not read as a duration; remove it"],
+    [
+      "30 minutes",
+      `has the unit " minutes", which Vault does not know; use s, m or h (Go's ns, us and ms too), or a whole number of days alone (7d)`,
+    ],
+    ["1h30", `has a number without a unit, which Vault refuses; add s, m or h (${EXAMPLES})`],
+    ["m", `is not a duration Vault reads; use ${EXAMPLES}`],
+    ["-10", NEGATIVE],
+    ["-1s", NEGATIVE],
+    // Exactly int64's lowest nanoseconds: Go reads it, and Vault refuses it as negative, not as too long.
+    ["-2562047h47m16.854775808s", NEGATIVE],
+  ])("refuses %j: %s", (text, problem) => {
+    expect(readVaultDuration(text)).toEqual({ problem });
+  });
+
+  // parseutil's overflow checks come before Vault's refusal of a negative value, both ways.
+  test.each(["-9223372037", "-106752d", "2562048h", "-2562048h"])(
+    "refuses %j as too long, whatever its sign",
+    (text) => {
+      expect(readVaultDuration(text)).toEqual({ problem: TOO_LONG });
+    },
+  );
+
+  test.each([
+    ["10d1h", "; write 241h"],
+    ["1d0s", "; write 24h"],
+    ["0d30m", "; write 30m"],
+    ["0d0s", "; write 0s"],
+    // No span to offer: a sign, a day count with a fraction, days after other units, a negative rest.
+    ["-1d12h", WHOLE_SPAN],
+    ["1.5d", WHOLE_SPAN],
+    ["1.d3h", WHOLE_SPAN],
+    ["12h1d", WHOLE_SPAN],
+    ["1d-1h", WHOLE_SPAN],
+  ])("refuses days beside other units, %j, with %j", (text, instead) => {
+    expect(readVaultDuration(text)).toEqual({ problem: `${MIXES}${instead}` });
+  });
+
+  // Go's leadingFraction keeps the digits that fit an int64 and drops the rest, then multiplies
+  // as float64 (src/time/format.go); both answers were checked against Go's time.ParseDuration.
+  test.each([
+    [".99999999999999999999m", 59],
+    ["0.99999999999999999999s", 1],
+  ])("reads a fraction longer than int64 as Go does: %j is %d seconds", (text, seconds) => {
+    expect(readVaultDuration(text)).toEqual({ seconds });
+  });
+});
+
+describe("Duration.written, the value as the user wrote it, which messages quote", () => {
+  test.each([
+    [Duration.seconds(90), "90s"],
+    [Duration.minutes(30), "30m"],
+    [Duration.hours(2), "2h"],
+    [Duration.days(7), "7d"],
+    [Duration.parse("1h30m") as Duration, "1h30m"],
+    [Duration.parse(1800) as Duration, 1800],
+  ])("%#: %j", (duration, written) => {
+    expect(duration.written).toBe(written);
+  });
+});
