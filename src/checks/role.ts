@@ -185,12 +185,12 @@ function lifetimeWarnings(role: RoleFields): Problem[] {
  */
 export function roleWarnings(
   roleName: string,
-  role: RoleFields,
+  role: RoleFields & { readonly boundServiceAccountNames: readonly string[] },
   method: AuthMethodName,
   reviewerMode: ReviewerModeName | undefined,
 ): Problem[] {
   const found: Problem[] = [];
-  const names = role.boundServiceAccountNames ?? [];
+  const names = role.boundServiceAccountNames;
   const namespaces = role.boundServiceAccountNamespaces ?? [];
   if (method === "kubernetes" && role.audience === undefined) {
     const message = reviewerMode === "client-jwt" ? noAudienceClientJwtWarning(roleName) : noAudienceWarning(roleName);

@@ -215,8 +215,9 @@ function describe(issue: z.core.$ZodIssue, locator: Locator): string {
     }
     case "too_small": {
       if (!issue.message.startsWith("Too small")) return issue.message;
-      const empty = issue.input === "" || (Array.isArray(issue.input) && issue.input.length === 0);
-      return empty ? `is empty; ${emptyHint(issue.path)}` : `${show(issue.input)} is too short`;
+      // Every min() of the schema without words of its own is min(1), on text or a list: zod's
+      // "Too small" is always about an empty value.
+      return `is empty; ${emptyHint(issue.path)}`;
     }
     case "invalid_key":
       // A mapping key its rule refused (a label key): the rule's own message, not zod's "Invalid key in record".

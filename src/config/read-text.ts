@@ -58,7 +58,8 @@ export function decodeConfigBytes(bytes: Uint8Array, name: string): string {
     const bad = start > 0 && bytes[start - 1] >= 0xc0 ? start - 1 : good;
     const before = new TextDecoder().decode(bytes.subarray(0, bad));
     const lines = before.split("\n");
-    const at = `${lines.length}:${[...(lines.at(-1) ?? "")].length + 1}`;
+    // split() returns at least one element.
+    const at = `${lines.length}:${[...lines[lines.length - 1]].length + 1}`;
     const byte = bytes[bad];
     throw new ValidationError(
       `${name}:${at}: the file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, "0")}); save it as UTF-8`,

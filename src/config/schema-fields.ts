@@ -28,8 +28,8 @@ export function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, 
 
 /** A string checked by one of the shared rules; its pattern also goes into the JSON Schema for editors. */
 export function ruled(rule: RuleName, what: string) {
-  const error = (issue: { input?: unknown }) =>
-    refusal(rule, String(issue.input), what) ?? `${show(issue.input)} is not ${what}; ${rules[rule].fix}`;
+  // Called only where the pattern failed (so refusal's own test fails too) or the refine saw a refusal.
+  const error = (issue: { input?: unknown }) => refusal(rule, String(issue.input), what) as string;
   return z
     .string()
     .regex(rules[rule].pattern, { error, abort: true })
