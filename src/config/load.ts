@@ -154,8 +154,8 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
 
 /** A sortable number for `:line:col` (lines of up to a million columns). */
 function position(at: string): number {
-  const [, line = "0", col = "0"] = /^:(\d+):(\d+)/.exec(at) ?? [];
-  return Number(line) * 1e6 + Number(col);
+  const found = /^:(\d+):(\d+)/.exec(at);
+  return found ? Number(found[1]) * 1e6 + Number(found[2]) : 0;
 }
 
 // Re-exported: the config's messages name fields with it.
@@ -171,10 +171,15 @@ const YAML_WORDS: Record<string, string> = {
   boolean: "true or false",
 };
 
-/** What to put in an empty field, by the field's name (and its parent's, for the two kinds of path). */
+/**
+ * What to put in an empty field, by the field's name (and its parent's, for the two kinds of path).
+ * Of kvRead's fields only path can be empty text (mount has a rule of its own, version is a number),
+ * and tokenPolicies only has entries that can be.
+ */
 function emptyHint(path: PropertyKey[]): string {
   const [parent, key] = path.slice(-2).map(String);
-  if (key === "path" && parent === "kvRead") return "write the secret's path inside the mount, e.g. atlantis/*";
+  if (parent === "kvRead") return "write the secret's path inside the mount, e.g. atlantis/*";
+  if (parent === "tokenPolicies") return "name a policy of this cluster or of its externalPolicies, or default";
   if (key === "path" && parent === "kubeconfig")
     return "write the kubeconfig's path, or leave the key out for ~/.kube/config";
   const hints: Record<string, string> = {
@@ -184,10 +189,7 @@ function emptyHint(path: PropertyKey[]): string {
     capabilities: "list at least one capability, e.g. [read]",
     context: "name a context of the kubeconfig (kubectl config get-contexts), or leave the key out for the current one",
     key: "write the state file's key in the bucket, or leave the key out for vault-k8s-auth/<cluster>.tfstate",
-    description: "write a description, or leave the key out",
   };
-  if (typeof path.at(-1) === "number" && parent === "tokenPolicies")
-    return "name a policy of this cluster or of its externalPolicies, or default";
   return hints[key] ?? "give a value, or leave the key out";
 }
 
