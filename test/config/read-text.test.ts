@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { loadConfig, parseConfigText } from "../../src/config/load";
+import { decodeConfigBytes } from "../../src/config/read-text";
 import { fileWith, firstRole, problemsIn, seedCluster, TEST_CA, validationMessage } from "../helpers";
 
 /** What no message may show: parser API names, JavaScript errors, Buffer dumps, stack frames. */
@@ -57,6 +58,13 @@ describe("YAML that would silently change meaning is refused", () => {
       Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(seedYaml(), "utf16le")]),
     );
     expect(loadError("utf16.yaml")).toBe("utf16.yaml:1:1: the file is UTF-16 text; save it as UTF-8");
+  });
+
+  test.each([
+    ["0xFF first, then text", [0xff, 0x61], "x.yaml:1:1: the file is not valid UTF-8 (byte 0xff); save it as UTF-8"],
+    ["0xFF second, after text", [0x61, 0xff], "x.yaml:1:2: the file is not valid UTF-8 (byte 0xff); save it as UTF-8"],
+  ])("names UTF-16 only for its byte order marks (FF FE, FE FF): %s is a bad UTF-8 byte", (_what, bytes, expected) => {
+    expect(validationMessage(() => decodeConfigBytes(Buffer.from(bytes), "x.yaml"))).toBe(expected);
   });
 
   test("reads a UTF-8 file with a byte order mark", () => {
@@ -189,6 +197,23 @@ describe("messages in plain words with a line number, never parser internals", (
         .replace('"__"', written)
         .replace("__", written);
       expect(problemsIn(text)).toContain(expected);
+    },
+  );
+
+  test.each([
+    ["none", '"none"'],
+    ["unknown", '"unknown"'],
+    ["[yes]", '["yes"]'],
+  ])(
+    "gives no YAML 1.2 hint for %s where true or false goes: only yes, no, on, off, y and n are read so",
+    (written, shown) => {
+      const text = fileWith((c) => Object.assign(c.auth as object, { preventDestroy: "__" })).replace(
+        "preventDestroy: __",
+        `preventDestroy: ${written}`,
+      );
+      expect(problemsIn(text)).toBe(
+        `bad.yaml has 1 problem:\n  bad.yaml:14:23: clusters[0].auth.preventDestroy: expected true or false, got ${shown}`,
+      );
     },
   );
 
