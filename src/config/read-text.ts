@@ -52,10 +52,15 @@ export function decodeConfigBytes(bytes: Uint8Array, name: string): string {
         failing = middle;
       }
     }
-    // A lead byte whose sequence never completes is held back by the streaming decoder: step back to it.
-    let start = good;
-    while (start > 0 && good - start < 3 && (bytes[start - 1] & 0xc0) === 0x80) start--;
-    const bad = start > 0 && bytes[start - 1] >= 0xc0 ? start - 1 : good;
+    // The streaming decoder holds back a sequence the prefix cuts short. Step back over the
+    // prefix's trailing continuation bytes (10xxxxxx; at most 3 in a prefix that decodes) to the
+    // lead byte before them: when it asks for more bytes than follow it (C2-DF two, E0-EF three,
+    // F0 and up four), the bad sequence starts there; when they complete its character (or it is
+    // no lead byte, or there is none), the first bad byte is the one after the prefix.
+    let lead = good - 1;
+    while ((bytes[lead] & 0xc0) === 0x80) lead--;
+    const length = bytes[lead] >= 0xf0 ? 4 : bytes[lead] >= 0xe0 ? 3 : bytes[lead] >= 0xc2 ? 2 : 1;
+    const bad = length > good - lead ? lead : good;
     const before = new TextDecoder().decode(bytes.subarray(0, bad));
     const lines = before.split("\n");
     // split() returns at least one element.

@@ -67,6 +67,20 @@ describe("YAML that would silently change meaning is refused", () => {
     expect(validationMessage(() => decodeConfigBytes(Buffer.from(bytes), "x.yaml"))).toBe(expected);
   });
 
+  test.each([
+    ["a stray continuation byte after é (C3 A9)", [0xc3, 0xa9, 0x80], "1:2", "0x80"],
+    ["a stray continuation byte after € (E2 82 AC)", [0xe2, 0x82, 0xac, 0x80], "1:2", "0x80"],
+    ["a stray continuation byte after 😀 (F0 9F 98 80)", [0xf0, 0x9f, 0x98, 0x80, 0x80], "1:2", "0x80"],
+    ["a two-byte lead cut short by the end of the file, after é", [0xc3, 0xa9, 0xc2], "1:2", "0xc2"],
+    ["a two-byte lead (C2) cut short by an ASCII byte", [0x61, 0xc2, 0x41], "1:2", "0xc2"],
+    ["a three-byte sequence (E0 A0) cut short by an ASCII byte", [0x61, 0xe0, 0xa0, 0x41], "1:2", "0xe0"],
+    ["a four-byte sequence cut short by an ASCII byte, after é", [0xc3, 0xa9, 0xf0, 0x9f, 0x98, 0x41], "1:2", "0xf0"],
+  ])("points at the first byte that is wrong, never at a whole character before it: %s", (_what, bytes, at, byte) => {
+    expect(validationMessage(() => decodeConfigBytes(Buffer.from(bytes), "x.yaml"))).toBe(
+      `x.yaml:${at}: the file is not valid UTF-8 (byte ${byte}); save it as UTF-8`,
+    );
+  });
+
   test("reads a UTF-8 file with a byte order mark", () => {
     writeFileSync(join(scratch, "bom.yaml"), `\ufeff${seedYaml()}`);
     expect(loadConfig({ VAULT_K8S_AUTH_CONFIG: "bom.yaml" }, scratch).config.clusters[0].name).toBe("eks-test");
