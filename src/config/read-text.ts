@@ -65,9 +65,9 @@ export function decodeConfigBytes(bytes: Uint8Array, name: string): string {
     const lines = before.split("\n");
     // split() returns at least one element.
     const at = `${lines.length}:${[...lines[lines.length - 1]].length + 1}`;
-    const byte = bytes[bad];
+    // Only a byte of 0x80 or more is ever wrong in UTF-8, so it always has two hex digits.
     throw new ValidationError(
-      `${name}:${at}: the file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, "0")}); save it as UTF-8`,
+      `${name}:${at}: the file is not valid UTF-8 (byte 0x${bytes[bad].toString(16)}); save it as UTF-8`,
     );
   }
 }
@@ -114,7 +114,8 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: !json });
   if (json) {
     const errors: ParseError[] = [];
-    parseJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    // An empty file was refused above; jsonc-parser leaves allowEmptyContent off by default.
+    parseJson(text, errors, { disallowComments: true, allowTrailingComma: false });
     if (errors.length > 0) {
       const lines = errors.slice(0, 5).map((error) => {
         const code = printParseErrorCode(error.error);

@@ -115,10 +115,52 @@ describe("a .json file is strict JSON (RFC 8259), reported in JSON words", () =>
     expect(message).not.toMatch(INTERNALS);
   });
 
+  test("lists the first five of many syntax errors, one a line, at their places", () => {
+    const text = '{"a": 1,, "b": x, "c" 2, "d": [1,,], \'e\': 1, f: 2, "g": tru}';
+    expect(problemsIn(text, "c.json")).toBe(
+      [
+        "c.json is not valid JSON:",
+        '  c.json:1:9: expected a key in double quotes (a trailing comma before "}"?)',
+        '  c.json:1:9: expected a value (a trailing comma before "]"?)',
+        "  c.json:1:16: expected a character JSON does not allow here (YAML syntax, an unquoted word or a stray character)",
+        '  c.json:1:17: expected a value (a trailing comma before "]"?)',
+        "  c.json:1:23: expected a ':' after the key",
+      ].join("\n"),
+    );
+  });
+
   test("rejects a key given twice, in plain words", () => {
     const message = problemsIn('{"clusters": [], "clusters": []}', "c.json");
     expect(message).toBe(
       "c.json is not valid JSON:\n  c.json:1:18: this key is already set in the same mapping; keep one of them",
+    );
+  });
+});
+
+describe("YAML with several mistakes", () => {
+  test("names each kind of syntax error once, at its first place, in file order", () => {
+    expect(problemsIn("a: 1\nb:\n  c: 1\n  c: 2\na: 3\n---\nd: 1\n", "x.yaml")).toBe(
+      [
+        "x.yaml is not valid YAML:",
+        "  x.yaml:4:3: this key is already set in the same mapping; keep one of them",
+        "  x.yaml:6:1: a second document starts here (---); keep one document per file",
+      ].join("\n"),
+    );
+  });
+
+  test("orders the lines by place in the file", () => {
+    expect(problemsIn("a: 1\na: 2\nb: [1\n", "x.yaml")).toBe(
+      [
+        "x.yaml is not valid YAML:",
+        "  x.yaml:2:1: this key is already set in the same mapping; keep one of them",
+        "  x.yaml:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      ].join("\n"),
+    );
+  });
+
+  test("names the alias that has no anchor, not an earlier one that has", () => {
+    expect(problemsIn("a: &x 1\nb: *x\nc: *y\n", "x.yaml")).toBe(
+      "x.yaml:3:4: the alias *y names no anchor (&y) defined before it; define the anchor first or write the value out",
     );
   });
 });
