@@ -162,7 +162,7 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     const node = document.contents as Node | null;
     const holds =
-      data === null || data === undefined
+      data === null // toJS gives null for a document of comments alone, never undefined
         ? "holds nothing but comments"
         : Array.isArray(data)
           ? "holds a list"
@@ -184,7 +184,8 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
       },
       source(path) {
         const node = locate(document.contents, path, false);
-        return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
+        // range[1] is where the value ends, before any space or comment after it.
+        return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
       },
     },
   };

@@ -165,6 +165,45 @@ describe("YAML with several mistakes", () => {
   });
 });
 
+describe("a file that holds no mapping says what it holds instead", () => {
+  test.each([
+    ["a number", "42\n", "holds 42"],
+    ["text of 40 characters as written, whole", `"${"a".repeat(38)}"\n`, `holds "${"a".repeat(38)}"`],
+    ["longer text, cut to its first 37 characters", `"${"a".repeat(39)}"\n`, `holds "${"a".repeat(36)}...`],
+  ])("%s", (_what, text, holds) => {
+    expect(problemsIn(text, "x.yaml")).toBe(
+      `x.yaml:1:1: the file must be a mapping with a clusters list at the top, but ${holds}`,
+    );
+  });
+});
+
+describe("a number where text goes", () => {
+  test("quotes the number as written where it is, and names an entry that took it through a merge key (<<) by its value", () => {
+    const text = [
+      "clusters:",
+      "  - name: eks-test",
+      "    kubernetes:",
+      "      eks: { clusterName: eks-test, region: ap-northeast-1 }",
+      "    roles:",
+      "      - &base",
+      "        name: a",
+      "        boundServiceAccountNames: [a]",
+      "        boundServiceAccountNamespaces: [a]",
+      "        audience: 1e3",
+      "      - <<: *base",
+      "        name: b",
+      "",
+    ].join("\n");
+    expect(problemsIn(text, "x.yaml")).toBe(
+      [
+        "x.yaml has 2 problems:",
+        '  x.yaml:10:19: clusters[0].roles[0].audience: 1e3 was read as the number 1000; quote it to keep the text: "1e3"',
+        "  x.yaml:11:9: clusters[0].roles[1].audience: expected text, got 1000",
+      ].join("\n"),
+    );
+  });
+});
+
 describe("every file-system failure is a user error with the path and the reason", () => {
   test("rejects VAULT_K8S_AUTH_CONFIG naming a directory", () => {
     mkdirSync(join(scratch, "configs"), { recursive: true });
