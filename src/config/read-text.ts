@@ -10,6 +10,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  type Range,
   visit,
 } from "yaml";
 import { ValidationError } from "../domain/validation";
@@ -224,7 +225,7 @@ function unsupportedTag(document: Document, text: string): { tag: string; offset
     if (!(isScalar(node) || isMap(node) || isSeq(node))) return undefined;
     if (node.tag === undefined || CORE_TAGS.has(node.tag)) return undefined;
     const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
-    const offset = node.range?.[0] ?? 0;
+    const offset = (node.range as Range)[0]; // every node parsed from text has a range
     // The node's range starts after its tag; point at the tag as written.
     found = { tag, offset: Math.max(0, text.lastIndexOf(tag, offset)) };
     return visit.BREAK;

@@ -165,6 +165,18 @@ describe("YAML with several mistakes", () => {
   });
 });
 
+describe("explicit tags and directives", () => {
+  test("names the first unsupported tag in the file: a core tag its value does not fit before a tag with no meaning here", () => {
+    expect(problemsIn("a: !!int abc\nb: !!binary aGk=\n", "x.yaml")).toBe(
+      "x.yaml:1:4: the tag !!int is not supported here (it would change what the value means); write plain values: text, numbers, true/false, lists and mappings",
+    );
+  });
+
+  test("ignores a directive it does not know (%FOO), as YAML 1.2 says a parser should, and reads the document", () => {
+    expect(parseConfigText(`%FOO bar\n---\n${seedYaml()}`, "x.yaml").clusters[0].name).toBe("eks-test");
+  });
+});
+
 describe("a file that holds no mapping says what it holds instead", () => {
   test.each([
     ["a number", "42\n", "holds 42"],
