@@ -254,7 +254,8 @@ function badMergeSource(document: Document): number | undefined {
       if ((typeof key === "symbol" ? key.description : key) !== "<<") return undefined;
       const value = pair.value as Node | null;
       if (isMapping(value) || (isSeq(value) && value.items.every(isMapping))) return undefined;
-      found = value?.range?.[0] ?? (pair.key as Node).range?.[0] ?? 0;
+      // A merge key with no value at all (`? <<`, `{<<}`) is pointed at itself; parsed nodes have ranges.
+      found = (((value ?? pair.key) as Node).range as Range)[0];
       return visit.BREAK;
     },
   });
@@ -266,9 +267,8 @@ function firstAlias(document: Document, unresolved: boolean): { name: string; of
   let found: { name: string; offset: number } | undefined;
   visit(document, {
     Alias(_key, node) {
-      if (!isAlias(node)) return undefined;
       if (unresolved && node.resolve(document) !== undefined) return undefined;
-      found = { name: node.source, offset: node.range?.[0] ?? 0 };
+      found = { name: node.source, offset: (node.range as Range)[0] };
       return visit.BREAK;
     },
   });
