@@ -90,11 +90,15 @@ export function checkConfigText(text: string, name: string): CheckedConfig {
 export function checkConfig(data: unknown, name: string, locator: Locator = NOWHERE): CheckedConfig {
   const where = locator.where;
   const result = configSchema.safeParse(data, { reportInput: true });
-  const problems: Problem[] = (result.error?.issues ?? []).map((issue) =>
-    issue.code === "unrecognized_keys"
-      ? { path: [...issue.path, issue.keys[0]], message: describe(issue, locator), atKey: true }
-      : { path: issue.path, message: describe(issue, locator), atKey: issue.code === "invalid_key" },
-  );
+  const problems: Problem[] = (result.error?.issues ?? []).flatMap((issue): Problem[] => {
+    const message = describe(issue, locator);
+    if (issue.code !== "unrecognized_keys") {
+      return [{ path: issue.path, message, atKey: issue.code === "invalid_key" }];
+    }
+    // One line per unknown key, at that key (schema-fields.ts strictObject gives a message a line).
+    const messages = message.split("\n");
+    return issue.keys.map((key, index) => ({ path: [...issue.path, key], message: messages[index], atKey: true }));
+  });
   const semantic = semanticProblems(data, result.data);
   // A field whose own rule (caCertificate, publicKeys) already refused the key is named once.
   const keyRefused = new Set(

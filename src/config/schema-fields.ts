@@ -3,7 +3,6 @@ import {
   type BoundRule,
   boundEntryPattern,
   boundEntryProblem,
-  boundWhat,
   emptyBoundList,
   mixedStar,
 } from "../checks/fields";
@@ -12,7 +11,10 @@ import { didYouMean, type RuleName, refusal, rules, show } from "../domain/valid
 
 /** The building blocks of the config schema (schema.ts): fields checked by the shared rules. */
 
-/** A strict object whose unknown-key error suggests the closest known key (typos). */
+/**
+ * A strict object whose unknown-key error suggests the closest known key (typos): one message per
+ * unknown key, one a line (show() escapes a newline in a key), which the loader reports at each key.
+ */
 export function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, description?: string) {
   const known = Object.keys(shape);
   const schema = z.strictObject(shape, {
@@ -20,7 +22,7 @@ export function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, 
       if (issue.code !== "unrecognized_keys") return undefined;
       return issue.keys
         .map((key) => `unknown key ${show(key)}${didYouMean(key, known)} (allowed: ${known.join(", ")})`)
-        .join("; ");
+        .join("\n");
     },
   });
   return description ? schema.describe(description) : schema;
@@ -55,8 +57,9 @@ export const exact = () =>
 export const duration = z
   .union(
     [
+      // A fraction fails int() as a type, so the union reports it (its error below), not int().
       z
-        .int({ error: (issue) => `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 7d` })
+        .int()
         .min(0, { error: (issue) => `${show(issue.input)} is negative; use a duration such as 30m, 1800s or 1h` })
         .max(VAULT_MAX_DURATION_SECONDS, {
           error: (issue) =>
@@ -104,9 +107,6 @@ export const boundList = (rule: BoundRule) =>
         .refine((value) => boundEntryProblem(value, rule) === undefined, {
           error: (issue) => boundEntryProblem(String(issue.input), rule),
         }),
-      {
-        error: () => `expected a list of ${boundWhat(rule)}s, or ["*"] for any`,
-      },
     )
     .min(1, { error: () => emptyBoundList(rule) })
     .refine((values) => !(values.includes("*") && values.length > 1), {
