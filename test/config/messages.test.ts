@@ -6,6 +6,7 @@ import { ConfigProblems, synthMessage } from "../../src/config/config-problems";
 import { loadConfig, parseConfig, parseConfigText } from "../../src/config/load";
 import { policyRules } from "../../src/config/policy-rules";
 import { decodeConfigBytes } from "../../src/config/read-text";
+import { CAPABILITIES } from "../../src/policy/capabilities";
 import { PolicyPresets } from "../../src/policy/presets";
 import { explicitConnection, fileWith, problemsIn, seedCluster, validationMessage } from "../helpers";
 
@@ -266,6 +267,15 @@ describe("values of the wrong kind name the accepted ones", () => {
     });
     expect(oneProblem(text)).toBe(
       "bad.yaml:26:20: clusters[0].roles[0].tokenType: 5 is not a token type; use one of default, service, batch",
+    );
+  });
+
+  test("rejects a number for a capability, listing the capabilities without a guess", () => {
+    const text = fileWith((c) => {
+      c.policies = [{ name: "admin", rules: [{ path: "secret/*", capabilities: [5] }] }];
+    });
+    expect(oneProblem(text).replace(/^bad\.yaml:\d+:\d+: /, "")).toBe(
+      `clusters[0].policies[0].rules[0].capabilities[0]: 5 is not a capability; use one of ${CAPABILITIES.join(", ")}`,
     );
   });
 });
