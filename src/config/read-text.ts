@@ -150,15 +150,19 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
         `${at(merge)}: a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of those; write the keys out instead`,
       );
     }
-    const alias = firstAlias(document, error instanceof ReferenceError && /Unresolved alias/.test(error.message));
-    const where = alias === undefined ? `${name}:1:1` : at(alias.offset);
-    throw new ValidationError(
-      /Unresolved alias/.test((error as Error).message)
-        ? `${where}: the alias *${alias?.name ?? "?"} names no anchor (&${alias?.name ?? "?"}) defined before it; define the anchor first or write the value out`
-        : /Excessive alias count/.test((error as Error).message)
-          ? `${where}: the file's aliases (*name) expand to too many values, as an alias bomb does; write the values out`
-          : `${where}: the file cannot be read as ${kind}; check it with a ${kind} linter`,
-    );
+    const message = (error as Error).message;
+    const unresolved = /Unresolved alias/.test(message);
+    if (unresolved || /Excessive alias count/.test(message)) {
+      // yaml 2.9.1 throws these only from an alias (nodes/Alias.js:66, 78, 88), so firstAlias finds one.
+      const alias = firstAlias(document, unresolved) as { name: string; offset: number };
+      throw new ValidationError(
+        unresolved
+          ? `${at(alias.offset)}: the alias *${alias.name} names no anchor (&${alias.name}) defined before it; define the anchor first or write the value out`
+          : `${at(alias.offset)}: the file's aliases (*name) expand to too many values, as an alias bomb does; write the values out`,
+      );
+    }
+    // No input found reaches this: the last resort for an error of toJS's not met yet.
+    throw new ValidationError(`${name}:1:1: the file cannot be read as ${kind}; check it with a ${kind} linter`);
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     const node = document.contents as Node | null;
@@ -178,9 +182,9 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
     data,
     locator: {
       where(path, atKey) {
-        const node = locate(document.contents, path, atKey);
-        if (!node?.range) return "";
-        const { line, col } = lineCounter.linePos(node.range[0]);
+        // locate() returns the mapping at the top at least, and every node parsed from text has a range.
+        const node = locate(document.contents, path, atKey) as Node;
+        const { line, col } = lineCounter.linePos((node.range as Range)[0]);
         return `:${line}:${col}`;
       },
       source(path) {
