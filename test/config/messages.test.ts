@@ -270,6 +270,15 @@ describe("values of the wrong kind name the accepted ones", () => {
     );
   });
 
+  test("rejects a preset it does not know, naming the two", () => {
+    const text = fileWith((c) => {
+      c.policies = [{ name: "admin", preset: "admn" }];
+    });
+    expect(oneProblem(text).replace(/^bad\.yaml:\d+:\d+: /, "")).toBe(
+      'clusters[0].policies[0].preset: "admn" is not a preset; use admin or terraform-vault-provider',
+    );
+  });
+
   test("rejects a number for a capability, listing the capabilities without a guess", () => {
     const text = fileWith((c) => {
       c.policies = [{ name: "admin", rules: [{ path: "secret/*", capabilities: [5] }] }];
