@@ -294,9 +294,8 @@ function locate(root: unknown, path: PropertyKey[], atKey: boolean): Node | unde
     } else if (isSeq(node) && typeof part === "number") {
       node = node.items[part] as Node | undefined;
       if (node) last = node;
-    } else {
-      return last;
     }
+    // Else a scalar (or nothing) stands where the path goes on: last stays the deepest node found.
   }
   return last;
 }
