@@ -19,3 +19,19 @@ test("reports two roles of one name beside a refused auth path, in the same run"
     ].join("\n"),
   );
 });
+
+test("checks the rules of a policy whose name the schema refused: a path Vault would refuse is reported beside the name", () => {
+  const text = fileWith((c) => {
+    (c.policies as unknown[]).push({
+      name: "Reader Policy",
+      rules: [{ path: "secret/*/x*y", capabilities: ["read"] }],
+    });
+  });
+  expect(problemsIn(text)).toBe(
+    [
+      "bad.yaml has 2 problems:",
+      '  bad.yaml:17:15: clusters[0].policies[1].name: "Reader Policy" holds a space, which would be written as is; remove it',
+      '  bad.yaml:19:19: clusters[0].policies[1].rules[0].path: "secret/*/x*y" has "*" before the end, where Vault reads it as a literal "*" (only a final "*" is a glob, vault/policy.go), so it would match only paths that contain "*"; use "+" for one whole segment (e.g. secret/data/+/config) or end the path in *',
+    ].join("\n"),
+  );
+});
