@@ -118,13 +118,9 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
   if (result.success && problems.length === 0) {
     const located = (problem: Problem) => ({ problem, ...line(problem) });
     const checked = semantic.filter((problem) => problem.warning).map(located);
-    const clusterOf = (path: PropertyKey[]) =>
-      path[0] === "clusters" && typeof path[1] === "number" ? path[1] : undefined;
     const byPosition = (a: { at: string }, b: { at: string }) => position(a.at) - position(b.at);
-    const warnings: ConfigWarning[] = checked
-      .filter(({ problem }) => clusterOf(problem.path) === undefined)
-      .sort(byPosition)
-      .map(({ text }) => ({ text }));
+    // Every warning of the checks is about one cluster entry: its path starts clusters[index].
+    const warnings: ConfigWarning[] = [];
     result.data.clusters.forEach((cluster, index) => {
       // The stack's own warnings, the config's about this cluster, then each policy's and role's:
       // the construct tree in order, as synth finds them.
@@ -140,7 +136,7 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
       warnings.push(...fromConstructs.filter((warning) => warning.onStack).map(fromConstruct));
       warnings.push(
         ...checked
-          .filter(({ problem }) => clusterOf(problem.path) === index)
+          .filter(({ problem }) => problem.path[1] === index)
           .sort(byPosition)
           .map(({ text }) => ({ cluster: index, text })),
       );
