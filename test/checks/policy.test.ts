@@ -16,3 +16,12 @@ test("names the first listing of an external policy for every later repeat of it
     },
   ]);
 });
+
+test("suggests Vault's default policy for a misspelling of it", () => {
+  expect(policyNameProblems({ policies: ["admin"], roles: [{ tokenPolicies: ["defualt"] }] })).toEqual([
+    {
+      path: ["roles", 0, "tokenPolicies", 0],
+      message: `policy "defualt" is not defined in this cluster's policies; did you mean "default"?`,
+    },
+  ]);
+});
