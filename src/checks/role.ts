@@ -108,7 +108,8 @@ export function clientJwtRoleProblems(role: RoleFields, apiAudiences: readonly s
   }
   for (const field of ["boundServiceAccountNames", "boundServiceAccountNamespaces"] as const) {
     const values = role[field] ?? [];
-    const pattern = values.find((value) => value !== "*" && isGlob(value));
+    // "*" is a glob too, but a list holding it takes the first branch.
+    const pattern = values.find((value) => isGlob(value));
     if (values.includes("*")) {
       problems.push({
         path: [field],
