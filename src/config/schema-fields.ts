@@ -1,11 +1,5 @@
 import { z } from "zod";
-import {
-  type BoundRule,
-  boundEntryPattern,
-  boundEntryProblem,
-  emptyBoundList,
-  mixedStar,
-} from "../checks/fields";
+import { type BoundRule, boundEntryPattern, boundEntryProblem, emptyBoundList, mixedStar } from "../checks/fields";
 import { DURATION_PATTERN, Duration, readVaultDuration, VAULT_MAX_DURATION_SECONDS } from "../domain/duration";
 import { didYouMean, type RuleName, refusal, rules, show } from "../domain/validation";
 
