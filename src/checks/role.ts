@@ -108,7 +108,8 @@ export function clientJwtRoleProblems(role: RoleFields, apiAudiences: readonly s
   }
   for (const field of ["boundServiceAccountNames", "boundServiceAccountNamespaces"] as const) {
     const values = role[field] ?? [];
-    const pattern = values.find((value) => value !== "*" && isGlob(value));
+    // "*" is a glob too, but a list holding it takes the first branch.
+    const pattern = values.find((value) => isGlob(value));
     if (values.includes("*")) {
       problems.push({
         path: [field],
@@ -185,12 +186,12 @@ function lifetimeWarnings(role: RoleFields): Problem[] {
  */
 export function roleWarnings(
   roleName: string,
-  role: RoleFields,
+  role: RoleFields & { readonly boundServiceAccountNames: readonly string[] },
   method: AuthMethodName,
   reviewerMode: ReviewerModeName | undefined,
 ): Problem[] {
   const found: Problem[] = [];
-  const names = role.boundServiceAccountNames ?? [];
+  const names = role.boundServiceAccountNames;
   const namespaces = role.boundServiceAccountNamespaces ?? [];
   if (method === "kubernetes" && role.audience === undefined) {
     const message = reviewerMode === "client-jwt" ? noAudienceClientJwtWarning(roleName) : noAudienceWarning(roleName);

@@ -111,12 +111,14 @@ function ruleProblems(rules: readonly (RuleConfig | undefined)[]): Problem[] {
     // kvRead adds data/ and metadata/ itself (KV version 2 serves values and versions there), so
     // a path that starts with one of them is most likely the API path written where the secret's
     // path inside the mount belongs: mount secret, path data/app reads secret/data/data/app.
-    if (kvRead && kvRead.version !== 1 && /^(data|metadata)\//.test(kvRead.path)) {
-      const mount = kvRead.mount.replace(/\/+$/, "");
-      const inside = kvRead.path.replace(/^(data|metadata)\//, "");
+    // The schema refuses a mount with a trailing '/', so the mount is written out as is.
+    const prefix = kvRead?.version === 2 ? /^(data|metadata)\//.exec(kvRead.path)?.[1] : undefined;
+    if (kvRead && prefix !== undefined) {
+      const { mount, path } = kvRead;
+      const inside = path.slice(prefix.length + 1);
       problems.push({
         path: [position, "kvRead", "path"],
-        message: `${show(kvRead.path)} starts with ${kvRead.path.split("/")[0]}/, but kvRead adds data/ and metadata/ itself (KV version 2), so this rule grants ${mount}/data/${kvRead.path} and ${mount}/metadata/${kvRead.path}; write the secret's path inside the mount, ${show(inside)}, for ${mount}/data/${inside}`,
+        message: `${show(path)} starts with ${prefix}/, but kvRead adds data/ and metadata/ itself (KV version 2), so this rule grants ${mount}/data/${path} and ${mount}/metadata/${path}; write the secret's path inside the mount, ${show(inside)}, for ${mount}/data/${inside}`,
         warning: true,
       });
     }

@@ -90,11 +90,15 @@ export function checkConfigText(text: string, name: string): CheckedConfig {
 export function checkConfig(data: unknown, name: string, locator: Locator = NOWHERE): CheckedConfig {
   const where = locator.where;
   const result = configSchema.safeParse(data, { reportInput: true });
-  const problems: Problem[] = (result.error?.issues ?? []).map((issue) =>
-    issue.code === "unrecognized_keys"
-      ? { path: [...issue.path, issue.keys[0]], message: describe(issue, locator), atKey: true }
-      : { path: issue.path, message: describe(issue, locator), atKey: issue.code === "invalid_key" },
-  );
+  const problems: Problem[] = (result.error?.issues ?? []).flatMap((issue): Problem[] => {
+    const message = describe(issue, locator);
+    if (issue.code !== "unrecognized_keys") {
+      return [{ path: issue.path, message, atKey: issue.code === "invalid_key" }];
+    }
+    // One line per unknown key, at that key (schema-fields.ts strictObject gives a message a line).
+    const messages = message.split("\n");
+    return issue.keys.map((key, index) => ({ path: [...issue.path, key], message: messages[index], atKey: true }));
+  });
   const semantic = semanticProblems(data, result.data);
   // A field whose own rule (caCertificate, publicKeys) already refused the key is named once.
   const keyRefused = new Set(
@@ -114,13 +118,9 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
   if (result.success && problems.length === 0) {
     const located = (problem: Problem) => ({ problem, ...line(problem) });
     const checked = semantic.filter((problem) => problem.warning).map(located);
-    const clusterOf = (path: PropertyKey[]) =>
-      path[0] === "clusters" && typeof path[1] === "number" ? path[1] : undefined;
     const byPosition = (a: { at: string }, b: { at: string }) => position(a.at) - position(b.at);
-    const warnings: ConfigWarning[] = checked
-      .filter(({ problem }) => clusterOf(problem.path) === undefined)
-      .sort(byPosition)
-      .map(({ text }) => ({ text }));
+    // Every warning of the checks is about one cluster entry: its path starts clusters[index].
+    const warnings: ConfigWarning[] = [];
     result.data.clusters.forEach((cluster, index) => {
       // The stack's own warnings, the config's about this cluster, then each policy's and role's:
       // the construct tree in order, as synth finds them.
@@ -136,7 +136,7 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
       warnings.push(...fromConstructs.filter((warning) => warning.onStack).map(fromConstruct));
       warnings.push(
         ...checked
-          .filter(({ problem }) => clusterOf(problem.path) === index)
+          .filter(({ problem }) => problem.path[1] === index)
           .sort(byPosition)
           .map(({ text }) => ({ cluster: index, text })),
       );
@@ -154,8 +154,8 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
 
 /** A sortable number for `:line:col` (lines of up to a million columns). */
 function position(at: string): number {
-  const [, line = "0", col = "0"] = /^:(\d+):(\d+)/.exec(at) ?? [];
-  return Number(line) * 1e6 + Number(col);
+  const found = /^:(\d+):(\d+)/.exec(at);
+  return found ? Number(found[1]) * 1e6 + Number(found[2]) : 0;
 }
 
 // Re-exported: the config's messages name fields with it.
@@ -171,10 +171,15 @@ const YAML_WORDS: Record<string, string> = {
   boolean: "true or false",
 };
 
-/** What to put in an empty field, by the field's name (and its parent's, for the two kinds of path). */
+/**
+ * What to put in an empty field, by the field's name (and its parent's, for the two kinds of path).
+ * Of kvRead's fields only path can be empty text (mount has a rule of its own, version is a number),
+ * and tokenPolicies only has entries that can be.
+ */
 function emptyHint(path: PropertyKey[]): string {
   const [parent, key] = path.slice(-2).map(String);
-  if (key === "path" && parent === "kvRead") return "write the secret's path inside the mount, e.g. atlantis/*";
+  if (parent === "kvRead") return "write the secret's path inside the mount, e.g. atlantis/*";
+  if (parent === "tokenPolicies") return "name a policy of this cluster or of its externalPolicies, or default";
   if (key === "path" && parent === "kubeconfig")
     return "write the kubeconfig's path, or leave the key out for ~/.kube/config";
   const hints: Record<string, string> = {
@@ -184,10 +189,7 @@ function emptyHint(path: PropertyKey[]): string {
     capabilities: "list at least one capability, e.g. [read]",
     context: "name a context of the kubeconfig (kubectl config get-contexts), or leave the key out for the current one",
     key: "write the state file's key in the bucket, or leave the key out for vault-k8s-auth/<cluster>.tfstate",
-    description: "write a description, or leave the key out",
   };
-  if (typeof path.at(-1) === "number" && parent === "tokenPolicies")
-    return "name a policy of this cluster or of its externalPolicies, or default";
   return hints[key] ?? "give a value, or leave the key out";
 }
 
@@ -215,8 +217,9 @@ function describe(issue: z.core.$ZodIssue, locator: Locator): string {
     }
     case "too_small": {
       if (!issue.message.startsWith("Too small")) return issue.message;
-      const empty = issue.input === "" || (Array.isArray(issue.input) && issue.input.length === 0);
-      return empty ? `is empty; ${emptyHint(issue.path)}` : `${show(issue.input)} is too short`;
+      // Every min() of the schema without words of its own is min(1), on text or a list: zod's
+      // "Too small" is always about an empty value.
+      return `is empty; ${emptyHint(issue.path)}`;
     }
     case "invalid_key":
       // A mapping key its rule refused (a label key): the rule's own message, not zod's "Invalid key in record".

@@ -17,5 +17,12 @@ export function ruleOf(rule: RuleConfig): PolicyRule[] {
   if (rule.kvRead) return PolicyPresets.kvReadOnly(rule.kvRead.mount, rule.kvRead.path, rule.kvRead.version);
   if (rule.list !== undefined) return PolicyRules.list(rule.list);
   if (rule.deny !== undefined) return PolicyRules.deny(rule.deny);
-  return [{ path: rule.path as string, capabilities: rule.capabilities ?? [], description: rule.description }];
+  // The schema refuses a path rule without capabilities ("path ... needs capabilities").
+  return [
+    {
+      path: rule.path as string,
+      capabilities: rule.capabilities as PolicyRule["capabilities"],
+      description: rule.description,
+    },
+  ];
 }

@@ -10,6 +10,7 @@ import {
   LineCounter,
   type Node,
   parseDocument,
+  type Range,
   visit,
 } from "yaml";
 import { ValidationError } from "../domain/validation";
@@ -52,16 +53,22 @@ export function decodeConfigBytes(bytes: Uint8Array, name: string): string {
         failing = middle;
       }
     }
-    // A lead byte whose sequence never completes is held back by the streaming decoder: step back to it.
-    let start = good;
-    while (start > 0 && good - start < 3 && (bytes[start - 1] & 0xc0) === 0x80) start--;
-    const bad = start > 0 && bytes[start - 1] >= 0xc0 ? start - 1 : good;
+    // The streaming decoder holds back a sequence the prefix cuts short. Step back over the
+    // prefix's trailing continuation bytes (10xxxxxx; at most 3 in a prefix that decodes) to the
+    // lead byte before them: when it asks for more bytes than follow it (C2-DF two, E0-EF three,
+    // F0 and up four), the bad sequence starts there; when they complete its character (or it is
+    // no lead byte, or there is none), the first bad byte is the one after the prefix.
+    let lead = good - 1;
+    while ((bytes[lead] & 0xc0) === 0x80) lead--;
+    const length = bytes[lead] >= 0xf0 ? 4 : bytes[lead] >= 0xe0 ? 3 : bytes[lead] >= 0xc2 ? 2 : 1;
+    const bad = length > good - lead ? lead : good;
     const before = new TextDecoder().decode(bytes.subarray(0, bad));
     const lines = before.split("\n");
-    const at = `${lines.length}:${[...(lines.at(-1) ?? "")].length + 1}`;
-    const byte = bytes[bad];
+    // split() returns at least one element.
+    const at = `${lines.length}:${[...lines[lines.length - 1]].length + 1}`;
+    // Only a byte of 0x80 or more is ever wrong in UTF-8, so it always has two hex digits.
     throw new ValidationError(
-      `${name}:${at}: the file is not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, "0")}); save it as UTF-8`,
+      `${name}:${at}: the file is not valid UTF-8 (byte 0x${bytes[bad].toString(16)}); save it as UTF-8`,
     );
   }
 }
@@ -108,7 +115,8 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: !json });
   if (json) {
     const errors: ParseError[] = [];
-    parseJson(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    // An empty file was refused above; jsonc-parser leaves allowEmptyContent off by default.
+    parseJson(text, errors, { disallowComments: true, allowTrailingComma: false });
     if (errors.length > 0) {
       const lines = errors.slice(0, 5).map((error) => {
         const code = printParseErrorCode(error.error);
@@ -142,20 +150,24 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
         `${at(merge)}: a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of those; write the keys out instead`,
       );
     }
-    const alias = firstAlias(document, error instanceof ReferenceError && /Unresolved alias/.test(error.message));
-    const where = alias === undefined ? `${name}:1:1` : at(alias.offset);
-    throw new ValidationError(
-      /Unresolved alias/.test((error as Error).message)
-        ? `${where}: the alias *${alias?.name ?? "?"} names no anchor (&${alias?.name ?? "?"}) defined before it; define the anchor first or write the value out`
-        : /Excessive alias count/.test((error as Error).message)
-          ? `${where}: the file's aliases (*name) expand to too many values, as an alias bomb does; write the values out`
-          : `${where}: the file cannot be read as ${kind}; check it with a ${kind} linter`,
-    );
+    const message = (error as Error).message;
+    const unresolved = /Unresolved alias/.test(message);
+    if (unresolved || /Excessive alias count/.test(message)) {
+      // yaml 2.9.1 throws these only from an alias (nodes/Alias.js:66, 78, 88), so firstAlias finds one.
+      const alias = firstAlias(document, unresolved) as { name: string; offset: number };
+      throw new ValidationError(
+        unresolved
+          ? `${at(alias.offset)}: the alias *${alias.name} names no anchor (&${alias.name}) defined before it; define the anchor first or write the value out`
+          : `${at(alias.offset)}: the file's aliases (*name) expand to too many values, as an alias bomb does; write the values out`,
+      );
+    }
+    // No input found reaches this: the last resort for an error of toJS's not met yet.
+    throw new ValidationError(`${name}:1:1: the file cannot be read as ${kind}; check it with a ${kind} linter`);
   }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     const node = document.contents as Node | null;
     const holds =
-      data === null || data === undefined
+      data === null // toJS gives null for a document of comments alone, never undefined
         ? "holds nothing but comments"
         : Array.isArray(data)
           ? "holds a list"
@@ -170,14 +182,15 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
     data,
     locator: {
       where(path, atKey) {
-        const node = locate(document.contents, path, atKey);
-        if (!node?.range) return "";
-        const { line, col } = lineCounter.linePos(node.range[0]);
+        // locate() returns the mapping at the top at least, and every node parsed from text has a range.
+        const node = locate(document.contents, path, atKey) as Node;
+        const { line, col } = lineCounter.linePos((node.range as Range)[0]);
         return `:${line}:${col}`;
       },
       source(path) {
         const node = locate(document.contents, path, false);
-        return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
+        // range[1] is where the value ends, before any space or comment after it.
+        return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
       },
     },
   };
@@ -216,7 +229,7 @@ function unsupportedTag(document: Document, text: string): { tag: string; offset
     if (!(isScalar(node) || isMap(node) || isSeq(node))) return undefined;
     if (node.tag === undefined || CORE_TAGS.has(node.tag)) return undefined;
     const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
-    const offset = node.range?.[0] ?? 0;
+    const offset = (node.range as Range)[0]; // every node parsed from text has a range
     // The node's range starts after its tag; point at the tag as written.
     found = { tag, offset: Math.max(0, text.lastIndexOf(tag, offset)) };
     return visit.BREAK;
@@ -245,7 +258,8 @@ function badMergeSource(document: Document): number | undefined {
       if ((typeof key === "symbol" ? key.description : key) !== "<<") return undefined;
       const value = pair.value as Node | null;
       if (isMapping(value) || (isSeq(value) && value.items.every(isMapping))) return undefined;
-      found = value?.range?.[0] ?? (pair.key as Node).range?.[0] ?? 0;
+      // A merge key with no value at all (`? <<`, `{<<}`) is pointed at itself; parsed nodes have ranges.
+      found = (((value ?? pair.key) as Node).range as Range)[0];
       return visit.BREAK;
     },
   });
@@ -257,9 +271,8 @@ function firstAlias(document: Document, unresolved: boolean): { name: string; of
   let found: { name: string; offset: number } | undefined;
   visit(document, {
     Alias(_key, node) {
-      if (!isAlias(node)) return undefined;
       if (unresolved && node.resolve(document) !== undefined) return undefined;
-      found = { name: node.source, offset: node.range?.[0] ?? 0 };
+      found = { name: node.source, offset: (node.range as Range)[0] };
       return visit.BREAK;
     },
   });
@@ -281,9 +294,8 @@ function locate(root: unknown, path: PropertyKey[], atKey: boolean): Node | unde
     } else if (isSeq(node) && typeof part === "number") {
       node = node.items[part] as Node | undefined;
       if (node) last = node;
-    } else {
-      return last;
     }
+    // Else a scalar (or nothing) stands where the path goes on: last stays the deepest node found.
   }
   return last;
 }

@@ -100,8 +100,9 @@ export const reviewerSchema = z
     ],
     {
       error: (issue) =>
+        // invalid_union comes only for a mapping (anything else is a type error, in the loader's words).
         issue.code === "invalid_union"
-          ? (issue.input as { mode?: unknown } | undefined)?.mode === undefined
+          ? (issue.input as { mode?: unknown }).mode === undefined
             ? "is required: one of long-lived-token, vault-pod, client-jwt"
             : `reviewer mode ${show((issue.input as { mode?: unknown }).mode)} is not one of long-lived-token, vault-pod, client-jwt`
           : undefined,

@@ -1,18 +1,14 @@
 import { z } from "zod";
-import {
-  type BoundRule,
-  boundEntryPattern,
-  boundEntryProblem,
-  boundWhat,
-  emptyBoundList,
-  mixedStar,
-} from "../checks/fields";
+import { type BoundRule, boundEntryPattern, boundEntryProblem, emptyBoundList, mixedStar } from "../checks/fields";
 import { DURATION_PATTERN, Duration, readVaultDuration, VAULT_MAX_DURATION_SECONDS } from "../domain/duration";
 import { didYouMean, type RuleName, refusal, rules, show } from "../domain/validation";
 
 /** The building blocks of the config schema (schema.ts): fields checked by the shared rules. */
 
-/** A strict object whose unknown-key error suggests the closest known key (typos). */
+/**
+ * A strict object whose unknown-key error suggests the closest known key (typos): one message per
+ * unknown key, one a line (show() escapes a newline in a key), which the loader reports at each key.
+ */
 export function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, description?: string) {
   const known = Object.keys(shape);
   const schema = z.strictObject(shape, {
@@ -20,7 +16,7 @@ export function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, 
       if (issue.code !== "unrecognized_keys") return undefined;
       return issue.keys
         .map((key) => `unknown key ${show(key)}${didYouMean(key, known)} (allowed: ${known.join(", ")})`)
-        .join("; ");
+        .join("\n");
     },
   });
   return description ? schema.describe(description) : schema;
@@ -28,8 +24,8 @@ export function strictObject<Shape extends z.core.$ZodLooseShape>(shape: Shape, 
 
 /** A string checked by one of the shared rules; its pattern also goes into the JSON Schema for editors. */
 export function ruled(rule: RuleName, what: string) {
-  const error = (issue: { input?: unknown }) =>
-    refusal(rule, String(issue.input), what) ?? `${show(issue.input)} is not ${what}; ${rules[rule].fix}`;
+  // Called only where the pattern failed (so refusal's own test fails too) or the refine saw a refusal.
+  const error = (issue: { input?: unknown }) => refusal(rule, String(issue.input), what) as string;
   return z
     .string()
     .regex(rules[rule].pattern, { error, abort: true })
@@ -55,8 +51,9 @@ export const exact = () =>
 export const duration = z
   .union(
     [
+      // A fraction fails int() as a type, so the union reports it (its error below), not int().
       z
-        .int({ error: (issue) => `${show(issue.input)} is not a whole number of seconds; use e.g. 1800, 30m or 7d` })
+        .int()
         .min(0, { error: (issue) => `${show(issue.input)} is negative; use a duration such as 30m, 1800s or 1h` })
         .max(VAULT_MAX_DURATION_SECONDS, {
           error: (issue) =>
@@ -104,9 +101,6 @@ export const boundList = (rule: BoundRule) =>
         .refine((value) => boundEntryProblem(value, rule) === undefined, {
           error: (issue) => boundEntryProblem(String(issue.input), rule),
         }),
-      {
-        error: () => `expected a list of ${boundWhat(rule)}s, or ["*"] for any`,
-      },
     )
     .min(1, { error: () => emptyBoundList(rule) })
     .refine((values) => !(values.includes("*") && values.length > 1), {

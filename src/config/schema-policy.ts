@@ -14,15 +14,20 @@ const capability = z.enum(CAPABILITIES, {
       : `${show(issue.input)} is not a capability; use one of ${CAPABILITIES.join(", ")}${typeof issue.input === "string" ? didYouMean(issue.input, [...CAPABILITIES]) : ""}`,
 });
 
-/** What a shorthand rule grants on its own, and the Vault path it writes (the first, for kvRead). */
+/**
+ * What a shorthand rule grants on its own, and the Vault path it writes (the first, for kvRead);
+ * `path` is called only on a rule of that form, so its field is there.
+ */
 const SHORTHANDS = {
   kvRead: {
     grants: "grants read itself",
-    path: ({ kvRead }: { kvRead?: { mount: string; path: string; version: 1 | 2 } }) =>
-      kvRead ? `${kvRead.mount}/${kvRead.version === 2 ? "data/" : ""}${kvRead.path}` : "",
+    path: ({ kvRead }: { kvRead?: { mount: string; path: string; version: 1 | 2 } }) => {
+      const { mount, path, version } = kvRead as { mount: string; path: string; version: 1 | 2 };
+      return `${mount}/${version === 2 ? "data/" : ""}${path}`;
+    },
   },
-  list: { grants: "grants list itself", path: ({ list }: { list?: string }) => list ?? "" },
-  deny: { grants: "denies everything itself", path: ({ deny }: { deny?: string }) => deny ?? "" },
+  list: { grants: "grants list itself", path: ({ list }: { list?: string }) => list as string },
+  deny: { grants: "denies everything itself", path: ({ deny }: { deny?: string }) => deny as string },
 };
 
 export const ruleSchema = strictObject(

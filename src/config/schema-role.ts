@@ -49,7 +49,8 @@ export const roleSchema = strictObject({
     .min(1, { error: () => 'is empty; write the aud claim the pod\'s token carries, e.g. "vault"' })
     .refine((value) => value === value.trim(), {
       error: (issue) =>
-        `${show(issue.input)} ${invisibleIn(String(issue.input)) ?? "has surrounding whitespace; remove it"}; Vault compares the audience with the token's aud claim exactly`,
+        // Every character trim() removes is one invisibleIn names (formats/rule.ts INVISIBLE holds \s).
+        `${show(issue.input)} ${invisibleIn(String(issue.input)) as string}; Vault compares the audience with the token's aud claim exactly`,
     })
     .optional()
     .describe("The aud claim the pod's (projected) token must carry"),

@@ -9,6 +9,7 @@ import {
 import { defaultStateKey } from "../domain/state-key";
 import { show } from "../domain/validation";
 import { sameVaultKey } from "../formats/vault";
+import type { AuthConfig } from "./schema";
 import type { ClusterView } from "./typed-view";
 
 /**
@@ -153,8 +154,7 @@ interface KubernetesObject {
 }
 
 /** The objects the entry's reviewer creates in the cluster, under the names the constructs give them. */
-function reviewerObjects({ auth, roles, roleNames }: ClusterView): KubernetesObject[] {
-  if (auth === undefined) return [];
+function reviewerObjects(auth: AuthConfig, { roles, roleNames }: ClusterView): KubernetesObject[] {
   const { reviewer } = auth;
   const objects: KubernetesObject[] = [];
   if (reviewer.mode === "client-jwt") {
@@ -232,7 +232,8 @@ function sharedClusterObjects(clusters: readonly ClusterView[]): Problem[] {
   clusters.forEach((cluster, index) => {
     const kubernetes = kubernetesOf(cluster);
     if (kubernetes === undefined) return;
-    for (const object of reviewerObjects(cluster)) {
+    // kubernetesOf gives a cluster only for an entry whose auth (method kubernetes) was accepted.
+    for (const object of reviewerObjects(cluster.auth as AuthConfig, cluster)) {
       const key = JSON.stringify([kubernetes.key, object.kind, object.name]);
       const earlier = owners.get(key);
       const field = ["clusters", index, ...object.field];

@@ -50,7 +50,8 @@ export function constructWarnings(cluster: ClusterConfig): ConstructWarning[] {
       ...(policy.preset === "terraform-vault-provider"
         ? PolicyPresets.terraformVaultProvider().map((rule) => ({ rule, field: ["preset"] }))
         : []),
-      ...(policy.preset === "admin" ? [] : (policy.rules ?? [])).flatMap((source, position) =>
+      // The schema refuses a policy without rules unless its preset is admin.
+      ...(policy.preset === "admin" ? [] : (policy.rules as RuleConfig[])).flatMap((source, position) =>
         ruleOf(source).map((rule) => ({
           rule,
           field: ["rules", position, ...fieldOf(source)],

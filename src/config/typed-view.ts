@@ -113,9 +113,9 @@ function roleView(value: unknown): RoleView | undefined {
   const holes = new Set<string>();
   for (const [key, schema] of Object.entries(roleSchema.shape)) {
     const field = (schema as z.ZodType).safeParse(value[key]);
-    if (field.success) {
-      if (field.data !== undefined) role[key] = field.data;
-    } else if (value[key] !== undefined) holes.add(key);
+    // An absent field reads undefined either way: the checks test each field against undefined.
+    if (field.success) role[key] = field.data;
+    else if (value[key] !== undefined) holes.add(key);
   }
   return { role: role as Partial<RoleConfig>, holes };
 }

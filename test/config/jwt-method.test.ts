@@ -154,6 +154,13 @@ describe("auth.method: jwt on an explicit cluster", () => {
     expect(JSON.parse(synthesized).resource.vault_jwt_auth_backend).not.toHaveProperty("oidc_discovery_url");
   });
 
+  test("refuses a pinned-key issuer with a newline at its end, which Vault would compare with iss as is", () => {
+    const text = stringify({ clusters: [explicitJwt({ issuer: `${ISSUER}\n`, publicKeys: [PUBLIC_KEY] })] });
+    expect(problemsIn(text).replace(/bad\.yaml:\d+:\d+: /, "")).toBe(
+      `bad.yaml has 1 problem:\n  clusters[0].auth.jwt.issuer: ${JSON.stringify(`${ISSUER}\n`)} holds a newline at the end, which would be written as is (a \`|\` or \`>\` block keeps the last line's newline: write the value on the key's line, or use \`|-\`); remove it`,
+    );
+  });
+
   test("binds every name in every namespace, as the Kubernetes method does", () => {
     const cluster = explicitJwt({ issuer: ISSUER, publicKeys: [PUBLIC_KEY] });
     cluster.roles = [

@@ -126,6 +126,14 @@ describe("rejects bad files with the field, the value and the fix", () => {
       ],
     ],
     [
+      "two misspelt keys in one mapping, each at its own line",
+      fileWith((c) => Object.assign(c.auth as object, { patth: "x", descripton: "y" })),
+      [
+        `bad.yaml:14:7: clusters[0].auth.patth: unknown key "patth"; did you mean "path"? (allowed: method, jwt, path, description, reviewer, preventDestroy, disableIssValidation)`,
+        `bad.yaml:15:7: clusters[0].auth.descripton: unknown key "descripton"; did you mean "description"? (allowed: method, jwt, path, description, reviewer, preventDestroy, disableIssValidation)`,
+      ],
+    ],
+    [
       "a capability outside the closed set",
       fileWith((c) => {
         c.policies = [{ name: "admin", rules: [{ path: "secret/*", capabilities: ["write"] }] }];

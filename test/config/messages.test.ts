@@ -6,6 +6,7 @@ import { ConfigProblems, synthMessage } from "../../src/config/config-problems";
 import { loadConfig, parseConfig, parseConfigText } from "../../src/config/load";
 import { policyRules } from "../../src/config/policy-rules";
 import { decodeConfigBytes } from "../../src/config/read-text";
+import { CAPABILITIES } from "../../src/policy/capabilities";
 import { PolicyPresets } from "../../src/policy/presets";
 import { explicitConnection, fileWith, problemsIn, seedCluster, validationMessage } from "../helpers";
 
@@ -165,6 +166,40 @@ describe("an empty value is refused with a hint for that field", () => {
     );
   });
 
+  test.each<[string, (c: Record<string, unknown>) => void, string]>([
+    [
+      "a list rule's path",
+      (c) => {
+        c.policies = [{ name: "admin", rules: [{ list: "" }] }];
+      },
+      "clusters[0].policies[0].rules[0].list is empty; write the Vault API path to list, e.g. secret/metadata/app",
+    ],
+    [
+      "a deny rule's path",
+      (c) => {
+        c.policies = [{ name: "admin", rules: [{ deny: "" }] }];
+      },
+      "clusters[0].policies[0].rules[0].deny is empty; write the Vault API path to deny, e.g. secret/data/admin/*",
+    ],
+    [
+      "a kubeconfig context",
+      (c) => {
+        explicitConnection(c);
+        (c.kubernetes as Record<string, unknown>).kubeconfig = { context: "" };
+      },
+      "clusters[0].kubernetes.kubeconfig.context is empty; name a context of the kubeconfig (kubectl config get-contexts), or leave the key out for the current one",
+    ],
+    [
+      "a state key",
+      (c) => {
+        c.state = { s3: { bucket: "tf-state", region: "eu-west-1", key: "" } };
+      },
+      "clusters[0].state.s3.key is empty; write the state file's key in the bucket, or leave the key out for vault-k8s-auth/<cluster>.tfstate",
+    ],
+  ])("rejects an empty %s with the hint for that field", (_what, change, expected) => {
+    expect(oneProblem(fileWith(change)).replace(/^bad\.yaml:\d+:\d+: /, "")).toBe(expected);
+  });
+
   test("names the whole document as (top level) when the data is not a mapping", () => {
     expect(validationMessage(() => parseConfig("text", "x.yaml"))).toBe(
       'x.yaml has 1 problem:\n  x.yaml: (top level): expected a mapping (key: value), got "text"',
@@ -173,6 +208,45 @@ describe("an empty value is refused with a hint for that field", () => {
 });
 
 describe("values of the wrong kind name the accepted ones", () => {
+  test.each<[string, (c: Record<string, unknown>) => void, string]>([
+    [
+      "a role without a name, saying text goes there",
+      (c) => {
+        delete (c.roles as Record<string, unknown>[])[0].name;
+      },
+      "clusters[0].roles[0].name is required (text)",
+    ],
+    [
+      "a cluster without kubernetes, saying a mapping goes there",
+      (c) => {
+        delete c.kubernetes;
+      },
+      "clusters[0].kubernetes is required (a mapping (key: value))",
+    ],
+    [
+      "a number where true or false goes, naming both rather than calling it text read as a number",
+      (c) => {
+        c.importExisting = 1;
+      },
+      "clusters[0].importExisting: expected true or false, got 1",
+    ],
+    [
+      "eks: no (meaning no EKS), saying a mapping goes there rather than true or false",
+      (c) => {
+        (c.kubernetes as Record<string, unknown>).eks = "no";
+      },
+      'clusters[0].kubernetes.eks: expected a mapping (key: value), got "no"',
+    ],
+  ])("rejects %s", (_what, change, expected) => {
+    expect(oneProblem(fileWith(change)).replace(/^bad\.yaml:\d+:\d+: /, "")).toBe(expected);
+  });
+
+  test("names a number given in code where text goes as a number, with no file text to quote", () => {
+    expect(validationMessage(() => parseConfig({ clusters: [{ ...seedCluster(), name: 5 }] }, "code"))).toBe(
+      "code has 1 problem:\n  code: clusters[0].name: expected text, got 5",
+    );
+  });
+
   test("rejects KV version 3, saying 1 or 2", () => {
     const text = fileWith((c) => {
       c.policies = [
@@ -193,6 +267,24 @@ describe("values of the wrong kind name the accepted ones", () => {
     });
     expect(oneProblem(text)).toBe(
       "bad.yaml:26:20: clusters[0].roles[0].tokenType: 5 is not a token type; use one of default, service, batch",
+    );
+  });
+
+  test("rejects a preset it does not know, naming the two", () => {
+    const text = fileWith((c) => {
+      c.policies = [{ name: "admin", preset: "admn" }];
+    });
+    expect(oneProblem(text).replace(/^bad\.yaml:\d+:\d+: /, "")).toBe(
+      'clusters[0].policies[0].preset: "admn" is not a preset; use admin or terraform-vault-provider',
+    );
+  });
+
+  test("rejects a number for a capability, listing the capabilities without a guess", () => {
+    const text = fileWith((c) => {
+      c.policies = [{ name: "admin", rules: [{ path: "secret/*", capabilities: [5] }] }];
+    });
+    expect(oneProblem(text).replace(/^bad\.yaml:\d+:\d+: /, "")).toBe(
+      `clusters[0].policies[0].rules[0].capabilities[0]: 5 is not a capability; use one of ${CAPABILITIES.join(", ")}`,
     );
   });
 });
@@ -285,6 +377,7 @@ describe("YAML merge keys and tags the parser cannot apply are refused at the va
     ["an alias of a list", "a: &x [1]\nb:\n  <<: *x\nclusters: []\n", "3:7"],
     ["a list holding a number", "a: &x {c: 1}\nb:\n  <<: [*x, 2]\nclusters: []\n", "3:7"],
     ["a number after a good list of aliases", "a: &x {c: 1}\nb:\n  <<: [*x]\nd:\n  <<: 2\nclusters: []\n", "5:7"],
+    ["no value at all (a flow mapping's {<<}), at the key", "b: {<<}\nclusters: []\n", "1:5"],
   ])("rejects a merge key given %s, at its value", (_what, text, at) => {
     expect(problemsIn(text)).toBe(
       `bad.yaml:${at}: a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of those; write the keys out instead`,

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { loadConfig, parseConfigText } from "../../src/config/load";
+import { decodeConfigBytes } from "../../src/config/read-text";
 import { fileWith, firstRole, problemsIn, seedCluster, TEST_CA, validationMessage } from "../helpers";
 
 /** What no message may show: parser API names, JavaScript errors, Buffer dumps, stack frames. */
@@ -59,6 +60,27 @@ describe("YAML that would silently change meaning is refused", () => {
     expect(loadError("utf16.yaml")).toBe("utf16.yaml:1:1: the file is UTF-16 text; save it as UTF-8");
   });
 
+  test.each([
+    ["0xFF first, then text", [0xff, 0x61], "x.yaml:1:1: the file is not valid UTF-8 (byte 0xff); save it as UTF-8"],
+    ["0xFF second, after text", [0x61, 0xff], "x.yaml:1:2: the file is not valid UTF-8 (byte 0xff); save it as UTF-8"],
+  ])("names UTF-16 only for its byte order marks (FF FE, FE FF): %s is a bad UTF-8 byte", (_what, bytes, expected) => {
+    expect(validationMessage(() => decodeConfigBytes(Buffer.from(bytes), "x.yaml"))).toBe(expected);
+  });
+
+  test.each([
+    ["a stray continuation byte after é (C3 A9)", [0xc3, 0xa9, 0x80], "1:2", "0x80"],
+    ["a stray continuation byte after € (E2 82 AC)", [0xe2, 0x82, 0xac, 0x80], "1:2", "0x80"],
+    ["a stray continuation byte after 😀 (F0 9F 98 80)", [0xf0, 0x9f, 0x98, 0x80, 0x80], "1:2", "0x80"],
+    ["a two-byte lead cut short by the end of the file, after é", [0xc3, 0xa9, 0xc2], "1:2", "0xc2"],
+    ["a two-byte lead (C2) cut short by an ASCII byte", [0x61, 0xc2, 0x41], "1:2", "0xc2"],
+    ["a three-byte sequence (E0 A0) cut short by an ASCII byte", [0x61, 0xe0, 0xa0, 0x41], "1:2", "0xe0"],
+    ["a four-byte sequence cut short by an ASCII byte, after é", [0xc3, 0xa9, 0xf0, 0x9f, 0x98, 0x41], "1:2", "0xf0"],
+  ])("points at the first byte that is wrong, never at a whole character before it: %s", (_what, bytes, at, byte) => {
+    expect(validationMessage(() => decodeConfigBytes(Buffer.from(bytes), "x.yaml"))).toBe(
+      `x.yaml:${at}: the file is not valid UTF-8 (byte ${byte}); save it as UTF-8`,
+    );
+  });
+
   test("reads a UTF-8 file with a byte order mark", () => {
     writeFileSync(join(scratch, "bom.yaml"), `\ufeff${seedYaml()}`);
     expect(loadConfig({ VAULT_K8S_AUTH_CONFIG: "bom.yaml" }, scratch).config.clusters[0].name).toBe("eks-test");
@@ -93,10 +115,103 @@ describe("a .json file is strict JSON (RFC 8259), reported in JSON words", () =>
     expect(message).not.toMatch(INTERNALS);
   });
 
+  test("lists the first five of many syntax errors, one a line, at their places", () => {
+    const text = '{"a": 1,, "b": x, "c" 2, "d": [1,,], \'e\': 1, f: 2, "g": tru}';
+    expect(problemsIn(text, "c.json")).toBe(
+      [
+        "c.json is not valid JSON:",
+        '  c.json:1:9: expected a key in double quotes (a trailing comma before "}"?)',
+        '  c.json:1:9: expected a value (a trailing comma before "]"?)',
+        "  c.json:1:16: expected a character JSON does not allow here (YAML syntax, an unquoted word or a stray character)",
+        '  c.json:1:17: expected a value (a trailing comma before "]"?)',
+        "  c.json:1:23: expected a ':' after the key",
+      ].join("\n"),
+    );
+  });
+
   test("rejects a key given twice, in plain words", () => {
     const message = problemsIn('{"clusters": [], "clusters": []}', "c.json");
     expect(message).toBe(
       "c.json is not valid JSON:\n  c.json:1:18: this key is already set in the same mapping; keep one of them",
+    );
+  });
+});
+
+describe("YAML with several mistakes", () => {
+  test("names each kind of syntax error once, at its first place, in file order", () => {
+    expect(problemsIn("a: 1\nb:\n  c: 1\n  c: 2\na: 3\n---\nd: 1\n", "x.yaml")).toBe(
+      [
+        "x.yaml is not valid YAML:",
+        "  x.yaml:4:3: this key is already set in the same mapping; keep one of them",
+        "  x.yaml:6:1: a second document starts here (---); keep one document per file",
+      ].join("\n"),
+    );
+  });
+
+  test("orders the lines by place in the file", () => {
+    expect(problemsIn("a: 1\na: 2\nb: [1\n", "x.yaml")).toBe(
+      [
+        "x.yaml is not valid YAML:",
+        "  x.yaml:2:1: this key is already set in the same mapping; keep one of them",
+        "  x.yaml:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      ].join("\n"),
+    );
+  });
+
+  test("names the alias that has no anchor, not an earlier one that has", () => {
+    expect(problemsIn("a: &x 1\nb: *x\nc: *y\n", "x.yaml")).toBe(
+      "x.yaml:3:4: the alias *y names no anchor (&y) defined before it; define the anchor first or write the value out",
+    );
+  });
+});
+
+describe("explicit tags and directives", () => {
+  test("names the first unsupported tag in the file: a core tag its value does not fit before a tag with no meaning here", () => {
+    expect(problemsIn("a: !!int abc\nb: !!binary aGk=\n", "x.yaml")).toBe(
+      "x.yaml:1:4: the tag !!int is not supported here (it would change what the value means); write plain values: text, numbers, true/false, lists and mappings",
+    );
+  });
+
+  test("ignores a directive it does not know (%FOO), as YAML 1.2 says a parser should, and reads the document", () => {
+    expect(parseConfigText(`%FOO bar\n---\n${seedYaml()}`, "x.yaml").clusters[0].name).toBe("eks-test");
+  });
+});
+
+describe("a file that holds no mapping says what it holds instead", () => {
+  test.each([
+    ["a number", "42\n", "holds 42"],
+    ["text of 40 characters as written, whole", `"${"a".repeat(38)}"\n`, `holds "${"a".repeat(38)}"`],
+    ["longer text, cut to its first 37 characters", `"${"a".repeat(39)}"\n`, `holds "${"a".repeat(36)}...`],
+  ])("%s", (_what, text, holds) => {
+    expect(problemsIn(text, "x.yaml")).toBe(
+      `x.yaml:1:1: the file must be a mapping with a clusters list at the top, but ${holds}`,
+    );
+  });
+});
+
+describe("a number where text goes", () => {
+  test("quotes the number as written where it is, and names an entry that took it through a merge key (<<) by its value", () => {
+    const text = [
+      "clusters:",
+      "  - name: eks-test",
+      "    kubernetes:",
+      "      eks: { clusterName: eks-test, region: ap-northeast-1 }",
+      "    roles:",
+      "      - &base",
+      "        name: a",
+      "        boundServiceAccountNames: [a]",
+      "        boundServiceAccountNamespaces: [a]",
+      "        audience: 1e3",
+      "      - <<: *base",
+      "        name: b",
+      "",
+    ].join("\n");
+    expect(problemsIn(text, "x.yaml")).toBe(
+      [
+        "x.yaml has 2 problems:",
+        '  x.yaml:10:19: clusters[0].roles[0].audience: 1e3 was read as the number 1000; quote it to keep the text: "1e3"',
+        "  x.yaml:11:9: clusters[0].roles[1].audience: expected text, got 1000",
+      ].join("\n"),
     );
   });
 });
@@ -189,6 +304,23 @@ describe("messages in plain words with a line number, never parser internals", (
         .replace('"__"', written)
         .replace("__", written);
       expect(problemsIn(text)).toContain(expected);
+    },
+  );
+
+  test.each([
+    ["none", '"none"'],
+    ["unknown", '"unknown"'],
+    ["[yes]", '["yes"]'],
+  ])(
+    "gives no YAML 1.2 hint for %s where true or false goes: only yes, no, on, off, y and n are read so",
+    (written, shown) => {
+      const text = fileWith((c) => Object.assign(c.auth as object, { preventDestroy: "__" })).replace(
+        "preventDestroy: __",
+        `preventDestroy: ${written}`,
+      );
+      expect(problemsIn(text)).toBe(
+        `bad.yaml has 1 problem:\n  bad.yaml:14:23: clusters[0].auth.preventDestroy: expected true or false, got ${shown}`,
+      );
     },
   );
 

@@ -1,4 +1,5 @@
 import { Testing } from "cdktf";
+import { parseConfig } from "../../src/config/load";
 import { ClusterRoleV1, KubernetesAuthBackendRole } from "../../src/providers";
 import { fileWith, firstRole, problemsIn, seedCluster, stackFor } from "../helpers";
 
@@ -52,6 +53,16 @@ describe("role options in the config file", () => {
     ).toMatch(
       /^bad\.yaml:\d+:\d+: clusters\[0\]\.roles\[0\]\.boundServiceAccountNamespaceSelector\.matchExpressions is refused by Vault \("label selector match expressions are not supported"/,
     );
+  });
+
+  test("accepts a selector built in code whose matchExpressions is undefined, as if it were left out", () => {
+    const cluster = seedCluster();
+    cluster.roles[0].boundServiceAccountNamespaceSelector = { matchLabels: { team: "a" }, matchExpressions: undefined };
+    expect(
+      parseConfig({ clusters: [cluster] }, "code").clusters[0].roles[0].boundServiceAccountNamespaceSelector,
+    ).toEqual({
+      matchLabels: { team: "a" },
+    });
   });
 
   test("rejects an empty matchLabels, which would admit every namespace", () => {
