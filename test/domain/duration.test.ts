@@ -114,6 +114,7 @@ describe("readVaultDuration's refusals", () => {
     ["1d0s", "; write 24h"],
     ["0d30m", "; write 30m"],
     ["0d0s", "; write 0s"],
+    ["1d0", "; write 24h"],
     // No span to offer: a sign, a day count with a fraction, days after other units, a negative rest.
     ["-1d12h", WHOLE_SPAN],
     ["1.5d", WHOLE_SPAN],
@@ -135,14 +136,24 @@ describe("readVaultDuration's refusals", () => {
 });
 
 describe("Duration.written, the value as the user wrote it, which messages quote", () => {
+  // Each duration is made inside its test, so a broken factory fails that test alone.
   test.each([
-    [Duration.seconds(90), "90s"],
-    [Duration.minutes(30), "30m"],
-    [Duration.hours(2), "2h"],
-    [Duration.days(7), "7d"],
-    [Duration.parse("1h30m") as Duration, "1h30m"],
-    [Duration.parse(1800) as Duration, 1800],
-  ])("%#: %j", (duration, written) => {
-    expect(duration.written).toBe(written);
+    ["Duration.seconds(90)", () => Duration.seconds(90), "90s"],
+    ["Duration.minutes(30)", () => Duration.minutes(30), "30m"],
+    ["Duration.hours(2)", () => Duration.hours(2), "2h"],
+    ["Duration.days(7)", () => Duration.days(7), "7d"],
+    ['Duration.parse("1h30m")', () => Duration.parse("1h30m"), "1h30m"],
+    ["Duration.parse(1800)", () => Duration.parse(1800), 1800],
+  ])("%s", (_call, make, written) => {
+    expect(make()?.written).toBe(written);
+  });
+
+  test("refuses a fraction of an hour or a day in the unit it was given in", () => {
+    expect(validationMessage(() => Duration.hours(0.5 / 3600))).toBe(
+      "Duration must be a whole, non-negative number of hours; got 0.5 seconds",
+    );
+    expect(validationMessage(() => Duration.days(-1))).toBe(
+      "Duration must be a whole, non-negative number of days; got -86400 seconds",
+    );
   });
 });
