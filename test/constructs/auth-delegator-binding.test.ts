@@ -30,7 +30,7 @@ describe("AuthDelegatorBinding", () => {
   });
 });
 
-describe("AuthDelegatorBinding", () => {
+describe("AuthDelegatorBinding refuses the names Kubernetes refuses, naming the field", () => {
   const binding = (name: string, account: { name: string; namespace: string }) => () =>
     new AuthDelegatorBinding(newStack(), "Binding", {
       name,

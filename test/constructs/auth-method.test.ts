@@ -18,7 +18,7 @@ describe("AuthMethod", () => {
   });
 });
 
-describe("AuthMethod", () => {
+describe("AuthMethod.method", () => {
   test("names its method: kubernetes or jwt", () => {
     const connection = ClusterConnection.explicit({ host: "https://kubernetes.example.com", caCertificate: TEST_CA });
     expect(AuthMethod.kubernetes({ connection }).name).toBe("kubernetes");

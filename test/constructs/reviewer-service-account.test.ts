@@ -41,7 +41,7 @@ describe("ReviewerServiceAccount", () => {
   });
 });
 
-describe("ReviewerServiceAccount", () => {
+describe("ReviewerServiceAccount refuses the names Kubernetes refuses, naming the field", () => {
   test("rejects a ServiceAccount name Kubernetes refuses, naming the field", () => {
     expect(
       validationMessage(

@@ -192,7 +192,7 @@ describe("VaultPolicy", () => {
   });
 });
 
-describe("VaultPolicy", () => {
+describe("VaultPolicy refusals and warnings, pinned whole", () => {
   const policy = (name: string, capabilities: Parameters<typeof policyWarnings>[1][number]["capabilities"]) => () =>
     new VaultPolicy(newStack(), "Policy", { name, rules: [{ path: "secret/data/app", capabilities }] });
 
