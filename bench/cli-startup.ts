@@ -13,7 +13,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { bundleCli, CLI_BUNDLE } from "../scripts/bundle-cli";
-import { interleaved, runCount, scratch, writeKubeletToken } from "./common";
+import { interleaved, median, runCount, scratch, writeKubeletToken } from "./common";
 
 const ROOT = resolve(__dirname, "..");
 const TARGET = 3;
@@ -101,12 +101,6 @@ function run(bench: Case): void {
   bench.walls.push(wall);
   bench.cpus.push(Number(readFileSync(cpuFile, "utf8")));
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 console.log(
   `machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, node ${process.version}, ` +

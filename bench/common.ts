@@ -69,3 +69,10 @@ export function interleaved<T extends Measured>(cases: readonly T[], runs: numbe
   }
   process.stderr.write("\n");
 }
+
+/** The middle value of `values` (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}

@@ -28,7 +28,7 @@ import { COMPONENTS, cacheRoot, pinnedVersion } from "../test/e2e-local/build";
 import { https } from "../test/e2e-local/http";
 import { makePki } from "../test/e2e-local/pki";
 import { freePort, Supervisor, waitFor } from "../test/e2e-local/processes";
-import { runCount, writeKubeletToken } from "./common";
+import { median, runCount, writeKubeletToken } from "./common";
 import { generateConfig } from "./generate-config";
 
 const ROOT = resolve(__dirname, "..");
@@ -41,12 +41,6 @@ const runs = runCount(3, 11);
 const work = mkdtempSync(join(tmpdir(), "vault-k8s-auth-live-bench-"));
 const supervisor = new Supervisor(work);
 process.on("exit", () => supervisor.killAllNow());
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 /** The package as npm run build leaves it (bin/ beside dist/cli/bundle.js), in the scratch folder. */
 function bundledBin(): string {

@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { bundleCli, CLI_BUNDLE } from "../scripts/bundle-cli";
-import { interleaved, runCount, scratch } from "./common";
+import { interleaved, median, runCount, scratch } from "./common";
 
 const ROOT = resolve(__dirname, "..");
 const TARGET = 2;
@@ -108,12 +108,6 @@ function run(bench: Case): void {
   bench.cpus.push(Number(readFileSync(cpuFile, "utf8")));
   rmSync(outdir, { recursive: true, force: true });
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 
 console.log(
   `machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, node ${process.version}, ` +

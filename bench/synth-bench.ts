@@ -9,6 +9,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { DEFAULT_CONFIG_FILE, parseConfig, parseConfigText } from "../src/config/load";
+import { median } from "./common";
 import { generateConfig } from "./generate-config";
 
 const ROOT = resolve(__dirname, "..");
@@ -98,11 +99,6 @@ function run(bench: Case): void {
   rmSync(outdir, { recursive: true, force: true });
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const wallOf = (bench: Case) => median(bench.walls);
 /** (max − min) / median of the wall times: a large spread means a noisy machine, not a slow app. */
 const spreadOf = (bench: Case) => ((Math.max(...bench.walls) - Math.min(...bench.walls)) / wallOf(bench)) * 100;
