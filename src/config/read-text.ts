@@ -11,6 +11,7 @@ import {
   type Node,
   parseDocument,
   type Range,
+  Scalar,
   visit,
 } from "yaml";
 import { ValidationError } from "../domain/validation";
@@ -245,6 +246,18 @@ function unsupportedTag(document: Document, text: string): { tag: string; offset
 }
 
 /**
+ * Whether toJS merges this key, as yaml 2.9.1 decides (nodes/addPairToJSMap.js:13, isMergeKey in
+ * schema/yaml-1.1/merge.js:25-29): a plain `<<`, which the parser keeps as Symbol(<<), or a plain
+ * scalar whose text is `<<` (`!!str <<`). A quoted "<<" is an ordinary key.
+ */
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  if (typeof key.value === "symbol") return key.value.description === "<<";
+  // yaml also counts a scalar without a type; every scalar parsed from text has one.
+  return key.value === "<<" && key.type === Scalar.PLAIN;
+}
+
+/**
  * Where the first merge (<<) value that is not a mapping starts: yaml 2.9.1 throws "Merge sources
  * must be maps or map aliases" from toJS (schema/yaml-1.1/merge.js:44) without a position.
  */
@@ -253,9 +266,7 @@ function badMergeSource(document: Document): number | undefined {
   let found: number | undefined;
   visit(document, {
     Pair(_key, pair) {
-      // With merge on, the parser keeps a merge key's value as Symbol(<<).
-      const key = isScalar(pair.key) ? pair.key.value : undefined;
-      if ((typeof key === "symbol" ? key.description : key) !== "<<") return undefined;
+      if (!isMergeKey(pair.key)) return undefined;
       const value = pair.value as Node | null;
       if (isMapping(value) || (isSeq(value) && value.items.every(isMapping))) return undefined;
       // A merge key with no value at all (`? <<`, `{<<}`) is pointed at itself; parsed nodes have ranges.

@@ -378,6 +378,16 @@ describe("YAML merge keys and tags the parser cannot apply are refused at the va
     ["a list holding a number", "a: &x {c: 1}\nb:\n  <<: [*x, 2]\nclusters: []\n", "3:7"],
     ["a number after a good list of aliases", "a: &x {c: 1}\nb:\n  <<: [*x]\nd:\n  <<: 2\nclusters: []\n", "5:7"],
     ["no value at all (a flow mapping's {<<}), at the key", "b: {<<}\nclusters: []\n", "1:5"],
+    [
+      'a number, not blaming a quoted "<<" before it (an ordinary key)',
+      'a:\n  "<<": 1\nb:\n  <<: 2\nclusters: []\n',
+      "4:7",
+    ],
+    [
+      'a number under a plain "<<" written with the tag !!str (still a merge key), after a quoted "<<"',
+      'a:\n  "<<": 1\nb:\n  !!str <<: 2\nclusters: []\n',
+      "4:13",
+    ],
   ])("rejects a merge key given %s, at its value", (_what, text, at) => {
     expect(problemsIn(text)).toBe(
       `bad.yaml:${at}: a merge key (<<) takes a mapping, an alias of one (<<: *defaults) or a list of those; write the keys out instead`,
