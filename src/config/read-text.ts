@@ -231,8 +231,7 @@ function unsupportedTag(document: Document, text: string): { tag: string; offset
     if (node.tag === undefined || CORE_TAGS.has(node.tag)) return undefined;
     const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
     const offset = (node.range as Range)[0]; // every node parsed from text has a range
-    // The node's range starts after its tag; point at the tag as written.
-    found = { tag, offset: Math.max(0, text.lastIndexOf(tag, offset)) };
+    found = { tag, offset: tagStart(text, [tag, `!<${node.tag}>`], offset) };
     return visit.BREAK;
   });
   for (const warning of document.warnings) {
@@ -243,6 +242,20 @@ function unsupportedTag(document: Document, text: string): { tag: string; offset
     }
   }
   return found;
+}
+
+/**
+ * Where the tag of the value at `offset` starts: a node's range starts after its tag and any anchor
+ * (`!!binary &a aGk=`), so look back for the tag as written, short (`!!binary`) or verbatim
+ * (`!<tag:yaml.org,2002:binary>`). A tag written with a %TAG handle (`!e!binary`) is pointed at
+ * its value.
+ */
+function tagStart(text: string, forms: string[], offset: number): number {
+  for (const form of forms) {
+    const start = text.lastIndexOf(form, offset);
+    if (start >= 0 && /^(?:\s+&\S+)?\s+$/.test(text.slice(start + form.length, offset))) return start;
+  }
+  return offset;
 }
 
 /**

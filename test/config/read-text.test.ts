@@ -28,6 +28,31 @@ describe("YAML that would silently change meaning is refused", () => {
       "bad.yaml:2:11: the tag !!binary is not supported here",
     ],
     ["a !!set", "clusters: !!set { a, b }\n", "bad.yaml:1:11: the tag !!set is not supported here"],
+    [
+      "a verbatim core tag, at the tag and by its short name",
+      "clusters:\n  - name: !<tag:yaml.org,2002:binary> ZWtzLXRlc3Q=\n",
+      "bad.yaml:2:11: the tag !!binary is not supported here",
+    ],
+    [
+      "a verbatim tag, at the tag and not at the same text written earlier as a value",
+      "a: '!!binary'\nb: !<tag:yaml.org,2002:binary> aGk=\nclusters: []\n",
+      "bad.yaml:2:4: the tag !!binary is not supported here",
+    ],
+    [
+      "a tag with its anchor after it, at the tag",
+      "clusters:\n  - name: !!binary &n ZWtzLXRlc3Q=\n",
+      "bad.yaml:2:11: the tag !!binary is not supported here",
+    ],
+    [
+      "a tag written with a %TAG handle, at its value",
+      "%TAG !e! tag:yaml.org,2002:\n---\na: !e!binary aGk=\nclusters: []\n",
+      "bad.yaml:3:14: the tag !!binary is not supported here",
+    ],
+    [
+      "a verbatim tag whose URI holds the core prefix inside, as written",
+      "a: !<x:tag:yaml.org,2002:str> b\nclusters: []\n",
+      "bad.yaml:1:4: the tag x:tag:yaml.org,2002:str is not supported here",
+    ],
   ])("rejects %s with one message and its position", (_what, text, expected) => {
     const message = problemsIn(text);
     expect(message).toBe(
@@ -154,6 +179,18 @@ describe("YAML with several mistakes", () => {
         "x.yaml is not valid YAML:",
         "  x.yaml:2:1: this key is already set in the same mapping; keep one of them",
         "  x.yaml:4:1: Flow sequence in block collection must be sufficiently indented and end with a ]",
+      ].join("\n"),
+    );
+  });
+
+  test("orders the lines by place where the parser finds them out of order (an unclosed { after a ? key)", () => {
+    // yaml 2.9.1 reports the second error at 2:1 after the one at 3:1.
+    expect(problemsIn("? k\n{\n", "x.yaml")).toBe(
+      [
+        "x.yaml is not valid YAML:",
+        "  x.yaml:2:1: Implicit keys need to be on a single line",
+        "  x.yaml:2:1: Implicit map keys need to be followed by map values",
+        "  x.yaml:3:1: Flow map in block collection must be sufficiently indented and end with a }",
       ].join("\n"),
     );
   });
