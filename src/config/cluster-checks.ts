@@ -58,8 +58,10 @@ function connectionProblems({ kubernetes, auth }: ClusterView): Problem[] {
     }
   }
   if (kubernetes.caCertificate !== undefined) {
-    const { problem, expired } = readCertificateBundle(kubernetes.caCertificate);
-    if (problem === undefined && expired.length > 0) {
+    // The schema refused a bundle with a problem (pemCertificate), every certificate expired among
+    // them: what is left to say is a CA rotation's expired leftovers.
+    const { expired } = readCertificateBundle(kubernetes.caCertificate);
+    if (expired.length > 0) {
       problems.push({
         path: ["kubernetes", "caCertificate"],
         message: `holds expired certificates next to valid ones: ${expired.join("; ")}; drop them once the CA rotation is done`,
