@@ -26,7 +26,9 @@ export function formatPath(path: PropertyKey[]): string {
       .map((part, index) =>
         typeof part === "number"
           ? `[${part}]`
-          : `${index === 0 ? "" : "."}${holdsPrivateKey(String(part)) ? "(a key holding a private key)" : String(part)}`,
+          : part === "" // a key left out (`: value`), which a dot would hide
+            ? '[""]'
+            : `${index === 0 ? "" : "."}${holdsPrivateKey(String(part)) ? "(a key holding a private key)" : String(part)}`,
       )
       .join("") || "(top level)"
   );

@@ -496,3 +496,22 @@ test("rejects a merge key in a .json file, where it is an ordinary (unknown) key
     'clusters[0].<<: unknown key "<<" (allowed: name, kubernetes, vault, auth, policies, externalPolicies, roles, state, importExisting)',
   );
 });
+
+describe("where a problem points, in mappings the author left short", () => {
+  test("at the key whose value is left out in a flow mapping ({eks})", () => {
+    const text = fileWith(() => {}).replace(
+      "    kubernetes:\n      eks:\n        clusterName: eks-test\n        region: ap-northeast-1\n",
+      "    kubernetes: {eks}\n",
+    );
+    expect(problemsIn(text)).toBe(
+      "bad.yaml has 1 problem:\n  bad.yaml:3:18: clusters[0].kubernetes.eks: expected a mapping (key: value), got null",
+    );
+  });
+
+  test('at the entry that holds a key left out (a line ": stray" under "? "), named [""]', () => {
+    const text = fileWith(() => {}).replace("  - name: eks-test\n", "  - name: eks-test\n    ? \n    : stray\n");
+    expect(problemsIn(text)).toBe(
+      'bad.yaml has 1 problem:\n  bad.yaml:2:5: clusters[0][""]: unknown key "" (allowed: name, kubernetes, vault, auth, policies, externalPolicies, roles, state, importExisting)',
+    );
+  });
+});
