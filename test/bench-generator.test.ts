@@ -2,19 +2,22 @@ import { generateConfig } from "../bench/generate-config";
 import { parseConfig } from "../src/config/load";
 
 describe("the benchmark's config generator", () => {
-  const config = parseConfig(generateConfig(20, 50, 10), "generated");
+  // Parsed in each test that reads it, not while jest collects the tests (docs/development.md).
+  const generated = () => parseConfig(generateConfig(20, 50, 10), "generated");
 
   test("produces a config that passes the project's validation", () => {
     expect(() => parseConfig(generateConfig(20, 50, 10), "generated")).not.toThrow();
   });
 
   test("produces 20 clusters with unique names", () => {
+    const config = generated();
     const names = config.clusters.map((cluster) => cluster.name);
     expect(names).toHaveLength(20);
     expect(new Set(names).size).toBe(20);
   });
 
   test("gives every cluster 50 uniquely named roles and 10 uniquely named policies", () => {
+    const config = generated();
     expect(config.clusters).toHaveLength(20);
     for (const cluster of config.clusters) {
       expect(cluster.roles).toHaveLength(50);
@@ -25,6 +28,7 @@ describe("the benchmark's config generator", () => {
   });
 
   test("makes every role reference a few of its own cluster's policies", () => {
+    const config = generated();
     expect(config.clusters.flatMap((cluster) => cluster.roles)).toHaveLength(1000);
     for (const cluster of config.clusters) {
       const policies = new Set(cluster.policies.map((policy) => policy.name));
@@ -36,6 +40,7 @@ describe("the benchmark's config generator", () => {
   });
 
   test("mixes EKS and explicit connections", () => {
+    const config = generated();
     const kinds = new Set(config.clusters.map((cluster) => (cluster.kubernetes.eks ? "eks" : "explicit")));
     expect(kinds).toEqual(new Set(["eks", "explicit"]));
   });

@@ -170,7 +170,8 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
   });
 
   describe("audience (path_login.go:353-356, cap jwt.go:170)", () => {
-    const withAudience = configWith({ roles: [{ ...seed.roles[0], audience: "vault" }] });
+    // Made in each test, not while jest collects the tests (docs/development.md).
+    const withAudience = () => configWith({ roles: [{ ...seed.roles[0], audience: "vault" }] });
 
     test("passes any aud when the role binds none", () => {
       expect(diagnose(projectedToken({ aud: ["anything"] })).byName.audience.status).toBe("pass");
@@ -178,12 +179,12 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
 
     test("passes a projected token that carries the role's audience among others", () => {
       expect(
-        diagnose(projectedToken({ aud: ["other", "vault"] }), { config: withAudience }).byName.audience.status,
+        diagnose(projectedToken({ aud: ["other", "vault"] }), { config: withAudience() }).byName.audience.status,
       ).toBe("pass");
     });
 
     test("fails the pod's default token (API-server audience) and says to mount a projected token", () => {
-      expect(diagnose(projectedToken(), { config: withAudience }).byName.audience).toEqual({
+      expect(diagnose(projectedToken(), { config: withAudience() }).byName.audience).toEqual({
         status: "fail",
         detail:
           'the role wants aud "vault", but this is the pod\'s default token, whose aud [https://kubernetes.default.svc.cluster.local] is the API server\'s (cap jwt.go:170-172: "invalid audience (aud) claim")',
@@ -192,7 +193,7 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
     });
 
     test("fails a projected token meant for another audience and names the value that would work", () => {
-      const check = diagnose(projectedToken({ aud: ["vault-prod"] }), { config: withAudience }).byName.audience;
+      const check = diagnose(projectedToken({ aud: ["vault-prod"] }), { config: withAudience() }).byName.audience;
       expect(check.status).toBe("fail");
       expect(check.detail).toContain("a token with aud [vault-prod]");
       expect(check.fix).toBe(
@@ -201,7 +202,7 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
     });
 
     test("fails a legacy Secret-based token, which has no aud", () => {
-      const check = diagnose(legacyToken(), { config: withAudience }).byName.audience;
+      const check = diagnose(legacyToken(), { config: withAudience() }).byName.audience;
       expect(check).toMatchObject({
         status: "fail",
         detail: expect.stringContaining("legacy Secret-based token (Secret atlantis-token)"),
@@ -213,14 +214,16 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
         status: "pass",
         detail: "the role binds no audience, so any aud is accepted (path_login.go:353-356); the token's is [a, b]",
       });
-      expect(diagnose(projectedToken({ aud: ["other", "vault"] }), { config: withAudience }).byName.audience).toEqual({
-        status: "pass",
-        detail: "the token's aud [other, vault] includes the role's audience \"vault\"",
-      });
+      expect(diagnose(projectedToken({ aud: ["other", "vault"] }), { config: withAudience() }).byName.audience).toEqual(
+        {
+          status: "pass",
+          detail: "the token's aud [other, vault] includes the role's audience \"vault\"",
+        },
+      );
     });
 
     test("tells a legacy token's user to mount a projected token, or to drop the audience", () => {
-      expect(diagnose(legacyToken(), { config: withAudience }).byName.audience).toEqual({
+      expect(diagnose(legacyToken(), { config: withAudience() }).byName.audience).toEqual({
         status: "fail",
         detail:
           'the role wants aud "vault", but this is a legacy Secret-based token (Secret atlantis-token), which carries no aud (cap jwt.go:170-172: "invalid audience (aud) claim")',
@@ -231,7 +234,7 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
     test("offers another audience as the fix only for a pod's projected token that carries one", () => {
       const mount =
         'mount a projected ServiceAccount token with audience: vault (docs/pods.md: "Bind an audience") and log in with that file, or remove clusters[0].roles[0].audience';
-      expect(diagnose(projectedToken({ aud: [] }), { config: withAudience }).byName.audience).toEqual({
+      expect(diagnose(projectedToken({ aud: [] }), { config: withAudience() }).byName.audience).toEqual({
         status: "fail",
         detail:
           'the role wants aud "vault", but this is a token with aud [] (cap jwt.go:170-172: "invalid audience (aud) claim")',
@@ -239,7 +242,7 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
       });
       // A token some other issuer made for "vault-prod" (no kubernetes.io claims): not the pod's to re-mount.
       const foreign = jwt({ sub: "x", aud: ["vault-prod"], iss: "https://idp.example" });
-      expect(diagnose(foreign, { config: withAudience }).byName.audience).toEqual({
+      expect(diagnose(foreign, { config: withAudience() }).byName.audience).toEqual({
         status: "fail",
         detail:
           'the role wants aud "vault", but this is a token with aud [vault-prod] (cap jwt.go:170-172: "invalid audience (aud) claim")',
@@ -253,14 +256,14 @@ describe("doctor: Vault's Kubernetes login checks, replayed offline", () => {
         aud: ["https://kubernetes.default.svc.cluster.local"],
         iss: "https://idp.example",
       });
-      expect(diagnose(foreign, { config: withAudience }).byName.audience.detail).toBe(
+      expect(diagnose(foreign, { config: withAudience() }).byName.audience.detail).toBe(
         'the role wants aud "vault", but this is a token with aud [https://kubernetes.default.svc.cluster.local] (cap jwt.go:170-172: "invalid audience (aud) claim")',
       );
     });
 
     test("never prints undefined for a legacy token that names no Secret", () => {
       const { "kubernetes.io/serviceaccount/secret.name": _, ...claims } = decodeJwt(legacyToken()).claims;
-      expect(diagnose(jwt(claims), { config: withAudience }).byName.audience.detail).toBe(
+      expect(diagnose(jwt(claims), { config: withAudience() }).byName.audience.detail).toBe(
         'the role wants aud "vault", but this is a legacy Secret-based token (Secret ?), which carries no aud (cap jwt.go:170-172: "invalid audience (aud) claim")',
       );
     });

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { parseConfigText } from "../../src/config/load";
 import { Duration } from "../../src/domain/duration";
+import { once } from "../once";
 import { cli, scratchDir } from "./harness";
 
 const ROOT = join(__dirname, "..", "..");
@@ -315,19 +316,24 @@ describe("vault-k8s-auth init", () => {
 
 describe("vault-k8s-auth init --atlantis", () => {
   const repo = fresh();
-  const result = init(repo, ...EXPLICIT, ...VAULT, "--atlantis");
+  // Run by the first test that reads the repo, not while jest collects the tests (docs/development.md).
+  const result = once(() => init(repo, ...EXPLICIT, ...VAULT, "--atlantis"));
+  const written = (file: string) => {
+    result();
+    return read(repo, file);
+  };
   const examples = join(ROOT, "examples", "atlantis");
 
   test("copies the package's examples/atlantis unchanged: atlantis.yaml at the root, the others in atlantis/", () => {
-    expect(result.code).toBe(0);
+    expect(result().code).toBe(0);
     for (const name of readdirSync(examples)) {
-      const written = name === "atlantis.yaml" ? name : `atlantis/${name}`;
-      expect([written, read(repo, written)]).toEqual([written, readFileSync(join(examples, name), "utf8")]);
+      const copy = name === "atlantis.yaml" ? name : `atlantis/${name}`;
+      expect([copy, written(copy)]).toEqual([copy, readFileSync(join(examples, name), "utf8")]);
     }
   });
 
   test("gives Atlantis's roles the deploy and plan policies as externalPolicies, on the mount the examples log in to", () => {
-    const [cluster] = parseConfigText(read(repo, "vault-k8s-auth.yaml"), "atlantis.yaml").clusters;
+    const [cluster] = parseConfigText(written("vault-k8s-auth.yaml"), "atlantis.yaml").clusters;
     expect(cluster.externalPolicies).toEqual(["vault-k8s-auth-deploy", "vault-k8s-auth-plan"]);
     expect(cluster.policies).toEqual([]);
     expect(cluster.roles.map((role) => [role.name, role.tokenPolicies])).toEqual([
@@ -337,11 +343,11 @@ describe("vault-k8s-auth init --atlantis", () => {
   });
 
   test("matches the copied Atlantis files: every --role and --mount they log in with, and the Helm chart's ServiceAccount", () => {
-    const [cluster] = parseConfigText(read(repo, "vault-k8s-auth.yaml"), "atlantis.yaml").clusters;
-    const repos = read(repo, "atlantis/repos.yaml");
+    const [cluster] = parseConfigText(written("vault-k8s-auth.yaml"), "atlantis.yaml").clusters;
+    const repos = written("atlantis/repos.yaml");
     const logins = [...repos.matchAll(/^\s+command: \S*vault-login\.sh (.*)$/gm)].map(([, args]) => args);
     expect(logins.length).toBeGreaterThan(0);
-    const serviceAccount = parse(read(repo, "atlantis/helm-values.yaml")).serviceAccount.name;
+    const serviceAccount = parse(written("atlantis/helm-values.yaml")).serviceAccount.name;
     for (const args of logins) {
       const role = cluster.roles.find((candidate) => candidate.name === /--role (\S+)/.exec(args)?.[1]);
       expect({ args, role: role?.name }).toEqual({ args, role: expect.any(String) });
@@ -351,10 +357,10 @@ describe("vault-k8s-auth init --atlantis", () => {
   });
 
   test("says in the README how to write the policies and where the Atlantis files are", () => {
-    const text = read(repo, "README.md");
+    const text = written("README.md");
     expect(text).toContain("`atlantis.yaml`, `atlantis/`");
     expect(text).toContain("`vault-k8s-auth-deploy` and `vault-k8s-auth-plan`");
-    expect(read(repo, "vault-k8s-auth.yaml")).toContain(
+    expect(written("vault-k8s-auth.yaml")).toContain(
       "#   vault policy write vault-k8s-auth-deploy node_modules/vault-k8s-auth/examples/deploy/vault-deploy-policy.hcl",
     );
   });
@@ -371,14 +377,18 @@ function findActionlint(): string | undefined {
 
 describe("vault-k8s-auth init --ci github", () => {
   const repo = fresh();
-  const result = init(repo, ...EKS, ...VAULT, "--ci", "github");
+  // Run by the first test that reads the repo, not while jest collects the tests (docs/development.md).
+  const result = once(() => init(repo, ...EKS, ...VAULT, "--ci", "github"));
   const file = ".github/workflows/vault-k8s-auth.yml";
   // biome-ignore lint/suspicious/noExplicitAny: parsed YAML, asserted field by field below
-  const job = (): any => parse(read(repo, file)).jobs.check;
+  const job = (): any => {
+    result();
+    return parse(read(repo, file)).jobs.check;
+  };
   const run = (name: string): string => job().steps.find((step: { name?: string }) => step.name === name).run;
 
   test("writes the workflow: validate, synth, terraform validate of each stack without a backend, with cached providers", () => {
-    expect(result.code).toBe(0);
+    expect(result().code).toBe(0);
     expect(run("validate")).toBe("npx vault-k8s-auth validate");
     expect(run("synth")).toBe("npx vault-k8s-auth synth");
     expect(run("terraform validate")).toContain('terraform -chdir="$stack" init -backend=false -input=false');
@@ -408,6 +418,7 @@ describe("vault-k8s-auth init --ci github", () => {
       ? "passes actionlint (with shellcheck on its run steps when shellcheck is installed), as do this project's own workflows"
       : "passes actionlint (skipped: actionlint is not installed; .ci/run builds it with `go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12` into ~/.cache/vault-k8s-auth/tools/bin)",
     () => {
+      expect(result().code).toBe(0);
       const own = readdirSync(join(ROOT, ".github", "workflows")).map((name) =>
         join(ROOT, ".github", "workflows", name),
       );

@@ -11,6 +11,7 @@ import { parseConfigText } from "../../src/config/load";
 import type { ClusterConfig } from "../../src/config/schema";
 import { VaultK8sAuthStack } from "../../src/stacks/vault-k8s-auth-stack";
 import { only, synthJson, TEST_CA, type TerraformJson, warningsOf } from "../helpers";
+import { once } from "../once";
 
 /** The least a file may say: a name, where the cluster is, and one role. */
 const MINIMAL = `clusters:
@@ -35,10 +36,14 @@ function synthesized(cluster: ClusterConfig): { stack: VaultK8sAuthStack; json: 
 }
 
 describe("a minimal entry", () => {
-  const cluster = parsed(MINIMAL);
-  const { stack, json } = synthesized(cluster);
+  // Parsed and synthesized in each test, not while jest collects the tests (docs/development.md).
+  const minimal = () => {
+    const cluster = parsed(MINIMAL);
+    return { cluster, ...synthesized(cluster) };
+  };
 
   test("parses to the documented defaults, every one of them", () => {
+    const { cluster } = minimal();
     expect(cluster).toEqual({
       name: "prod",
       kubernetes: { eks: { clusterName: "prod-eks", region: "eu-west-1", staticToken: false }, inCluster: false },
@@ -64,6 +69,7 @@ describe("a minimal entry", () => {
   });
 
   test("mounts auth/kubernetes, kept from destroy and from remount", () => {
+    const { json } = minimal();
     expect(only(json, "vault_auth_backend")).toEqual({
       type: "kubernetes",
       path: "kubernetes",
@@ -74,6 +80,7 @@ describe("a minimal entry", () => {
   });
 
   test("leaves iss unchecked and reviews with the stored token of a long-lived reviewer", () => {
+    const { json } = minimal();
     expect(only(json, "vault_kubernetes_auth_backend_config")).toMatchObject({
       disable_iss_validation: true,
       disable_local_ca_jwt: false,
@@ -82,6 +89,7 @@ describe("a minimal entry", () => {
   });
 
   test("creates reviewer vault-reviewer in namespace vault, its Secret vault-reviewer-token and binding vault-vault-reviewer-auth-delegator, but not the namespace", () => {
+    const { json } = minimal();
     expect(only(json, "kubernetes_service_account_v1").metadata).toEqual({
       name: "vault-reviewer",
       namespace: "vault",
@@ -98,11 +106,13 @@ describe("a minimal entry", () => {
   });
 
   test("gives the role no policy of the file, so its tokens carry Vault's default alone", () => {
+    const { json } = minimal();
     expect(only(json, "vault_kubernetes_auth_backend_role").token_policies).toEqual([]);
     expect(json.resource).not.toHaveProperty("vault_policy");
   });
 
   test("reaches EKS with `aws eks get-token` at every run, not a 15-minute token", () => {
+    const { json } = minimal();
     expect(json.provider.kubernetes).toEqual([
       expect.objectContaining({
         exec: [
@@ -119,10 +129,12 @@ describe("a minimal entry", () => {
   });
 
   test("leaves Vault's address and namespace to the deploy environment (VAULT_ADDR)", () => {
+    const { json } = minimal();
     expect(json.provider.vault).toEqual([{}]);
   });
 
   test("keeps state in a local file next to cdktf.out, and writes no import block", () => {
+    const { stack, json } = minimal();
     expect(json.terraform.backend).toEqual({ local: { path: "../../../terraform.prod.tfstate" } });
     expect(json).not.toHaveProperty("import");
     expect(warningsOf(stack)).not.toContainEqual(expect.stringContaining("importExisting"));
@@ -197,15 +209,22 @@ describe("the field table of docs/configure.md", () => {
       .map((line) => line.split("|").map((cell) => cell.trim()))
       .map((cells) => [cells[1], cells[3]] as const),
   );
-  const cluster = parsed(MINIMAL);
-  const { json } = synthesized(cluster);
-  const withS3 = synthesized(parsed(minimalWith("state: { s3: { bucket: tf-state, region: eu-west-1 } }"))).json;
-  const withKvRead = parsed(minimalWith("policies: [{ name: p, rules: [{ kvRead: { mount: s, path: x } }] }]"));
-  const explicit = synthesized(parsed(EXPLICIT)).json.provider.kubernetes[0];
-  const jwtMount = only(
-    synthesized(parsed(minimalWith("auth: { method: jwt }").replace("[apps]\n", "[apps]\n        audience: vault\n")))
-      .json,
-    "vault_jwt_auth_backend",
+  // Each made by the first row that reads it, not while jest collects the tests (docs/development.md).
+  const cluster = once(() => parsed(MINIMAL));
+  const json = once(() => synthesized(cluster()).json);
+  const withS3 = once(
+    () => synthesized(parsed(minimalWith("state: { s3: { bucket: tf-state, region: eu-west-1 } }"))).json,
+  );
+  const withKvRead = once(() =>
+    parsed(minimalWith("policies: [{ name: p, rules: [{ kvRead: { mount: s, path: x } }] }]")),
+  );
+  const explicit = once(() => synthesized(parsed(EXPLICIT)).json.provider.kubernetes[0]);
+  const jwtMount = once(() =>
+    only(
+      synthesized(parsed(minimalWith("auth: { method: jwt }").replace("[apps]\n", "[apps]\n        audience: vault\n")))
+        .json,
+      "vault_jwt_auth_backend",
+    ),
   );
   const code = (value: unknown) => `\`${String(value)}\``;
 
@@ -213,31 +232,31 @@ describe("the field table of docs/configure.md", () => {
   const documented: Record<string, () => string> = {
     "`name`": () => "required",
     "`kubernetes.eks`": () =>
-      code(`${(json.provider.kubernetes[0].exec as { command: string }[])[0].command} eks get-token`),
+      code(`${(json().provider.kubernetes[0].exec as { command: string }[])[0].command} eks get-token`),
     "`kubernetes.host`, `.caCertificate`, `.kubeconfig`, `.inCluster`": () =>
-      `${"config_path" in explicit ? "?" : "no `config_path`: `KUBE_CONFIG_PATH`, else in-cluster"}; ${"config_context" in explicit ? "?" : "current context"}`,
+      `${"config_path" in explicit() ? "?" : "no `config_path`: `KUBE_CONFIG_PATH`, else in-cluster"}; ${"config_context" in explicit() ? "?" : "current context"}`,
     "`vault.address`, `.namespace`": () =>
-      `${cluster.vault.address === undefined && json.provider.vault[0].address === undefined ? "`VAULT_ADDR`" : "?"}; ${cluster.vault.namespace ?? "none"}`,
-    "`auth.method`": () => code(cluster.auth.method),
+      `${cluster().vault.address === undefined && json().provider.vault[0].address === undefined ? "`VAULT_ADDR`" : "?"}; ${cluster().vault.namespace ?? "none"}`,
+    "`auth.method`": () => code(cluster().auth.method),
     "`auth.jwt`": () =>
-      /^\$\{data\.aws_eks_cluster\.[^.]+\.identity\[0\]\.oidc\[0\]\.issuer\}$/.test(String(jwtMount.bound_issuer))
+      /^\$\{data\.aws_eks_cluster\.[^.]+\.identity\[0\]\.oidc\[0\]\.issuer\}$/.test(String(jwtMount().bound_issuer))
         ? "EKS: the cluster's OIDC issuer"
         : "?",
-    "`auth.path`": () => code(cluster.auth.path),
+    "`auth.path`": () => code(cluster().auth.path),
     "`auth.reviewer`": () => {
-      const reviewer = cluster.auth.reviewer as { mode: string; serviceAccountName: string; namespace: string };
+      const reviewer = cluster().auth.reviewer as { mode: string; serviceAccountName: string; namespace: string };
       return `${reviewer.mode}, ${code(reviewer.serviceAccountName)} in ${code(reviewer.namespace)}`;
     },
-    "`auth.preventDestroy`": () => code(cluster.auth.preventDestroy),
+    "`auth.preventDestroy`": () => code(cluster().auth.preventDestroy),
     "`auth.disableIssValidation`, `auth.description`": () =>
-      `${code(cluster.auth.disableIssValidation)}; ${cluster.auth.description ?? "none"}`,
-    "`policies[]`": () => (cluster.policies.length === 0 ? "none" : "?"),
-    "`rules[]`": () => `KV version ${(withKvRead.policies[0].rules ?? [])[0].kvRead?.version}`,
-    "`roles[]`": () => (cluster.roles[0].tokenPolicies.length === 0 ? "no policies but Vault's `default`" : "?"),
+      `${code(cluster().auth.disableIssValidation)}; ${cluster().auth.description ?? "none"}`,
+    "`policies[]`": () => (cluster().policies.length === 0 ? "none" : "?"),
+    "`rules[]`": () => `KV version ${(withKvRead().policies[0].rules ?? [])[0].kvRead?.version}`,
+    "`roles[]`": () => (cluster().roles[0].tokenPolicies.length === 0 ? "no policies but Vault's `default`" : "?"),
     durations: () => "—",
     "`state.s3`": () =>
-      `${"local" in (json.terraform.backend as object) ? "local file" : "?"}; key ${code((withS3.terraform.backend as { s3: { key: string } }).s3.key.replace("prod", "<name>"))}`,
-    "`importExisting`": () => code(cluster.importExisting),
+      `${"local" in (json().terraform.backend as object) ? "local file" : "?"}; key ${code((withS3().terraform.backend as { s3: { key: string } }).s3.key.replace("prod", "<name>"))}`,
+    "`importExisting`": () => code(cluster().importExisting),
   };
 
   test("is read: its rows are the fields this test knows (a row that stops parsing, or a new one, fails here)", () => {

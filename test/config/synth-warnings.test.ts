@@ -99,10 +99,11 @@ const CASES: [string, string][] = [
   ],
 ];
 
+// Each test checks the file itself: work done while jest collects the tests is credited to no test,
+// and the mutation run then runs every test file for each mutant it covers (docs/development.md).
 describe.each(CASES)("%s", (_what, text) => {
-  const checked = checkConfigText(text, "file.yaml");
-
   test("synth's annotations are the config's list, in its order, each once", () => {
+    const checked = checkConfigText(text, "file.yaml");
     const { warnings } = synthesize(checked, { outdir: join(out, _what.replace(/\W+/g, "-")) });
     const manifest = require(join(out, _what.replace(/\W+/g, "-"), "manifest.json")) as {
       stacks: Record<string, { annotations: { level: string; message: string }[] }>;
@@ -116,6 +117,7 @@ describe.each(CASES)("%s", (_what, text) => {
   });
 
   test("every warning names its place in the file", () => {
+    const checked = checkConfigText(text, "file.yaml");
     for (const warning of checked.warnings) expect(warning.text).toMatch(/^file\.yaml:\d+:\d+: clusters\[\d\]/);
   });
 });

@@ -12,60 +12,65 @@ import { parseConfig } from "../../src/config/load";
 const CA = readFileSync(join(__dirname, "..", "fixtures", "test-ca.pem"), "utf8").trim();
 
 /** One cluster on an explicit Kubernetes API, long-lived-token reviewer, mount k8s, one role, one policy. */
-const desired = desiredCluster(
-  parseConfig(
-    {
-      clusters: [
-        {
-          name: "prod",
-          kubernetes: { host: "https://k8s.example.com:6443", caCertificate: CA, inCluster: true },
-          auth: { path: "k8s" },
-          policies: [
-            { name: "app-read", rules: [{ kvRead: { mount: "secret", path: "app" } }, { deny: "secret/data/admin" }] },
-          ],
-          roles: [
-            {
-              name: "app",
-              boundServiceAccountNames: ["app"],
-              boundServiceAccountNamespaces: ["apps", "ci"],
-              boundServiceAccountNamespaceSelector: { matchLabels: { team: "a", env: "prod" } },
-              tokenPolicies: ["app-read"],
-              tokenBoundCidrs: ["10.0.0.1/32", "10.1.0.0/16"],
-            },
-          ],
-        },
-      ],
-    },
-    "test",
-  ).clusters[0],
-);
+// Made where it is used, not while jest collects the tests (docs/development.md).
+const desired = () =>
+  desiredCluster(
+    parseConfig(
+      {
+        clusters: [
+          {
+            name: "prod",
+            kubernetes: { host: "https://k8s.example.com:6443", caCertificate: CA, inCluster: true },
+            auth: { path: "k8s" },
+            policies: [
+              {
+                name: "app-read",
+                rules: [{ kvRead: { mount: "secret", path: "app" } }, { deny: "secret/data/admin" }],
+              },
+            ],
+            roles: [
+              {
+                name: "app",
+                boundServiceAccountNames: ["app"],
+                boundServiceAccountNamespaces: ["apps", "ci"],
+                boundServiceAccountNamespaceSelector: { matchLabels: { team: "a", env: "prod" } },
+                tokenPolicies: ["app-read"],
+                tokenBoundCidrs: ["10.0.0.1/32", "10.1.0.0/16"],
+              },
+            ],
+          },
+        ],
+      },
+      "test",
+    ).clusters[0],
+  );
 
 /** Vault as the stack left it: each desired value, as Vault returns it. */
 function deployed(): { -readonly [K in keyof LiveCluster]: LiveCluster[K] } {
   return {
     mount: { type: "kubernetes", description: "" },
-    config: { ...desired.configFields },
+    config: { ...desired().configFields },
     roleNames: ["app"],
-    roles: new Map([["app", { ...desired.roles.get("app") }]]),
-    policies: new Map([["app-read", desired.policies.get("app-read") ?? []]]),
+    roles: new Map([["app", { ...desired().roles.get("app") }]]),
+    policies: new Map([["app-read", desired().policies.get("app-read") ?? []]]),
   };
 }
 
 const none = { unowned: [], changed: [], missing: [] };
 const role = (fields: Record<string, unknown>): LiveCluster => ({
   ...deployed(),
-  roles: new Map([["app", { ...desired.roles.get("app"), ...fields }]]),
+  roles: new Map([["app", { ...desired().roles.get("app"), ...fields }]]),
 });
-const roleChanges = (fields: Record<string, unknown>) => compareCluster(desired, role(fields)).changed;
+const roleChanges = (fields: Record<string, unknown>) => compareCluster(desired(), role(fields)).changed;
 
 describe("compareCluster: what drift reports for one cluster", () => {
   test("nothing for a Vault as the stack left it", () => {
-    expect(compareCluster(desired, deployed())).toEqual({ name: "prod", ...none });
+    expect(compareCluster(desired(), deployed())).toEqual({ name: "prod", ...none });
   });
 
   test("a config or a role Vault lacks is missing; a role only Vault has is unowned, in name order", () => {
     const live = { ...deployed(), config: undefined, roles: new Map(), roleNames: ["zeta", "app", "alpha"] };
-    expect(compareCluster(desired, live)).toEqual({
+    expect(compareCluster(desired(), live)).toEqual({
       name: "prod",
       unowned: [
         { kind: "role", path: "auth/k8s/role/alpha" },
@@ -80,8 +85,8 @@ describe("compareCluster: what drift reports for one cluster", () => {
   });
 
   test("a config field changed by hand is a config change", () => {
-    const live = { ...deployed(), config: { ...desired.configFields, disable_iss_validation: false } };
-    expect(compareCluster(desired, live).changed).toEqual([
+    const live = { ...deployed(), config: { ...desired().configFields, disable_iss_validation: false } };
+    expect(compareCluster(desired(), live).changed).toEqual([
       { kind: "config", path: "auth/k8s/config", field: "disable_iss_validation", want: true, have: false },
     ]);
   });
@@ -94,7 +99,7 @@ describe("compareCluster: what drift reports for one cluster", () => {
       roles: new Map(),
       roleNames: ["x"],
     };
-    expect(compareCluster(desired, live)).toEqual({
+    expect(compareCluster(desired(), live)).toEqual({
       name: "prod",
       unowned: [],
       changed: [{ kind: "mount", path: "auth/k8s", field: "type", want: "kubernetes", have: "jwt" }],
@@ -154,8 +159,8 @@ describe("compareCluster: what drift reports for one cluster", () => {
   });
 
   test("a selector added by hand in YAML to a role that has none is a change", () => {
-    const app = { ...desired.roles.get("app"), bound_service_account_namespace_selector: "" };
-    const plain = { ...desired, roles: new Map([["app", app]]) };
+    const app = { ...desired().roles.get("app"), bound_service_account_namespace_selector: "" };
+    const plain = { ...desired(), roles: new Map([["app", app]]) };
     const live = role({ bound_service_account_namespace_selector: "matchLabels:\n  team: b\n" });
     expect(compareCluster(plain, live).changed).toEqual([
       {
@@ -170,7 +175,7 @@ describe("compareCluster: what drift reports for one cluster", () => {
 
   test("a policy by what it grants: deny stands alone however the live stanza lists it", () => {
     const live = deployed();
-    const rules = desired.policies.get("app-read") ?? [];
+    const rules = desired().policies.get("app-read") ?? [];
     live.policies = new Map([
       [
         "app-read",
@@ -180,7 +185,7 @@ describe("compareCluster: what drift reports for one cluster", () => {
         ],
       ],
     ]);
-    expect(compareCluster(desired, live).changed).toEqual([]);
+    expect(compareCluster(desired(), live).changed).toEqual([]);
     live.policies = new Map([
       [
         "app-read",
@@ -190,7 +195,7 @@ describe("compareCluster: what drift reports for one cluster", () => {
         ],
       ],
     ]);
-    expect(compareCluster(desired, live).changed).toEqual([
+    expect(compareCluster(desired(), live).changed).toEqual([
       {
         kind: "policy",
         path: "sys/policies/acl/app-read",

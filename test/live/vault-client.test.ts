@@ -230,29 +230,31 @@ describe("what each live read needs of the token, named when Vault refuses it", 
 });
 
 describe("readCluster: what drift reads for one cluster", () => {
-  const desired = desiredCluster(
-    parseConfig(
-      {
-        clusters: [
-          {
-            name: "prod",
-            kubernetes: { host: "https://k8s.example.com:6443", inCluster: true },
-            auth: { path: "k8s", reviewer: { mode: "vault-pod" } },
-            policies: [{ name: "app-read", rules: [{ kvRead: { mount: "secret", path: "app" } }] }],
-            roles: [{ name: "app", boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["apps"] }],
-          },
-        ],
-      },
-      "test",
-    ).clusters[0],
-  );
+  // Made in each test, not while jest collects the tests (docs/development.md).
+  const desired = () =>
+    desiredCluster(
+      parseConfig(
+        {
+          clusters: [
+            {
+              name: "prod",
+              kubernetes: { host: "https://k8s.example.com:6443", inCluster: true },
+              auth: { path: "k8s", reviewer: { mode: "vault-pod" } },
+              policies: [{ name: "app-read", rules: [{ kvRead: { mount: "secret", path: "app" } }] }],
+              roles: [{ name: "app", boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["apps"] }],
+            },
+          ],
+        },
+        "test",
+      ).clusters[0],
+    );
 
   test("no mount: only the policies are read, and the answer holds no mount or config at all", async () => {
     const vault = new FakeVault({});
     const address = await vault.start();
     const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
     try {
-      expect(await readCluster(client, desired, new Map())).toStrictEqual({
+      expect(await readCluster(client, desired(), new Map())).toStrictEqual({
         roleNames: [],
         roles: new Map([["app", undefined]]),
         policies: new Map([["app-read", undefined]]),
@@ -269,7 +271,7 @@ describe("readCluster: what drift reads for one cluster", () => {
     const address = await vault.start();
     const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
     try {
-      const live = await readCluster(client, desired, new Map([["k8s", { type: "jwt", description: "" }]]));
+      const live = await readCluster(client, desired(), new Map([["k8s", { type: "jwt", description: "" }]]));
       expect([live.mount, live.roleNames, live.roles]).toEqual([
         { type: "jwt", description: "" },
         [],
@@ -282,12 +284,13 @@ describe("readCluster: what drift reads for one cluster", () => {
   });
 
   test("a policy whose text is the stack's own rendering is taken as the desired rules, without parsing it", async () => {
-    const rules = desired.policies.get("app-read") ?? [];
+    const cluster = desired();
+    const rules = cluster.policies.get("app-read") ?? [];
     const vault = new FakeVault({ policies: { "app-read": providerPolicyText(rules) } });
     const address = await vault.start();
     const client = new VaultClient({ address, addressSource: "VAULT_ADDR", token: TOKEN });
     try {
-      const live = await readCluster(client, desired, new Map());
+      const live = await readCluster(client, cluster, new Map());
       expect(live.policies.get("app-read")).toBe(rules);
     } finally {
       client.close();
