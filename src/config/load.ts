@@ -117,7 +117,8 @@ export function checkConfig(data: unknown, name: string, locator: Locator = NOWH
   };
   if (result.success && problems.length === 0) {
     const located = (problem: Problem) => ({ problem, ...line(problem) });
-    const checked = semantic.filter((problem) => problem.warning).map(located);
+    // No problem was kept, so every one the checks found is a warning.
+    const checked = semantic.map(located);
     const byPosition = (a: { at: string }, b: { at: string }) => position(a.at) - position(b.at);
     // Every warning of the checks is about one cluster entry: its path starts clusters[index].
     const warnings: ConfigWarning[] = [];

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parse, stringify } from "yaml";
 import { checkConfigText } from "../../src/config/load";
 import { explicitConnection, fileWith, firstRole, problemsIn, TEST_CA } from "../helpers";
 
@@ -71,6 +72,45 @@ describe("a role whose namespace selector the schema refused", () => {
       ),
     ).toEqual([
       'clusters[0].roles[0].boundServiceAccountNamespaceSelector.matchLabels is empty, and an empty selector admits every namespace; name labels, or use boundServiceAccountNamespaces: ["*"] if every namespace is meant',
+    ]);
+  });
+});
+
+describe("the checks' warnings of a valid file, as validate lists them", () => {
+  const kvReadData = (name: string) => ({ name, rules: [{ kvRead: { mount: "secret", path: `data/${name}` } }] });
+
+  test("in the file's order within a cluster, not the order of the checks: policies written before kubernetes come first", () => {
+    const text = fileWith((c) => {
+      explicitConnection(c);
+      (c.kubernetes as Record<string, unknown>).caCertificate = `${fixture("expired-ca.pem")}${TEST_CA}`;
+      (c.policies as unknown[]).push(kvReadData("a"), kvReadData("b"));
+      const { policies, ...rest } = c;
+      for (const key of Object.keys(c)) delete c[key];
+      Object.assign(c, { policies, ...rest });
+    });
+    const own = checkConfigText(text, "t.yaml").warnings.filter((warning) => warning.construct === undefined);
+    expect(own.map((warning) => warning.text.replace(/ starts with .*| holds expired .*/, ""))).toEqual([
+      't.yaml:9:21: clusters[0].policies[1].rules[0].kvRead.path: "data/a"',
+      't.yaml:14:21: clusters[0].policies[2].rules[0].kvRead.path: "data/b"',
+      "t.yaml:18:22: clusters[0].kubernetes.caCertificate",
+    ]);
+  });
+
+  test("each under its own cluster, once", () => {
+    const one = fileWith((c) => {
+      (c.policies as unknown[]).push(kvReadData("a"));
+    });
+    const two = fileWith((c) => {
+      c.name = "other";
+      c.vault = { address: "http://127.0.0.1:8200", namespace: "other" };
+      c.kubernetes = { eks: { clusterName: "other", region: "ap-northeast-1" } };
+      (c.policies as unknown[]).push(kvReadData("b"));
+    });
+    const text = stringify({ clusters: [...parse(one).clusters, ...parse(two).clusters] });
+    const own = checkConfigText(text, "t.yaml").warnings.filter((warning) => warning.construct === undefined);
+    expect(own.map((warning) => [warning.cluster, warning.text.replace(/ starts with .*/, "")])).toEqual([
+      [0, 't.yaml:21:21: clusters[0].policies[1].rules[0].kvRead.path: "data/a"'],
+      [1, 't.yaml:50:21: clusters[1].policies[1].rules[0].kvRead.path: "data/b"'],
     ]);
   });
 });
