@@ -1277,6 +1277,16 @@ describe("a kvRead path that already starts with data/ or metadata/ (KV version 
     ]);
   });
 
+  test.each(["team/data/app", "appdata/x", "metadata"])(
+    "says nothing for %s, where data/ or metadata/ is not the first segment",
+    (path) => {
+      const text = fileWith((c) => {
+        c.policies = [{ name: "admin", rules: [{ kvRead: { mount: "secret", path } }] }];
+      });
+      expect(checkConfigText(text, "t.yaml").warnings.filter((warning) => warning.construct === undefined)).toEqual([]);
+    },
+  );
+
   test("says nothing for KV version 1, where data/ is an ordinary path", () => {
     const text = fileWith((c) => {
       c.policies = [{ name: "admin", rules: [{ kvRead: { mount: "kv", path: "data/app", version: 1 } }] }];
