@@ -4,6 +4,7 @@
 // mutant has failed a test.
 const TestRunner = require("jest-runner").default;
 const { FAILED } = require("./bail-environment.cjs");
+const { recordKill } = require("./kills.cjs");
 
 class BailAfterFirstFailedFile extends TestRunner {
   async runTests(tests, watcher, options) {
@@ -12,6 +13,7 @@ class BailAfterFirstFailedFile extends TestRunner {
     for (const test of tests) {
       if (globalThis[FAILED] === mutant) return;
       await super.runTests([test], watcher, options);
+      if (globalThis[FAILED] === mutant) recordKill(test.path);
     }
   }
 }

@@ -8,6 +8,7 @@ const { readdirSync, readFileSync } = require("node:fs");
 const { join } = require("node:path");
 const Sequencer = require("@jest/test-sequencer").default;
 const { FAILED } = require("./bail-environment.cjs");
+const { byKills } = require("./kills.cjs");
 const { RECORD_DIR } = require("./record-dir.cjs");
 
 // The records are complete when the first mutant runs (the dry run wrote them) and never change
@@ -65,8 +66,9 @@ class CoveringFilesOnly extends Sequencer {
       cost.set(test, ms);
       return matches;
     });
-    // Cheapest first: most mutants die at their first covering file (bail-runner.cjs).
-    covering.sort((a, b) => cost.get(a) - cost.get(b));
+    // The file that killed the previous mutant first, then the files that killed the most, then
+    // cheapest first (kills.cjs): most mutants die at their first covering file (bail-runner.cjs).
+    covering.sort(byKills(cost));
     return covering.length > 0 ? covering : sorted;
   }
 }
