@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { synthesize } from "../../src/app";
 import { checkConfigText } from "../../src/config/load";
-import { explicitConnection, fileWith, firstRole } from "../helpers";
+import { ISSUER } from "../fixture-values";
+import { explicitConnection, fileWith, firstRole, TEST_CA } from "../helpers";
 
 /**
  * `validate` lists the warnings synth reports without loading cdktf: the config check predicts
@@ -84,6 +85,22 @@ const CASES: [string, string][] = [
     }),
   ],
   [
+    "the jwt method on an explicit cluster without a kubeconfig context",
+    fileWith((cluster) => {
+      cluster.kubernetes = { host: "https://k8s.example.com", caCertificate: TEST_CA };
+      cluster.auth = { method: "jwt", path: "jwt", jwt: { issuer: ISSUER } };
+      Object.assign(firstRole(cluster), { audience: "vault" });
+    }),
+  ],
+  [
+    "plain http, a kvRead path under data/, and a cluster without a kubeconfig: the stack's own first, then the checks'",
+    fileWith((cluster) => {
+      cluster.kubernetes = { host: "https://k8s.example.com", caCertificate: TEST_CA };
+      cluster.vault = { address: "http://vault.example.com:8200" };
+      (cluster.policies as unknown[]).push({ name: "kv", rules: [{ kvRead: { mount: "secret", path: "data/app" } }] });
+    }),
+  ],
+  [
     "two clusters, each with its own",
     (() => {
       const one = fileWith(() => {});
@@ -120,4 +137,48 @@ describe.each(CASES)("%s", (_what, text) => {
     const checked = checkConfigText(text, "file.yaml");
     for (const warning of checked.warnings) expect(warning.text).toMatch(/^file\.yaml:\d+:\d+: clusters\[\d\]/);
   });
+});
+
+describe("where validate puts each warning, and in which order", () => {
+  test.each([
+    [
+      "no kubeconfig, at kubernetes",
+      undefined,
+      [
+        "t.yaml:42:16: clusters[0].vault.address",
+        "t.yaml:4:7: clusters[0].kubernetes",
+        "t.yaml:31:21: clusters[0].policies[1].rules[0].kvRead.path",
+        "t.yaml:26:17: clusters[0].policies[0].preset",
+        "t.yaml:33:15: clusters[0].roles[0].name",
+      ],
+    ],
+    [
+      "a kubeconfig without a context, at kubeconfig",
+      { path: "~/.kube/config" },
+      [
+        "t.yaml:44:16: clusters[0].vault.address",
+        "t.yaml:18:9: clusters[0].kubernetes.kubeconfig",
+        "t.yaml:33:21: clusters[0].policies[1].rules[0].kvRead.path",
+        "t.yaml:28:17: clusters[0].policies[0].preset",
+        "t.yaml:35:15: clusters[0].roles[0].name",
+      ],
+    ],
+  ])(
+    "the stack's own (plain http, then %s), then the checks' (kvRead), then the policy's and the role's",
+    (_what, kubeconfig, expected) => {
+      const text = fileWith((c) => {
+        c.kubernetes = {
+          host: "https://k8s.example.com",
+          caCertificate: TEST_CA,
+          ...(kubeconfig ? { kubeconfig } : {}),
+        };
+        c.vault = { address: "http://vault.example.com:8200" };
+        (c.policies as unknown[]).push({ name: "kv", rules: [{ kvRead: { mount: "secret", path: "data/app" } }] });
+      });
+      const places = checkConfigText(text, "t.yaml").warnings.map((warning) =>
+        warning.text.replace(/(: clusters\[0\][^:]*):.*/s, "$1"),
+      );
+      expect(places).toEqual(expected);
+    },
+  );
 });
