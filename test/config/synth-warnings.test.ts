@@ -181,4 +181,19 @@ describe("where validate puts each warning, and in which order", () => {
       expect(places).toEqual(expected);
     },
   );
+
+  test("a kvRead rule's path warnings (one per path it grants) at its kvRead.path", () => {
+    const text = fileWith((c) => {
+      (c.policies as unknown[]).push({ name: "kv", rules: [{ kvRead: { mount: "secret", path: "a+b" } }] });
+    });
+    const places = checkConfigText(text, "t.yaml").warnings.map((warning) =>
+      warning.text.replace(/(: clusters\[0\][^:]*):.*/s, "$1"),
+    );
+    expect(places).toEqual([
+      "t.yaml:16:17: clusters[0].policies[0].preset",
+      "t.yaml:21:21: clusters[0].policies[1].rules[0].kvRead.path",
+      "t.yaml:21:21: clusters[0].policies[1].rules[0].kvRead.path",
+      "t.yaml:23:15: clusters[0].roles[0].name",
+    ]);
+  });
 });
