@@ -1,5 +1,4 @@
 import { dns1123Label, dns1123Subdomain } from "./kubernetes";
-import { invisibleIn } from "./rule";
 
 /**
  * ryanuber/go-glob v1.0.0 `Glob` (glob.go:11-55), with which Vault matches bound ServiceAccount
@@ -34,9 +33,8 @@ const NAME_RULES = { dns1123Label, dns1123Subdomain } as const;
  * (atlantis-a), "*-runner"; never "-*" or "team.*" for a namespace. `"*"` alone is any name.
  */
 export function boundPatternProblem(value: string, rule: keyof typeof NAME_RULES, what: string): string | undefined {
+  // A space or control character never gets here: the rule's own check refuses it first (checks/fields.ts).
   if (value === "*" || !isGlob(value)) return undefined;
-  const invisible = invisibleIn(value);
-  if (invisible !== undefined) return `${JSON.stringify(value)} ${invisible}`;
   const { pattern } = NAME_RULES[rule];
   if (pattern.test(value.replaceAll("*", "")) || pattern.test(value.replaceAll("*", "a"))) return undefined;
   return (
@@ -52,9 +50,13 @@ export function boundPatternProblem(value: string, rule: keyof typeof NAME_RULES
  */
 export function broadPatternWarning(value: string, what: string): string | undefined {
   if (value === "*" || !isGlob(value)) return undefined;
+  const rest = value.replaceAll("*", "");
+  if (rest === "") {
+    return `${JSON.stringify(value)} admits every ${what}, as "*" does: Vault's '*' matches any run of characters (go-glob); write "*" if that is meant, or name a prefix, e.g. atlantis-*`;
+  }
   if (!/[a-z0-9]/.test(value)) {
     return (
-      `${JSON.stringify(value)} admits every ${what} with a ${JSON.stringify(value.replaceAll("*", "") || "*")} in it: ` +
+      `${JSON.stringify(value)} admits every ${what} with a ${JSON.stringify(rest)} in it: ` +
       `Vault's '*' matches any run of characters (go-glob); name a prefix, e.g. atlantis-*`
     );
   }

@@ -141,13 +141,10 @@ export const DEFAULT_MAX_TTL_SECONDS = 768 * 3600;
 
 /**
  * One Vault, however its address is spelt: the WHATWG URL parser lowercases the scheme and host
- * and drops the default port; a trailing '/' is not part of the address.
+ * and drops the default port; a trailing '/' is not part of the address. Takes an address the
+ * schema accepted (vaultAddress, kubernetesHost), which the URL parser reads.
  */
 export function sameVaultKey(address: string): string {
-  try {
-    const url = new URL(address.trim());
-    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
-  } catch {
-    return address;
-  }
+  const url = new URL(address.trim());
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
 }

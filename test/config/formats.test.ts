@@ -128,6 +128,13 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
       },
       'clusters[0].roles[0].boundServiceAccountNamespaces[0]: "atlantis\\n" holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line\'s newline: write the value on the key\'s line, or use `|-`); remove it, or a pattern with "*" (e.g. atlantis-*)',
     ],
+    [
+      "a bound name pattern with a tab inside, by the tab",
+      (c) => {
+        firstRole(c).boundServiceAccountNames = ["atlantis\t*"];
+      },
+      'clusters[0].roles[0].boundServiceAccountNames[0]: "atlantis\\t*" holds a tab, which would be written as is; remove it, or a pattern with "*" (e.g. atlantis-*)',
+    ],
   ])("rejects %s", (_what, change, expected) => {
     expect(problem(fileWith(change))).toContain(expected);
   });

@@ -99,6 +99,10 @@ describe("patterns that admit far more than they look are warned about at synth"
       "*runner*",
       '"*runner*" starts with \'*\', which matches any run of characters (go-glob), so every ServiceAccount name with "runner" in it is admitted, whoever creates it; prefer a prefix pattern such as atlantis-*',
     ],
+    [
+      "**",
+      '"**" admits every ServiceAccount name, as "*" does: Vault\'s \'*\' matches any run of characters (go-glob); write "*" if that is meant, or name a prefix, e.g. atlantis-*',
+    ],
   ])("warns about %j in both methods, naming the role and field", (pattern, warning) => {
     const role = { boundServiceAccountNames: [pattern], boundServiceAccountNamespaces: ["atlantis"] };
     const kube = new KubernetesAuthBackend(newStack(), "Auth", {
