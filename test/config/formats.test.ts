@@ -937,6 +937,12 @@ describe("one owner per reviewer object in a Kubernetes cluster", () => {
       'clusters[0].auth.reviewer.bindingName: "vault-system-vault-namespace-reader" is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector (<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName',
     );
     expect(problemsIn(stringify({ clusters: [entry("a", eks("prod"), vaultPod)] }))).toBe("");
+    // One role with a selector is enough to create the reader, whatever the other roles bind.
+    const roles = withSelector.roles as Record<string, unknown>[];
+    roles.unshift({ ...roles[0], name: "plain", boundServiceAccountNamespaceSelector: undefined });
+    expect(problem(stringify({ clusters: [withSelector] }))).toBe(
+      'clusters[0].auth.reviewer.bindingName: "vault-system-vault-namespace-reader" is also the name of the ClusterRoleBinding that lets the reviewer read namespaces for boundServiceAccountNamespaceSelector (<namespace>-<serviceAccountName>-namespace-reader), so this stack would create two bindings of one name and the apply fails with "already exists"; choose another bindingName',
+    );
   });
 
   test("accepts two vault-pod entries on one cluster that create no binding, as with the Helm chart's own", () => {
