@@ -1296,6 +1296,10 @@ describe("the rules of the systems that consume each value, at their edges (src/
     expect(refusal(issuer("http://oidc.example.com"))).toBe(
       `clusters[0].auth.jwt.issuer: "http://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster's tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it`,
     );
+    // A claim pasted with its name is no URL at all: the URL parser's reason is only for https:// values.
+    expect(refusal(issuer("iss=https://oidc.example.com"))).toBe(
+      `clusters[0].auth.jwt.issuer: "iss=https://oidc.example.com" is not a URL Vault can discover keys at; use the issuer exactly as the cluster's tokens carry it in iss (kubectl get --raw /.well-known/openid-configuration shows it), an https:// URL; or give publicKeys when Vault cannot reach it`,
+    );
   });
 });
 

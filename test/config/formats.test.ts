@@ -129,6 +129,20 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
       'clusters[0].roles[0].boundServiceAccountNamespaces[0]: "atlantis\\n" holds a newline at the end, which would be written as is (a `|` or `>` block keeps the last line\'s newline: write the value on the key\'s line, or use `|-`); remove it, or a pattern with "*" (e.g. atlantis-*)',
     ],
     [
+      "a list rule's path Vault would read differently, at its list field",
+      (c) => {
+        (c.policies as unknown[]).push({ name: "p", rules: [{ list: "secret/*/x*y" }] });
+      },
+      'clusters[0].policies[1].rules[0].list: "secret/*/x*y" has "*" before the end',
+    ],
+    [
+      "a deny rule's path Vault would read differently, at its deny field",
+      (c) => {
+        (c.policies as unknown[]).push({ name: "p", rules: [{ deny: "secret/*/x*y" }] });
+      },
+      'clusters[0].policies[1].rules[0].deny: "secret/*/x*y" has "*" before the end',
+    ],
+    [
       "a bound name pattern with a tab inside, by the tab",
       (c) => {
         firstRole(c).boundServiceAccountNames = ["atlantis\t*"];
