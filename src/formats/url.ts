@@ -39,7 +39,8 @@ function urlProblem(value: string, allowPath: boolean, fix: string): string | un
  * (port-out-of-range): https://url.spec.whatwg.org/#port-state. No client can connect to either.
  */
 export function parserRefusal(value: string): string {
-  const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(value)?.[1] ?? "";
+  // Both callers pass a value that starts with http:// or https://, so the pattern matches.
+  const authority = (/^[a-z]+:\/\/([^/?#]*)/i.exec(value) as RegExpExecArray)[1];
   const port = /:([^:\]]*)$/.exec(authority.slice(authority.lastIndexOf("@") + 1))?.[1];
   if (port !== undefined && port !== "") {
     if (!/^\d+$/.test(port)) return `the port ${JSON.stringify(port)} is not a number`;
