@@ -145,6 +145,6 @@ export const DEFAULT_MAX_TTL_SECONDS = 768 * 3600;
  * schema accepted (vaultAddress, kubernetesHost), which the URL parser reads.
  */
 export function sameVaultKey(address: string): string {
-  const url = new URL(address.trim());
+  const url = new URL(address);
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
 }

@@ -143,6 +143,20 @@ describe("Kubernetes names follow k8s.io/apimachinery, not one rule for all", ()
       'clusters[0].policies[1].rules[0].deny: "secret/*/x*y" has "*" before the end',
     ],
     [
+      "a rule path with a space at the end, which Vault would keep as part of the path",
+      (c) => {
+        (c.policies as unknown[]).push({ name: "p", rules: [{ path: "secret/data/app ", capabilities: ["read"] }] });
+      },
+      'clusters[0].policies[1].rules[0].path: "secret/data/app " holds a space at the end, which would be written as is; remove it',
+    ],
+    [
+      "a kvRead path with a tab inside",
+      (c) => {
+        (c.policies as unknown[]).push({ name: "p", rules: [{ kvRead: { mount: "secret", path: "team\tapp" } }] });
+      },
+      'clusters[0].policies[1].rules[0].kvRead.path: "team\\tapp" holds a tab, which would be written as is; remove it',
+    ],
+    [
       "a bound name pattern with a tab inside, by the tab",
       (c) => {
         firstRole(c).boundServiceAccountNames = ["atlantis\t*"];
@@ -815,6 +829,12 @@ describe("Vault mount paths: what Vault itself refuses (vault/auth.go)", () => {
   test("rejects a mount under another cluster's mount on the same Vault", () => {
     expect(problem(two(cluster("a", "k8s"), cluster("b", "k8s/prod")))).toContain(
       'clusters[1].auth.path: "k8s/prod" lies under "k8s", the mount of clusters[0] on the same Vault (VAULT_ADDR): Vault refuses it with "path is already in use at k8s/"; use paths that are not prefixes of each other, e.g. k8s/a and k8s/b',
+    );
+  });
+
+  test("rejects a mount two levels under another cluster's mount, naming that mount", () => {
+    expect(problem(two(cluster("a", "k8s"), cluster("b", "k8s/prod/eu")))).toContain(
+      'clusters[1].auth.path: "k8s/prod/eu" lies under "k8s", the mount of clusters[0] on the same Vault (VAULT_ADDR): Vault refuses it with "path is already in use at k8s/"; use paths that are not prefixes of each other, e.g. k8s/a and k8s/b',
     );
   });
 
