@@ -378,6 +378,8 @@ describe("YAML merge keys and tags the parser cannot apply are refused at the va
     ["a list holding a number", "a: &x {c: 1}\nb:\n  <<: [*x, 2]\nclusters: []\n", "3:7"],
     ["a number after a good list of aliases", "a: &x {c: 1}\nb:\n  <<: [*x]\nd:\n  <<: 2\nclusters: []\n", "5:7"],
     ["no value at all (a flow mapping's {<<}), at the key", "b: {<<}\nclusters: []\n", "1:5"],
+    ['a number, after a key left out (": x")', ": x\nb:\n  <<: 2\nclusters: []\n", "3:7"],
+    ["a number, not blaming a mapping written as a key before it", "? {a: 1}\n: 2\nb:\n  <<: 3\nclusters: []\n", "4:7"],
     [
       'a number, not blaming a quoted "<<" before it (an ordinary key)',
       'a:\n  "<<": 1\nb:\n  <<: 2\nclusters: []\n',

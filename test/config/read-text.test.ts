@@ -44,6 +44,16 @@ describe("YAML that would silently change meaning is refused", () => {
       "bad.yaml:2:11: the tag !!binary is not supported here",
     ],
     [
+      "a tag with spaces and a long anchor name between it and its value, at the tag",
+      "clusters:\n  - name: !!binary   &cluster-name   ZWtzLXRlc3Q=\n",
+      "bad.yaml:2:11: the tag !!binary is not supported here",
+    ],
+    [
+      "a tag on the whole file, at its first character",
+      "!Ref\nclusters: []\n",
+      "bad.yaml:1:1: the tag !Ref is not supported here",
+    ],
+    [
       "a tag written with a %TAG handle, at its value",
       "%TAG !e! tag:yaml.org,2002:\n---\na: !e!binary aGk=\nclusters: []\n",
       "bad.yaml:3:14: the tag !!binary is not supported here",
