@@ -48,3 +48,20 @@ test("refuses two mounts of one in-cluster Vault whose roles select namespaces b
     `bad.yaml:72:11: clusters[1].roles[0].boundServiceAccountNamespaceSelector: "vault-vault-namespace-reader" makes this stack create ${kind} "vault-vault-namespace-reader" in https://k8s.example.com, which clusters[0].roles[0].boundServiceAccountNamespaceSelector (bad.yaml:35:11) creates too; the later apply fails with "already exists", and a destroy of either deletes it for both: give one of the two entries another reviewer serviceAccountName or namespace, or manage this cluster's reviewer from one entry only`;
   expect(problems([selecting("one"), selecting("two")])).toEqual([clash("ClusterRole"), clash("ClusterRoleBinding")]);
 });
+
+test("names no policy clash for two refused policy names on one Vault: each refusal is the one line about its name", () => {
+  const entry = (name: string) => {
+    const cluster = another(name, (c) => {
+      (c.auth as Record<string, unknown>).path = `k8s/${name}`;
+    });
+    cluster.vault = { address: "https://vault.example.com" };
+    cluster.kubernetes = { eks: { clusterName: name, region: "eu-west-1" } };
+    cluster.policies = [{ name: "Bad Name", rules: [{ path: "secret/x", capabilities: ["read"] }] }];
+    cluster.roles = (cluster.roles ?? []).map((role) => ({ ...role, tokenPolicies: [] }));
+    return cluster;
+  };
+  expect(problems([entry("one"), entry("two")]).map((line) => line.replace(/^bad\.yaml:\d+:\d+: /, ""))).toEqual([
+    'clusters[0].policies[0].name: "Bad Name" holds a space, which would be written as is; remove it',
+    'clusters[1].policies[0].name: "Bad Name" holds a space, which would be written as is; remove it',
+  ]);
+});
