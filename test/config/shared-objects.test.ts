@@ -65,3 +65,16 @@ test("names no policy clash for two refused policy names on one Vault: each refu
     'clusters[1].policies[0].name: "Bad Name" holds a space, which would be written as is; remove it',
   ]);
 });
+
+test("names no binding clash for two refused role names of client-jwt mounts of one path on one cluster (two Vault namespaces): each refusal is the one line about its name", () => {
+  const entry = (name: string) =>
+    another(name, (c) => {
+      explicitConnection(c);
+      c.auth = { path: "k8s", reviewer: { mode: "client-jwt" } };
+      c.roles = (c.roles ?? []).map((role) => ({ ...role, name: "Bad Name", audience: undefined }));
+    });
+  expect(problems([entry("one"), entry("two")]).map((line) => line.replace(/^bad\.yaml:\d+:\d+: /, ""))).toEqual([
+    'clusters[0].roles[0].name: "Bad Name" holds a space, which would be written as is; remove it',
+    'clusters[1].roles[0].name: "Bad Name" holds a space, which would be written as is; remove it',
+  ]);
+});
