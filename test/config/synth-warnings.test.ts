@@ -196,4 +196,17 @@ describe("where validate puts each warning, and in which order", () => {
       "t.yaml:23:15: clusters[0].roles[0].name",
     ]);
   });
+
+  test("a list or deny rule's path warning at its own field", () => {
+    const text = fileWith((c) => {
+      (c.policies as unknown[]).push({ name: "p", rules: [{ list: "team+a/x" }, { deny: "team+b/x" }] });
+    });
+    const places = checkConfigText(text, "t.yaml").warnings.map((warning) =>
+      warning.text.replace(/(: clusters\[0\][^:]*):.*/s, "$1"),
+    );
+    expect(places.filter((place) => place.includes("policies[1]"))).toEqual([
+      "t.yaml:19:19: clusters[0].policies[1].rules[0].list",
+      "t.yaml:20:19: clusters[0].policies[1].rules[1].deny",
+    ]);
+  });
 });
