@@ -139,6 +139,10 @@ describe.each(CASES)("%s", (_what, text) => {
   });
 });
 
+/** Each warning of validate as its place and field (`t.yaml:4:7: clusters[0].kubernetes`), in validate's order. */
+const placesOf = (text: string): string[] =>
+  checkConfigText(text, "t.yaml").warnings.map((warning) => warning.text.replace(/(: clusters\[0\][^:]*):.*/s, "$1"));
+
 describe("where validate puts each warning, and in which order", () => {
   test.each([
     [
@@ -175,9 +179,7 @@ describe("where validate puts each warning, and in which order", () => {
         c.vault = { address: "http://vault.example.com:8200" };
         (c.policies as unknown[]).push({ name: "kv", rules: [{ kvRead: { mount: "secret", path: "data/app" } }] });
       });
-      const places = checkConfigText(text, "t.yaml").warnings.map((warning) =>
-        warning.text.replace(/(: clusters\[0\][^:]*):.*/s, "$1"),
-      );
+      const places = placesOf(text);
       expect(places).toEqual(expected);
     },
   );
@@ -186,9 +188,7 @@ describe("where validate puts each warning, and in which order", () => {
     const text = fileWith((c) => {
       (c.policies as unknown[]).push({ name: "kv", rules: [{ kvRead: { mount: "secret", path: "a+b" } }] });
     });
-    const places = checkConfigText(text, "t.yaml").warnings.map((warning) =>
-      warning.text.replace(/(: clusters\[0\][^:]*):.*/s, "$1"),
-    );
+    const places = placesOf(text);
     expect(places).toEqual([
       "t.yaml:16:17: clusters[0].policies[0].preset",
       "t.yaml:21:21: clusters[0].policies[1].rules[0].kvRead.path",
@@ -201,9 +201,7 @@ describe("where validate puts each warning, and in which order", () => {
     const text = fileWith((c) => {
       (c.policies as unknown[]).push({ name: "p", rules: [{ list: "team+a/x" }, { deny: "team+b/x" }] });
     });
-    const places = checkConfigText(text, "t.yaml").warnings.map((warning) =>
-      warning.text.replace(/(: clusters\[0\][^:]*):.*/s, "$1"),
-    );
+    const places = placesOf(text);
     expect(places.filter((place) => place.includes("policies[1]"))).toEqual([
       "t.yaml:19:19: clusters[0].policies[1].rules[0].list",
       "t.yaml:20:19: clusters[0].policies[1].rules[1].deny",
