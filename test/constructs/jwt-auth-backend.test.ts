@@ -4,8 +4,6 @@ const mount = () => jwtMount({ path: "k8s-jwt" });
 
 const role = { boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["app"], audience: "vault" };
 
-const jwtRole = { boundServiceAccountNames: ["app"], boundServiceAccountNamespaces: ["app"], audience: "vault" };
-
 describe("JwtAuthBackend", () => {
   test("keys each role's address by its name, under Roles", () => {
     const { stack, auth } = mount();
@@ -35,6 +33,16 @@ describe("JwtAuthBackend", () => {
         auth.addRole("app", { ...role, boundServiceAccountNamespaceSelector: { matchLabels: { a: "b" } } }),
       ),
     ).toBe(
+      "test/Auth/Roles/app: boundServiceAccountNamespaceSelector: cannot work with auth.method: jwt: Vault matches the token's claims only, and they carry no namespace labels; list boundServiceAccountNamespaces",
+    );
+  });
+
+  test("rejects a namespace selector for the method, without first judging its labels", () => {
+    // A selector whose label key Kubernetes refuses is still the jwt method's mistake first: no claim
+    // carries labels, so listing namespaces is the fix, not another key.
+    const { auth } = mount();
+    const selector = { matchLabels: { "-bad-key": "b" } };
+    expect(validationMessage(() => auth.addRole("app", { ...role, boundServiceAccountNamespaceSelector: selector }))).toBe(
       "test/Auth/Roles/app: boundServiceAccountNamespaceSelector: cannot work with auth.method: jwt: Vault matches the token's claims only, and they carry no namespace labels; list boundServiceAccountNamespaces",
     );
   });
@@ -105,8 +113,8 @@ describe("JwtAuthBackend over a Kubernetes mount", () => {
 describe("JwtAuthBackend roles", () => {
   test("takes roles with different names, and lists them in the order they were added", () => {
     const { stack, auth } = jwtMount();
-    auth.addRole("app", jwtRole);
-    auth.addRole("app-2", jwtRole);
+    auth.addRole("app", role);
+    auth.addRole("app-2", role);
     expect(auth.roles.map((role) => role.roleName)).toEqual(["app", "app-2"]);
     const roles = Object.values(synthJson(stack).resource.vault_jwt_auth_backend_role);
     expect(roles.map((role) => role.role_name).sort()).toEqual(["app", "app-2"]);
@@ -130,19 +138,19 @@ describe("JwtAuthBackend roles", () => {
     ],
   ])("rejects %s, naming the role's field", (_case, change, message) => {
     const { auth } = jwtMount();
-    expect(validationMessage(() => auth.addRole("app", { ...jwtRole, ...change }))).toBe(message);
+    expect(validationMessage(() => auth.addRole("app", { ...role, ...change }))).toBe(message);
   });
 
   test("rejects a role name Vault refuses, naming the field", () => {
     const { auth } = jwtMount();
-    expect(validationMessage(() => auth.addRole("app/ci", jwtRole))).toBe(
+    expect(validationMessage(() => auth.addRole("app/ci", role))).toBe(
       "test/Auth/Roles/app--ci: roleName: \"app/ci\" is not a role name; use letters, digits and '_', with '-' and '.' only between them (Vault's role name pattern, GenericNameRegex)",
     );
   });
 
   test("hands out a copy of its role list, which a caller cannot change", () => {
     const { auth } = jwtMount();
-    const first = auth.addRole("app", jwtRole);
+    const first = auth.addRole("app", role);
     auth.roles.pop();
     expect(auth.roles).toEqual([first]);
   });
