@@ -42,7 +42,9 @@ describe("JwtAuthBackend", () => {
     // carries labels, so listing namespaces is the fix, not another key.
     const { auth } = mount();
     const selector = { matchLabels: { "-bad-key": "b" } };
-    expect(validationMessage(() => auth.addRole("app", { ...role, boundServiceAccountNamespaceSelector: selector }))).toBe(
+    expect(
+      validationMessage(() => auth.addRole("app", { ...role, boundServiceAccountNamespaceSelector: selector })),
+    ).toBe(
       "test/Auth/Roles/app: boundServiceAccountNamespaceSelector: cannot work with auth.method: jwt: Vault matches the token's claims only, and they carry no namespace labels; list boundServiceAccountNamespaces",
     );
   });

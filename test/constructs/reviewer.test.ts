@@ -109,7 +109,7 @@ describe("Reviewer modes", () => {
     // grantNamespaceRead is public: a mount of the user's own asks it without a role check first.
     const stack = newStack();
     expect(validationMessage(() => Reviewer.clientJwt().grantNamespaceRead(stack, "k8s"))).toBe(
-      "test: boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace's labels with it (namespace_validator.go:67-70) and answers \"namespace not authorized\" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer",
+      'test: boundServiceAccountNamespaceSelector: needs a reviewer JWT, which the client-jwt reviewer does not store: Vault reads the namespace\'s labels with it (namespace_validator.go:67-70) and answers "namespace not authorized" without; list boundServiceAccountNamespaces, or use the long-lived-token or vault-pod reviewer',
     );
   });
 
