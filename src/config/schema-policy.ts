@@ -9,7 +9,8 @@ import { ruled, strictObject } from "./schema-fields";
 
 const capability = z.enum(CAPABILITIES, {
   error: (issue) =>
-    typeof issue.input === "string" && UNRENDERABLE_CAPABILITIES[issue.input]
+    // Own keys only: "constructor" or "toString" is no capability, whatever Object.prototype holds.
+    typeof issue.input === "string" && Object.hasOwn(UNRENDERABLE_CAPABILITIES, issue.input)
       ? `${show(issue.input)} ${UNRENDERABLE_CAPABILITIES[issue.input]}`
       : `${show(issue.input)} is not a capability; use one of ${CAPABILITIES.join(", ")}${typeof issue.input === "string" ? didYouMean(issue.input, [...CAPABILITIES]) : ""}`,
 });

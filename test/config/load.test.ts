@@ -143,6 +143,19 @@ describe("rejects bad files with the field, the value and the fix", () => {
       ],
     ],
     [
+      "capabilities named like what every object inherits, and a list inside the list",
+      fileWith((c) => {
+        c.policies = [
+          { name: "admin", rules: [{ path: "secret/*", capabilities: ["constructor", "toString", ["write"]] }] },
+        ];
+      }),
+      [
+        `bad.yaml:19:17: clusters[0].policies[0].rules[0].capabilities[0]: "constructor" is not a capability; use one of create, read, update, patch, delete, list, sudo, deny, subscribe`,
+        `bad.yaml:20:17: clusters[0].policies[0].rules[0].capabilities[1]: "toString" is not a capability; use one of create, read, update, patch, delete, list, sudo, deny, subscribe`,
+        `bad.yaml:21:17: clusters[0].policies[0].rules[0].capabilities[2]: ["write"] is not a capability; use one of create, read, update, patch, delete, list, sudo, deny, subscribe`,
+      ],
+    ],
+    [
       "a duration that does not parse, and a TTL above the max TTL",
       fileWith((c) => Object.assign(role(c), { tokenPeriod: "30 minutes", tokenTtl: "2h", tokenMaxTtl: "1h" })),
       [
