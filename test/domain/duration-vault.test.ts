@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readVaultDuration } from "../../src/domain/duration";
+import { DURATION_PATTERN, readVaultDuration } from "../../src/domain/duration";
 
 /**
  * A generated comparison with Vault's own parser: test/fixtures/parseutil builds a program on
@@ -65,6 +65,15 @@ function generated(count: number): string[] {
   }
   return [...texts];
 }
+
+test("the schema's pattern (also the JSON Schema's) admits every generated text that is read as a duration", () => {
+  // The config refuses a text the pattern does not admit with readVaultDuration's reason, so every
+  // such text must have one: a text read but not admitted would be refused without a reason.
+  const texts = generated(5000);
+  const read = texts.filter((text) => "seconds" in readVaultDuration(text));
+  expect(read.filter((text) => !DURATION_PATTERN.test(text))).toEqual([]);
+  expect(read.length).toBeGreaterThan(300);
+});
 
 withGo("durations agree with Vault's parser (parseutil v0.2.0, built with go)", () => {
   let scratch: string;
