@@ -127,9 +127,10 @@ describe("the KubernetesAuthRole construct draws the TTL line where the config d
   };
 
   test.each([
-    ["equal to the max TTL", Duration.hours(1), Duration.hours(1)],
-    ["next to a max TTL of 0 (unset)", Duration.hours(1), Duration.seconds(0)],
-  ])("accepts a TTL %s", (_what, ttl, maxTtl) => {
+    ["equal to the max TTL", () => [Duration.hours(1), Duration.hours(1)]],
+    ["next to a max TTL of 0 (unset)", () => [Duration.hours(1), Duration.seconds(0)]],
+  ])("accepts a TTL %s", (_what, make) => {
+    const [ttl, maxTtl] = make();
     expect(addRole(ttl, maxTtl)).toMatchObject({ token_ttl: ttl.toSeconds(), token_max_ttl: maxTtl.toSeconds() });
   });
 

@@ -182,13 +182,16 @@ describe("VaultPolicy", () => {
   });
 
   test.each([
-    [{ name: "root", rules: PolicyRules.list("x") }, 'test/P: name: "root" is reserved by Vault; choose another name'],
     [
-      { name: "p", rules: [{ path: "x", capabilities: ["write" as never] }] },
+      () => ({ name: "root", rules: PolicyRules.list("x") }),
+      'test/P: name: "root" is reserved by Vault; choose another name',
+    ],
+    [
+      () => ({ name: "p", rules: [{ path: "x", capabilities: ["write" as never] }] }),
       'test/P: rules[0].capabilities: ["write"] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe',
     ],
   ])("rejects invalid policy props (%#)", (props, message) => {
-    expect(validationMessage(() => new VaultPolicy(newStack(), "P", props))).toBe(message);
+    expect(validationMessage(() => new VaultPolicy(newStack(), "P", props()))).toBe(message);
   });
 });
 
