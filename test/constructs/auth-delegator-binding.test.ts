@@ -53,5 +53,8 @@ describe("AuthDelegatorBinding refuses the names Kubernetes refuses, naming the 
     expect(validationMessage(binding("review", { name: "app", namespace: "a.b" }))).toBe(
       "test/Binding: serviceAccounts[1].namespace: \"a.b\" has a '.', which a DNS-1123 label (a namespace, a cluster name) cannot have; use '-' instead",
     );
+    expect(validationMessage(binding("review", { name: "app", namespace: "App" }))).toBe(
+      "test/Binding: serviceAccounts[1].namespace: \"App\" is not a namespace; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+    );
   });
 });
