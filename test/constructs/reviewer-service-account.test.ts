@@ -42,6 +42,14 @@ describe("ReviewerServiceAccount", () => {
 });
 
 describe("ReviewerServiceAccount refuses the names Kubernetes refuses, naming the field", () => {
+  test("rejects a token Secret name Kubernetes refuses, naming the field", () => {
+    expect(
+      validationMessage(() => new ReviewerServiceAccount(newStack(), "Reviewer", { secretName: "Reviewer_Token" })),
+    ).toBe(
+      "test/Reviewer: secretName: \"Reviewer_Token\" is not a Secret name; use at most 253 lowercase letters, digits, '-' and '.', each part between dots starting and ending with a letter or digit",
+    );
+  });
+
   test("rejects a ServiceAccount name Kubernetes refuses, naming the field", () => {
     expect(
       validationMessage(

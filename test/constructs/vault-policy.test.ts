@@ -1,4 +1,5 @@
 import { Testing } from "cdktf";
+import { Construct } from "constructs";
 import {
   JwtAuthBackend,
   JwtIssuer,
@@ -100,6 +101,18 @@ describe("validations that wait for synth", () => {
   ])("%s without roles is refused, since no pod could log in", (_what, mount) => {
     expect(validationMessage(() => validateTree(mount()))).toBe(
       "test/Auth: roles is empty: no pod can log in here; add one with addRole",
+    );
+  });
+
+  test("names every construct still missing something, one line each, before anything is written", () => {
+    const policies = new Construct(newStack(), "Policies");
+    new VaultPolicy(policies, "First", { name: "first" });
+    new VaultPolicy(policies, "Second", { name: "second" });
+    expect(validationMessage(() => validateTree(policies))).toBe(
+      [
+        "test/Policies/First: rules: a policy needs at least one rule (or preset: admin); e.g. - kvRead: { mount: secret, path: myscrt }",
+        "test/Policies/Second: rules: a policy needs at least one rule (or preset: admin); e.g. - kvRead: { mount: secret, path: myscrt }",
+      ].join("\n"),
     );
   });
 
