@@ -32,6 +32,18 @@ describe("VaultPolicy renders its rules at synth", () => {
     expect(policy.rules.map((rule) => rule.path)).toEqual(["secret/data/app/*", "secret/metadata/app/*"]);
   });
 
+  test("gives its rules as copies: changing them changes neither the policy nor the document", () => {
+    const stack = newStack();
+    const policy = new VaultPolicy(stack, "Policy", { name: "app", rules: [READ] });
+    const [copy] = policy.rules;
+    expect(copy).toEqual({ path: "secret/data/app/*", capabilities: ["read"] });
+    copy.capabilities.push("delete");
+    copy.path = "secret/*";
+    expect(policy.rules).toEqual([{ path: "secret/data/app/*", capabilities: ["read"] }]);
+    const document = Object.values(synthJson(stack).data?.vault_policy_document ?? {})[0];
+    expect(document).toEqual({ rule: [{ path: "secret/data/app/*", capabilities: ["read"] }] });
+  });
+
   test("may start without rules when they are added before synth", () => {
     const stack = newStack();
     new VaultPolicy(stack, "Policy", { name: "app" }).addRule(READ);
