@@ -1,32 +1,6 @@
-import { ValidationError } from "../src/domain/validation";
-import { awsClasses } from "../src/providers";
+import { AWS_PROVIDER, notFound, thrownWhenAwsFails as thrownFor } from "./aws-provider-missing";
 
 describe("awsClasses, when loading the optional AWS provider fails", () => {
-  const AWS_PROVIDER = "@cdktf/provider-aws/lib/provider";
-  /**
-   * What awsClasses throws when requiring the provider throws `failure`, and whether it is a
-   * ValidationError. No module is loaded afresh (no isolateModules): awsClasses requires the
-   * provider at call time, so the mock reaches it, and module-level code keeps its load-time
-   * coverage, which StrykerJS would otherwise credit to this test alone.
-   */
-  const thrownFor = (failure: Error) => {
-    jest.doMock(AWS_PROVIDER, () => {
-      throw failure;
-    });
-    try {
-      awsClasses();
-    } catch (error) {
-      return { error: error as Error, validation: error instanceof ValidationError };
-    } finally {
-      jest.dontMock(AWS_PROVIDER);
-    }
-    throw new Error("awsClasses threw nothing");
-  };
-  const notFound = (module: string) =>
-    Object.assign(new Error(`Cannot find module '${module}'\nRequire stack:\n- src/providers.ts`), {
-      code: "MODULE_NOT_FOUND",
-    });
-
   test("says how to install it, or to connect without EKS, when the package is not installed", () => {
     const { error, validation } = thrownFor(notFound(AWS_PROVIDER));
     expect(validation).toBe(true);
