@@ -1,6 +1,14 @@
 import { statSync } from "node:fs";
-import { relative, resolve } from "node:path";
-import { CONFIG_ENV, CONFIG_FILE, checkConfigBytes, type LoadedConfig, loadConfig } from "../config/load";
+import { resolve } from "node:path";
+import {
+  CONFIG_ENV,
+  CONFIG_ENV_EMPTY,
+  CONFIG_FILE,
+  checkConfigBytes,
+  type LoadedConfig,
+  loadConfig,
+  sourceName,
+} from "../config/load";
 import { readUserFile } from "../config/read-file";
 import type { ClusterConfig, Config } from "../config/schema";
 import { didYouMean, show } from "../domain/validation";
@@ -13,9 +21,11 @@ import { UsageError } from "./usage-error";
  * `$VAULT_K8S_AUTH_CONFIG` that names no regular file is a usage error (exit 2), as validate --help says.
  */
 export function loadForCli(configFile: string | undefined, io: Io): LoadedConfig {
-  // $VAULT_K8S_AUTH_CONFIG names a file just as --config does, so a path that is no file is the
-  // same usage error (exit 2) whichever way it was given; an empty value keeps the loader's message.
-  const fromEnv = configFile === undefined ? io.env[CONFIG_ENV]?.trim() || undefined : undefined;
+  // $VAULT_K8S_AUTH_CONFIG names a file just as --config does, so a path that is no file, or a
+  // blank value, is the same usage error (exit 2) whichever way it was given. The value is the
+  // path as written, spaces and all, as the library's loader reads it.
+  const fromEnv = configFile === undefined ? io.env[CONFIG_ENV] : undefined;
+  if (fromEnv?.trim() === "") throw new UsageError(CONFIG_ENV_EMPTY);
   const named = configFile ?? fromEnv;
   if (named === undefined) return loadConfig(io.env, io.cwd);
   const label = configFile !== undefined ? `--config ${configFile}` : `${CONFIG_ENV}=${fromEnv}`;
@@ -26,8 +36,7 @@ export function loadForCli(configFile: string | undefined, io: Io): LoadedConfig
   if (kind && !kind.isFile() && !kind.isDirectory()) throw refuse(`is not a regular file; name ${CONFIG_FILE}`);
   const bytes = readUserFile(file, CONFIG_FILE, refuse);
   if (bytes === undefined) throw new UsageError(`${label}: no such file (looked in ${io.cwd})`);
-  const inside = relative(io.cwd, file);
-  const name = inside && !inside.startsWith("..") ? inside : file;
+  const name = sourceName(io.cwd, file);
   return { ...checkConfigBytes(bytes, name), source: name };
 }
 

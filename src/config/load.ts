@@ -15,6 +15,8 @@ export const DEFAULT_CONFIG_FILE = "vault-k8s-auth.yaml";
 export const CONFIG_ENV = "VAULT_K8S_AUTH_CONFIG";
 /** What a config path must name, in messages about one that does not. */
 export const CONFIG_FILE = "a YAML or JSON file";
+/** Why a blank $VAULT_K8S_AUTH_CONFIG names no file. */
+export const CONFIG_ENV_EMPTY = `${CONFIG_ENV} is set but empty; unset it or name ${CONFIG_FILE}`;
 
 /**
  * What the file says that Vault or Kubernetes will accept but the reader should know (a cap, an
@@ -48,9 +50,7 @@ export interface LoadedConfig extends CheckedConfig {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LoadedConfig {
   const chosen = env[CONFIG_ENV];
-  if (chosen !== undefined && chosen.trim() === "") {
-    throw new ValidationError(`${CONFIG_ENV} is set but empty; unset it or name a YAML or JSON file`);
-  }
+  if (chosen !== undefined && chosen.trim() === "") throw new ValidationError(CONFIG_ENV_EMPTY);
   const file = resolve(cwd, chosen ?? DEFAULT_CONFIG_FILE);
   const label = chosen === undefined ? DEFAULT_CONFIG_FILE : `${CONFIG_ENV}=${chosen}`;
   const bytes = readUserFile(file, CONFIG_FILE, (reason) => new ValidationError(`${label} ${reason}`));
@@ -58,9 +58,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (chosen === undefined) return { ...checkConfig(DEFAULT_CONFIG, "built-in default"), source: "built-in default" };
     throw new ValidationError(`${CONFIG_ENV}=${chosen}: no such file (looked in ${cwd}); fix the path or unset it`);
   }
-  const inside = relative(cwd, file);
-  const name = inside && !inside.startsWith("..") ? inside : file;
+  const name = sourceName(cwd, file);
   return { ...checkConfigBytes(bytes, name), source: name };
+}
+
+/** How messages name a config file: relative to `cwd` when it lies below it, else its absolute path. */
+export function sourceName(cwd: string, file: string): string {
+  const inside = relative(cwd, file);
+  return inside && !inside.startsWith("..") ? inside : file;
 }
 
 /** Checks a config file's bytes, labelled `name` in every message. */

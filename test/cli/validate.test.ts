@@ -164,6 +164,34 @@ describe("vault-k8s-auth validate", () => {
     );
   });
 
+  test("fails with exit 2 on a blank VAULT_K8S_AUTH_CONFIG, a file it cannot read, in the library loader's words", () => {
+    for (const blank of ["", "  "]) {
+      expect(cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: blank } })).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          "vault-k8s-auth validate: VAULT_K8S_AUTH_CONFIG is set but empty; unset it or name a YAML or JSON file\n",
+      });
+    }
+  });
+
+  test("reads VAULT_K8S_AUTH_CONFIG as the path it is, spaces and all, as the library's loadConfig does", () => {
+    expect(cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: ` ${quiet}` } })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `vault-k8s-auth validate: VAULT_K8S_AUTH_CONFIG= ${quiet}: no such file (looked in ${dir})\n`,
+    });
+  });
+
+  test("names a file outside the working folder by its absolute path", () => {
+    mkdirSync(join(dir, "below"), { recursive: true });
+    expect(cli(["validate", "--config", `../${quiet}`], { cwd: join(dir, "below") })).toEqual({
+      code: 0,
+      stdout: `ok: ${join(dir, quiet)}: 2 clusters, 2 roles\n`,
+      stderr: "",
+    });
+  });
+
   test("fails with exit 2 when --config names a device rather than a regular file", () => {
     expect(cli(["validate", "--config", "/dev/null"], { cwd: dir })).toEqual({
       code: 2,
