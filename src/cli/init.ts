@@ -83,7 +83,8 @@ Example:
     const dir = resolve(io.cwd, invocation.positionals[0] as string);
     const files = filesFor(answers, ownPins());
     // The config is checked as validate checks it: the flags' rules passed, so a problem here is a bug.
-    const checked = checkWritten(files["vault-k8s-auth.yaml"]);
+    // Its warnings name the file as the user reaches it from here, as the "wrote" lines do.
+    const checked = checkWritten(files["vault-k8s-auth.yaml"], shown(io, join(dir, "vault-k8s-auth.yaml")));
 
     const kind = statSync(dir, { throwIfNoEntry: false });
     if (kind && !kind.isDirectory()) {
@@ -282,10 +283,10 @@ function atlantisFiles(): Record<string, string> {
   );
 }
 
-/** The written config's warnings; a problem in it is a bug of init's, not the user's. */
-function checkWritten(text: string): string[] {
+/** The written config's warnings, the file named `name`; a problem in it is a bug of init's, not the user's. */
+function checkWritten(text: string, name: string): string[] {
   try {
-    return checkConfigText(text, "vault-k8s-auth.yaml").warnings.map((warning) => warning.text);
+    return checkConfigText(text, name).warnings.map((warning) => warning.text);
   } catch (error) {
     if (error instanceof ValidationError)
       throw new Error(`init wrote a config that does not validate:\n${error.message}`);

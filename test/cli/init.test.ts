@@ -170,6 +170,65 @@ describe("vault-k8s-auth init", () => {
     expect(JSON.parse(read(repo, "package.json")).private).toBe(true);
   });
 
+  test("names the one file that exists, in the singular", () => {
+    const repo = fresh();
+    mkdirSync(join(dir, repo));
+    writeFileSync(join(dir, repo, "cdktf.json"), "{}\n");
+    expect(init(repo, ...EXPLICIT, ...VAULT)).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `vault-k8s-auth init: ${repo}/cdktf.json exists already; nothing was written: pass --force to overwrite it, or choose another DIR\n`,
+    });
+  });
+
+  test("prints the written config's warnings first, at their place in the file as reached from here", () => {
+    const repo = fresh();
+    const result = init(repo, ...EXPLICIT, "--vault-address", "http://vault.example.com:8200");
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `warning: ${repo}/vault-k8s-auth.yaml:35:16: clusters[0].vault.address: vault.address http://vault.example.com:8200 is plain http: the deploy token and everything Terraform writes to Vault, and the pods' logins and Vault tokens, cross the network in clear. Use https unless the path is private (e.g. a port-forward, or a cluster network you trust).\n`,
+    );
+    expect(read(repo, "vault-k8s-auth.yaml").split("\n")[34]).toBe("      address: http://vault.example.com:8200");
+  });
+
+  test("says what it wrote into DIR '.' by the files' own names, and to cd into '.'", () => {
+    const here = join(dir, fresh());
+    mkdirSync(here);
+    writeFileSync(join(here, "ca.pem"), readFileSync(CA));
+    expect(cli(["init", ".", ...EXPLICIT, ...VAULT], { cwd: here }).stdout).toBe(
+      "wrote vault-k8s-auth.yaml\nwrote package.json\nwrote cdktf.json\nwrote .gitignore\nwrote README.md\n" +
+        "next: cd . && npm install && npx vault-k8s-auth validate (until vault-k8s-auth is on the npm registry, README.md there says how to install its tarball)\n",
+    );
+  });
+
+  test("names a DIR outside the working folder by its absolute path", () => {
+    const below = join(dir, fresh());
+    mkdirSync(below);
+    writeFileSync(join(below, "ca.pem"), readFileSync(CA));
+    const target = join(dir, fresh());
+    const { stdout } = cli(["init", `../${target.slice(dir.length + 1)}`, ...EXPLICIT, ...VAULT], { cwd: below });
+    expect(stdout.split("\n").slice(0, 2)).toEqual([
+      `wrote ${target}/vault-k8s-auth.yaml`,
+      `wrote ${target}/package.json`,
+    ]);
+    expect(stdout).toContain(`next: cd ${target} && npm install`);
+  });
+
+  test("keeps every certificate of a CA bundle, one after the other", () => {
+    const pem = readFileSync(CA, "utf8");
+    writeFileSync(join(dir, "bundle.pem"), `${pem}${pem}`);
+    const repo = fresh();
+    expect(init(repo, ...EXPLICIT.slice(0, 4), "--ca-file", "bundle.pem", ...VAULT).code).toBe(0);
+    const [cluster] = parseConfigText(read(repo, "vault-k8s-auth.yaml"), "x.yaml").clusters;
+    expect(cluster.kubernetes.caCertificate).toBe(`${pem.trim()}\n${pem.trim()}\n`);
+  });
+
+  test("gives no package name to a folder whose name npm refuses, lowercase but for a space", () => {
+    const repo = "my repo";
+    expect(init(repo, ...EXPLICIT, ...VAULT).code).toBe(0);
+    expect(JSON.parse(read(repo, "package.json")).name).toBeUndefined();
+  });
+
   test("refuses a DIR that is a file", () => {
     writeFileSync(join(dir, "plain-file"), "");
     expect(init("plain-file", ...EXPLICIT, ...VAULT)).toEqual({
@@ -182,6 +241,8 @@ describe("vault-k8s-auth init", () => {
   const PEM_FIX =
     "paste the cluster CA as PEM text, from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE----- (e.g. kubectl config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d)";
   writeFileSync(join(dir, "not-pem.txt"), "hello\n");
+  writeFileSync(join(dir, "expired.pem"), readFileSync(join(ROOT, "test", "fixtures", "expired-ca.pem")));
+  mkdirSync(join(dir, "ca-folder"));
   writeFileSync(
     join(dir, "with-key.pem"),
     `${readFileSync(CA, "utf8")}-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGSECRETSECRET\n-----END PRIVATE KEY-----\n`,
@@ -263,6 +324,41 @@ describe("vault-k8s-auth init", () => {
       /^--vault-address "https:\/\/vault\.example\.com\/v1" .+; /,
     ],
     [
+      "an empty DIR",
+      ["", ...EXPLICIT, ...VAULT],
+      "needs DIR, the folder to write the repo into, e.g. init vault-auth --cluster prod ...",
+    ],
+    [
+      "a --vault-address without a scheme",
+      ["x", ...EXPLICIT, "--vault-address", "vault.example.com"],
+      '--vault-address "vault.example.com" is not an http(s) URL; use the address of Vault with no path, such as https://vault.example.com:8200 (http:// only where the network path is private)',
+    ],
+    [
+      "an --eks-cluster AWS would not take",
+      ["x", "--cluster", "a", "--eks-cluster", "bad name", "--eks-region", "eu-west-1", ...VAULT],
+      '--eks-cluster "bad name" holds a space, which would be written as is; remove it',
+    ],
+    [
+      "a region name for a region code",
+      ["x", "--cluster", "a", "--eks-cluster", "a", "--eks-region", "Mars", ...VAULT],
+      '--eks-region "Mars" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)',
+    ],
+    [
+      "a --host that is not https",
+      ["x", "--cluster", "a", "--host", "http://k8s", "--ca-file", "ca.pem", ...VAULT],
+      '--host "http://k8s" is not an https URL; use the API server\'s https:// URL: https://kubernetes.default.svc for Vault inside the cluster, else the server of `kubectl config view --minify`',
+    ],
+    [
+      "a --ca-file that is a folder",
+      ["x", ...EXPLICIT.slice(0, 4), "--ca-file", "ca-folder", ...VAULT],
+      "--ca-file ca-folder is a directory; name a PEM file",
+    ],
+    [
+      "a --ca-file of expired certificates only",
+      ["x", ...EXPLICIT.slice(0, 4), "--ca-file", "expired.pem", ...VAULT],
+      "--ca-file expired.pem holds only expired certificates: CN=vault-k8s-auth-expired-test-ca (notAfter Jan  1 00:00:00 2021 GMT); TLS to the API would fail; paste the cluster's current CA",
+    ],
+    [
       "a CI it does not write for",
       ["x", ...EXPLICIT, ...VAULT, "--ci", "gitlab"],
       `--ci "gitlab" is not a CI this command writes for; use --ci github, or leave --ci out`,
@@ -330,6 +426,23 @@ describe("vault-k8s-auth init --atlantis", () => {
       const copy = name === "atlantis.yaml" ? name : `atlantis/${name}`;
       expect([copy, written(copy)]).toEqual([copy, readFileSync(join(examples, name), "utf8")]);
     }
+  });
+
+  test("says what it wrote in order: the repo's files, atlantis.yaml, atlantis/ by name, and the README last", () => {
+    expect(result().stdout.split("\n").slice(0, -2)).toEqual(
+      [
+        "vault-k8s-auth.yaml",
+        "package.json",
+        "cdktf.json",
+        ".gitignore",
+        "atlantis.yaml",
+        "atlantis/Dockerfile",
+        "atlantis/helm-values.yaml",
+        "atlantis/README.md",
+        "atlantis/repos.yaml",
+        "README.md",
+      ].map((file) => `wrote ${repo}/${file}`),
+    );
   });
 
   test("gives Atlantis's roles the deploy and plan policies as externalPolicies, on the mount the examples log in to", () => {
