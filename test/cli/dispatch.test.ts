@@ -61,6 +61,12 @@ describe("the vault-k8s-auth dispatcher", () => {
     );
   });
 
+  test("gives validate a --help whose exit codes say what each of 0, 1 and 2 means for it", () => {
+    expect(cli(["validate", "--help"], { cwd: dir }).stdout).toMatch(
+      /\n\nExit status: 0 the file is valid \(warnings or not, unless --strict\); 1 it has problems, or warnings with --strict; 2 bad usage, or --config names no file that can be read \(see vault-k8s-auth --help\)\.\n$/,
+    );
+  });
+
   test("says the exit status convention once, in the top --help", () => {
     expect(cli(["--help"], { cwd: dir }).stdout).toContain(
       [
