@@ -5,6 +5,7 @@ import { can } from "./can";
 import { COMMON_OPTIONS, type Command, EXIT_CONVENTION, helpOf } from "./command";
 import { doctor } from "./doctor";
 import { drift } from "./drift";
+import { internalErrorText, withoutToken } from "./failure";
 import { init } from "./init";
 import { type Io, processIo } from "./io";
 import { synth } from "./synth";
@@ -68,20 +69,12 @@ export function main(argv: readonly string[], io: Io): number | Promise<number> 
  * Whatever the failure, VAULT_TOKEN's value never reaches the output.
  */
 function report(error: unknown, command: Command | undefined, io: Io): number {
-  const token = io.env.VAULT_TOKEN?.trim() ?? "";
-  // Real tokens are long (hvs. and 90 more characters); a short one ("root" on a dev server)
-  // would turn every word holding it into noise, and is no secret worth that.
-  const err = (text: string) => io.err(token.length >= 8 ? text.split(token).join("<VAULT_TOKEN>") : text);
+  const err = (text: string) => io.err(withoutToken(text, io.env));
   if (error instanceof UsageError || error instanceof ValidationError || error instanceof VaultError) {
     err(`vault-k8s-auth${command ? ` ${command.name}` : ""}: ${error.message}\n`);
     if (error instanceof UsageError && command?.usage) io.err(`${command.usage}\n`);
-  } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
-    err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
   } else {
-    err(
-      `vault-k8s-auth: internal error: ${(error as Error).message}\n` +
-        "Set VAULT_K8S_AUTH_DEBUG=1 for the stack trace and report it as a bug.\n",
-    );
+    err(internalErrorText(error, io.env));
   }
   return 2;
 }

@@ -3,6 +3,7 @@ import type { Synthesized } from "../app";
 import { underCdktfCli } from "../cdktf-cli";
 import { synthMessage } from "../config/config-problems";
 import { ValidationError } from "../domain/validation";
+import { internalErrorText, withoutToken } from "./failure";
 import { type Io, processIo } from "./io";
 
 /**
@@ -32,16 +33,9 @@ export function runCli(main: () => Synthesized, io: Io = processIo()): void {
   try {
     reportSynth(main(), io);
   } catch (error) {
-    if (error instanceof ValidationError) {
-      io.err(`vault-k8s-auth: ${synthMessage(error)}\n`);
-    } else if (io.env.VAULT_K8S_AUTH_DEBUG) {
-      io.err(`vault-k8s-auth: internal error\n${(error as Error).stack}\n`);
-    } else {
-      io.err(
-        `vault-k8s-auth: internal error: ${(error as Error).message}\n` +
-          "Set VAULT_K8S_AUTH_DEBUG=1 for the stack trace and report it as a bug.\n",
-      );
-    }
+    const text =
+      error instanceof ValidationError ? `vault-k8s-auth: ${synthMessage(error)}\n` : internalErrorText(error, io.env);
+    io.err(withoutToken(text, io.env));
     process.exitCode = 2;
   }
 }
