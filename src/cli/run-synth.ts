@@ -21,15 +21,22 @@ export function reportSynth({ stacks, warnings, outdir }: Synthesized, io: Io): 
 }
 
 /**
+ * cdktf captures a stack trace for every attribute reference; mapping each frame through source
+ * maps (on under tsx) costs about a third of the synth, and messages do not need it. Left on with
+ * VAULT_K8S_AUTH_DEBUG, whose stack traces do.
+ */
+export function sourceMapsOffForSynth(env: NodeJS.ProcessEnv): void {
+  if (!env.VAULT_K8S_AUTH_DEBUG) process.setSourceMapsEnabled(false);
+}
+
+/**
  * Runs the synth entry point (main.ts): `npm run synth`, and the app `cdktf synth` runs. A
  * ValidationError is the user's to fix: its message alone goes to stderr, once, exit 2 (no
  * answer, as for `vault-k8s-auth synth`). Validation happens while the stacks are built, before
  * anything is written, so an earlier cdktf.out stays as it was.
  */
 export function runCli(main: () => Synthesized, io: Io = processIo()): void {
-  // cdktf captures a stack trace for every attribute reference; mapping each frame through source
-  // maps costs about a third of the synth. Messages don't need it.
-  if (!io.env.VAULT_K8S_AUTH_DEBUG) process.setSourceMapsEnabled(false);
+  sourceMapsOffForSynth(io.env);
   try {
     reportSynth(main(), io);
   } catch (error) {

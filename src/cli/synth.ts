@@ -5,7 +5,7 @@ import { ValidationError } from "../domain/validation";
 import { COMMON_HELP, type Command, stringFlag } from "./command";
 import type { Io } from "./io";
 import { loadForCli, pickCluster } from "./load";
-import { reportSynth } from "./run-synth";
+import { reportSynth, sourceMapsOffForSynth } from "./run-synth";
 
 /**
  * `vault-k8s-auth synth`: the project's main.ts, for a user who installed the package and has
@@ -48,9 +48,7 @@ ${COMMON_HELP}
     // Refuses an unknown name before anything is written.
     if (cluster !== undefined) pickCluster(loaded.config, cluster);
     const outdir = resolve(io.cwd, stringFlag(invocation, "output") ?? io.env.CDKTF_OUTDIR ?? "cdktf.out");
-    // cdktf records a stack trace per attribute reference; mapping each frame through source
-    // maps (on under tsx) costs a third of the synth, and messages do not need it.
-    if (!io.env.VAULT_K8S_AUTH_DEBUG) process.setSourceMapsEnabled(false);
+    sourceMapsOffForSynth(io.env);
     // Loaded here, not at the top: every other command answers without cdktf or a provider.
     const { synthesize } = require("../app") as typeof import("../app");
     const synthesized = synthesize(loaded, { outdir, cluster });

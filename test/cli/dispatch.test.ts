@@ -67,6 +67,31 @@ describe("the vault-k8s-auth dispatcher", () => {
     );
   });
 
+  test.each(["help", "--help", "-h"])("prints the top help on stdout for %s, exit 0", (flag) => {
+    const result = cli([flag], { cwd: dir });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toMatch(/^Usage: vault-k8s-auth <command> \[args\] \[--flags\]\n/);
+  });
+
+  test("takes --version alone: with more after it, it is no command", () => {
+    expect(cli(["--version", "extra"], { cwd: dir })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        'vault-k8s-auth: unknown command "--version"; use one of can, doctor, drift, init, synth, validate, version (see --help)\n',
+    });
+  });
+
+  test("names every argument past the ones a command takes", () => {
+    expect(cli(["init", "repo", "more", "and more"], { cwd: dir })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: expect.stringMatching(
+        /^vault-k8s-auth init: unexpected argument "more and more" \(see vault-k8s-auth init --help\)\n/,
+      ),
+    });
+  });
+
   test("says the exit status convention once, in the top --help", () => {
     expect(cli(["--help"], { cwd: dir }).stdout).toContain(
       [

@@ -38,6 +38,13 @@ describe("a command that fails with an internal error", () => {
     expect(stderr).not.toContain(TOKEN);
   });
 
+  test("hides a token of 8 characters, the shortest it takes for a secret", () => {
+    failing("denied for hvs.1234");
+    expect(cli(["validate"], { cwd: dir, env: { VAULT_TOKEN: "hvs.1234" } }).stderr).toBe(
+      `vault-k8s-auth: internal error: denied for <VAULT_TOKEN>\n${REPORT}`,
+    );
+  });
+
   test("leaves a token too short to be a secret in the words that hold it (a dev server's root)", () => {
     failing("the root of the problem");
     expect(cli(["validate"], { cwd: dir, env: { VAULT_TOKEN: "root" } }).stderr).toBe(
@@ -84,6 +91,15 @@ describe("the synth entry point (npm run synth, cdktf synth)", () => {
       code: undefined,
       stdout: "ok: a: cdktf.out/stacks/a/cdk.tf.json\nok: b: cdktf.out/stacks/b/cdk.tf.json\n",
       stderr: "warning: w1\nwarning: w2\n",
+    });
+  });
+
+  test("prints nothing under the cdktf CLI, which prints the warnings and names the stacks itself", () => {
+    const synthesized = { outdir: join(dir, "cdktf.out"), stacks: ["a"], warnings: ["w1"] };
+    expect(run(() => synthesized, { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" })).toEqual({
+      code: undefined,
+      stdout: "",
+      stderr: "",
     });
   });
 

@@ -27,6 +27,19 @@ describe("vault-k8s-auth synth", () => {
     expect(existsSync(join(dir, "cdktf.out/manifest.json"))).toBe(true);
   });
 
+  test("turns source maps off for its synth, unless VAULT_K8S_AUTH_DEBUG asks for stack traces", () => {
+    const before = process.sourceMapsEnabled;
+    try {
+      process.setSourceMapsEnabled(true);
+      expect(cli(["synth", "--output", "debug-out"], { cwd: dir, env: { VAULT_K8S_AUTH_DEBUG: "1" } }).code).toBe(0);
+      expect(process.sourceMapsEnabled).toBe(true);
+      expect(cli(["synth", "--output", "quiet-out"], { cwd: dir }).code).toBe(0);
+      expect(process.sourceMapsEnabled).toBe(false);
+    } finally {
+      process.setSourceMapsEnabled(before);
+    }
+  });
+
   test("prints the synth warnings on stderr, so the seed's admin policy is seen", () => {
     const result = cli(["synth", "--output", "warned"], { cwd: dir });
     expect(result.code).toBe(0);
