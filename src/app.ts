@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Annotations, App } from "cdktf";
 import { underCdktfCli } from "./cdktf-cli";
@@ -59,7 +59,8 @@ export function synthesize({ config, warnings }: CheckedConfig, options: SynthOp
   // which removes them itself after the app and fails on one already gone.
   if (options.cluster === undefined && !underCdktfCli(process.env)) {
     const folder = join(app.outdir, "stacks");
-    for (const entry of existsSync(folder) ? readdirSync(folder, { withFileTypes: true }) : []) {
+    // app.synth() has just written at least one stack there: the folder exists.
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
       if (entry.isDirectory() && !ids.includes(entry.name)) rmSync(join(folder, entry.name), { recursive: true });
     }
   }

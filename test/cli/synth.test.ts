@@ -55,6 +55,17 @@ describe("vault-k8s-auth synth", () => {
     ]);
   });
 
+  test("removes the folder of a stack no longer in the config, as cdktf synth does, but not with --cluster", () => {
+    expect(cli(["synth", "--config", twoClusters, "--output", "shrink-out"], { cwd: dir }).code).toBe(0);
+    expect(stacksIn("shrink-out")).toEqual(["eks-test", "other"]);
+    expect(
+      cli(["synth", "--config", twoClusters, "--cluster", "eks-test", "--output", "shrink-out"], { cwd: dir }).code,
+    ).toBe(0);
+    expect(stacksIn("shrink-out")).toEqual(["eks-test", "other"]);
+    expect(cli(["synth", "--output", "shrink-out"], { cwd: dir }).code).toBe(0);
+    expect(stacksIn("shrink-out")).toEqual(["eks-test"]);
+  });
+
   test("writes only the cluster --cluster names, into --output", () => {
     const result = cli(["synth", "--config", twoClusters, "--cluster", "other", "--output", "only-other"], {
       cwd: dir,
