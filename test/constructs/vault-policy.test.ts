@@ -235,6 +235,23 @@ describe("VaultPolicy refusals and warnings, pinned whole", () => {
     );
   });
 
+  test("names a refused rule by its place among all the policy's rules, whichever call added it", () => {
+    const made = new VaultPolicy(newStack(), "Policy", { name: "app", rules: [READ] });
+    expect(
+      validationMessage(() =>
+        made.addRule({ path: "secret/data/b", capabilities: ["read"] }, { path: "secret/data/c", capabilities: [] }),
+      ),
+    ).toBe(
+      "test/Policy: rules[2].capabilities: [] must be a non-empty list of create, read, update, patch, delete, list, sudo, deny, subscribe",
+    );
+  });
+
+  test("adds no warning for rules that warrant none", () => {
+    const made = policy("atlantis", ["read"])();
+    made.addRule({ path: "secret/metadata/app", capabilities: ["list"] });
+    expect(warningsOf(made)).toEqual([]);
+  });
+
   test("warns that any grant on every path is full control of Vault, with the fix, and leaves deny out of the list", () => {
     expect(policyWarnings("admin", [{ path: "*", capabilities: ["read", "deny", "update"] }])).toEqual([
       'policy admin grants read, update on every path ("*"): full control of Vault. ' +
