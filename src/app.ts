@@ -12,6 +12,12 @@ export interface SynthOptions {
   readonly outdir?: string;
   /** @default - every cluster */
   readonly cluster?: string;
+  /**
+   * The environment the synth runs in: under the cdktf CLI (which it marks there), the folders of
+   * stacks no longer in the config are left for the CLI to remove.
+   * @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface Synthesized {
@@ -57,7 +63,7 @@ export function synthesize({ config, warnings }: CheckedConfig, options: SynthOp
   // stack no longer in the config goes, so nothing plans it by mistake. Only when every cluster
   // was synthesized (--cluster leaves the others' folders alone), and not under the cdktf CLI,
   // which removes them itself after the app and fails on one already gone.
-  if (options.cluster === undefined && !underCdktfCli(process.env)) {
+  if (options.cluster === undefined && !underCdktfCli(options.env ?? process.env)) {
     const folder = join(app.outdir, "stacks");
     // app.synth() has just written at least one stack there: the folder exists.
     for (const entry of readdirSync(folder, { withFileTypes: true })) {

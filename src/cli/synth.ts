@@ -51,7 +51,7 @@ ${COMMON_HELP}
     sourceMapsOffForSynth(io.env);
     // Loaded here, not at the top: every other command answers without cdktf or a provider.
     const { synthesize } = require("../app") as typeof import("../app");
-    const synthesized = synthesize(loaded, { outdir, cluster });
+    const synthesized = synthesize(loaded, { outdir, cluster, env: io.env });
     if (invocation.values.json) {
       io.out(`${JSON.stringify({ outdir, stacks: synthesized.stacks, warnings: synthesized.warnings })}\n`);
     } else {

@@ -55,12 +55,19 @@ describe("vault-k8s-auth synth", () => {
     ]);
   });
 
-  test("removes the folder of a stack no longer in the config, as cdktf synth does, but not with --cluster", () => {
+  test("removes the folder of a stack no longer in the config, as cdktf synth does, but not with --cluster nor under the cdktf CLI, which removes it itself", () => {
     expect(cli(["synth", "--config", twoClusters, "--output", "shrink-out"], { cwd: dir }).code).toBe(0);
     expect(stacksIn("shrink-out")).toEqual(["eks-test", "other"]);
     expect(
       cli(["synth", "--config", twoClusters, "--cluster", "eks-test", "--output", "shrink-out"], { cwd: dir }).code,
     ).toBe(0);
+    expect(stacksIn("shrink-out")).toEqual(["eks-test", "other"]);
+    const underCdktf = { CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
+    expect(cli(["synth", "--output", "shrink-out"], { cwd: dir, env: underCdktf })).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: "",
+    });
     expect(stacksIn("shrink-out")).toEqual(["eks-test", "other"]);
     expect(cli(["synth", "--output", "shrink-out"], { cwd: dir }).code).toBe(0);
     expect(stacksIn("shrink-out")).toEqual(["eks-test"]);
@@ -73,6 +80,12 @@ describe("vault-k8s-auth synth", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("ok: other: only-other/stacks/other/cdk.tf.json\n");
     expect(result.stderr).not.toContain("eks-test");
+    // Only the warnings of the cluster written: clusters[1]'s, not clusters[0]'s alike.
+    const warned = result.stderr.trimEnd().split("\n");
+    expect(warned.map((line) => /^warning: two\.yaml:\d+:\d+: (clusters\[\d\])/.exec(line)?.[1])).toEqual([
+      "clusters[1]",
+      "clusters[1]",
+    ]);
     expect(stacksIn("only-other")).toEqual(["other"]);
   });
 
