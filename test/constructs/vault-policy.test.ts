@@ -188,6 +188,11 @@ describe("VaultPolicy", () => {
 
   test("presets: KV v1 read-only and the Terraform vault provider's child token", () => {
     expect(PolicyPresets.kvReadOnly("kv", "/team/app/", 1)).toEqual([{ path: "kv/team/app", capabilities: ["read"] }]);
+    // Any run of slashes where the parts meet is one: Vault's path would hold an empty segment.
+    expect(PolicyRules.kvV2Read("secret//", "//team/app//")).toEqual([
+      { path: "secret/data/team/app", capabilities: ["read"] },
+      { path: "secret/metadata/team/app", capabilities: ["read", "list"] },
+    ]);
     expect(PolicyPresets.kvReadOnly("secret", "myscrt")).toEqual(PolicyRules.kvV2Read("secret", "myscrt"));
     expect(PolicyPresets.terraformVaultProvider(PolicyRules.list("secret/metadata"))).toEqual([
       { path: "auth/token/create", capabilities: ["update"], description: "the vault provider's child token" },
