@@ -16,6 +16,11 @@ describe("awsClasses, when loading the optional AWS provider fails", () => {
     expect(thrownFor(broken)).toEqual({ error: broken, validation: false });
   });
 
+  test("passes on an error that only reads like a missing package: Node marks one with the code MODULE_NOT_FOUND", () => {
+    const esm = Object.assign(new Error(`Cannot find module '${AWS_PROVIDER}'`), { code: "ERR_MODULE_NOT_FOUND" });
+    expect(thrownFor(esm)).toEqual({ error: esm, validation: false });
+  });
+
   test("passes on any other failure while loading the provider", () => {
     const failure = new SyntaxError("Unexpected token '<'");
     expect(thrownFor(failure)).toEqual({ error: failure, validation: false });
