@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -131,6 +131,18 @@ describe("can --policy-file NAME=FILE", () => {
     expect((JSON.parse(none.stdout) as { leftOut: string[] }).leftOut).toEqual(["vault-deploy", "vault-plan"]);
   });
 
+  test("refuses a policy named twice, and a file that is a folder, exit 2", async () => {
+    expect(await can("x", "--policy-file", "d=deploy.hcl", "--policy-file", "d=ci.json")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth can: --policy-file names policy d twice; give each policy one file\n",
+    });
+    mkdirSync(join(dir, "policies"), { recursive: true });
+    expect((await can("x", "--policy-file", "d=policies")).stderr).toBe(
+      "vault-k8s-auth can: --policy-file d=policies: policies is a directory; name a policy file\n",
+    );
+  });
+
   test("refuses what Vault would refuse, and what is not NAME=FILE, exit 2", async () => {
     expect(await can("x", "--policy-file", "b=broken.hcl")).toEqual({
       code: 2,
@@ -226,6 +238,29 @@ describe("can --live", () => {
     expect((await can("x", "--live", "--mount", "k8s", "--role", "nobody")).stderr).toBe(
       "vault-k8s-auth can: Vault has no role nobody on auth/k8s (auth/k8s/role/nobody answered 404)\n",
     );
+  });
+
+  test("takes --policy or --mount with --role, not both; and no question of the root policy", async () => {
+    expect(await can("x", "--live", "--policy", "app-read", "--mount", "k8s", "--role", "app")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "vault-k8s-auth can: --live takes either --policy NAME (repeatable) or --mount PATH --role ROLE, not both\n",
+    });
+    expect((await can("x", "--live", "--policy", "root")).stderr).toBe(
+      "vault-k8s-auth can: policy root is Vault's own all-powerful policy: a token with it may do everything\n",
+    );
+    expect(vault.requests).toEqual([]);
+  });
+
+  test("a role without token_policies carries only default", async () => {
+    vault.state.data = { ...vault.state.data, "auth/k8s/role/plain": { token_no_default_policy: false } };
+    const result = await can("auth/token/lookup-self", "--live", "--mount", "/k8s/", "--role", "plain");
+    expect(result.code).toBe(0);
+    expect(vault.requests.map((request) => request.url)).toEqual([
+      "/v1/auth/k8s/role/plain",
+      "/v1/sys/policies/acl/default",
+    ]);
   });
 
   test("a policy read from Vault that Vault's parser would refuse is reported, exit 2", async () => {
