@@ -218,6 +218,58 @@ describe("doctor --live (no config: the role and the mount's config read from Va
     );
   });
 
+  test("asks for the token first: no --jwt is a usage error, exit 2, before Vault is asked", async () => {
+    vault.requests.length = 0;
+    expect(await doctor("--mount", "k8s", "--role", "handmade")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth doctor: needs --jwt FILE (or --jwt - to read the token from stdin); see --help\n",
+    });
+    expect(vault.requests).toEqual([]);
+  });
+
+  test("says there are no kubernetes or jwt mounts at all, when Vault has none", async () => {
+    vault.state.mounts = { userpass: { type: "userpass" } };
+    expect((await doctor("--mount", "k8s", "--role", "r", "--jwt", "vault-aud.jwt")).stderr).toBe(
+      "vault-k8s-auth doctor: Vault has no auth mount at auth/k8s (kubernetes and jwt mounts: none)\n",
+    );
+  });
+
+  test("a mount without roles: the fix is to create the role, at its path", async () => {
+    vault.state.keys = {};
+    const result = await doctor("--mount", "k8s", "--role", "app", "--jwt", "vault-aud.jwt");
+    expect(result.code).toBe(1);
+    expect(failing(result)).toEqual([
+      {
+        name: "role",
+        status: "fail",
+        detail: 'no role "app" on auth/k8s (auth/k8s/role/app answered 404), so Vault says "invalid role name"',
+        fix: "create the role at auth/k8s/role/app",
+      },
+    ]);
+  });
+
+  test("a mount without its config: the role passes, and every login is refused until the config is written", async () => {
+    const { "auth/k8s/config": _config, ...rest } = vault.state.data ?? {};
+    vault.state.data = rest;
+    const result = await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).checks).toEqual([
+      {
+        name: "role",
+        status: "pass",
+        detail: 'role "handmade" exists on auth/k8s (read from Vault: auth/k8s/role/handmade)',
+      },
+      {
+        name: "config",
+        status: "fail",
+        detail:
+          'auth/k8s has no config (auth/k8s/config answered 404), so Vault refuses every login ("could not load backend configuration")',
+        fix: "write the mount's config at auth/k8s/config",
+      },
+    ]);
+  });
+
   test("never asks Vault for more than sys/auth, the role and the mount's config", async () => {
     vault.requests.length = 0;
     await doctor("--mount", "k8s", "--role", "handmade", "--jwt", "vault-aud.jwt");
