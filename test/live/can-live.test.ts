@@ -131,6 +131,20 @@ describe("can --policy-file NAME=FILE", () => {
     expect((JSON.parse(none.stdout) as { leftOut: string[] }).leftOut).toEqual(["vault-deploy", "vault-plan"]);
   });
 
+  test("takes a file named default for Vault's default policy, instead of adding the built-in one", async () => {
+    const result = await can("secret/data/apps/web", "--policy-file", "default=deploy.hcl", "--json");
+    expect(JSON.parse(result.stdout).policies.map((policy: { name: string }) => policy.name)).toEqual(["default"]);
+    expect(result.code).toBe(0);
+  });
+
+  test("refuses a pair without a name or without a file", async () => {
+    for (const pair of ["=deploy.hcl", "deploy="]) {
+      expect((await can("x", "--policy-file", pair)).stderr).toBe(
+        `vault-k8s-auth can: --policy-file ${JSON.stringify(pair)} is not NAME=FILE, e.g. --policy-file vault-deploy=vault-deploy-policy.hcl\n`,
+      );
+    }
+  });
+
   test("refuses a policy named twice, and a file that is a folder, exit 2", async () => {
     expect(await can("x", "--policy-file", "d=deploy.hcl", "--policy-file", "d=ci.json")).toEqual({
       code: 2,
@@ -253,9 +267,27 @@ describe("can --live", () => {
     expect(vault.requests).toEqual([]);
   });
 
+  test("needs --role with --mount; --no-default-policy leaves default unread; a role's login adds default", async () => {
+    expect((await can("x", "--live", "--mount", "k8s")).stderr).toBe(
+      "vault-k8s-auth can: --live needs --policy NAME (the token's policies) or --mount PATH --role ROLE (a role's), e.g. can secret/data/app --live --mount kubernetes --role app\n",
+    );
+    expect((await can("x", "--live", "--role", "app")).code).toBe(2);
+    vault.requests.length = 0;
+    await can("secret/data/app", "--live", "--policy", "app-read", "--no-default-policy");
+    expect(vault.requests.map((request) => request.url)).toEqual(["/v1/sys/policies/acl/app-read"]);
+    vault.requests.length = 0;
+    await can("secret/data/app", "--live", "--mount", "k8s", "--role", "app");
+    expect(vault.requests.map((request) => request.url).sort()).toEqual([
+      "/v1/auth/k8s/role/app",
+      "/v1/sys/policies/acl/app-read",
+      "/v1/sys/policies/acl/default",
+      "/v1/sys/policies/acl/gone",
+    ]);
+  });
+
   test("a role without token_policies carries only default", async () => {
     vault.state.data = { ...vault.state.data, "auth/k8s/role/plain": { token_no_default_policy: false } };
-    const result = await can("auth/token/lookup-self", "--live", "--mount", "/k8s/", "--role", "plain");
+    const result = await can("auth/token/lookup-self", "--live", "--mount", "//k8s//", "--role", "plain");
     expect(result.code).toBe(0);
     expect(vault.requests.map((request) => request.url)).toEqual([
       "/v1/auth/k8s/role/plain",
