@@ -92,6 +92,24 @@ describe("vault-k8s-auth doctor", () => {
     ]);
   });
 
+  test("sums up when no role accepts the token, and when more than one does", () => {
+    const none = writeConfig(dir, "none.yaml", {
+      clusters: [{ ...seed, roles: [{ ...seed.roles[0], name: "ci", boundServiceAccountNames: ["ci"] }] }],
+    });
+    const refused = cli(["doctor", "--config", none, "--jwt", "default.jwt"], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout.split("\n").slice(-2)).toEqual(["FAIL: no role of auth/atlantis accepts this token", ""]);
+    const both = writeConfig(dir, "both.yaml", {
+      clusters: [{ ...seed, roles: [seed.roles[0], { ...seed.roles[0], name: "twin" }] }],
+    });
+    const accepted = cli(["doctor", "--config", both, "--jwt", "default.jwt"], { cwd: dir });
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout.split("\n").slice(-2)).toEqual([
+      "ok: roles atlantis, twin of auth/atlantis would accept this token",
+      "",
+    ]);
+  });
+
   test("checks the cluster --cluster names", () => {
     const result = cli(
       ["doctor", "--config", twoClusters, "--cluster", "other", "--role", "atlantis", "--jwt", "default.jwt"],

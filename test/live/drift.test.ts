@@ -101,6 +101,7 @@ const drift = (...args: string[]) => liveCli(["drift", "--config", "config.yaml"
 describe("vault-k8s-auth drift", () => {
   test("a Vault as the stack left it has no drift (lists as sets, omitted fields at their defaults), exit 0", async () => {
     expect(await drift()).toEqual({ code: 0, stderr: "", stdout: "ok: no drift in 1 cluster\n" });
+    expect(await drift("--cluster", "prod")).toEqual({ code: 0, stderr: "", stdout: "ok: no drift in 1 cluster\n" });
     expect(JSON.parse((await drift("--json")).stdout)).toEqual({
       ok: true,
       clusters: [{ name: "prod", unowned: [], changed: [], missing: [] }],
@@ -181,6 +182,21 @@ describe("vault-k8s-auth drift", () => {
       "prod  info     mount  auth/other: an auth mount of a kind this tool manages that no cluster of the config owns (not counted as drift)\n" +
         "ok: no drift in 1 cluster\n",
     );
+  });
+
+  test("lists the mounts no cluster owns by path, on the first cluster", async () => {
+    vault.state.mounts = {
+      ...vault.state.mounts,
+      zeta: { type: "jwt" },
+      alpha: { type: "kubernetes" },
+      mid: { type: "jwt" },
+    };
+    const result = await drift("--json");
+    expect(JSON.parse(result.stdout).clusters[0].unowned).toEqual([
+      { kind: "mount", path: "auth/alpha" },
+      { kind: "mount", path: "auth/mid" },
+      { kind: "mount", path: "auth/zeta" },
+    ]);
   });
 
   test("a mount of another type at the path is a changed type, and its roles are not compared", async () => {
