@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { FakeVault, type FakeVaultState, liveCli } from "./fake-vault";
 
 const dir = mkdtempSync(join(tmpdir(), "vka-drift-"));
@@ -182,6 +182,28 @@ describe("vault-k8s-auth drift", () => {
       "prod  info     mount  auth/other: an auth mount of a kind this tool manages that no cluster of the config owns (not counted as drift)\n" +
         "ok: no drift in 1 cluster\n",
     );
+  });
+
+  test("says what an EKS cluster leaves uncompared: the host and CA, looked up only at deploy", async () => {
+    writeFileSync(
+      join(dir, "eks.yaml"),
+      stringify({
+        clusters: [
+          {
+            ...(parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: object[] }).clusters[0],
+            kubernetes: { eks: { clusterName: "prod", region: "eu-west-1" } },
+          },
+        ],
+      }),
+    );
+    const result = await liveCli(["drift", "--config", "eks.yaml"], { cwd: dir, env });
+    expect(result).toEqual({
+      code: 0,
+      stderr: "",
+      stdout:
+        "prod  note     config not compared: kubernetes_host and kubernetes_ca_cert (EKS: looked up at deploy)\n" +
+        "ok: no drift in 1 cluster\n",
+    });
   });
 
   test("lists the mounts no cluster owns by path, on the first cluster", async () => {
