@@ -89,6 +89,53 @@ describe("vault-k8s-auth can", () => {
   });
 });
 
+describe("vault-k8s-auth can with more than one cluster or role", () => {
+  const two = writeConfig(dir, "two-can.yaml", {
+    clusters: [
+      {
+        ...seed,
+        policies: [{ name: "wide", rules: [{ kvRead: { mount: "secret", path: "*" } }] }],
+        roles: [
+          { ...seed.roles[0], name: "reader", tokenPolicies: ["wide"] },
+          { ...seed.roles[0], name: "plain", tokenPolicies: [] },
+        ],
+      },
+      {
+        ...seed,
+        name: "other",
+        vault: { namespace: "other" },
+        kubernetes: { eks: { clusterName: "other", region: "ap-northeast-1" } },
+        policies: [],
+        roles: [{ ...seed.roles[0], name: "elsewhere", tokenPolicies: [] }],
+      },
+    ],
+  });
+  const ask = (...args: string[]) => cli(["can", ...args, "--config", two], { cwd: dir });
+
+  test("answers for the cluster --cluster names, and lists its roles when --role is missing", () => {
+    expect(ask("secret/x", "--cluster", "other")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "vault-k8s-auth can: needs --role, one of elsewhere\n",
+    });
+    expect(ask("secret/x", "--cluster", "eks-test").stderr).toBe(
+      "vault-k8s-auth can: needs --role, one of reader, plain\n",
+    );
+  });
+
+  test("hints at KV v2 API paths only from the asked role's own policies", () => {
+    const hints = (result: { stdout: string }) => result.stdout.split("\n").filter((line) => line.startsWith("hint: "));
+    expect(hints(ask("secret/app", "--cluster", "eks-test", "--role", "reader"))).toHaveLength(2);
+    expect(hints(ask("secret/app", "--cluster", "eks-test", "--role", "plain"))).toEqual([]);
+  });
+
+  test("gives no hint for a path already inside data/ or metadata/, even where the rule's '*' covers more", () => {
+    const result = ask("secret/data/app", "--cluster", "eks-test", "--role", "reader");
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("hint:");
+  });
+});
+
 describe("vault-k8s-auth can on Vault's root-protected paths (vault/logical_system.go:113-147)", () => {
   const rootConfig = writeConfig(dir, "root.yaml", {
     clusters: [
