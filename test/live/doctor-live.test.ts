@@ -228,6 +228,38 @@ describe("doctor --live (no config: the role and the mount's config read from Va
     expect(vault.requests).toEqual([]);
   });
 
+  test("prints the checks as text without --json, ending with the verdict and what it still rests on", async () => {
+    const text = (...args: string[]) => liveCli(["doctor", "--live", ...args], { cwd: dir, env });
+    const accepted = await text("--mount", "//k8s//", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout.split("\n").slice(-2)).toEqual([
+      "ok: Vault would accept this token for role handmade, if the TokenReview passes (see the skip lines)",
+      "",
+    ]);
+    const missing = await text("--mount", "k8s", "--role", "nobody", "--jwt", "vault-aud.jwt");
+    expect(missing).toEqual({
+      code: 1,
+      stderr: "",
+      stdout:
+        'FAIL  role  no role "nobody" on auth/k8s (auth/k8s/role/nobody answered 404), so Vault says "invalid role name"\n' +
+        "            fix: log in as one of handmade, other\n" +
+        'FAIL: Vault refuses this login at "role"\n',
+    });
+  });
+
+  test("refuses a mount path that is only slashes, a missing --role, and token files it cannot read, naming the flag", async () => {
+    const usage =
+      "vault-k8s-auth doctor: --live needs --mount PATH and --role ROLE, e.g. doctor --live --mount kubernetes --role app --jwt token\n";
+    expect((await doctor("--mount", "/", "--role", "r", "--jwt", "vault-aud.jwt")).stderr).toBe(usage);
+    expect((await doctor("--mount", "k8s", "--jwt", "vault-aud.jwt")).stderr).toBe(usage);
+    expect((await doctor("--mount", "k8s", "--role", "r", "--jwt", "nope.jwt")).stderr).toBe(
+      `vault-k8s-auth doctor: --jwt nope.jwt: no such file (looked in ${dir})\n`,
+    );
+    expect(
+      (await doctor("--mount", "k8s", "--role", "r", "--jwt", "vault-aud.jwt", "--reviewer-jwt", "nope.jwt")).stderr,
+    ).toBe(`vault-k8s-auth doctor: --reviewer-jwt nope.jwt: no such file (looked in ${dir})\n`);
+  });
+
   test("says there are no kubernetes or jwt mounts at all, when Vault has none", async () => {
     vault.state.mounts = { userpass: { type: "userpass" } };
     expect((await doctor("--mount", "k8s", "--role", "r", "--jwt", "vault-aud.jwt")).stderr).toBe(
