@@ -184,6 +184,67 @@ describe("vault-k8s-auth drift", () => {
     );
   });
 
+  test("two clusters on one Vault: mounts either owns are no stray, the one drifting is named, missing lines listed", async () => {
+    const one = (parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: Record<string, unknown>[] })
+      .clusters[0];
+    writeFileSync(
+      join(dir, "two.yaml"),
+      stringify({
+        clusters: [
+          one,
+          {
+            ...one,
+            name: "staging",
+            kubernetes: {
+              host: "https://staging.example.com:6443",
+              caCertificate: CA,
+              kubeconfig: { context: "staging" },
+            },
+            auth: { path: "k8s-staging" },
+            policies: [],
+            roles: [{ ...(one.roles as object[])[0], tokenPolicies: [] }],
+          },
+        ],
+      }),
+    );
+    const result = await liveCli(["drift", "--config", "two.yaml"], { cwd: dir, env });
+    expect(result).toEqual({
+      code: 1,
+      stderr: "",
+      stdout:
+        "staging  missing  mount  auth/k8s-staging\n" +
+        "staging  missing  config auth/k8s-staging/config\n" +
+        "staging  missing  role   auth/k8s-staging/role/app\n" +
+        "FAIL: drift in staging: 0 unowned, 0 changed, 3 missing\n",
+    });
+    vault.state.mounts = { ...vault.state.mounts, "k8s-staging": { type: "kubernetes" } };
+    const asJson = JSON.parse((await liveCli(["drift", "--config", "two.yaml", "--json"], { cwd: dir, env })).stdout);
+    expect(asJson.clusters.map((cluster: { unowned: unknown[] }) => cluster.unowned)).toEqual([[], []]);
+  });
+
+  test("counts a mount as owned only by the clusters on the same Vault", async () => {
+    const one = (parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: Record<string, unknown>[] })
+      .clusters[0];
+    const elsewhere = {
+      ...one,
+      name: "elsewhere",
+      kubernetes: {
+        host: "https://elsewhere.example.com:6443",
+        caCertificate: CA,
+        kubeconfig: { context: "elsewhere" },
+      },
+      vault: { address: "https://vault.elsewhere.example.com:8200" },
+      auth: { path: "k8s-elsewhere" },
+    };
+    writeFileSync(join(dir, "elsewhere.yaml"), stringify({ clusters: [one, elsewhere] }));
+    vault.state.mounts = { ...vault.state.mounts, "k8s-elsewhere": { type: "kubernetes" } };
+    const result = await liveCli(["drift", "--config", "elsewhere.yaml", "--cluster", "prod", "--json"], {
+      cwd: dir,
+      env,
+    });
+    expect(JSON.parse(result.stdout).clusters[0].unowned).toEqual([{ kind: "mount", path: "auth/k8s-elsewhere" }]);
+  });
+
   test("says what an EKS cluster leaves uncompared: the host and CA, looked up only at deploy", async () => {
     writeFileSync(
       join(dir, "eks.yaml"),
