@@ -214,6 +214,15 @@ describe("vault-k8s-auth init", () => {
     expect(stdout).toContain(`next: cd ${target} && npm install`);
   });
 
+  test("drops the spaces a copied CA carries at its lines' ends", () => {
+    const pem = readFileSync(CA, "utf8");
+    writeFileSync(join(dir, "spaces.pem"), pem.replace(/\n/g, "  \n"));
+    const repo = fresh();
+    expect(init(repo, ...EXPLICIT.slice(0, 4), "--ca-file", "spaces.pem", ...VAULT).code).toBe(0);
+    const [cluster] = parseConfigText(read(repo, "vault-k8s-auth.yaml"), "x.yaml").clusters;
+    expect(cluster.kubernetes.caCertificate).toBe(pem);
+  });
+
   test("keeps every certificate of a CA bundle, one after the other", () => {
     const pem = readFileSync(CA, "utf8");
     writeFileSync(join(dir, "bundle.pem"), `${pem}${pem}`);
@@ -339,6 +348,11 @@ describe("vault-k8s-auth init", () => {
       '--eks-cluster "bad name" holds a space, which would be written as is; remove it',
     ],
     [
+      "an --eks-cluster name AWS refuses",
+      ["x", "--cluster", "a", "--eks-cluster", "_bad", "--eks-region", "eu-west-1", ...VAULT],
+      "--eks-cluster \"_bad\" is not an EKS cluster name; use the name `aws eks list-clusters` shows: 1 to 100 letters, digits, '-' and '_', starting with a letter or digit",
+    ],
+    [
       "a region name for a region code",
       ["x", "--cluster", "a", "--eks-cluster", "a", "--eks-region", "Mars", ...VAULT],
       '--eks-region "Mars" is not an AWS region; use a region code such as ap-northeast-1 or us-east-1 (not a name like Tokyo, not an availability zone like us-east-1a)',
@@ -429,7 +443,16 @@ describe("vault-k8s-auth init --atlantis", () => {
   });
 
   test("says what it wrote in order: the repo's files, atlantis.yaml, atlantis/ by name, and the README last", () => {
-    expect(result().stdout.split("\n").slice(0, -2)).toEqual(
+    // A run of its own: code run for the shared result is credited to the first test that reads it.
+    const own = fresh();
+    const { stdout, stderr } = init(own, ...EXPLICIT, ...VAULT, "--atlantis");
+    // Its config's two roles bind no audience: one warning line each.
+    expect(stderr.split("\n").map((line) => line.replace(/: role .*/, ""))).toEqual([
+      `warning: ${own}/vault-k8s-auth.yaml:64:15: clusters[0].roles[0].name`,
+      `warning: ${own}/vault-k8s-auth.yaml:70:15: clusters[0].roles[1].name`,
+      "",
+    ]);
+    expect(stdout.split("\n").slice(0, -2)).toEqual(
       [
         "vault-k8s-auth.yaml",
         "package.json",
@@ -441,7 +464,7 @@ describe("vault-k8s-auth init --atlantis", () => {
         "atlantis/README.md",
         "atlantis/repos.yaml",
         "README.md",
-      ].map((file) => `wrote ${repo}/${file}`),
+      ].map((file) => `wrote ${own}/${file}`),
     );
   });
 

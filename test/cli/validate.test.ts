@@ -175,6 +175,14 @@ describe("vault-k8s-auth validate", () => {
     }
   });
 
+  test("reads --config over VAULT_K8S_AUTH_CONFIG, even a blank one", () => {
+    expect(cli(["validate", "--config", quiet], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: " " } })).toEqual({
+      code: 0,
+      stdout: "ok: quiet.yaml: 2 clusters, 2 roles\n",
+      stderr: "",
+    });
+  });
+
   test("reads VAULT_K8S_AUTH_CONFIG as the path it is, spaces and all, as the library's loadConfig does", () => {
     expect(cli(["validate"], { cwd: dir, env: { VAULT_K8S_AUTH_CONFIG: ` ${quiet}` } })).toEqual({
       code: 2,
