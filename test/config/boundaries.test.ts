@@ -983,6 +983,23 @@ describe("names and state keys unique where they share a space", () => {
     accepted(two(s3Cluster("a", "shared.tfstate"), other));
   });
 
+  test("a refused cluster name neither invents a clash of default keys nor hides one of explicit keys", () => {
+    const named = (cluster: ClusterInput, name: string) => ({ ...cluster, name });
+    const nameProblem = (index: number, name: string) =>
+      `clusters[${index}].name: "${name}" is not a cluster name; use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit`;
+    expect(refusals(two(named(s3Cluster("a"), "A_1"), named(s3Cluster("b"), "B_2")))).toEqual([
+      nameProblem(0, "A_1"),
+      nameProblem(1, "B_2"),
+    ]);
+    expect(
+      refusals(two(named(s3Cluster("a", "same.tfstate"), "A_1"), named(s3Cluster("b", "same.tfstate"), "B_2"))),
+    ).toEqual([
+      nameProblem(0, "A_1"),
+      nameProblem(1, "B_2"),
+      `clusters[1].state.s3.key: "same.tfstate" in bucket "states" is already the state of clusters[0]; the two stacks would overwrite each other's state: give each cluster its own key (or leave key out: vault-k8s-auth/<name>.tfstate)`,
+    ]);
+  });
+
   test("rejects an explicit key equal to another cluster's default key", () => {
     expect(refusal(two(s3Cluster("a"), s3Cluster("b", "vault-k8s-auth/a.tfstate")))).toBe(
       `clusters[1].state.s3.key: "vault-k8s-auth/a.tfstate" in bucket "states" is already the state of clusters[0]; the two stacks would overwrite each other's state: give each cluster its own key (or leave key out: vault-k8s-auth/<name>.tfstate)`,
