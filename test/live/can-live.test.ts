@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { DEFAULT_CONFIG } from "../../src/config/defaults";
 import { FakeVault, liveCli } from "./fake-vault";
 
@@ -104,6 +104,29 @@ describe("can --policy-file NAME=FILE", () => {
       '  default        "secret/data/apps/*": list, read',
       "",
     ]);
+    // The file's one limit is the only note: a role's policies from the config add none.
+    expect(result.stderr).toBe(
+      'note: policy default: path "sys/mounts": allowed_parameters restrict requests beyond capabilities; not evaluated\n',
+    );
+  });
+
+  test("with --role, takes the role from the cluster --cluster names", async () => {
+    const [cluster] = (parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: Record<string, unknown>[] })
+      .clusters;
+    const other = {
+      ...cluster,
+      name: "other",
+      vault: { namespace: "other" },
+      auth: { path: "k8s/other" },
+      kubernetes: { eks: { clusterName: "other", region: "ap-northeast-1" } },
+      roles: [{ ...(cluster.roles as object[])[0], name: "builder" }],
+    };
+    writeFileSync(join(dir, "two.yaml"), stringify({ clusters: [cluster, other] }));
+    const args = ["secret/data/apps/web", "--config", "two.yaml", "--policy-file", "default=deploy.hcl"];
+    expect((await can(...args, "--cluster", "other", "--role", "builder")).code).toBe(0);
+    expect((await can(...args, "--role", "builder")).stderr).toBe(
+      "vault-k8s-auth can: the config has 2 clusters; pass --cluster with one of eks-test, other\n",
+    );
   });
 
   test("with --role, supplies the role's externalPolicies; those without a file stay left out and named", async () => {
