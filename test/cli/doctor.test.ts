@@ -212,6 +212,20 @@ describe("vault-k8s-auth doctor", () => {
     );
   });
 
+  test("words the verdict of an EKS jwt-method cluster, whose issuer EKS gives, by its signature too", () => {
+    const config = writeConfig(dir, "eks-jwt.yaml", {
+      clusters: [
+        { ...seed, auth: { method: "jwt", path: "atlantis-jwt" }, roles: [{ ...seed.roles[0], audience: "vault" }] },
+      ],
+    });
+    writeFileSync(join(dir, "vault-aud.jwt"), projectedToken({ aud: ["vault"] }));
+    const result = cli(["doctor", "--config", config, "--role", "atlantis", "--jwt", "vault-aud.jwt"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe(
+      "ok: Vault would accept this token for role atlantis, if its signature verifies against the issuer's keys (see the skip lines)",
+    );
+  });
+
   test("with pinned publicKeys, verifies the signature itself and leaves no condition on its ok", () => {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const config = writeConfig(dir, "jwt-pinned.yaml", {
