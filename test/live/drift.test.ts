@@ -220,6 +220,24 @@ describe("vault-k8s-auth drift", () => {
     vault.state.mounts = { ...vault.state.mounts, "k8s-staging": { type: "kubernetes" } };
     const asJson = JSON.parse((await liveCli(["drift", "--config", "two.yaml", "--json"], { cwd: dir, env })).stdout);
     expect(asJson.clusters.map((cluster: { unowned: unknown[] }) => cluster.unowned)).toEqual([[], []]);
+    // Both as their stacks left them: no drift in either.
+    const config = vault.state.data?.["auth/k8s/config"] ?? {};
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/k8s-staging/config": { ...config, kubernetes_host: "https://staging.example.com:6443" },
+      "auth/k8s-staging/role/app": { ...ROLE, policies: [], token_policies: [] },
+    };
+    vault.state.keys = { ...vault.state.keys, "auth/k8s-staging/role": ["app"] };
+    const twice = () => liveCli(["drift", "--config", "two.yaml"], { cwd: dir, env });
+    expect(await twice()).toEqual({ code: 0, stderr: "", stdout: "ok: no drift in 2 clusters\n" });
+    // Both drifting, each with a stray role: named together, each stray role counted; a stray
+    // mount is information, not counted.
+    vault.state.keys = { "auth/k8s/role": ["app", "extra"], "auth/k8s-staging/role": ["app", "extra"] };
+    vault.state.mounts = { ...vault.state.mounts, zz: { type: "jwt" } };
+    expect((await twice()).stdout.split("\n").slice(-2)).toEqual([
+      "FAIL: drift in prod, staging: 2 unowned, 0 changed, 0 missing",
+      "",
+    ]);
   });
 
   test("counts a mount as owned only by the clusters on the same Vault", async () => {
