@@ -161,7 +161,9 @@ describe("vault-k8s-auth synth", () => {
     const result = cli(["synth", "--config", twoClusters, "--cluster", "othr", "--output", "never"], { cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain('--cluster "othr" is not a cluster of the config; did you mean "other"?');
+    expect(result.stderr).toBe(
+      'vault-k8s-auth synth: --cluster "othr" is not a cluster of the config; did you mean "other"? (clusters: eks-test, other)\n',
+    );
     expect(existsSync(join(dir, "never"))).toBe(false);
   });
 });
