@@ -27,8 +27,6 @@ export interface ClusterView {
   readonly roles: readonly (RoleView | undefined)[];
   /** Each role's name, also where the rest of the role was refused. */
   readonly roleNames: readonly (string | undefined)[];
-  /** Whether `state` was accepted (absent counts as accepted). */
-  readonly stateAccepted: boolean;
   readonly state?: ClusterConfig["state"] | undefined;
   readonly importExisting?: boolean | undefined;
 }
@@ -64,7 +62,6 @@ function wholeView(cluster: ClusterConfig, raw: Record<string, unknown>): Cluste
     policyNames: cluster.policies.map((policy) => policy.name),
     policyRules: cluster.policies.map((policy) => policy.rules ?? []),
     roleNames: cluster.roles.map((role) => role.name),
-    stateAccepted: true,
   };
 }
 
@@ -86,7 +83,6 @@ function partialView(raw: Record<string, unknown>): ClusterView {
       .filter((name) => name !== undefined),
     roles,
     roleNames: roles.map((view) => view?.role.name),
-    stateAccepted: state.success,
     state: state.data,
     importExisting: accepted(shape.importExisting, raw.importExisting),
   };
