@@ -284,6 +284,14 @@ describe("can --live", () => {
       stderr:
         "vault-k8s-auth can: --live takes either --policy NAME (repeatable) or --mount PATH --role ROLE, not both\n",
     });
+    for (const half of [
+      ["--mount", "k8s"],
+      ["--role", "app"],
+    ]) {
+      expect((await can("x", "--live", "--policy", "app-read", ...half)).stderr).toBe(
+        "vault-k8s-auth can: --live takes either --policy NAME (repeatable) or --mount PATH --role ROLE, not both\n",
+      );
+    }
     expect((await can("x", "--live", "--policy", "root")).stderr).toBe(
       "vault-k8s-auth can: policy root is Vault's own all-powerful policy: a token with it may do everything\n",
     );
@@ -306,6 +314,13 @@ describe("can --live", () => {
       "/v1/sys/policies/acl/default",
       "/v1/sys/policies/acl/gone",
     ]);
+  });
+
+  test("takes a --policy-file in place of the Vault policy of that name", async () => {
+    vault.requests.length = 0;
+    const result = await can("ci/main/logs", "--live", "--policy", "app-read", "--policy-file", "app-read=ci.json");
+    expect(result.stdout.split("\n")[0]).toBe("ok: read on ci/main/logs (as sys/capabilities-self reports it)");
+    expect(vault.requests.map((request) => request.url)).toEqual(["/v1/sys/policies/acl/default"]);
   });
 
   test("a role without token_policies carries only default", async () => {
