@@ -117,18 +117,19 @@ function sudoBlocksAll(answer: CanAnswer): boolean {
 function sudoLine(answer: CanAnswer, operation: string | undefined): string | undefined {
   const { sudo } = answer;
   if (sudo === null) return undefined;
-  const where = sudo.rootPaths.map((path) => JSON.stringify(path)).join(" and ");
+  const paths = sudo.rootPaths.map((path) => JSON.stringify(path)).join(" and ");
+  const where = `${paths} ${sudo.rootPaths.length === 1 ? "is a root-protected path" : "are root-protected paths"}`;
   const rule = sudo.granted ? "which the rule grants" : "which the rule lacks";
   if (operation !== undefined) {
     if (!sudo.operations.includes(operation as Operation)) return undefined;
-    return `sudo: ${where} is a root-protected path (${sudo.source}): Vault also requires sudo for ${operation}, ${rule}`;
+    return `sudo: ${where} (${sudo.source}): Vault also requires sudo for ${operation}, ${rule}`;
   }
   const spared = OPERATIONS.filter((candidate) => !sudo.operations.includes(candidate));
   if (spared.length === 0) {
-    return `sudo: ${where} is a root-protected path (${sudo.source}): every operation there also needs sudo, ${rule}`;
+    return `sudo: ${where} (${sudo.source}): every operation there also needs sudo, ${rule}`;
   }
   return (
-    `sudo: ${where} is a root-protected path (${sudo.source}): ${sudo.operations.join(", ")} there also ` +
+    `sudo: ${where} (${sudo.source}): ${sudo.operations.join(", ")} there also ` +
     `${sudo.operations.length === 1 ? "needs" : "need"} sudo, ${rule} (not ${spared.join(", ")}: a LIST's path ` +
     `gains a trailing "/", and a root path without "*" protects only itself)`
   );

@@ -157,6 +157,25 @@ describe("vault-k8s-auth can on Vault's root-protected paths (vault/logical_syst
     ],
   });
   const ask = (...args: string[]) => cli(["can", ...args, "--role", "ops", "--config", rootConfig], { cwd: dir });
+  const otherConfig = writeConfig(dir, "root-other.yaml", {
+    clusters: [
+      {
+        ...seed,
+        policies: [
+          {
+            name: "ops",
+            rules: [
+              { path: "auth/token/accessors", capabilities: ["list", "read"] },
+              { path: "sys/audit", capabilities: ["read", "list"] },
+              { path: "sys/leases", capabilities: ["read", "update"] },
+            ],
+          },
+        ],
+        roles: [{ ...seed.roles[0], name: "ops", tokenPolicies: ["ops"] }],
+      },
+    ],
+  });
+  const askOther = (path: string) => cli(["can", path, "--role", "ops", "--config", otherConfig], { cwd: dir });
 
   test("refuses an update of sys/auth/<x> without sudo, as Vault answers 403, and names sudo (issue 19)", () => {
     expect(ask("sys/auth/k8s2", "--operation", "update")).toEqual({
@@ -191,8 +210,33 @@ describe("vault-k8s-auth can on Vault's root-protected paths (vault/logical_syst
       "ok: list, read, update on sys/leases (as sys/capabilities-self reports it)",
       'sudo: "sys/leases" is a root-protected path (vault/logical_system.go:113-147): read, create, update, patch, delete there also need sudo, which the rule lacks (not list: a LIST\'s path gains a trailing "/", and a root path without "*" protects only itself)',
     ]);
-    expect(ask("sys/leases", "--operation", "list").code).toBe(0);
+    const list = ask("sys/leases", "--operation", "list");
+    expect(list.code).toBe(0);
+    expect(list.stdout).not.toContain("sudo:");
     expect(ask("sys/leases", "--operation", "read").code).toBe(1);
+  });
+
+  test("names the one operation a LIST's trailing slash brings under a root path, in the singular", () => {
+    const result = askOther("auth/token/accessors");
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")[1]).toBe(
+      'sudo: "auth/token/accessors/" is a root-protected path (vault/token_store.go:787-790): list there also needs sudo, which the rule lacks (not read, create, update, patch, delete: a LIST\'s path gains a trailing "/", and a root path without "*" protects only itself)',
+    );
+  });
+
+  test("names both root paths that protect a path, by its operations", () => {
+    expect(askOther("sys/audit").stdout.split("\n")[1]).toBe(
+      'sudo: "sys/audit" and "sys/audit/*" are root-protected paths (vault/logical_system.go:113-147): every operation there also needs sudo, which the rule lacks',
+    );
+  });
+
+  test("refuses them all when every operation the rule grants needs sudo, though others would not", () => {
+    // read and update need sudo on sys/leases; list, which the rule does not grant, would not.
+    const result = askOther("sys/leases");
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n")[0]).toBe(
+      "FAIL: read, update on sys/leases (as sys/capabilities-self reports it; without sudo Vault refuses them all here)",
+    );
   });
 
   test("allows a root path's operation when the deciding rule grants sudo, and says so", () => {
