@@ -216,6 +216,15 @@ describe("vault-k8s-auth can on Vault's root-protected paths (vault/logical_syst
     expect(ask("sys/leases", "--operation", "read").code).toBe(1);
   });
 
+  test("a write on a root path without sudo names the operation that needs it, create first", () => {
+    const result = ask("sys/auth/k8s2", "--operation", "write");
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n").slice(0, 2)).toEqual([
+      "FAIL: write sys/auth/k8s2 is denied: neither create nor update (capabilities: create, delete, read, update)",
+      'sudo: "sys/auth/*" is a root-protected path (vault/logical_system.go:113-147): Vault also requires sudo for create, which the rule lacks',
+    ]);
+  });
+
   test("names the one operation a LIST's trailing slash brings under a root path, in the singular", () => {
     const result = askOther("auth/token/accessors");
     expect(result.code).toBe(0);
