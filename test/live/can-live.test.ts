@@ -154,6 +154,15 @@ describe("can --policy-file NAME=FILE", () => {
     expect((JSON.parse(none.stdout) as { leftOut: string[] }).leftOut).toEqual(["vault-deploy", "vault-plan"]);
   });
 
+  test("lists the policies by name, whatever order the flags gave them in", async () => {
+    const result = await can("x", "--policy-file", "zeta=ci.json", "--policy-file", "beta=deploy.hcl", "--json");
+    expect(JSON.parse(result.stdout).policies.map((policy: { name: string }) => policy.name)).toEqual([
+      "beta",
+      "default",
+      "zeta",
+    ]);
+  });
+
   test("takes a file named default for Vault's default policy, instead of adding the built-in one", async () => {
     const result = await can("secret/data/apps/web", "--policy-file", "default=deploy.hcl", "--json");
     expect(JSON.parse(result.stdout).policies.map((policy: { name: string }) => policy.name)).toEqual(["default"]);
