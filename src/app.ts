@@ -74,8 +74,6 @@ export function synthesize({ config, warnings }: CheckedConfig, options: SynthOp
   return {
     outdir: app.outdir,
     stacks: ids,
-    warnings: warnings
-      .filter((found) => found.cluster === undefined || names.has(found.cluster))
-      .map((found) => found.text),
+    warnings: warnings.filter((found) => names.has(found.cluster)).map((found) => found.text),
   };
 }

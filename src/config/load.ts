@@ -24,8 +24,8 @@ export const CONFIG_ENV_EMPTY = `${CONFIG_ENV} is set but empty; unset it or nam
  * and `synth` print the same list.
  */
 export interface ConfigWarning {
-  /** Index of the cluster it concerns, so synth can attach it to that stack. */
-  readonly cluster?: number;
+  /** Index of the cluster it concerns (every warning concerns one), so synth can attach it to that stack. */
+  readonly cluster: number;
   /** `file:line:col: field value why`, like a problem line. */
   readonly text: string;
   /** Added by a construct at synth (its annotation is the text after the field), not by the config check. */
