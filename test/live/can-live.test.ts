@@ -333,11 +333,12 @@ describe("can --live", () => {
   });
 
   test("a role without token_policies carries only default", async () => {
-    vault.state.data = { ...vault.state.data, "auth/k8s/role/plain": { token_no_default_policy: false } };
-    const result = await can("auth/token/lookup-self", "--live", "--mount", "//k8s//", "--role", "plain");
+    // On a nested mount, written with slashes around it: they go, the one inside stays.
+    vault.state.data = { ...vault.state.data, "auth/team/k8s/role/plain": { token_no_default_policy: false } };
+    const result = await can("auth/token/lookup-self", "--live", "--mount", "//team/k8s//", "--role", "plain");
     expect(result.code).toBe(0);
     expect(vault.requests.map((request) => request.url)).toEqual([
-      "/v1/auth/k8s/role/plain",
+      "/v1/auth/team/k8s/role/plain",
       "/v1/sys/policies/acl/default",
     ]);
   });

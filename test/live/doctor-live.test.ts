@@ -230,7 +230,15 @@ describe("doctor --live (no config: the role and the mount's config read from Va
 
   test("prints the checks as text without --json, ending with the verdict and what it still rests on", async () => {
     const text = (...args: string[]) => liveCli(["doctor", "--live", ...args], { cwd: dir, env });
-    const accepted = await text("--mount", "//k8s//", "--role", "handmade", "--jwt", "vault-aud.jwt");
+    // A nested mount, written with slashes around it: they go, the one inside stays.
+    const k8s = (path: string) => vault.state.data?.[`auth/k8s/${path}`] ?? {};
+    vault.state.mounts = { ...vault.state.mounts, "team/k8s": { type: "kubernetes" } };
+    vault.state.data = {
+      ...vault.state.data,
+      "auth/team/k8s/config": k8s("config"),
+      "auth/team/k8s/role/handmade": k8s("role/handmade"),
+    };
+    const accepted = await text("--mount", "//team/k8s//", "--role", "handmade", "--jwt", "vault-aud.jwt");
     expect(accepted.code).toBe(0);
     expect(accepted.stdout.split("\n").slice(-2)).toEqual([
       "ok: Vault would accept this token for role handmade, if the TokenReview passes (see the skip lines)",
