@@ -240,6 +240,29 @@ describe("vault-k8s-auth drift", () => {
     ]);
   });
 
+  test("reads each cluster from its own Vault, one client per address", async () => {
+    const second = new FakeVault(deployed());
+    const address = await second.start();
+    try {
+      const one = (parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: Record<string, unknown>[] })
+        .clusters[0];
+      const away = {
+        ...one,
+        name: "away",
+        kubernetes: { host: "https://k8s.example.com:6443", caCertificate: CA, kubeconfig: { context: "away" } },
+        vault: { address },
+      };
+      writeFileSync(join(dir, "two-vaults.yaml"), stringify({ clusters: [one, away] }));
+      vault.requests.length = 0;
+      const result = await liveCli(["drift", "--config", "two-vaults.yaml"], { cwd: dir, env });
+      expect(result.stdout.split("\n").slice(-2)).toEqual(["ok: no drift in 2 clusters", ""]);
+      expect(second.requests.map((request) => request.url)).toContain("/v1/auth/k8s/role/app");
+      expect(vault.requests.map((request) => request.url)).toContain("/v1/auth/k8s/role/app");
+    } finally {
+      await second.stop();
+    }
+  });
+
   test("counts a mount as owned only by the clusters on the same Vault", async () => {
     const one = (parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: Record<string, unknown>[] })
       .clusters[0];
