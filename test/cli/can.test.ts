@@ -168,6 +168,7 @@ describe("vault-k8s-auth can on Vault's root-protected paths (vault/logical_syst
               { path: "auth/token/accessors", capabilities: ["list", "read"] },
               { path: "sys/audit", capabilities: ["read", "list"] },
               { path: "sys/leases", capabilities: ["read", "update"] },
+              { path: "sys/auth/*", capabilities: ["create", "sudo"] },
             ],
           },
         ],
@@ -231,6 +232,17 @@ describe("vault-k8s-auth can on Vault's root-protected paths (vault/logical_syst
     expect(result.stdout.split("\n")[1]).toBe(
       'sudo: "auth/token/accessors/" is a root-protected path (vault/token_store.go:787-790): list there also needs sudo, which the rule lacks (not read, create, update, patch, delete: a LIST\'s path gains a trailing "/", and a root path without "*" protects only itself)',
     );
+  });
+
+  test("a write allowed only as create names update, the operation shown, under its root path", () => {
+    const result = cli(["can", "sys/auth/k8s2", "--operation", "write", "--role", "ops", "--config", otherConfig], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout.split("\n").slice(0, 2)).toEqual([
+      "FAIL: write sys/auth/k8s2 is allowed only as create: a new object can be written, an existing one not (update denied) (capabilities: create, sudo)",
+      'sudo: "sys/auth/*" is a root-protected path (vault/logical_system.go:113-147): Vault also requires sudo for update, which the rule grants',
+    ]);
   });
 
   test("names both root paths that protect a path, by its operations", () => {

@@ -218,6 +218,24 @@ describe("can --policy-file NAME=FILE", () => {
     expect(defined.stderr).toBe(
       "vault-k8s-auth can: --policy-file atlantis-read=...: policy atlantis-read is defined in the config (cluster eks-test); --policy-file stands for policies managed elsewhere\n",
     );
+    writeFileSync(
+      join(dir, "order.yaml"),
+      stringify({
+        clusters: [
+          {
+            ...seed,
+            policies: ["b-read", "a-read"].map((name) => ({
+              name,
+              rules: [{ kvRead: { mount: "secret", path: name } }],
+            })),
+            roles: [{ ...seed.roles[0], tokenPolicies: ["b-read", "a-read"] }],
+          },
+        ],
+      }),
+    );
+    expect((await can("x", "--role", "atlantis", "--config", "order.yaml", "--policy-file", "ci=ci.json")).stderr).toBe(
+      "vault-k8s-auth can: --policy-file ci=...: role atlantis does not carry policy ci (its policies: a-read, b-read, default)\n",
+    );
     const notCarried = await can("x", "--role", "atlantis", "--config", "config.yaml", "--policy-file", "ci=ci.json");
     expect(notCarried.stderr).toBe(
       "vault-k8s-auth can: --policy-file ci=...: role atlantis does not carry policy ci (its policies: atlantis-read, default)\n",
