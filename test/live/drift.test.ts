@@ -98,6 +98,17 @@ beforeEach(() => {
 
 const drift = (...args: string[]) => liveCli(["drift", "--config", "config.yaml", ...args], { cwd: dir, env });
 
+/** The cluster of config.yaml, as a starting point for files of more clusters. */
+const prod = () =>
+  (parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: Record<string, unknown>[] }).clusters[0];
+/** Another cluster like prod, on a Kubernetes API of its own (so its reviewer objects are its own). */
+const beside = (name: string, changes: Record<string, unknown>) => ({
+  ...prod(),
+  name,
+  kubernetes: { host: `https://${name}.example.com:6443`, caCertificate: CA, kubeconfig: { context: name } },
+  ...changes,
+});
+
 describe("vault-k8s-auth drift", () => {
   test("a Vault as the stack left it has no drift (lists as sets, omitted fields at their defaults), exit 0", async () => {
     expect(await drift()).toEqual({ code: 0, stderr: "", stdout: "ok: no drift in 1 cluster\n" });
@@ -185,28 +196,13 @@ describe("vault-k8s-auth drift", () => {
   });
 
   test("two clusters on one Vault: mounts either owns are no stray, the one drifting is named, missing lines listed", async () => {
-    const one = (parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: Record<string, unknown>[] })
-      .clusters[0];
-    writeFileSync(
-      join(dir, "two.yaml"),
-      stringify({
-        clusters: [
-          one,
-          {
-            ...one,
-            name: "staging",
-            kubernetes: {
-              host: "https://staging.example.com:6443",
-              caCertificate: CA,
-              kubeconfig: { context: "staging" },
-            },
-            auth: { path: "k8s-staging" },
-            policies: [],
-            roles: [{ ...(one.roles as object[])[0], tokenPolicies: [] }],
-          },
-        ],
-      }),
-    );
+    const one = prod();
+    const staging = beside("staging", {
+      auth: { path: "k8s-staging" },
+      policies: [],
+      roles: [{ ...(one.roles as object[])[0], tokenPolicies: [] }],
+    });
+    writeFileSync(join(dir, "two.yaml"), stringify({ clusters: [one, staging] }));
     const result = await liveCli(["drift", "--config", "two.yaml"], { cwd: dir, env });
     expect(result).toEqual({
       code: 1,
@@ -244,15 +240,12 @@ describe("vault-k8s-auth drift", () => {
     const second = new FakeVault(deployed());
     const address = await second.start();
     try {
-      const one = (parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: Record<string, unknown>[] })
-        .clusters[0];
-      const away = {
-        ...one,
-        name: "away",
-        kubernetes: { host: "https://k8s.example.com:6443", caCertificate: CA, kubeconfig: { context: "away" } },
+      // The second Vault holds what prod's stack wrote, whose mount config names prod's API host.
+      const away = beside("away", {
         vault: { address },
-      };
-      writeFileSync(join(dir, "two-vaults.yaml"), stringify({ clusters: [one, away] }));
+        kubernetes: { host: "https://k8s.example.com:6443", caCertificate: CA, kubeconfig: { context: "away" } },
+      });
+      writeFileSync(join(dir, "two-vaults.yaml"), stringify({ clusters: [prod(), away] }));
       vault.requests.length = 0;
       const result = await liveCli(["drift", "--config", "two-vaults.yaml"], { cwd: dir, env });
       expect(result.stdout.split("\n").slice(-2)).toEqual(["ok: no drift in 2 clusters", ""]);
@@ -264,20 +257,11 @@ describe("vault-k8s-auth drift", () => {
   });
 
   test("counts a mount as owned only by the clusters on the same Vault", async () => {
-    const one = (parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: Record<string, unknown>[] })
-      .clusters[0];
-    const elsewhere = {
-      ...one,
-      name: "elsewhere",
-      kubernetes: {
-        host: "https://elsewhere.example.com:6443",
-        caCertificate: CA,
-        kubeconfig: { context: "elsewhere" },
-      },
+    const elsewhere = beside("elsewhere", {
       vault: { address: "https://vault.elsewhere.example.com:8200" },
       auth: { path: "k8s-elsewhere" },
-    };
-    writeFileSync(join(dir, "elsewhere.yaml"), stringify({ clusters: [one, elsewhere] }));
+    });
+    writeFileSync(join(dir, "elsewhere.yaml"), stringify({ clusters: [prod(), elsewhere] }));
     vault.state.mounts = { ...vault.state.mounts, "k8s-elsewhere": { type: "kubernetes" } };
     const result = await liveCli(["drift", "--config", "elsewhere.yaml", "--cluster", "prod", "--json"], {
       cwd: dir,
@@ -292,7 +276,7 @@ describe("vault-k8s-auth drift", () => {
       stringify({
         clusters: [
           {
-            ...(parse(readFileSync(join(dir, "config.yaml"), "utf8")) as { clusters: object[] }).clusters[0],
+            ...prod(),
             kubernetes: { eks: { clusterName: "prod", region: "eu-west-1" } },
           },
         ],
