@@ -175,9 +175,12 @@ export function describeScaffold(context: () => { packed: Packed; consumerBin: s
     }, 600_000);
 
     test("init writes the repo from the installed package, Atlantis files included", () => {
-      // init checks the config as validate does, and says what validate would warn about.
+      // init checks the config as validate does, and says what validate would warn about, naming
+      // the file as its "wrote" lines do: own-repo/vault-k8s-auth.yaml, from where init ran.
       expect(runs.init.code).toBe(0);
-      expect(runs.init.stderr.replace(/warning: /g, "warn ")).toMatch(new RegExp(`${NO_AUDIENCE.source}$`));
+      expect(runs.init.stderr).toMatch(/^warning: own-repo\/vault-k8s-auth\.yaml:\d+:\d+: /);
+      const asValidateSays = runs.init.stderr.replace(/warning: own-repo\//g, "warn ");
+      expect(asValidateSays).toMatch(new RegExp(`${NO_AUDIENCE.source}$`));
       for (const file of ["vault-k8s-auth.yaml", "atlantis.yaml", "atlantis/repos.yaml", "atlantis/helm-values.yaml"]) {
         expect([file, existsSync(join(runs.repo, file))]).toEqual([file, true]);
       }
