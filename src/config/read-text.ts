@@ -113,7 +113,15 @@ export function readConfigDocument(text: string, name: string): ReadDocument {
     );
   }
   // YAML merge keys (<<: *defaults) are how authors share a cluster's settings; JSON has none.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: !json });
+  // logLevel "error": yaml would also print a process warning for a mapping used as a key
+  // (nodes/addPairToJSMap.js:57), which the checks already report as an unknown key at its place.
+  const document = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: !json,
+    logLevel: "error",
+  });
   if (json) {
     const errors: ParseError[] = [];
     // An empty file was refused above; jsonc-parser leaves allowEmptyContent off by default.

@@ -134,6 +134,24 @@ describe("YAML the loader cannot turn into data is refused at its line", () => {
   });
 });
 
+describe("a mapping written as a key", () => {
+  test("is an unknown key at its place, and the yaml library prints nothing of its own on stderr", () => {
+    const warned = jest.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+    try {
+      expect(problemsIn("? {a: 1}\n: 2\nclusters: []\n")).toBe(
+        [
+          "bad.yaml has 2 problems:",
+          '  bad.yaml:1:1: { a: 1 }: unknown key "{ a: 1 }" (allowed: $schema, clusters)',
+          "  bad.yaml:3:11: clusters is empty; define at least one cluster",
+        ].join("\n"),
+      );
+      expect(warned).not.toHaveBeenCalled();
+    } finally {
+      warned.mockRestore();
+    }
+  });
+});
+
 describe("an empty value is refused with a hint for that field", () => {
   test("rejects an empty kvRead.path, showing a path inside the mount", () => {
     const text = fileWith((c) => {
