@@ -6,6 +6,7 @@ import { z } from "zod";
 import { synthesize } from "../../src/app";
 import { checkConfigText } from "../../src/config/load";
 import { configSchema } from "../../src/config/schema";
+import { AWS_PROVIDER, notFound, whileAwsFails } from "../aws-provider-missing";
 import { ISSUER, PUBLIC_KEY } from "../fixture-values";
 import { type ClusterInput, problemsIn, seedCluster, TEST_CA, type TerraformJson } from "../helpers";
 import { schemaFields } from "../schema-fields";
@@ -1408,14 +1409,7 @@ describe("what synth does with every entry, whatever its fields", () => {
   });
 
   test("refuses an EKS entry without the optional AWS provider before writing anything; other entries need none", () => {
-    const AWS_PROVIDER = "@cdktf/provider-aws/lib/provider";
-    jest.doMock(AWS_PROVIDER, () => {
-      throw Object.assign(new Error(`Cannot find module '${AWS_PROVIDER}'`), { code: "MODULE_NOT_FOUND" });
-    });
-    // doMock alone, no isolateModules: awsClasses requires the provider at call time, and a module
-    // loaded afresh inside a test would credit its module-level code to this test only, which
-    // StrykerJS then runs alone against those mutants (false survivors).
-    try {
+    whileAwsFails(notFound(AWS_PROVIDER), () => {
       const synthWithoutAws = (name: string, clusters: ClusterInput[]) => {
         const outdir = join(OUT, name);
         const run = () => synthesize(checkConfigText(stringify({ clusters }), "wiring.yaml"), { outdir });
@@ -1434,9 +1428,7 @@ describe("what synth does with every entry, whatever its fields", () => {
         expect(existsSync(outdir)).toBe(false);
       }
       expect(synthWithoutAws("no-aws-explicit", [explicit]).run().stacks).toEqual(["explicit"]);
-    } finally {
-      jest.dontMock(AWS_PROVIDER);
-    }
+    });
   });
 
   test("attaches a warning about one cluster to that cluster's stack only", () => {
