@@ -4,11 +4,10 @@
  * with VAULT_K8S_AUTH_DEBUG; exit 2; and never VAULT_TOKEN's value, whatever the failure says.
  */
 import { join } from "node:path";
-import type { Io } from "../../src/cli/io";
 import { runCli } from "../../src/cli/run-synth";
 import { validate } from "../../src/cli/validate";
 import { ValidationError } from "../../src/domain/validation";
-import { cli, scratchDir } from "./harness";
+import { capture, cli, scratchDir } from "./harness";
 
 const dir = scratchDir();
 const TOKEN = "hvs.CAESIJ9mHqT0r8x1";
@@ -67,21 +66,11 @@ describe("the synth entry point (npm run synth, cdktf synth)", () => {
 
   /** What runCli prints, with the exit code it sets (undefined: it set none). */
   const run = (main: () => never | ReturnType<Parameters<typeof runCli>[0]>, env: NodeJS.ProcessEnv = {}) => {
-    let stdout = "";
-    let stderr = "";
-    const io: Io = {
-      cwd: dir,
-      env,
-      out: (text) => {
-        stdout += text;
-      },
-      err: (text) => {
-        stderr += text;
-      },
-      readStdin: () => "",
-    };
+    const { io, result } = capture({ cwd: dir, env });
     process.exitCode = undefined;
     runCli(main, io);
+    // runCli sets the process's exit code, and only on a failure.
+    const { stdout, stderr } = result(0);
     return { code: process.exitCode, stdout, stderr };
   };
 

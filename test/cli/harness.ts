@@ -54,7 +54,7 @@ interface CliOptions {
 }
 
 /** An Io that collects what a command prints, and the result it makes with the exit status. */
-function capture(options: CliOptions): { io: Io; result: (code: number) => CliResult } {
+export function capture(options: CliOptions): { io: Io; result: (code: number) => CliResult } {
   let stdout = "";
   let stderr = "";
   const io: Io = {
